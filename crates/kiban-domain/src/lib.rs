@@ -1,0 +1,23 @@
+//! The pure model of kiban: identifiers, code tables, dates, text and the certificate records
+//! of the 介護情報基盤, plus the benefit rules as table-tested functions.
+//!
+//! Invariant: this crate does no IO, spawns nothing and has no async. Every type that can be
+//! held is valid: constructors parse (`InsuredNumber::parse`), they never half-validate.
+//!
+//! Layout:
+//! - [`ids`]: 被保険者番号, 保険者番号 (with its check digit), 事業所番号, 医療機関コード.
+//! - [`date`]: calendar dates, Gregorian and 和暦 parsing and formatting.
+//! - [`text`]: フリガナ normalisation and the JIS X 0213 repertoire check.
+//! - [`codes`]: 要介護状態区分, 性別, サービス種類, 負担割合, 負担限度額段階.
+//! - [`records`]: the five versioned certificate records and "current as of a date".
+//! - [`rules`]: 区分支給限度基準額, 負担割合 decision, 負担限度額, purchase and renovation allowances.
+
+pub mod codes;
+pub mod date;
+pub mod ids;
+pub mod records;
+pub mod rules;
+mod serde_str;
+pub mod text;
+
+pub use date::Date;
