@@ -1,1 +1,36 @@
+//! Application services: the use cases that the CLI (and later the HTTP layer) call. They
+//! combine the pure domain, the interchange parsers and a [`kiban_store::Store`].
+//!
+//! - [`import`]: load a municipal interface file under the documented commit policy.
+//! - [`export`]: write the stored registry back out in the interface format.
+//! - [`stats`]: counts as of a date, derived from the version history.
 
+pub mod export;
+pub mod import;
+mod resolve;
+pub mod stats;
+
+pub use kiban_interchange::issue::Issue;
+
+/// Failures of a use case that are not problems of the input data (those are reported as
+/// [`Issue`]s and never abort a run).
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] kiban_store::StoreError),
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+/// The current UTC time as an ISO 8601 string, for logs and reports.
+pub fn now_iso() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let date = kiban_domain::Date::from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}

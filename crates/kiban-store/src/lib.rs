@@ -1,1 +1,116 @@
+//! Storage: one [`Store`] API, two engines. SQLite (embedded default, WAL) and PostgreSQL
+//! (production) implement the same trait and pass the same conformance suite
+//! (`tests/it/conformance.rs`).
+//!
+//! The store is deliberately dumb: it keeps append-only certificate versions, withdrawals and
+//! the import log, and answers simple keyed queries. Every rule lives in `kiban-domain`; the
+//! import decisions live in `kiban-app`.
 
+mod migrations;
+mod postgres_store;
+mod rows;
+mod sqlite_store;
+
+pub use postgres_store::PostgresStore;
+pub use rows::*;
+pub use sqlite_store::SqliteStore;
+
+use kiban_domain::ids::{InsuredNumber, InsurerNumber};
+use kiban_domain::records::{RecordKind, Version};
+
+/// Storage failures. Backend messages never contain personal data values: statements are
+/// parameterised and errors carry only the backend's own text.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("データベースURLが不正です: {0} / invalid database URL: {0}")]
+    Url(String),
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("保存データが壊れています: {0} / stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The storage API. Writes happen inside an explicit transaction (`begin` … `commit`), so an
+/// import commits its valid rows and its log entry together, or nothing.
+pub trait Store: Send {
+    fn engine(&self) -> Engine;
+
+    /// Applies pending migrations; returns the names applied now.
+    fn migrate(&mut self) -> Result<Vec<String>>;
+
+    fn begin(&mut self) -> Result<()>;
+    fn commit(&mut self) -> Result<()>;
+    fn rollback(&mut self) -> Result<()>;
+
+    /// The committed import of a file with this SHA-256, if any.
+    fn find_committed_import(&mut self, sha256: &str) -> Result<Option<ImportRecord>>;
+    /// Creates the log entry of an import in progress and returns its id.
+    fn insert_import(&mut self, record: &ImportRecord) -> Result<i64>;
+    /// Sets the final counts, status and report of an import.
+    fn finish_import(&mut self, record: &ImportRecord) -> Result<()>;
+    /// The latest imports, newest first.
+    fn list_imports(&mut self, limit: u32) -> Result<Vec<ImportRecord>>;
+
+    /// What is stored for these persons: every version's key, hash and withdrawal state.
+    fn version_meta(
+        &mut self,
+        kind: RecordKind,
+        insurer: InsurerNumber,
+        persons: &[InsuredNumber],
+    ) -> Result<Vec<VersionMeta>>;
+    /// Appends versions and withdrawals. Keys must be new (the caller checked).
+    fn append(&mut self, import_id: i64, versions: &[NewVersion], withdrawals: &[WithdrawalKey]) -> Result<()>;
+
+    /// Every version of one person and kind, with the withdrawn 履歴番号s.
+    fn person_history(
+        &mut self,
+        kind: RecordKind,
+        insurer: InsurerNumber,
+        insured: InsuredNumber,
+    ) -> Result<PersonHistory>;
+
+    /// Streams the versions of a kind in (被保険者番号, 履歴番号) order; withdrawn versions are
+    /// skipped when `include_withdrawn` is false.
+    fn for_each_version(
+        &mut self,
+        kind: RecordKind,
+        insurer: InsurerNumber,
+        include_withdrawn: bool,
+        visit: &mut dyn FnMut(Version) -> Result<()>,
+    ) -> Result<()>;
+
+    /// The insurers that have data.
+    fn insurers(&mut self) -> Result<Vec<InsurerNumber>>;
+
+    /// Stored counts for one insurer: versions per kind, withdrawals, committed imports.
+    fn counts(&mut self, insurer: InsurerNumber) -> Result<Counts>;
+}
+
+/// Opens a store from a URL: `sqlite://PATH` (or a bare path, or `sqlite::memory:`) or
+/// `postgres://…`. The SQLite file's directory is created when missing.
+pub fn open(url: &str) -> Result<Box<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Box::new(PostgresStore::connect(url)?))
+    } else if url == "sqlite::memory:" {
+        Ok(Box::new(SqliteStore::open_in_memory()?))
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        if path.is_empty() {
+            return Err(StoreError::Url(url.to_string()));
+        }
+        Ok(Box::new(SqliteStore::open(std::path::Path::new(path))?))
+    }
+}

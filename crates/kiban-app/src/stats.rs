@@ -1,0 +1,99 @@
+//! Registry statistics as of a date, derived from the version history with the same
+//! [`kiban_domain::records::current_as_of`] every other reader uses.
+
+use crate::Result;
+use kiban_domain::codes::CareLevel;
+use kiban_domain::date::Date;
+use kiban_domain::ids::{InsuredNumber, InsurerNumber};
+use kiban_domain::records::{current_as_of, RecordBody, RecordKind, Version};
+use kiban_store::Store;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Stats {
+    pub insurer: String,
+    pub as_of: String,
+    /// Stored versions per kind code.
+    pub versions_by_kind: Vec<(String, i64)>,
+    pub withdrawals: i64,
+    pub imports: i64,
+    /// Persons with a 被保険者証 current on the date.
+    pub insured_persons: u64,
+    /// Of those, per 要介護状態区分 label (認定なし for none).
+    pub by_care_level: BTreeMap<String, u64>,
+    /// Current 負担割合証 per rate label.
+    pub by_copay_rate: BTreeMap<String, u64>,
+    /// Persons with a current 減免減額認定証.
+    pub reductions: u64,
+}
+
+impl Stats {
+    /// Share of current insured persons who are certified (要支援・要介護), in percent.
+    pub fn certified_percent(&self) -> f64 {
+        let certified: u64 = self
+            .by_care_level
+            .iter()
+            .filter(|(label, _)| CareLevel::ALL.iter().any(|l| l.is_certified() && l.label() == label.as_str()))
+            .map(|(_, n)| n)
+            .sum();
+        if self.insured_persons == 0 {
+            0.0
+        } else {
+            certified as f64 * 100.0 / self.insured_persons as f64
+        }
+    }
+}
+
+pub fn stats(store: &mut dyn Store, insurer: InsurerNumber, as_of: Date) -> Result<Stats> {
+    let counts = store.counts(insurer)?;
+    let mut stats = Stats {
+        insurer: insurer.to_string(),
+        as_of: as_of.to_string(),
+        versions_by_kind: counts.versions_by_kind,
+        withdrawals: counts.withdrawals,
+        imports: counts.imports,
+        ..Stats::default()
+    };
+    for kind in [RecordKind::InsuredCard, RecordKind::CopayCertificate, RecordKind::ReductionCertificate] {
+        each_person_current(store, kind, insurer, as_of, &mut |v| match &v.body {
+            RecordBody::InsuredCard(c) => {
+                stats.insured_persons += 1;
+                let label = c.certification.as_ref().map_or("認定なし", |x| x.level.label());
+                *stats.by_care_level.entry(label.to_string()).or_default() += 1;
+            }
+            RecordBody::CopayCertificate(c) => *stats.by_copay_rate.entry(c.rate.label().to_string()).or_default() += 1,
+            RecordBody::ReductionCertificate(_) => stats.reductions += 1,
+            _ => {}
+        })?;
+    }
+    Ok(stats)
+}
+
+/// Streams a kind in person order and calls `visit` with each person's current version.
+/// Withdrawn versions are excluded by the store, so the history passed on is already clean.
+fn each_person_current(
+    store: &mut dyn Store,
+    kind: RecordKind,
+    insurer: InsurerNumber,
+    as_of: Date,
+    visit: &mut dyn FnMut(&Version),
+) -> Result<()> {
+    let mut person: Option<InsuredNumber> = None;
+    let mut versions: Vec<Version> = Vec::new();
+    let mut emit = |versions: &mut Vec<Version>| {
+        if let Some(v) = current_as_of(versions, &[], as_of) {
+            visit(v);
+        }
+        versions.clear();
+    };
+    store.for_each_version(kind, insurer, false, &mut |v| {
+        if person != Some(v.key.insured) {
+            emit(&mut versions);
+            person = Some(v.key.insured);
+        }
+        versions.push(v);
+        Ok(())
+    })?;
+    emit(&mut versions);
+    Ok(())
+}

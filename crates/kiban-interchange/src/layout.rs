@@ -1,0 +1,174 @@
+//! Column layouts of the five record kinds and the conversion between a row's raw fields and a
+//! domain [`Version`]. The layouts are kiban's documented equivalent of the non-public IF仕様書
+//! 2.0 record layouts (`docs/interface/municipal.md`).
+
+mod certificates;
+mod fields;
+mod insured_card;
+mod usage;
+
+pub use fields::Fields;
+
+use crate::issue::Issue;
+use kiban_domain::date::Date;
+use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber};
+use kiban_domain::records::{Operation, RecordBody, RecordKind, Version, VersionKey};
+
+/// One column: its header name in Japanese (the canonical CSV header) and the English key
+/// (accepted as a CSV header and used as the JSON Lines key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub ja: &'static str,
+    pub en: &'static str,
+}
+
+const fn col(ja: &'static str, en: &'static str) -> Column {
+    Column { ja, en }
+}
+
+/// The key columns every kind starts with.
+pub const COMMON: [Column; 5] = [
+    col("操作区分", "operation"),
+    col("保険者番号", "insurer_number"),
+    col("被保険者番号", "insured_number"),
+    col("履歴番号", "history_number"),
+    col("適用開始年月日", "applies_from"),
+];
+const OPERATION: usize = 0;
+const INSURER: usize = 1;
+const INSURED: usize = 2;
+const HISTORY: usize = 3;
+const APPLIES_FROM: usize = 4;
+
+/// The full column list of a kind, common columns first.
+pub fn columns(kind: RecordKind) -> &'static [Column] {
+    match kind {
+        RecordKind::InsuredCard => &insured_card::COLUMNS,
+        RecordKind::CopayCertificate => &certificates::COPAY_COLUMNS,
+        RecordKind::ReductionCertificate => &certificates::REDUCTION_COLUMNS,
+        RecordKind::HomeModificationUsage => &usage::HOME_COLUMNS,
+        RecordKind::EquipmentPurchaseUsage => &usage::EQUIPMENT_COLUMNS,
+    }
+}
+
+/// One parsed row: a new version, or the withdrawal of an existing one (操作区分 D).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    Version(Version),
+    Withdrawal { key: VersionKey },
+}
+
+impl Row {
+    pub fn key(&self) -> VersionKey {
+        match self {
+            Row::Version(v) => v.key,
+            Row::Withdrawal { key } => *key,
+        }
+    }
+}
+
+/// The context a row is checked in: the file's kind and declared 保険者.
+#[derive(Debug, Clone, Copy)]
+pub struct RowContext {
+    pub kind: RecordKind,
+    pub insurer: InsurerNumber,
+    pub policy: CheckDigitPolicy,
+}
+
+/// Parses one row's fields (already in canonical column order). Returns the row and any
+/// warnings, or every error found in it.
+pub fn parse_row(ctx: &RowContext, line: u64, values: &[String]) -> Result<(Row, Vec<Issue>), Vec<Issue>> {
+    let mut f = Fields::new(line, columns(ctx.kind), values);
+    let operation = f.required(OPERATION, "CODE_UNKNOWN", |s| {
+        Operation::from_code(s).ok_or_else(|| format!("操作区分は A/C/D です: {s:?} / operation must be A, C or D: {s:?}"))
+    });
+    let insurer = f.required(INSURER, "INSURER_INVALID", |s| InsurerNumber::parse_with(s, ctx.policy));
+    let insurer = match insurer {
+        Some(p) => {
+            if let Some(w) = p.warning {
+                f.warn(INSURER, "CHECK_DIGIT_WARNING", format!("{w}"), "check digit mismatch accepted by policy".into());
+            }
+            if p.number != ctx.insurer {
+                f.fail(
+                    INSURER,
+                    "INSURER_MISMATCH",
+                    format!("ファイル名の保険者番号 {} と異なります: {}", ctx.insurer, p.number),
+                    format!("differs from the insurer {} declared in the file name: {}", ctx.insurer, p.number),
+                );
+            }
+            Some(p.number)
+        }
+        None => None,
+    };
+    let insured = f.required(INSURED, "INSURED_INVALID", InsuredNumber::parse);
+    let history = f.required(HISTORY, "HISTORY_INVALID", |s| match s.parse::<u16>() {
+        Ok(n) if (1..=9999).contains(&n) => Ok(n),
+        _ => Err(format!("履歴番号は1〜9999の整数です: {s:?} / history number must be 1–9999: {s:?}")),
+    });
+    let applies_from = f.date(APPLIES_FROM);
+    let key = match (insurer, insured, history) {
+        (Some(insurer), Some(insured), Some(history)) => Some(VersionKey { insurer, insured, history }),
+        _ => None,
+    };
+    if operation == Some(Operation::Delete) {
+        let row = key.map(|key| Row::Withdrawal { key });
+        return f.finish(row);
+    }
+    let body = match ctx.kind {
+        RecordKind::InsuredCard => insured_card::parse(&mut f, applies_from).map(RecordBody::InsuredCard),
+        RecordKind::CopayCertificate => certificates::parse_copay(&mut f).map(RecordBody::CopayCertificate),
+        RecordKind::ReductionCertificate => {
+            certificates::parse_reduction(&mut f).map(RecordBody::ReductionCertificate)
+        }
+        RecordKind::HomeModificationUsage => usage::parse_home(&mut f).map(RecordBody::HomeModificationUsage),
+        RecordKind::EquipmentPurchaseUsage => {
+            usage::parse_equipment(&mut f).map(RecordBody::EquipmentPurchaseUsage)
+        }
+    };
+    let row = match (key, operation, applies_from, body) {
+        (Some(key), Some(operation), Some(applies_from), Some(body)) => {
+            Some(Row::Version(Version { key, operation, applies_from, body }))
+        }
+        _ => None,
+    };
+    f.finish(row)
+}
+
+/// The canonical field values of a version, in column order.
+pub fn format_version(v: &Version) -> Vec<String> {
+    let mut out = vec![
+        v.operation.code().to_string(),
+        v.key.insurer.to_string(),
+        v.key.insured.to_string(),
+        v.key.history.to_string(),
+        v.applies_from.yyyymmdd(),
+    ];
+    match &v.body {
+        RecordBody::InsuredCard(c) => insured_card::format(c, &mut out),
+        RecordBody::CopayCertificate(c) => certificates::format_copay(c, &mut out),
+        RecordBody::ReductionCertificate(c) => certificates::format_reduction(c, &mut out),
+        RecordBody::HomeModificationUsage(u) => usage::format_home(u, &mut out),
+        RecordBody::EquipmentPurchaseUsage(u) => usage::format_equipment(u, &mut out),
+    }
+    debug_assert_eq!(out.len(), columns(v.body.kind()).len());
+    out
+}
+
+pub(crate) fn date_or_empty(d: Option<Date>) -> String {
+    d.map(Date::yyyymmdd).unwrap_or_default()
+}
+
+/// Reports `from > to` on the column of `to`.
+pub(crate) fn check_order(f: &mut Fields, to_column: usize, from: Option<Date>, to: Option<Date>) {
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            let c = f.columns[to_column];
+            f.fail(
+                to_column,
+                "PERIOD_REVERSED",
+                format!("{}（{}）が開始日（{}）より前です", c.ja, to, from),
+                format!("{} ({to}) is before the start ({from})", c.en),
+            );
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Embedded migrations, one list per engine with matching names.
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_registry",
+    sql: include_str!("../migrations/sqlite/0001_registry.sql"),
+}];
+
+pub const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_registry",
+    sql: include_str!("../migrations/postgres/0001_registry.sql"),
+}];
+
+/// The bookkeeping table, identical in both engines.
+pub const SCHEMA_TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)";

@@ -1,0 +1,117 @@
+//! Plain data passed across the [`crate::Store`] API.
+
+use kiban_domain::ids::InsuredNumber;
+use kiban_domain::records::{RecordBody, RecordKind, Version, VersionKey};
+
+/// A version ready to append, with its canonical JSON and content hash computed once.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub version: Version,
+    /// Hex of the first 16 bytes of SHA-256 over the canonical row; equal hashes mean the same
+    /// version was sent again.
+    pub content_hash: String,
+    pub body_json: String,
+}
+
+impl NewVersion {
+    pub fn new(version: Version, content_hash: String) -> Self {
+        let body_json = serde_json::to_string(&version.body).expect("record bodies serialise");
+        Self { version, content_hash, body_json }
+    }
+
+    /// Columns projected out of 被保険者証 bodies for search and statistics.
+    pub fn projection(&self) -> Projection<'_> {
+        match &self.version.body {
+            RecordBody::InsuredCard(c) => Projection {
+                care_level: c.certification.as_ref().map(|x| x.level.code()),
+                kana: Some(&c.kana),
+                birth_date: Some(c.birth_date.yyyymmdd()),
+                sex: Some(c.sex.code()),
+            },
+            _ => Projection { care_level: None, kana: None, birth_date: None, sex: None },
+        }
+    }
+}
+
+pub struct Projection<'a> {
+    pub care_level: Option<&'static str>,
+    pub kana: Option<&'a str>,
+    pub birth_date: Option<String>,
+    pub sex: Option<&'static str>,
+}
+
+/// The withdrawal of one stored version (操作区分 D).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WithdrawalKey {
+    pub kind: RecordKind,
+    pub key: VersionKey,
+}
+
+/// What the store knows about one stored version, without its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionMeta {
+    pub insured: InsuredNumber,
+    pub history: u16,
+    pub content_hash: String,
+    pub withdrawn: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PersonHistory {
+    pub versions: Vec<Version>,
+    pub withdrawn: Vec<u16>,
+}
+
+/// Whether an import's rows are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum ImportStatus {
+    Committed,
+    Rejected,
+}
+
+impl ImportStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Committed => "committed",
+            Self::Rejected => "rejected",
+        }
+    }
+    pub fn from_code(s: &str) -> Self {
+        if s == "committed" {
+            Self::Committed
+        } else {
+            Self::Rejected
+        }
+    }
+}
+
+/// One entry of the import log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub file_name: String,
+    pub sha256: String,
+    pub status: ImportStatus,
+    pub kind: String,
+    pub insurer: String,
+    pub mode: String,
+    pub encoding: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub rows_total: i64,
+    pub rows_inserted: i64,
+    pub rows_unchanged: i64,
+    pub rows_withdrawn: i64,
+    pub rows_rejected: i64,
+    /// The machine-readable report (JSON).
+    pub report: String,
+}
+
+/// Stored counts for one insurer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Counts {
+    /// Stored versions per kind code, in [`RecordKind::ALL`] order.
+    pub versions_by_kind: Vec<(String, i64)>,
+    pub withdrawals: i64,
+    pub imports: i64,
+}

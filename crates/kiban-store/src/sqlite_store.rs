@@ -1,0 +1,285 @@
+//! The SQLite engine: the embedded default, in WAL mode.
+
+use crate::migrations::{SCHEMA_TABLE, SQLITE};
+use crate::*;
+use kiban_domain::ids::CheckDigitPolicy;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        Self::configure(Connection::open(path)?)
+    }
+
+    pub fn open_in_memory() -> Result<Self> {
+        Self::configure(Connection::open_in_memory()?)
+    }
+
+    fn configure(conn: Connection) -> Result<Self> {
+        // WAL lets readers (the web server) run while an import writes; NORMAL sync is durable
+        // at each checkpoint, which is the usual trade-off for WAL.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Self { conn })
+    }
+
+    /// The raw connection, for benchmarks that compare against a bare insert.
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+fn to_import(row: &rusqlite::Row) -> rusqlite::Result<ImportRecord> {
+    Ok(ImportRecord {
+        id: row.get(0)?,
+        file_name: row.get(1)?,
+        sha256: row.get(2)?,
+        status: ImportStatus::from_code(&row.get::<_, String>(3)?),
+        kind: row.get(4)?,
+        insurer: row.get(5)?,
+        mode: row.get(6)?,
+        encoding: row.get(7)?,
+        started_at: row.get(8)?,
+        finished_at: row.get(9)?,
+        rows_total: row.get(10)?,
+        rows_inserted: row.get(11)?,
+        rows_unchanged: row.get(12)?,
+        rows_withdrawn: row.get(13)?,
+        rows_rejected: row.get(14)?,
+        report: row.get(15)?,
+    })
+}
+
+const IMPORT_COLUMNS: &str = "id, file_name, sha256, status, kind, insurer, mode, encoding, started_at, finished_at, rows_total, rows_inserted, rows_unchanged, rows_withdrawn, rows_rejected, report";
+
+pub(crate) fn parse_version(
+    kind: RecordKind,
+    insurer: &str,
+    insured: &str,
+    history: i64,
+    operation: &str,
+    applies_from: &str,
+    body: &str,
+) -> Result<Version> {
+    use kiban_domain::records::{Operation, VersionKey};
+    let corrupt = |what: &str| StoreError::Corrupt(format!("{} {what}", kind.code()));
+    let key = VersionKey {
+        insurer: InsurerNumber::parse_with(insurer, CheckDigitPolicy::Warn).map_err(|_| corrupt("insurer"))?.number,
+        insured: InsuredNumber::parse(insured).map_err(|_| corrupt("insured"))?,
+        history: u16::try_from(history).map_err(|_| corrupt("history"))?,
+    };
+    Ok(Version {
+        key,
+        operation: Operation::from_code(operation).ok_or_else(|| corrupt("operation"))?,
+        applies_from: kiban_domain::Date::parse_yyyymmdd(applies_from).map_err(|_| corrupt("applies_from"))?,
+        body: serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("{} body: {e}", kind.code())))?,
+    })
+}
+
+impl Store for SqliteStore {
+    fn engine(&self) -> Engine {
+        Engine::Sqlite
+    }
+
+    fn migrate(&mut self) -> Result<Vec<String>> {
+        self.conn.execute_batch(SCHEMA_TABLE)?;
+        let mut applied = Vec::new();
+        for m in SQLITE {
+            let done: Option<i64> = self
+                .conn
+                .query_row("SELECT version FROM schema_migrations WHERE version = ?1", [m.version], |r| r.get(0))
+                .optional()?;
+            if done.is_none() {
+                let tx = self.conn.transaction()?;
+                tx.execute_batch(m.sql)?;
+                tx.execute("INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)", params![m.version, m.name])?;
+                tx.commit()?;
+                applied.push(m.name.to_string());
+            }
+        }
+        Ok(applied)
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(())
+    }
+    fn commit(&mut self) -> Result<()> {
+        self.conn.execute_batch("COMMIT")?;
+        Ok(())
+    }
+    fn rollback(&mut self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("ROLLBACK")?;
+        }
+        Ok(())
+    }
+
+    fn find_committed_import(&mut self, sha256: &str) -> Result<Option<ImportRecord>> {
+        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE sha256 = ?1 AND status = 'committed'");
+        Ok(self.conn.query_row(&sql, [sha256], to_import).optional()?)
+    }
+
+    fn insert_import(&mut self, r: &ImportRecord) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO imports (file_name, sha256, status, kind, insurer, mode, encoding, started_at, finished_at, rows_total, rows_inserted, rows_unchanged, rows_withdrawn, rows_rejected, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![r.file_name, r.sha256, r.status.code(), r.kind, r.insurer, r.mode, r.encoding, r.started_at, r.finished_at, r.rows_total, r.rows_inserted, r.rows_unchanged, r.rows_withdrawn, r.rows_rejected, r.report],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn finish_import(&mut self, r: &ImportRecord) -> Result<()> {
+        self.conn.execute(
+            "UPDATE imports SET status = ?2, finished_at = ?3, rows_total = ?4, rows_inserted = ?5, rows_unchanged = ?6, rows_withdrawn = ?7, rows_rejected = ?8, report = ?9 WHERE id = ?1",
+            params![r.id, r.status.code(), r.finished_at, r.rows_total, r.rows_inserted, r.rows_unchanged, r.rows_withdrawn, r.rows_rejected, r.report],
+        )?;
+        Ok(())
+    }
+
+    fn list_imports(&mut self, limit: u32) -> Result<Vec<ImportRecord>> {
+        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports ORDER BY id DESC LIMIT ?1");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([limit], to_import)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn version_meta(&mut self, kind: RecordKind, insurer: InsurerNumber, persons: &[InsuredNumber]) -> Result<Vec<VersionMeta>> {
+        // A point query per person through a cached statement is faster in SQLite than a long
+        // IN list, and has no parameter-count limit.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.history, v.content_hash, EXISTS (SELECT 1 FROM withdrawals w WHERE w.kind = v.kind AND w.insurer = v.insurer AND w.insured = v.insured AND w.history = v.history) \
+             FROM record_versions v WHERE v.kind = ?1 AND v.insurer = ?2 AND v.insured = ?3",
+        )?;
+        let (kind, insurer) = (kind.code(), insurer.to_string());
+        let mut out = Vec::new();
+        for &insured in persons {
+            let mut rows = stmt.query(params![kind, insurer, insured.to_string()])?;
+            while let Some(row) = rows.next()? {
+                out.push(VersionMeta {
+                    insured,
+                    history: row.get::<_, i64>(0)? as u16,
+                    content_hash: row.get(1)?,
+                    withdrawn: row.get(2)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn append(&mut self, import_id: i64, versions: &[NewVersion], withdrawals: &[WithdrawalKey]) -> Result<()> {
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO record_versions (kind, insurer, insured, history, operation, applies_from, content_hash, body, care_level, kana, birth_date, sex, import_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        for v in versions {
+            let k = v.version.key;
+            let p = v.projection();
+            insert.execute(params![
+                v.version.body.kind().code(),
+                k.insurer.to_string(),
+                k.insured.to_string(),
+                k.history,
+                v.version.operation.code(),
+                v.version.applies_from.yyyymmdd(),
+                v.content_hash,
+                v.body_json,
+                p.care_level,
+                p.kana,
+                p.birth_date,
+                p.sex,
+                import_id
+            ])?;
+        }
+        let mut withdraw = self.conn.prepare_cached(
+            "INSERT INTO withdrawals (kind, insurer, insured, history, import_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for w in withdrawals {
+            withdraw.execute(params![w.kind.code(), w.key.insurer.to_string(), w.key.insured.to_string(), w.key.history, import_id])?;
+        }
+        Ok(())
+    }
+
+    fn person_history(&mut self, kind: RecordKind, insurer: InsurerNumber, insured: InsuredNumber) -> Result<PersonHistory> {
+        let (k, i, p) = (kind.code(), insurer.to_string(), insured.to_string());
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT history, operation, applies_from, body FROM record_versions WHERE kind = ?1 AND insurer = ?2 AND insured = ?3 ORDER BY history",
+        )?;
+        let mut versions = Vec::new();
+        let mut rows = stmt.query(params![k, i, p])?;
+        while let Some(r) = rows.next()? {
+            let (h, op, from, body): (i64, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            versions.push(parse_version(kind, &i, &p, h, &op, &from, &body)?);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT history FROM withdrawals WHERE kind = ?1 AND insurer = ?2 AND insured = ?3 ORDER BY history",
+        )?;
+        let withdrawn = stmt
+            .query_map(params![k, i, p], |r| r.get::<_, i64>(0).map(|h| h as u16))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(PersonHistory { versions, withdrawn })
+    }
+
+    fn for_each_version(
+        &mut self,
+        kind: RecordKind,
+        insurer: InsurerNumber,
+        include_withdrawn: bool,
+        visit: &mut dyn FnMut(Version) -> Result<()>,
+    ) -> Result<()> {
+        let filter = if include_withdrawn {
+            ""
+        } else {
+            " AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.kind = v.kind AND w.insurer = v.insurer AND w.insured = v.insured AND w.history = v.history)"
+        };
+        let sql = format!(
+            "SELECT v.insured, v.history, v.operation, v.applies_from, v.body FROM record_versions v WHERE v.kind = ?1 AND v.insurer = ?2{filter} ORDER BY v.insured, v.history"
+        );
+        let i = insurer.to_string();
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(params![kind.code(), i])?;
+        while let Some(r) = rows.next()? {
+            let p: String = r.get(0)?;
+            let version = parse_version(kind, &i, &p, r.get(1)?, &r.get::<_, String>(2)?, &r.get::<_, String>(3)?, &r.get::<_, String>(4)?)?;
+            visit(version)?;
+        }
+        Ok(())
+    }
+
+    fn insurers(&mut self) -> Result<Vec<InsurerNumber>> {
+        let mut stmt = self.conn.prepare("SELECT DISTINCT insurer FROM record_versions ORDER BY insurer")?;
+        let raw: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        raw.iter()
+            .map(|s| {
+                InsurerNumber::parse_with(s, CheckDigitPolicy::Warn)
+                    .map(|p| p.number)
+                    .map_err(|_| StoreError::Corrupt("insurer".into()))
+            })
+            .collect()
+    }
+
+    fn counts(&mut self, insurer: InsurerNumber) -> Result<Counts> {
+        let i = insurer.to_string();
+        let mut versions_by_kind = Vec::new();
+        for kind in RecordKind::ALL {
+            let n: i64 = self.conn.query_row(
+                "SELECT count(*) FROM record_versions WHERE kind = ?1 AND insurer = ?2",
+                params![kind.code(), i],
+                |r| r.get(0),
+            )?;
+            versions_by_kind.push((kind.code().to_string(), n));
+        }
+        let withdrawals = self.conn.query_row("SELECT count(*) FROM withdrawals WHERE insurer = ?1", [&i], |r| r.get(0))?;
+        let imports = self.conn.query_row("SELECT count(*) FROM imports WHERE insurer = ?1 AND status = 'committed'", [&i], |r| r.get(0))?;
+        Ok(Counts { versions_by_kind, withdrawals, imports })
+    }
+}
