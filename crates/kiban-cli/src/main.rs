@@ -1,1 +1,55 @@
-fn main() {}
+//! `kiban`: the one binary. Each subcommand parses its arguments and calls a library function;
+//! no business logic lives here.
+
+mod commands;
+mod progress;
+
+use clap::{Parser, Subcommand};
+
+/// The default embedded database, relative to the working directory.
+pub const DEFAULT_DATABASE: &str = "sqlite://./kiban-data/kiban.db";
+
+#[derive(Parser)]
+#[command(name = "kiban", version, about = "介護情報基盤 — self-hostable long-term-care information platform")]
+struct Cli {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "KIBAN_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Import municipal interface files (被保険者証, 負担割合証, …).
+    Import(commands::import::Args),
+    /// Export the registry of one insurer as interface files.
+    Export(commands::export::Args),
+    /// Show registry statistics as of a date.
+    Stats(commands::stats::Args),
+    /// Write a synthetic municipality in the interface format.
+    Generate(commands::generate::Args),
+    /// Generate, import and report a synthetic municipality in the embedded database.
+    Demo(commands::demo::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Migrate => commands::migrate(&cli.database),
+        Command::Import(args) => commands::import::run(&cli.database, args),
+        Command::Export(args) => commands::export::run(&cli.database, args),
+        Command::Stats(args) => commands::stats::run(&cli.database, args),
+        Command::Generate(args) => commands::generate::run(args),
+        Command::Demo(args) => commands::demo::run(&cli.database, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("エラー / error: {e:#}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

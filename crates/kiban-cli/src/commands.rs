@@ -1,0 +1,77 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod export;
+pub mod generate;
+pub mod import;
+pub mod stats;
+
+use anyhow::Context;
+use std::process::ExitCode;
+
+/// Opens the store and applies pending migrations; every command that touches data does this,
+/// so a fresh machine needs no separate setup step.
+pub fn open_store(url: &str) -> anyhow::Result<Box<dyn kiban_store::Store>> {
+    let mut store = kiban_store::open(url).with_context(|| format!("opening database {}", redact(url)))?;
+    store.migrate().context("applying migrations")?;
+    Ok(store)
+}
+
+pub fn migrate(url: &str) -> anyhow::Result<ExitCode> {
+    let mut store = kiban_store::open(url).with_context(|| format!("opening database {}", redact(url)))?;
+    let applied = store.migrate().context("applying migrations")?;
+    if applied.is_empty() {
+        println!("マイグレーション済みです / schema is up to date");
+    } else {
+        println!("適用しました / applied: {}", applied.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..s + 3], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub fn parse_date(raw: &str) -> anyhow::Result<kiban_domain::Date> {
+    kiban_domain::Date::parse_any(raw).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+pub fn parse_insurer(raw: &str) -> anyhow::Result<kiban_domain::ids::InsurerNumber> {
+    kiban_domain::ids::InsurerNumber::parse(raw).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Today's date in UTC.
+pub fn today() -> kiban_domain::Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    kiban_domain::Date::from_days(secs.div_euclid(86_400))
+}
+
+/// The current UTC time as `YYYYMMDDHHMMSS`, for file names.
+pub fn timestamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let s = secs.rem_euclid(86_400);
+    format!("{}{:02}{:02}{:02}", today().yyyymmdd(), s / 3600, s % 3600 / 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(super::redact("postgres://kiban:secret@db/kiban"), "postgres://kiban@db/kiban");
+        assert_eq!(super::redact("sqlite://./x.db"), "sqlite://./x.db");
+    }
+}

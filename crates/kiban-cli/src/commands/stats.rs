@@ -1,0 +1,54 @@
+//! `kiban stats`
+
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// 保険者番号; every insurer when omitted.
+    #[arg(long)]
+    insurer: Option<String>,
+    /// Reference date (YYYYMMDD or 和暦); today when omitted.
+    #[arg(long)]
+    as_of: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
+    let as_of = match &args.as_of {
+        Some(raw) => super::parse_date(raw)?,
+        None => super::today(),
+    };
+    let mut store = super::open_store(database)?;
+    let insurers = match &args.insurer {
+        Some(raw) => vec![super::parse_insurer(raw)?],
+        None => store.insurers()?,
+    };
+    for insurer in insurers {
+        let stats = kiban_app::stats::stats(store.as_mut(), insurer, as_of)?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&stats)?);
+        } else {
+            print_table(&stats);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn print_table(s: &kiban_app::stats::Stats) {
+    println!("保険者 {}（{} 現在）/ insurer {} as of {}", s.insurer, s.as_of, s.insurer, s.as_of);
+    println!("  被保険者（有効な被保険者証）/ insured persons: {}", s.insured_persons);
+    println!("  認定率 / certified: {:.1}%", s.certified_percent());
+    for (label, n) in &s.by_care_level {
+        println!("    {label}: {n}");
+    }
+    for (label, n) in &s.by_copay_rate {
+        println!("  負担割合 {label}: {n}");
+    }
+    println!("  減免減額認定 / reductions: {}", s.reductions);
+    for (kind, n) in &s.versions_by_kind {
+        println!("  {kind} 履歴 / versions: {n}");
+    }
+    println!("  取消 / withdrawals: {}  取込 / imports: {}", s.withdrawals, s.imports);
+}

@@ -1,0 +1,4 @@
+//! The storage conformance suite: every test runs against SQLite and against the real
+//! PostgreSQL server, proving the two engines behave the same.
+
+mod conformance;

@@ -1,0 +1,76 @@
+//! Test support (dev-dependency only): isolated databases on both engines.
+//!
+//! SQLite tests get a fresh file in a temporary directory. PostgreSQL tests get their own
+//! schema on the real server named by `KIBAN_TEST_POSTGRES_URL` (default: the local server,
+//! user postgres), dropped when the test ends. An unreachable server fails the test: the
+//! PostgreSQL engine is never skipped or mocked.
+
+use kiban_store::{PostgresStore, SqliteStore, Store};
+
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+pub fn postgres_url() -> String {
+    std::env::var("KIBAN_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string())
+}
+
+/// A migrated store that cleans up after itself.
+pub struct TestDb {
+    pub store: Box<dyn Store>,
+    /// The URL another connection can use to reach the same data (PostgreSQL: with the
+    /// schema in `options`).
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<String>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("kiban.db");
+        let mut store = SqliteStore::open(&path).expect("open sqlite");
+        store.migrate().expect("migrate sqlite");
+        Self { store: Box::new(store), url: format!("sqlite://{}", path.display()), _dir: Some(dir), schema: None }
+    }
+
+    pub fn postgres() -> Self {
+        let base = postgres_url();
+        let schema = format!("kiban_test_{:016x}", rand::random::<u64>());
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap_or_else(|e| {
+            panic!("PostgreSQL is required for this test and is unreachable at {base}: {e}")
+        });
+        admin.batch_execute(&format!("CREATE SCHEMA \"{schema}\"")).expect("create schema");
+        let mut store = PostgresStore::connect(&base).expect("connect");
+        store.set_search_path(&schema).expect("search_path");
+        store.migrate().expect("migrate postgres");
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        Self { store: Box::new(store), url, _dir: None, schema: Some(schema) }
+    }
+
+    pub fn store(&mut self) -> &mut dyn Store {
+        self.store.as_mut()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(schema) = &self.schema {
+            if let Ok(mut admin) = postgres::Client::connect(&postgres_url(), postgres::NoTls) {
+                let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"));
+            }
+        }
+    }
+}
+
+/// Defines one `#[test]` per engine for each listed function `fn(&mut TestDb)`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(&mut $crate::TestDb::sqlite()); })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { super::$name(&mut $crate::TestDb::postgres()); })*
+        }
+    };
+}
