@@ -61,7 +61,8 @@ impl Date {
     /// Parses any accepted form: `YYYYMMDD`, `YYYY-MM-DD`, `YYYY/MM/DD`, and the 和暦 forms of
     /// [`wareki::parse`] (`R070401`, `令和7年4月1日`, `5070401` as era digit + YYMMDD).
     pub fn parse_any(raw: &str) -> Result<Self, DateError> {
-        let s = raw.trim();
+        let folded = crate::text::normalize_digits(raw);
+        let s = folded.trim();
         if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
             return Self::parse_yyyymmdd(s);
         }

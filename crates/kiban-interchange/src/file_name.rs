@@ -81,7 +81,10 @@ impl FileName {
         let kind = RecordKind::from_code(kind)
             .ok_or_else(|| fail("種別が不明です", "unknown record kind"))?;
         let insurer = InsurerNumber::parse_with(insurer, policy)
-            .map_err(|e| fail(&format!("保険者番号: {e}"), "bad insurer number"))?
+            .map_err(|e| {
+                let (ja, en) = crate::issue::split_bilingual(&e.to_string());
+                fail(&format!("保険者番号: {ja}"), &format!("bad insurer number: {en}"))
+            })?
             .number;
         let mode = match mode {
             "ZENKEN" => LoadMode::Full,

@@ -172,3 +172,19 @@ pub(crate) fn check_order(f: &mut Fields, to_column: usize, from: Option<Date>, 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_is_documented_in_the_interface_spec() {
+        let doc = include_str!("../../../docs/interface/municipal.md");
+        for kind in RecordKind::ALL {
+            assert!(doc.contains(&format!("### {}", kind.code())), "{kind:?} has no section");
+            for c in columns(kind) {
+                assert!(doc.contains(&format!("| {} | `{}` |", c.ja, c.en)), "{kind:?} column {} is undocumented", c.ja);
+            }
+        }
+    }
+}

@@ -43,6 +43,8 @@ pub struct FileReader {
     positions: Vec<usize>,
     ends_with_newline: bool,
     line: u64,
+    /// The line the next CSV record starts on.
+    next_line: u64,
     record: csv::ByteRecord,
     lookahead: Option<(u64, csv::ByteRecord)>,
     pending_error: Option<Issue>,
@@ -95,6 +97,7 @@ impl FileReader {
             positions,
             ends_with_newline: last[0] == b'\n',
             line,
+            next_line: 2,
             record: csv::ByteRecord::new(),
             lookahead: None,
             pending_error: None,
@@ -118,11 +121,15 @@ impl FileReader {
         let Source::Csv(csv) = &mut self.source else { unreachable!() };
         match csv.read_byte_record(&mut self.record) {
             Ok(true) => {
-                let line = self.record.position().map(|p| p.line()).unwrap_or(self.line + 1);
+                // Counted here rather than taken from the csv crate, whose record positions
+                // lag by one line after a CRLF terminator.
+                let line = self.next_line;
+                let embedded = self.record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
+                self.next_line += 1 + embedded;
                 Some(Ok((line, self.record.clone())))
             }
             Ok(false) => None,
-            Err(e) => Some(Err(Issue::error(self.line + 1, "", "ROW_UNREADABLE", format!("行を読めません: {e}"), format!("cannot read the row: {e}")))),
+            Err(e) => Some(Err(Issue::error(self.next_line, "", "ROW_UNREADABLE", format!("行を読めません: {e}"), format!("cannot read the row: {e}")))),
         }
     }
 

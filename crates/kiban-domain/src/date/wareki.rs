@@ -1,7 +1,351 @@
-//! 和暦 (Japanese era) parsing and formatting. Filled in by the wareki task.
+//! 和暦 (Japanese era) parsing and formatting.
+//!
+//! 明治 is taken to start on 1868-01-01, the first day kiban can hold, so every [`Date`] has an
+//! era and the formatting functions never fail. Any start date inside 1868 is a convention: the
+//! era was proclaimed on 1868-10-23 and applied back to 慶応4年1月1日 (1868-01-25), and until
+//! 明治5年 Japan kept the lunisolar calendar, so no 明治1–5年 month/day matches the Gregorian
+//! one anyway. Like `java.time`'s `JapaneseEra.MEIJI` we use the proleptic reading
+//! 明治N年M月D日 = (1867+N)-M-D. No insured person was born before 1873, so it never matters.
 
 use super::{Date, DateError};
+use crate::text::normalize_digits;
 
+/// A Japanese era from 明治 on, in order. The digit is the one administrative systems put in
+/// front of YYMMDD (1 = 明治 ... 5 = 令和).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Era {
+    Meiji,
+    Taisho,
+    Showa,
+    Heisei,
+    Reiwa,
+}
+
+impl Era {
+    pub const ALL: [Era; 5] = [Era::Meiji, Era::Taisho, Era::Showa, Era::Heisei, Era::Reiwa];
+
+    /// "令和".
+    pub fn label(self) -> &'static str {
+        ["明治", "大正", "昭和", "平成", "令和"][self as usize]
+    }
+
+    /// 'R'.
+    pub fn letter(self) -> char {
+        ['M', 'T', 'S', 'H', 'R'][self as usize]
+    }
+
+    /// 5 for 令和.
+    pub fn digit(self) -> u8 {
+        self as u8 + 1
+    }
+
+    /// The first day of the era (明治: 1868-01-01 by convention, see the module docs).
+    pub fn start(self) -> Date {
+        let (year, month, day) =
+            [(1868, 1, 1), (1912, 7, 30), (1926, 12, 25), (1989, 1, 8), (2019, 5, 1)]
+                [self as usize];
+        Date { year, month, day }
+    }
+
+    /// The last day of the era; `None` for the current one.
+    pub fn end(self) -> Option<Date> {
+        self.next().map(|next| next.start().add_days(-1))
+    }
+
+    /// The Gregorian year of this era's year `n` (元年 = 1).
+    pub fn gregorian_year(self, n: u32) -> i32 {
+        self.start().year() + n as i32 - 1
+    }
+
+    fn next(self) -> Option<Era> {
+        Self::ALL.get(self as usize + 1).copied()
+    }
+
+    fn from_letter(ch: char) -> Option<Era> {
+        Self::ALL.into_iter().find(|era| era.letter() == ch.to_ascii_uppercase())
+    }
+
+    fn from_digit(ch: char) -> Option<Era> {
+        Self::ALL.into_iter().find(|era| char::from(b'0' + era.digit()) == ch)
+    }
+
+    /// The last era year that has any day, e.g. 31 for 平成 and 64 for 昭和.
+    fn last_year(self) -> u32 {
+        self.end().map_or(u32::MAX, |end| (end.year() - self.start().year() + 1) as u32)
+    }
+}
+
+/// The era `d` falls in.
+pub fn era_of(d: Date) -> Era {
+    // 明治 starts on the minimum Date, so the fallback is never taken.
+    Era::ALL.into_iter().rev().find(|era| era.start() <= d).unwrap_or(Era::Meiji)
+}
+
+/// The era and the era year of `d` (1 for 元年).
+pub fn era_year(d: Date) -> (Era, u32) {
+    let era = era_of(d);
+    (era, (d.year() - era.start().year() + 1) as u32)
+}
+
+/// "令和7年4月1日", with 元年 for year 1 ("令和元年5月1日") as official documents write it.
+pub fn format_kanji(d: Date) -> String {
+    let (era, n) = era_year(d);
+    let year = if n == 1 { "元".to_string() } else { n.to_string() };
+    format!("{}{}年{}月{}日", era.label(), year, d.month(), d.day())
+}
+
+/// "R070401": era letter + YYMMDD.
+pub fn format_code(d: Date) -> String {
+    let (era, n) = era_year(d);
+    format!("{}{:02}{:02}{:02}", era.letter(), n, d.month(), d.day())
+}
+
+/// "5070401": era digit + YYMMDD, the all-numeric form of administrative files.
+pub fn format_digit_code(d: Date) -> String {
+    let (era, n) = era_year(d);
+    format!("{}{:02}{:02}{:02}", era.digit(), n, d.month(), d.day())
+}
+
+/// Parses a 和暦 date in any of these forms, with full-width digits and letters and any spaces
+/// tolerated: `R070401` (letter M/T/S/H/R, either case, + YYMMDD), `5070401` (era digit +
+/// YYMMDD), `令和7年4月1日`, `令和元年5月1日`, `令和07年04月01日`, `R7.4.1`, `R07/04/01`,
+/// `R7-4-1`. The era may be the full label, its first character (令, 平, 昭, 大, 明) or the letter.
+///
+/// Checks run year, then calendar, then era bounds, so the error names the first wrong part:
+/// 令和0年 and 平成32年 are [`DateError::EraYear`], 2月30日 is [`DateError::Impossible`] with
+/// the Gregorian parts, 平成31年5月1日 and 令和元年4月30日 are [`DateError::OutsideEra`].
 pub fn parse(raw: &str) -> Result<Date, DateError> {
-    Err(DateError::Format(raw.to_string()))
+    let compact: String = normalize_digits(raw).chars().filter(|c| !c.is_whitespace()).collect();
+    let (era, year, month, day) =
+        split(&compact).ok_or_else(|| DateError::Format(raw.to_string()))?;
+    resolve(era, year, month, day)
+}
+
+/// Builds the date from parts already known to be well-formed.
+fn resolve(era: Era, year: u32, month: u32, day: u32) -> Result<Date, DateError> {
+    let label = era.label();
+    if year == 0 || year > era.last_year() {
+        return Err(DateError::EraYear { era: label, year });
+    }
+    let date = Date::new(era.gregorian_year(year), month, day)?;
+    if date < era.start() || era.end().is_some_and(|end| date > end) {
+        return Err(DateError::OutsideEra { era: label, year, month, day });
+    }
+    Ok(date)
+}
+
+/// Splits a whitespace-free, ASCII-folded string into era, year, month and day.
+fn split(s: &str) -> Option<(Era, u32, u32, u32)> {
+    if s.len() == 7 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let era = Era::from_digit(s.chars().next()?)?;
+        let (y, m, d) = six_digits(&s[1..])?;
+        return Some((era, y, m, d));
+    }
+    let (era, rest) = split_era(s)?;
+    let (y, m, d) = six_digits(rest).or_else(|| separated(rest))?;
+    Some((era, y, m, d))
+}
+
+fn split_era(s: &str) -> Option<(Era, &str)> {
+    let first = s.chars().next()?;
+    if first.is_ascii_alphabetic() {
+        return Some((Era::from_letter(first)?, &s[1..]));
+    }
+    Era::ALL.into_iter().find_map(|era| {
+        let rest = s.strip_prefix(era.label()).or_else(|| s.strip_prefix(first_char(era.label())));
+        rest.map(|rest| (era, rest))
+    })
+}
+
+fn first_char(label: &str) -> char {
+    label.chars().next().unwrap_or_default()
+}
+
+fn six_digits(s: &str) -> Option<(u32, u32, u32)> {
+    if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = |i: usize| s[i..i + 2].parse().ok();
+    Some((n(0)?, n(2)?, n(4)?))
+}
+
+/// `7年4月1日` / `元年5月1日`, or `7.4.1` with one of `.`, `/`, `-` used for both separators.
+fn separated(s: &str) -> Option<(u32, u32, u32)> {
+    let (year, rest) = match s.strip_prefix('元') {
+        Some(rest) => (1, rest),
+        None => number(s)?,
+    };
+    let sep = rest.chars().next()?;
+    let (first, second, last) = match sep {
+        '年' => ('年', '月', Some('日')),
+        '.' | '/' | '-' => (sep, sep, None),
+        _ => return None,
+    };
+    let (month, rest) = number(rest.strip_prefix(first)?)?;
+    let (day, rest) = number(rest.strip_prefix(second)?)?;
+    let rest = match last {
+        Some(end) => rest.strip_prefix(end)?,
+        None => rest,
+    };
+    rest.is_empty().then_some((year, month, day))
+}
+
+/// One or two leading ASCII digits and the rest of the string.
+fn number(s: &str) -> Option<(u32, &str)> {
+    let len = s.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&len) {
+        return None;
+    }
+    Some((s[..len].parse().ok()?, &s[len..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(year: i32, month: u32, day: u32) -> Date {
+        Date::new(year, month, day).unwrap()
+    }
+
+    /// Every boundary: the last day of an era and the first day of the next, both ways.
+    #[test]
+    fn era_boundaries_round_trip() {
+        let cases = [
+            ((1868, 1, 1), Era::Meiji, "明治元年1月1日", "M010101", "1010101"),
+            ((1912, 7, 29), Era::Meiji, "明治45年7月29日", "M450729", "1450729"),
+            ((1912, 7, 30), Era::Taisho, "大正元年7月30日", "T010730", "2010730"),
+            ((1926, 12, 24), Era::Taisho, "大正15年12月24日", "T151224", "2151224"),
+            ((1926, 12, 25), Era::Showa, "昭和元年12月25日", "S011225", "3011225"),
+            ((1989, 1, 7), Era::Showa, "昭和64年1月7日", "S640107", "3640107"),
+            ((1989, 1, 8), Era::Heisei, "平成元年1月8日", "H010108", "4010108"),
+            ((2019, 4, 30), Era::Heisei, "平成31年4月30日", "H310430", "4310430"),
+            ((2019, 5, 1), Era::Reiwa, "令和元年5月1日", "R010501", "5010501"),
+            ((2025, 4, 1), Era::Reiwa, "令和7年4月1日", "R070401", "5070401"),
+        ];
+        for ((y, m, d), era, kanji, code, digits) in cases {
+            let date = ymd(y, m, d);
+            assert_eq!(era_of(date), era, "{date}");
+            assert_eq!(format_kanji(date), kanji);
+            assert_eq!(format_code(date), code);
+            assert_eq!(format_digit_code(date), digits);
+            for raw in [kanji, code, digits] {
+                assert_eq!(parse(raw), Ok(date), "{raw}");
+                assert_eq!(Date::parse_any(raw), Ok(date), "parse_any {raw}");
+            }
+        }
+    }
+
+    #[test]
+    fn era_table() {
+        let labels: Vec<_> = Era::ALL.iter().map(|e| (e.label(), e.letter(), e.digit())).collect();
+        assert_eq!(
+            labels,
+            [
+                ("明治", 'M', 1),
+                ("大正", 'T', 2),
+                ("昭和", 'S', 3),
+                ("平成", 'H', 4),
+                ("令和", 'R', 5)
+            ]
+        );
+        assert_eq!(Era::Heisei.end(), Some(ymd(2019, 4, 30)));
+        assert_eq!(Era::Reiwa.end(), None);
+        assert_eq!(Era::Showa.last_year(), 64);
+        assert_eq!(Era::Reiwa.gregorian_year(7), 2025);
+        assert_eq!(era_year(ymd(1989, 1, 7)), (Era::Showa, 64));
+    }
+
+    #[test]
+    fn accepted_spellings() {
+        let r070401 = ymd(2025, 4, 1);
+        for raw in [
+            "R070401",
+            "r070401",
+            "5070401",
+            "令和7年4月1日",
+            "令和07年04月01日",
+            "R7.4.1",
+            "R07.04.01",
+            "r7/4/1",
+            "R7-4-1",
+            "令和7.4.1",
+            "令7年4月1日",
+            "R7年4月1日",
+            "令和７年４月１日",
+            "Ｒ０７０４０１",
+            "５０７０４０１",
+            "Ｒ７．４．１",
+            " 令和 7年 4月 1日 ",
+            "令和　７年　４月　１日",
+        ] {
+            assert_eq!(parse(raw), Ok(r070401), "{raw:?}");
+        }
+        assert_eq!(parse("令和元年5月1日"), Ok(ymd(2019, 5, 1)));
+        assert_eq!(parse("令和元.5.1"), Ok(ymd(2019, 5, 1)));
+        assert_eq!(parse("平成元年1月8日"), Ok(ymd(1989, 1, 8)));
+        assert_eq!(parse("昭35.4.1"), Ok(ymd(1960, 4, 1)));
+        assert_eq!(parse("H12.2.29"), Ok(ymd(2000, 2, 29)));
+    }
+
+    #[test]
+    fn refusals_name_the_wrong_part() {
+        let era_year = |era, year| DateError::EraYear { era, year };
+        let outside = |era, year, month, day| DateError::OutsideEra { era, year, month, day };
+        let impossible = |year, month, day| DateError::Impossible { year, month, day };
+        let cases = [
+            ("令和0年4月1日", era_year("令和", 0)),
+            ("R000401", era_year("令和", 0)),
+            ("平成32年4月1日", era_year("平成", 32)),
+            ("昭和65年1月1日", era_year("昭和", 65)),
+            ("大正16.1.1", era_year("大正", 16)),
+            ("1460101", era_year("明治", 46)),
+            ("2160101", era_year("大正", 16)),
+            ("平成32年2月30日", era_year("平成", 32)),
+            ("平成31年5月1日", outside("平成", 31, 5, 1)),
+            ("令和1年4月30日", outside("令和", 1, 4, 30)),
+            ("R010430", outside("令和", 1, 4, 30)),
+            ("昭和64年1月8日", outside("昭和", 64, 1, 8)),
+            ("平成元年1月7日", outside("平成", 1, 1, 7)),
+            ("大正元年7月29日", outside("大正", 1, 7, 29)),
+            ("明治45年7月30日", outside("明治", 45, 7, 30)),
+            ("大正15年12月25日", outside("大正", 15, 12, 25)),
+            ("令和7年2月30日", impossible(2025, 2, 30)),
+            ("H110229", impossible(1999, 2, 29)),
+            ("R071301", impossible(2025, 13, 1)),
+            ("R070400", impossible(2025, 4, 0)),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(parse(raw), Err(want), "{raw}");
+        }
+    }
+
+    #[test]
+    fn unrecognised_forms_are_format_errors() {
+        for raw in [
+            "",
+            "X070401",
+            "6070401",
+            "0070401",
+            "天保3年1月1日",
+            "令和7年4月1",
+            "令和7年4月1日です",
+            "令和7.4/1",
+            "令和7年4.1",
+            "R7.4",
+            "R0704011",
+            "R07041",
+            "R123.4.1",
+            "令和七年四月一日",
+            "元年5月1日",
+            "R元0501",
+        ] {
+            assert_eq!(parse(raw), Err(DateError::Format(raw.to_string())), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn errors_are_bilingual() {
+        let e = parse("平成31年5月1日").unwrap_err().to_string();
+        assert!(e.contains("平成31年5月1日は平成の期間外です") && e.contains("outside"), "{e}");
+    }
 }

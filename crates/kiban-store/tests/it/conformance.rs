@@ -38,7 +38,7 @@ fn card(n: u64, history: u16) -> NewVersion {
         operation: if history == 1 { Operation::Add } else { Operation::Change },
         applies_from: d("20250401"),
         body: RecordBody::InsuredCard(InsuredCard {
-            name: "試験　髙子".into(),
+            name: "試験　鷗子".into(),
             kana: "シケン　タカコ".into(),
             birth_date: d("19500401"),
             sex: Sex::Female,
@@ -194,7 +194,7 @@ fn projections_are_stored_for_cards(db: &mut TestDb) {
     assert_eq!(p.birth_date.as_deref(), Some("19500401"));
     append(db, "a", &[v], &[]);
     let h = db.store().person_history(RecordKind::InsuredCard, insurer(), person(5)).unwrap();
-    assert!(matches!(&h.versions[0].body, RecordBody::InsuredCard(c) if c.name == "試験　髙子"));
+    assert!(matches!(&h.versions[0].body, RecordBody::InsuredCard(c) if c.name == "試験　鷗子"));
 }
 
 on_both_engines!(

@@ -1,0 +1,54 @@
+//! Small builders for interface files used by the tests.
+
+use kiban_app::import::{import_file, ImportOptions, Report};
+use kiban_testkit::TestDb;
+use std::path::PathBuf;
+
+pub const COPAY_HEADER: &str = "操作区分,保険者番号,被保険者番号,履歴番号,適用開始年月日,負担割合,適用期間開始年月日,適用期間終了年月日,交付年月日";
+
+/// A 負担割合証 row: person number, history, operation, rate.
+pub fn copay_row(person: u64, history: u16, op: &str, rate: &str) -> String {
+    format!("{op},131011,{person:010},{history},20250801,{rate},20250801,20260731,20250715")
+}
+
+pub struct Files {
+    pub dir: tempfile::TempDir,
+}
+
+impl Files {
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// A UTF-8 CSV with LF line ends, the header, then `rows`.
+    pub fn csv(&self, name: &str, header: &str, rows: &[String]) -> PathBuf {
+        let mut text = format!("{header}\n");
+        for r in rows {
+            text.push_str(r);
+            text.push('\n');
+        }
+        self.write(name, text.as_bytes())
+    }
+}
+
+pub fn import(db: &mut TestDb, path: &std::path::Path) -> Report {
+    import_with(db, path, &ImportOptions::default())
+}
+
+pub fn import_with(db: &mut TestDb, path: &std::path::Path, options: &ImportOptions) -> Report {
+    import_file(db.store(), path, options, &mut |_| {}).expect("import runs")
+}
+
+/// The codes of the error issues, in line order.
+pub fn error_codes(report: &Report) -> Vec<(u64, &'static str)> {
+    report.issues.iter().filter(|i| i.is_error()).map(|i| (i.line, i.code)).collect()
+}
+
+pub const FUTAN_FULL: &str = "FUTAN_131011_ZENKEN_20261101090000.csv";
+pub const FUTAN_DIFF: &str = "FUTAN_131011_SABUN_20261102090000.csv";
