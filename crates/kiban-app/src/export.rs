@@ -26,11 +26,22 @@ pub struct Exported {
     pub rows: u64,
 }
 
-pub fn export_insurer(store: &mut dyn Store, insurer: InsurerNumber, dir: &Path, options: &ExportOptions) -> Result<Vec<Exported>> {
+pub fn export_insurer(
+    store: &mut dyn Store,
+    insurer: InsurerNumber,
+    dir: &Path,
+    options: &ExportOptions,
+) -> Result<Vec<Exported>> {
     std::fs::create_dir_all(dir)?;
     let mut out = Vec::new();
     for kind in RecordKind::ALL {
-        let name = FileName { kind, insurer, mode: LoadMode::Full, created: options.created.clone(), format: options.format };
+        let name = FileName {
+            kind,
+            insurer,
+            mode: LoadMode::Full,
+            created: options.created.clone(),
+            format: options.format,
+        };
         let path = dir.join(name.to_string());
         let file = BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
         let mut writer = Writer::new(file, kind, options.format, options.encoding)?;

@@ -36,7 +36,13 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { policy: CheckDigitPolicy::Enforce, encoding: None, strict: false, batch_rows: 5_000, max_reported_issues: 100_000 }
+        Self {
+            policy: CheckDigitPolicy::Enforce,
+            encoding: None,
+            strict: false,
+            batch_rows: 5_000,
+            max_reported_issues: 100_000,
+        }
     }
 }
 
@@ -114,16 +120,44 @@ impl Report {
     fn summarise(&mut self) {
         let (ja, en) = match self.outcome {
             Outcome::AlreadyImported => (
-                format!("このファイルは取込済みです（取込番号 {}）。変更はありません", self.previous_import.unwrap_or(0)),
-                format!("this file was already imported (import #{}); nothing changed", self.previous_import.unwrap_or(0)),
+                format!(
+                    "このファイルは取込済みです（取込番号 {}）。変更はありません",
+                    self.previous_import.unwrap_or(0)
+                ),
+                format!(
+                    "this file was already imported (import #{}); nothing changed",
+                    self.previous_import.unwrap_or(0)
+                ),
             ),
             Outcome::Rejected => (
-                format!("取込を中止しました。何も登録していません（エラー {} 件）", self.issues.iter().filter(|i| i.is_error()).count() as u64 + self.issues_omitted),
-                format!("import rejected; nothing was committed ({} errors)", self.issues.iter().filter(|i| i.is_error()).count() as u64 + self.issues_omitted),
+                format!(
+                    "取込を中止しました。何も登録していません（エラー {} 件）",
+                    self.issues.iter().filter(|i| i.is_error()).count() as u64
+                        + self.issues_omitted
+                ),
+                format!(
+                    "import rejected; nothing was committed ({} errors)",
+                    self.issues.iter().filter(|i| i.is_error()).count() as u64
+                        + self.issues_omitted
+                ),
             ),
             Outcome::Committed => (
-                format!("{}行中 登録 {}・変更なし {}・削除 {}・エラー {}", self.rows_total, self.rows_inserted, self.rows_unchanged, self.rows_withdrawn, self.rows_rejected),
-                format!("{} rows: {} inserted, {} unchanged, {} withdrawn, {} rejected", self.rows_total, self.rows_inserted, self.rows_unchanged, self.rows_withdrawn, self.rows_rejected),
+                format!(
+                    "{}行中 登録 {}・変更なし {}・削除 {}・エラー {}",
+                    self.rows_total,
+                    self.rows_inserted,
+                    self.rows_unchanged,
+                    self.rows_withdrawn,
+                    self.rows_rejected
+                ),
+                format!(
+                    "{} rows: {} inserted, {} unchanged, {} withdrawn, {} rejected",
+                    self.rows_total,
+                    self.rows_inserted,
+                    self.rows_unchanged,
+                    self.rows_withdrawn,
+                    self.rows_rejected
+                ),
             ),
         };
         self.summary_ja = ja;
@@ -201,7 +235,11 @@ pub fn import_file(
     report.rows_unchanged = tally.unchanged;
     report.rows_withdrawn = tally.withdrawn;
     report.rows_rejected = tally.rejected;
-    report.outcome = if options.strict && tally.rejected > 0 { Outcome::Rejected } else { Outcome::Committed };
+    report.outcome = if options.strict && tally.rejected > 0 {
+        Outcome::Rejected
+    } else {
+        Outcome::Committed
+    };
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     report.summarise();
     log.finished_at = now_iso();
@@ -243,7 +281,13 @@ fn load_rows(
         report.rows_total += 1;
         let checked = outcome.result.and_then(|(row, warnings)| {
             if mode == LoadMode::Full && matches!(row, Row::Withdrawal { .. }) {
-                return Err(vec![Issue::error(outcome.line, "操作区分", "OPERATION_NOT_ALLOWED", "全件ファイルに削除（D）は使えません".into(), "a full (ZENKEN) file cannot contain withdrawals (D)".into())]);
+                return Err(vec![Issue::error(
+                    outcome.line,
+                    "操作区分",
+                    "OPERATION_NOT_ALLOWED",
+                    "全件ファイルに削除（D）は使えません".into(),
+                    "a full (ZENKEN) file cannot contain withdrawals (D)".into(),
+                )]);
             }
             if let Row::Version(v) = &row {
                 debug_assert!(v.operation != Operation::Delete);
@@ -266,12 +310,20 @@ fn load_rows(
             }
         }
         if batch.len() >= options.batch_rows {
-            flush(store, log.id, kind, insurer, &mut batch, &mut tally, report, options)?;
-            progress(Progress { rows: report.rows_total });
+            flush(
+                store, log.id, kind, insurer, &mut batch, &mut tally, report, options,
+            )?;
+            progress(Progress {
+                rows: report.rows_total,
+            });
         }
     }
-    flush(store, log.id, kind, insurer, &mut batch, &mut tally, report, options)?;
-    progress(Progress { rows: report.rows_total });
+    flush(
+        store, log.id, kind, insurer, &mut batch, &mut tally, report, options,
+    )?;
+    progress(Progress {
+        rows: report.rows_total,
+    });
     report.issues.sort_by_key(|i| i.line);
     Ok(tally)
 }

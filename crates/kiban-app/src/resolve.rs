@@ -62,7 +62,12 @@ pub fn apply_batch(
                     if !fresh {
                         return Outcome::Unchanged;
                     }
-                    stored.push(VersionMeta { insured: key.insured, history: key.history, content_hash: hash.clone(), withdrawn: false });
+                    stored.push(VersionMeta {
+                        insured: key.insured,
+                        history: key.history,
+                        content_hash: hash.clone(),
+                        withdrawn: false,
+                    });
                     versions.push(NewVersion::new(v, hash));
                     Outcome::Inserted
                 })
@@ -90,7 +95,12 @@ pub fn apply_batch(
 }
 
 /// `Ok(true)`: a new version; `Ok(false)`: the same version was already stored.
-fn decide_version(line: u64, v: &Version, hash: &str, stored: &[VersionMeta]) -> Result<bool, Issue> {
+fn decide_version(
+    line: u64,
+    v: &Version,
+    hash: &str,
+    stored: &[VersionMeta],
+) -> Result<bool, Issue> {
     let key = v.key;
     if let Some(existing) = stored.iter().find(|m| m.history == key.history) {
         if existing.content_hash == hash {
@@ -110,8 +120,14 @@ fn decide_version(line: u64, v: &Version, hash: &str, stored: &[VersionMeta]) ->
             line,
             "履歴番号",
             "HISTORY_BACKWARDS",
-            format!("履歴番号 {} が登録済みの最新 {} より小さくなっています", key.history, max),
-            format!("history number {} is below the latest stored {}", key.history, max),
+            format!(
+                "履歴番号 {} が登録済みの最新 {} より小さくなっています",
+                key.history, max
+            ),
+            format!(
+                "history number {} is below the latest stored {}",
+                key.history, max
+            ),
         ));
     }
     match (v.operation, max.is_some()) {

@@ -25,15 +25,20 @@ pub struct Stats {
     pub by_copay_rate: BTreeMap<String, u64>,
     /// Persons with a current 減免減額認定証.
     pub reductions: u64,
+    /// Share of current insured persons who are certified (要支援・要介護), in percent.
+    pub certified_percent: f64,
 }
 
 impl Stats {
-    /// Share of current insured persons who are certified (要支援・要介護), in percent.
-    pub fn certified_percent(&self) -> f64 {
+    fn compute_certified_percent(&self) -> f64 {
         let certified: u64 = self
             .by_care_level
             .iter()
-            .filter(|(label, _)| CareLevel::ALL.iter().any(|l| l.is_certified() && l.label() == label.as_str()))
+            .filter(|(label, _)| {
+                CareLevel::ALL
+                    .iter()
+                    .any(|l| l.is_certified() && l.label() == label.as_str())
+            })
             .map(|(_, n)| n)
             .sum();
         if self.insured_persons == 0 {
@@ -54,18 +59,31 @@ pub fn stats(store: &mut dyn Store, insurer: InsurerNumber, as_of: Date) -> Resu
         imports: counts.imports,
         ..Stats::default()
     };
-    for kind in [RecordKind::InsuredCard, RecordKind::CopayCertificate, RecordKind::ReductionCertificate] {
+    for kind in [
+        RecordKind::InsuredCard,
+        RecordKind::CopayCertificate,
+        RecordKind::ReductionCertificate,
+    ] {
         each_person_current(store, kind, insurer, as_of, &mut |v| match &v.body {
             RecordBody::InsuredCard(c) => {
                 stats.insured_persons += 1;
-                let label = c.certification.as_ref().map_or("認定なし", |x| x.level.label());
+                let label = c
+                    .certification
+                    .as_ref()
+                    .map_or("認定なし", |x| x.level.label());
                 *stats.by_care_level.entry(label.to_string()).or_default() += 1;
             }
-            RecordBody::CopayCertificate(c) => *stats.by_copay_rate.entry(c.rate.label().to_string()).or_default() += 1,
+            RecordBody::CopayCertificate(c) => {
+                *stats
+                    .by_copay_rate
+                    .entry(c.rate.label().to_string())
+                    .or_default() += 1
+            }
             RecordBody::ReductionCertificate(_) => stats.reductions += 1,
             _ => {}
         })?;
     }
+    stats.certified_percent = stats.compute_certified_percent();
     Ok(stats)
 }
 

@@ -12,13 +12,15 @@ use std::process::ExitCode;
 /// Opens the store and applies pending migrations; every command that touches data does this,
 /// so a fresh machine needs no separate setup step.
 pub fn open_store(url: &str) -> anyhow::Result<Box<dyn kiban_store::Store>> {
-    let mut store = kiban_store::open(url).with_context(|| format!("opening database {}", redact(url)))?;
+    let mut store =
+        kiban_store::open(url).with_context(|| format!("opening database {}", redact(url)))?;
     store.migrate().context("applying migrations")?;
     Ok(store)
 }
 
 pub fn migrate(url: &str) -> anyhow::Result<ExitCode> {
-    let mut store = kiban_store::open(url).with_context(|| format!("opening database {}", redact(url)))?;
+    let mut store =
+        kiban_store::open(url).with_context(|| format!("opening database {}", redact(url)))?;
     let applied = store.migrate().context("applying migrations")?;
     if applied.is_empty() {
         println!("マイグレーション済みです / schema is up to date");
@@ -64,14 +66,23 @@ pub fn timestamp() -> String {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let s = secs.rem_euclid(86_400);
-    format!("{}{:02}{:02}{:02}", today().yyyymmdd(), s / 3600, s % 3600 / 60, s % 60)
+    format!(
+        "{}{:02}{:02}{:02}",
+        today().yyyymmdd(),
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn passwords_are_redacted_from_urls() {
-        assert_eq!(super::redact("postgres://kiban:secret@db/kiban"), "postgres://kiban@db/kiban");
+        assert_eq!(
+            super::redact("postgres://kiban:secret@db/kiban"),
+            "postgres://kiban@db/kiban"
+        );
         assert_eq!(super::redact("sqlite://./x.db"), "sqlite://./x.db");
     }
 }

@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 pub const DEFAULT_DATABASE: &str = "sqlite://./kiban-data/kiban.db";
 
 #[derive(Parser)]
-#[command(name = "kiban", version, about = "介護情報基盤 — self-hostable long-term-care information platform")]
+#[command(
+    name = "kiban",
+    version,
+    about = "介護情報基盤 — self-hostable long-term-care information platform"
+)]
 struct Cli {
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "KIBAN_DATABASE_URL", default_value = DEFAULT_DATABASE)]

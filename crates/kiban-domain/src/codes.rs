@@ -16,7 +16,11 @@ pub struct CodeError {
 }
 
 fn unknown(table: &'static str, english: &'static str, got: &str) -> CodeError {
-    CodeError { table, english, got: got.to_string() }
+    CodeError {
+        table,
+        english,
+        got: got.to_string(),
+    }
 }
 
 /// 要介護状態区分コード (facts.md §2). 01 and 11 are kept for legacy records.
@@ -250,6 +254,9 @@ mod tests {
         assert!(Sex::from_code("3").is_err());
         assert!(CopayRate::from_code("4").is_err());
         assert!(CostLimitStage::from_code("3").is_err());
-        assert_eq!(CostLimitStage::from_code("31").unwrap(), CostLimitStage::Stage3a);
+        assert_eq!(
+            CostLimitStage::from_code("31").unwrap(),
+            CostLimitStage::Stage3a
+        );
     }
 }

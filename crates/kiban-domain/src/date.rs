@@ -10,12 +10,19 @@ use std::fmt;
 pub enum DateError {
     #[error("日付の形式が不正です: {0:?} / unrecognised date format: {0:?}")]
     Format(String),
-    #[error("{year}年{month}月{day}日は存在しない日付です / {year}-{month:02}-{day:02} does not exist")]
+    #[error(
+        "{year}年{month}月{day}日は存在しない日付です / {year}-{month:02}-{day:02} does not exist"
+    )]
     Impossible { year: i32, month: u32, day: u32 },
     #[error("{era}{year}年は存在しません / {era} year {year} does not exist")]
     EraYear { era: &'static str, year: u32 },
     #[error("{era}{year}年{month}月{day}日は{era}の期間外です / {era} {year}-{month}-{day} is outside that era")]
-    OutsideEra { era: &'static str, year: u32, month: u32, day: u32 },
+    OutsideEra {
+        era: &'static str,
+        year: u32,
+        month: u32,
+        day: u32,
+    },
 }
 
 /// A proleptic Gregorian calendar date between years 1868 and 9999.
@@ -45,7 +52,11 @@ impl Date {
         if !(1868..=9999).contains(&year) || day == 0 || day > days_in_month(year, month) {
             return Err(DateError::Impossible { year, month, day });
         }
-        Ok(Self { year, month: month as u8, day: day as u8 })
+        Ok(Self {
+            year,
+            month: month as u8,
+            day: day as u8,
+        })
     }
 
     /// Parses the canonical `YYYYMMDD` form only.
@@ -124,7 +135,11 @@ impl Date {
         let idx = self.year * 12 + i32::from(self.month) - 1 + n;
         let (year, month) = (idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u32);
         let day = self.day().min(days_in_month(year, month));
-        Self { year, month: month as u8, day: day as u8 }
+        Self {
+            year,
+            month: month as u8,
+            day: day as u8,
+        }
     }
 
     /// The first day of this date's month.
@@ -134,7 +149,10 @@ impl Date {
 
     /// The last day of this date's month.
     pub fn last_of_month(self) -> Self {
-        Self { day: days_in_month(self.year, self.month()) as u8, ..self }
+        Self {
+            day: days_in_month(self.year, self.month()) as u8,
+            ..self
+        }
     }
 
     /// The 年度 (April–March fiscal year) containing this date, named by its starting year.
@@ -172,7 +190,11 @@ mod tests {
     fn impossible_dates_are_refused_with_the_parts() {
         assert_eq!(
             Date::parse_yyyymmdd("20250230"),
-            Err(DateError::Impossible { year: 2025, month: 2, day: 30 })
+            Err(DateError::Impossible {
+                year: 2025,
+                month: 2,
+                day: 30
+            })
         );
         assert!(Date::parse_yyyymmdd("20230229").is_err());
         assert!(Date::parse_yyyymmdd("20240229").is_ok());

@@ -5,8 +5,15 @@ use std::fmt;
 /// Why an identifier was refused. Messages name the identifier in Japanese and English.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    #[error("{name}は{len}桁の数字でなければなりません / {english} must be {len} digits, got {got:?}")]
-    Format { name: &'static str, english: &'static str, len: usize, got: String },
+    #[error(
+        "{name}は{len}桁の数字でなければなりません / {english} must be {len} digits, got {got:?}"
+    )]
+    Format {
+        name: &'static str,
+        english: &'static str,
+        len: usize,
+        got: String,
+    },
     #[error("保険者番号の検証番号が違います（期待値 {expected}）/ insurer number check digit is wrong, expected {expected}, got {got}")]
     CheckDigit { expected: u8, got: u8 },
 }
@@ -15,7 +22,12 @@ fn digits(raw: &str, len: usize, name: &'static str, english: &'static str) -> R
     if raw.len() == len && raw.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(IdError::Format { name, english, len, got: raw.to_string() })
+        Err(IdError::Format {
+            name,
+            english,
+            len,
+            got: raw.to_string(),
+        })
     }
 }
 
@@ -78,10 +90,14 @@ impl InsurerNumber {
         let got = bytes[5] - b'0';
         let number = Self(raw.parse().expect("six ascii digits fit in u32"));
         match (expected == got, policy) {
-            (true, _) => Ok(ParsedInsurer { number, warning: None }),
-            (false, CheckDigitPolicy::Warn) => {
-                Ok(ParsedInsurer { number, warning: Some(IdError::CheckDigit { expected, got }) })
-            }
+            (true, _) => Ok(ParsedInsurer {
+                number,
+                warning: None,
+            }),
+            (false, CheckDigitPolicy::Warn) => Ok(ParsedInsurer {
+                number,
+                warning: Some(IdError::CheckDigit { expected, got }),
+            }),
             (false, CheckDigitPolicy::Enforce) => Err(IdError::CheckDigit { expected, got }),
         }
     }
@@ -90,7 +106,9 @@ impl InsurerNumber {
     pub fn from_body(body: &str) -> Result<Self, IdError> {
         digits(body, 5, "保険者番号(検証番号を除く)", "insurer number body")?;
         let cd = check_digit(body.as_bytes());
-        Ok(Self(body.parse::<u32>().expect("five digits") * 10 + u32::from(cd)))
+        Ok(Self(
+            body.parse::<u32>().expect("five digits") * 10 + u32::from(cd),
+        ))
     }
 
     /// 都道府県番号, the first two digits.
@@ -176,11 +194,17 @@ mod tests {
 
     #[test]
     fn chiyoda_insurer_number_has_check_digit_one() {
-        assert_eq!(InsurerNumber::from_body("13101").unwrap().to_string(), "131011");
+        assert_eq!(
+            InsurerNumber::from_body("13101").unwrap().to_string(),
+            "131011"
+        );
         assert!(InsurerNumber::parse("131011").is_ok());
         assert_eq!(
             InsurerNumber::parse("131012"),
-            Err(IdError::CheckDigit { expected: 1, got: 2 })
+            Err(IdError::CheckDigit {
+                expected: 1,
+                got: 2
+            })
         );
     }
 
@@ -193,11 +217,20 @@ mod tests {
 
     #[test]
     fn identifiers_reject_wrong_shapes() {
-        for bad in ["", "123456789", "12345678901", "12345678a0", "１２３４５６７８９０"] {
+        for bad in [
+            "",
+            "123456789",
+            "12345678901",
+            "12345678a0",
+            "１２３４５６７８９０",
+        ] {
             assert!(InsuredNumber::parse(bad).is_err(), "{bad}");
             assert!(OfficeNumber::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(InsuredNumber::parse("0000000001").unwrap().to_string(), "0000000001");
+        assert_eq!(
+            InsuredNumber::parse("0000000001").unwrap().to_string(),
+            "0000000001"
+        );
         assert_eq!(OfficeNumber::parse("1371234567").unwrap().kind_digit(), 7);
         assert!(MedicalInstitutionCode::parse("1312345678").is_ok());
         assert!(MedicalInstitutionCode::parse("1322345678").is_err());

@@ -66,7 +66,10 @@ impl RecordKind {
 
     /// Usage kinds form a ledger of entries; the others are certificates with one current version.
     pub fn is_ledger(self) -> bool {
-        matches!(self, Self::HomeModificationUsage | Self::EquipmentPurchaseUsage)
+        matches!(
+            self,
+            Self::HomeModificationUsage | Self::EquipmentPurchaseUsage
+        )
     }
 }
 
@@ -175,7 +178,11 @@ pub fn current_as_of<'a>(
 
 /// The ledger entries (住宅改修・福祉用具購入) that count on `date`: every entry not withdrawn and
 /// decided on or before `date`, in 履歴番号 order.
-pub fn ledger_as_of<'a>(versions: &'a [Version], withdrawn: &[u16], date: Date) -> Vec<&'a Version> {
+pub fn ledger_as_of<'a>(
+    versions: &'a [Version],
+    withdrawn: &[u16],
+    date: Date,
+) -> Vec<&'a Version> {
     let mut entries: Vec<&Version> = versions
         .iter()
         .filter(|v| v.applies_from <= date && !withdrawn.contains(&v.key.history))

@@ -45,9 +45,11 @@ serde_via_str!(crate::codes::Sex, |v| v.code().to_string(), |s| {
 serde_via_str!(crate::codes::CopayRate, |v| v.code().to_string(), |s| {
     crate::codes::CopayRate::from_code(s).map_err(|e| e.to_string())
 });
-serde_via_str!(crate::codes::CostLimitStage, |v| v.code().to_string(), |s| {
-    crate::codes::CostLimitStage::from_code(s).map_err(|e| e.to_string())
-});
+serde_via_str!(
+    crate::codes::CostLimitStage,
+    |v| v.code().to_string(),
+    |s| { crate::codes::CostLimitStage::from_code(s).map_err(|e| e.to_string()) }
+);
 serde_via_str!(crate::codes::ServiceKind, |v| v.code().to_string(), |s| {
     crate::codes::ServiceKind::from_code(s).map_err(|e| e.to_string())
 });

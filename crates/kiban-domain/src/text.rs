@@ -66,7 +66,10 @@ pub fn normalize_kana(raw: &str) -> Result<String, TextError> {
             continue;
         }
         if let Some(mark) = voicing_mark(ch) {
-            let last = out.last_mut().filter(|_| !pending_space).ok_or_else(refuse)?;
+            let last = out
+                .last_mut()
+                .filter(|_| !pending_space)
+                .ok_or_else(refuse)?;
             *last = voiced(*last, mark).ok_or_else(refuse)?;
             continue;
         }
@@ -164,8 +167,14 @@ mod tests {
             ("ｳﾞｨｰﾅｽ", "ヴィーナス"),
             ("ｦｧｨｩｪｫｬｭｮｯｰ", "ヲァィゥェォャュョッー"),
             ("ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ\u{3000}タロウ"),
-            ("ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉ", "アイウエオカキクケコサシスセソタチツテトナニヌネノ"),
-            ("ﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝ", "ハヒフヘホマミムメモヤユヨラリルレロワン"),
+            (
+                "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉ",
+                "アイウエオカキクケコサシスセソタチツテトナニヌネノ",
+            ),
+            (
+                "ﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝ",
+                "ハヒフヘホマミムメモヤユヨラリルレロワン",
+            ),
         ] {
             assert_eq!(kana(raw), want, "{raw}");
         }
@@ -195,8 +204,20 @@ mod tests {
             assert_eq!(kana(raw), "コーヒー", "{raw}");
         }
         let at = |raw: &str| normalize_kana(raw).unwrap_err();
-        assert_eq!(at("-ヤマダ"), TextError::NotKana { position: 1, ch: '-' });
-        assert_eq!(at("ヤマダ -タロウ"), TextError::NotKana { position: 5, ch: '-' });
+        assert_eq!(
+            at("-ヤマダ"),
+            TextError::NotKana {
+                position: 1,
+                ch: '-'
+            }
+        );
+        assert_eq!(
+            at("ヤマダ -タロウ"),
+            TextError::NotKana {
+                position: 5,
+                ch: '-'
+            }
+        );
     }
 
     #[test]
@@ -219,17 +240,34 @@ mod tests {
             ("ア～", 2, '～'),
         ];
         for (raw, position, ch) in cases {
-            assert_eq!(normalize_kana(raw), Err(TextError::NotKana { position, ch }), "{raw}");
+            assert_eq!(
+                normalize_kana(raw),
+                Err(TextError::NotKana { position, ch }),
+                "{raw}"
+            );
         }
         let tab = normalize_kana("ヤマダ\tタロウ").unwrap_err();
-        assert_eq!(tab, TextError::Control { position: 4, ch: '\t' });
+        assert_eq!(
+            tab,
+            TextError::Control {
+                position: 4,
+                ch: '\t'
+            }
+        );
     }
 
     #[test]
     fn messages_are_bilingual_and_point_at_the_character() {
         let e = normalize_kana("Yamada").unwrap_err().to_string();
-        assert!(e.contains("1文字目の「Y」") && e.contains("character 1 'Y'"), "{e}");
-        let e = TextError::Control { position: 3, ch: '\n' }.to_string();
+        assert!(
+            e.contains("1文字目の「Y」") && e.contains("character 1 'Y'"),
+            "{e}"
+        );
+        let e = TextError::Control {
+            position: 3,
+            ch: '\n',
+        }
+        .to_string();
         assert!(e.contains("U+000A") && e.contains(" / "), "{e}");
     }
 

@@ -22,8 +22,14 @@ impl WithinFile {
                     line,
                     "履歴番号",
                     "DUPLICATE_KEY",
-                    format!("被保険者番号 {} 履歴番号 {} は{}行目と重複しています", key.insured, key.history, at),
-                    format!("insured {} history {} duplicates line {}", key.insured, key.history, at),
+                    format!(
+                        "被保険者番号 {} 履歴番号 {} は{}行目と重複しています",
+                        key.insured, key.history, at
+                    ),
+                    format!(
+                        "insured {} history {} duplicates line {}",
+                        key.insured, key.history, at
+                    ),
                 ));
             }
             if key.history < history && matches!(row, Row::Version(_)) {
@@ -31,12 +37,21 @@ impl WithinFile {
                     line,
                     "履歴番号",
                     "HISTORY_BACKWARDS",
-                    format!("履歴番号 {} が{}行目の {} より小さくなっています", key.history, at, history),
-                    format!("history number {} goes backwards from {} on line {}", key.history, history, at),
+                    format!(
+                        "履歴番号 {} が{}行目の {} より小さくなっています",
+                        key.history, at, history
+                    ),
+                    format!(
+                        "history number {} goes backwards from {} on line {}",
+                        key.history, history, at
+                    ),
                 ));
             }
         }
-        let keep = self.last.get(&person).map_or(key.history, |&(h, _)| h.max(key.history));
+        let keep = self
+            .last
+            .get(&person)
+            .map_or(key.history, |&(h, _)| h.max(key.history));
         self.last.insert(person, (keep, line));
         Ok(())
     }

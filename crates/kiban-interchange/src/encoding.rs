@@ -29,7 +29,9 @@ impl Encoding {
     /// replacement character, so that broken input is reported and not silently altered.
     pub fn decode<'a>(self, bytes: &'a [u8]) -> Option<std::borrow::Cow<'a, str>> {
         match self {
-            Self::Utf8 => std::str::from_utf8(bytes).ok().map(std::borrow::Cow::Borrowed),
+            Self::Utf8 => std::str::from_utf8(bytes)
+                .ok()
+                .map(std::borrow::Cow::Borrowed),
             Self::ShiftJis => {
                 encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)
             }
@@ -70,15 +72,25 @@ pub struct Detected {
 pub fn detect(sample: &[u8]) -> Detected {
     if let Some(rest) = sample.strip_prefix(b"\xEF\xBB\xBF") {
         let _ = rest;
-        return Detected { encoding: Encoding::Utf8, bom: true };
+        return Detected {
+            encoding: Encoding::Utf8,
+            bom: true,
+        };
     }
     let utf8_ok = match std::str::from_utf8(sample) {
         Ok(_) => true,
         // A multi-byte character cut by the end of the sample is still UTF-8.
         Err(e) => e.error_len().is_none(),
     };
-    let encoding = if utf8_ok { Encoding::Utf8 } else { Encoding::ShiftJis };
-    Detected { encoding, bom: false }
+    let encoding = if utf8_ok {
+        Encoding::Utf8
+    } else {
+        Encoding::ShiftJis
+    };
+    Detected {
+        encoding,
+        bom: false,
+    }
 }
 
 #[cfg(test)]
@@ -101,6 +113,9 @@ mod tests {
         assert!(Encoding::ShiftJis.decode(b"\x82").is_none());
         assert_eq!(Encoding::ShiftJis.decode(b"\x82\xa0").unwrap(), "あ");
         assert_eq!(Encoding::ShiftJis.encode("한"), Err('한'));
-        assert!(Encoding::ShiftJis.encode("①髙").is_ok(), "CP932 extensions are encodable");
+        assert!(
+            Encoding::ShiftJis.encode("①髙").is_ok(),
+            "CP932 extensions are encodable"
+        );
     }
 }

@@ -68,28 +68,46 @@ impl FileName {
             reason_ja: ja.to_string(),
             reason_en: en.to_string(),
         };
-        let (stem, ext) = name.rsplit_once('.').ok_or_else(|| fail("拡張子がありません", "no extension"))?;
+        let (stem, ext) = name
+            .rsplit_once('.')
+            .ok_or_else(|| fail("拡張子がありません", "no extension"))?;
         let format = match ext.to_ascii_lowercase().as_str() {
             "csv" => Format::Csv,
             "jsonl" => Format::JsonLines,
-            _ => return Err(fail("拡張子は csv か jsonl です", "extension must be csv or jsonl")),
+            _ => {
+                return Err(fail(
+                    "拡張子は csv か jsonl です",
+                    "extension must be csv or jsonl",
+                ))
+            }
         };
         let parts: Vec<&str> = stem.split('_').collect();
         let [kind, insurer, mode, created] = parts[..] else {
-            return Err(fail("区切りは「種別_保険者番号_区分_作成日時」です", "expected KIND_INSURER_MODE_CREATED"));
+            return Err(fail(
+                "区切りは「種別_保険者番号_区分_作成日時」です",
+                "expected KIND_INSURER_MODE_CREATED",
+            ));
         };
         let kind = RecordKind::from_code(kind)
             .ok_or_else(|| fail("種別が不明です", "unknown record kind"))?;
         let insurer = InsurerNumber::parse_with(insurer, policy)
             .map_err(|e| {
                 let (ja, en) = crate::issue::split_bilingual(&e.to_string());
-                fail(&format!("保険者番号: {ja}"), &format!("bad insurer number: {en}"))
+                fail(
+                    &format!("保険者番号: {ja}"),
+                    &format!("bad insurer number: {en}"),
+                )
             })?
             .number;
         let mode = match mode {
             "ZENKEN" => LoadMode::Full,
             "SABUN" => LoadMode::Differential,
-            _ => return Err(fail("区分は ZENKEN か SABUN です", "mode must be ZENKEN or SABUN")),
+            _ => {
+                return Err(fail(
+                    "区分は ZENKEN か SABUN です",
+                    "mode must be ZENKEN or SABUN",
+                ))
+            }
         };
         let valid_time = created.len() == 14
             && created.bytes().all(|b| b.is_ascii_digit())
@@ -98,9 +116,18 @@ impl FileName {
             && created[10..12] < *"60"
             && created[12..14] < *"60";
         if !valid_time {
-            return Err(fail("作成日時は YYYYMMDDHHMMSS です", "created must be YYYYMMDDHHMMSS"));
+            return Err(fail(
+                "作成日時は YYYYMMDDHHMMSS です",
+                "created must be YYYYMMDDHHMMSS",
+            ));
         }
-        Ok(Self { kind, insurer, mode, created: created.to_string(), format })
+        Ok(Self {
+            kind,
+            insurer,
+            mode,
+            created: created.to_string(),
+            format,
+        })
     }
 }
 
@@ -129,7 +156,10 @@ mod tests {
         assert_eq!(parsed.kind, RecordKind::InsuredCard);
         assert_eq!(parsed.mode, LoadMode::Full);
         assert_eq!(parsed.to_string(), name);
-        let jsonl = FileName::parse("FUTAN_131011_SABUN_20261125093000.jsonl", CheckDigitPolicy::Enforce);
+        let jsonl = FileName::parse(
+            "FUTAN_131011_SABUN_20261125093000.jsonl",
+            CheckDigitPolicy::Enforce,
+        );
         assert_eq!(jsonl.unwrap().format, Format::JsonLines);
     }
 
@@ -137,8 +167,14 @@ mod tests {
     fn bad_names_say_why() {
         for (name, why) in [
             ("HIHO_131011_ZENKEN.csv", "KIND_INSURER_MODE_CREATED"),
-            ("XXXX_131011_ZENKEN_20261125093000.csv", "unknown record kind"),
-            ("HIHO_131012_ZENKEN_20261125093000.csv", "bad insurer number"),
+            (
+                "XXXX_131011_ZENKEN_20261125093000.csv",
+                "unknown record kind",
+            ),
+            (
+                "HIHO_131012_ZENKEN_20261125093000.csv",
+                "bad insurer number",
+            ),
             ("HIHO_131011_ALL_20261125093000.csv", "ZENKEN or SABUN"),
             ("HIHO_131011_ZENKEN_20261325093000.csv", "YYYYMMDDHHMMSS"),
             ("HIHO_131011_ZENKEN_20261125093000.txt", "csv or jsonl"),

@@ -26,11 +26,25 @@ pub struct Issue {
 
 impl Issue {
     pub fn error(line: u64, column: &str, code: &'static str, ja: String, en: String) -> Self {
-        Self { line, column: column.to_string(), code, severity: Severity::Error, message_ja: ja, message_en: en }
+        Self {
+            line,
+            column: column.to_string(),
+            code,
+            severity: Severity::Error,
+            message_ja: ja,
+            message_en: en,
+        }
     }
 
     pub fn warning(line: u64, column: &str, code: &'static str, ja: String, en: String) -> Self {
-        Self { line, column: column.to_string(), code, severity: Severity::Warning, message_ja: ja, message_en: en }
+        Self {
+            line,
+            column: column.to_string(),
+            code,
+            severity: Severity::Warning,
+            message_ja: ja,
+            message_en: en,
+        }
     }
 
     /// Builds an issue from a domain error whose Display is "日本語 / English".

@@ -52,6 +52,9 @@ pub fn columns(kind: RecordKind) -> &'static [Column] {
 }
 
 /// One parsed row: a new version, or the withdrawal of an existing one (操作区分 D).
+// Rows are moved one at a time through a bounded batch; boxing the large variant would only
+// add an allocation per row.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Row {
     Version(Version),
@@ -77,23 +80,42 @@ pub struct RowContext {
 
 /// Parses one row's fields (already in canonical column order). Returns the row and any
 /// warnings, or every error found in it.
-pub fn parse_row(ctx: &RowContext, line: u64, values: &[String]) -> Result<(Row, Vec<Issue>), Vec<Issue>> {
+pub fn parse_row(
+    ctx: &RowContext,
+    line: u64,
+    values: &[String],
+) -> Result<(Row, Vec<Issue>), Vec<Issue>> {
     let mut f = Fields::new(line, columns(ctx.kind), values);
     let operation = f.required(OPERATION, "CODE_UNKNOWN", |s| {
-        Operation::from_code(s).ok_or_else(|| format!("操作区分は A/C/D です: {s:?} / operation must be A, C or D: {s:?}"))
+        Operation::from_code(s).ok_or_else(|| {
+            format!("操作区分は A/C/D です: {s:?} / operation must be A, C or D: {s:?}")
+        })
     });
-    let insurer = f.required(INSURER, "INSURER_INVALID", |s| InsurerNumber::parse_with(s, ctx.policy));
+    let insurer = f.required(INSURER, "INSURER_INVALID", |s| {
+        InsurerNumber::parse_with(s, ctx.policy)
+    });
     let insurer = match insurer {
         Some(p) => {
             if let Some(w) = p.warning {
-                f.warn(INSURER, "CHECK_DIGIT_WARNING", format!("{w}"), "check digit mismatch accepted by policy".into());
+                f.warn(
+                    INSURER,
+                    "CHECK_DIGIT_WARNING",
+                    format!("{w}"),
+                    "check digit mismatch accepted by policy".into(),
+                );
             }
             if p.number != ctx.insurer {
                 f.fail(
                     INSURER,
                     "INSURER_MISMATCH",
-                    format!("ファイル名の保険者番号 {} と異なります: {}", ctx.insurer, p.number),
-                    format!("differs from the insurer {} declared in the file name: {}", ctx.insurer, p.number),
+                    format!(
+                        "ファイル名の保険者番号 {} と異なります: {}",
+                        ctx.insurer, p.number
+                    ),
+                    format!(
+                        "differs from the insurer {} declared in the file name: {}",
+                        ctx.insurer, p.number
+                    ),
                 );
             }
             Some(p.number)
@@ -103,11 +125,17 @@ pub fn parse_row(ctx: &RowContext, line: u64, values: &[String]) -> Result<(Row,
     let insured = f.required(INSURED, "INSURED_INVALID", InsuredNumber::parse);
     let history = f.required(HISTORY, "HISTORY_INVALID", |s| match s.parse::<u16>() {
         Ok(n) if (1..=9999).contains(&n) => Ok(n),
-        _ => Err(format!("履歴番号は1〜9999の整数です: {s:?} / history number must be 1–9999: {s:?}")),
+        _ => Err(format!(
+            "履歴番号は1〜9999の整数です: {s:?} / history number must be 1–9999: {s:?}"
+        )),
     });
     let applies_from = f.date(APPLIES_FROM);
     let key = match (insurer, insured, history) {
-        (Some(insurer), Some(insured), Some(history)) => Some(VersionKey { insurer, insured, history }),
+        (Some(insurer), Some(insured), Some(history)) => Some(VersionKey {
+            insurer,
+            insured,
+            history,
+        }),
         _ => None,
     };
     if operation == Some(Operation::Delete) {
@@ -115,19 +143,30 @@ pub fn parse_row(ctx: &RowContext, line: u64, values: &[String]) -> Result<(Row,
         return f.finish(row);
     }
     let body = match ctx.kind {
-        RecordKind::InsuredCard => insured_card::parse(&mut f, applies_from).map(RecordBody::InsuredCard),
-        RecordKind::CopayCertificate => certificates::parse_copay(&mut f).map(RecordBody::CopayCertificate),
+        RecordKind::InsuredCard => {
+            insured_card::parse(&mut f, applies_from).map(RecordBody::InsuredCard)
+        }
+        RecordKind::CopayCertificate => {
+            certificates::parse_copay(&mut f).map(RecordBody::CopayCertificate)
+        }
         RecordKind::ReductionCertificate => {
             certificates::parse_reduction(&mut f).map(RecordBody::ReductionCertificate)
         }
-        RecordKind::HomeModificationUsage => usage::parse_home(&mut f).map(RecordBody::HomeModificationUsage),
+        RecordKind::HomeModificationUsage => {
+            usage::parse_home(&mut f).map(RecordBody::HomeModificationUsage)
+        }
         RecordKind::EquipmentPurchaseUsage => {
             usage::parse_equipment(&mut f).map(RecordBody::EquipmentPurchaseUsage)
         }
     };
     let row = match (key, operation, applies_from, body) {
         (Some(key), Some(operation), Some(applies_from), Some(body)) => {
-            Some(Row::Version(Version { key, operation, applies_from, body }))
+            Some(Row::Version(Version {
+                key,
+                operation,
+                applies_from,
+                body,
+            }))
         }
         _ => None,
     };
@@ -181,9 +220,16 @@ mod tests {
     fn every_column_is_documented_in_the_interface_spec() {
         let doc = include_str!("../../../docs/interface/municipal.md");
         for kind in RecordKind::ALL {
-            assert!(doc.contains(&format!("### {}", kind.code())), "{kind:?} has no section");
+            assert!(
+                doc.contains(&format!("### {}", kind.code())),
+                "{kind:?} has no section"
+            );
             for c in columns(kind) {
-                assert!(doc.contains(&format!("| {} | `{}` |", c.ja, c.en)), "{kind:?} column {} is undocumented", c.ja);
+                assert!(
+                    doc.contains(&format!("| {} | `{}` |", c.ja, c.en)),
+                    "{kind:?} column {} is undocumented",
+                    c.ja
+                );
             }
         }
     }

@@ -52,17 +52,69 @@ pub struct FileReader {
 }
 
 impl FileReader {
-    pub fn open(path: &Path, policy: CheckDigitPolicy, declared: Option<Encoding>) -> Result<Self, FileRejected> {
+    pub fn open(
+        path: &Path,
+        policy: CheckDigitPolicy,
+        declared: Option<Encoding>,
+    ) -> Result<Self, FileRejected> {
         let display = path.display().to_string();
         let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let name = FileName::parse(file_name, policy)
-            .map_err(|e| reject(0, "FILE_NAME_INVALID", format!("ファイル名が不正です（{}）: {}", e.reason_ja, e.name), format!("invalid file name ({}): {}", e.reason_en, e.name)))?;
+        let name = FileName::parse(file_name, policy).map_err(|e| {
+            reject(
+                0,
+                "FILE_NAME_INVALID",
+                format!("ファイル名が不正です（{}）: {}", e.reason_ja, e.name),
+                format!("invalid file name ({}): {}", e.reason_en, e.name),
+            )
+        })?;
         let mut file = File::open(path).map_err(|e| {
-            reject(0, "FILE_NOT_FOUND", format!("ファイルを開けません: {display}（{e}）"), format!("cannot open file: {display} ({e})"))
+            reject(
+                0,
+                "FILE_NOT_FOUND",
+                format!("ファイルを開けません: {display}（{e}）"),
+                format!("cannot open file: {display} ({e})"),
+            )
         })?;
         let size_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if size_bytes == 0 && name.format == Format::JsonLines {
+            // JSON Lines has no header, so zero lines is a complete file with no records (an
+            // export of a kind without data); it is reported, not refused.
+            let warning = Issue::warning(
+                0,
+                "",
+                "FILE_NO_ROWS",
+                "ファイルにデータ行がありません".into(),
+                "the file has no rows".into(),
+            );
+            let ctx = RowContext {
+                kind: name.kind,
+                insurer: name.insurer,
+                policy,
+            };
+            return Ok(Self {
+                encoding: Encoding::Utf8,
+                file_warnings: vec![warning],
+                size_bytes,
+                ctx,
+                source: Source::Lines(BufReader::new(file)),
+                positions: Vec::new(),
+                ends_with_newline: true,
+                line: 0,
+                next_line: 1,
+                record: csv::ByteRecord::new(),
+                lookahead: None,
+                pending_error: None,
+                done: true,
+                name,
+            });
+        }
         if size_bytes == 0 {
-            return Err(reject(0, "FILE_EMPTY", "ファイルが空です（見出し行もありません）".into(), "the file is empty (not even a header row)".into()));
+            return Err(reject(
+                0,
+                "FILE_EMPTY",
+                "ファイルが空です（見出し行もありません）".into(),
+                "the file is empty (not even a header row)".into(),
+            ));
         }
         let mut sample = vec![0u8; 64 * 1024];
         let n = read_up_to(&mut file, &mut sample).map_err(|e| io_reject(&display, e))?;
@@ -71,12 +123,25 @@ impl FileReader {
         let encoding = declared.unwrap_or(detected.encoding);
         let mut file_warnings = Vec::new();
         if detected.bom {
-            file_warnings.push(Issue::warning(1, "", "BOM_REMOVED", "先頭のBOMを除去しました".into(), "a leading UTF-8 byte order mark was removed".into()));
+            file_warnings.push(Issue::warning(
+                1,
+                "",
+                "BOM_REMOVED",
+                "先頭のBOMを除去しました".into(),
+                "a leading UTF-8 byte order mark was removed".into(),
+            ));
         }
         let mut last = [0u8; 1];
-        file.seek(SeekFrom::End(-1)).and_then(|_| file.read_exact(&mut last)).map_err(|e| io_reject(&display, e))?;
-        file.seek(SeekFrom::Start(if detected.bom { 3 } else { 0 })).map_err(|e| io_reject(&display, e))?;
-        let ctx = RowContext { kind: name.kind, insurer: name.insurer, policy };
+        file.seek(SeekFrom::End(-1))
+            .and_then(|_| file.read_exact(&mut last))
+            .map_err(|e| io_reject(&display, e))?;
+        file.seek(SeekFrom::Start(if detected.bom { 3 } else { 0 }))
+            .map_err(|e| io_reject(&display, e))?;
+        let ctx = RowContext {
+            kind: name.kind,
+            insurer: name.insurer,
+            policy,
+        };
         let reader = BufReader::with_capacity(256 * 1024, file);
         let (source, positions, line) = match name.format {
             Format::Csv => {
@@ -84,7 +149,12 @@ impl FileReader {
                 (Source::Csv(csv), positions, 1)
             }
             Format::JsonLines if encoding != Encoding::Utf8 => {
-                return Err(reject(0, "ENCODING_INVALID", "JSON Lines は UTF-8 でなければなりません".into(), "JSON Lines files must be UTF-8".into()));
+                return Err(reject(
+                    0,
+                    "ENCODING_INVALID",
+                    "JSON Lines は UTF-8 でなければなりません".into(),
+                    "JSON Lines files must be UTF-8".into(),
+                ));
             }
             Format::JsonLines => (Source::Lines(reader), Vec::new(), 0),
         };
@@ -118,25 +188,40 @@ impl FileReader {
     }
 
     fn read_csv_record(&mut self) -> Option<Result<(u64, csv::ByteRecord), Issue>> {
-        let Source::Csv(csv) = &mut self.source else { unreachable!() };
+        let Source::Csv(csv) = &mut self.source else {
+            unreachable!()
+        };
         match csv.read_byte_record(&mut self.record) {
             Ok(true) => {
                 // Counted here rather than taken from the csv crate, whose record positions
                 // lag by one line after a CRLF terminator.
                 let line = self.next_line;
-                let embedded = self.record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
+                let embedded = self
+                    .record
+                    .iter()
+                    .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
+                    .sum::<u64>();
                 self.next_line += 1 + embedded;
                 Some(Ok((line, self.record.clone())))
             }
             Ok(false) => None,
-            Err(e) => Some(Err(Issue::error(self.next_line, "", "ROW_UNREADABLE", format!("行を読めません: {e}"), format!("cannot read the row: {e}")))),
+            Err(e) => Some(Err(Issue::error(
+                self.next_line,
+                "",
+                "ROW_UNREADABLE",
+                format!("行を読めません: {e}"),
+                format!("cannot read the row: {e}"),
+            ))),
         }
     }
 
     fn next_csv(&mut self) -> Option<RowOutcome> {
         if let Some(issue) = self.pending_error.take() {
             self.done = true;
-            return Some(RowOutcome { line: issue.line, result: Err(vec![issue]) });
+            return Some(RowOutcome {
+                line: issue.line,
+                result: Err(vec![issue]),
+            });
         }
         // One record of lookahead tells whether this record is the last, which matters for the
         // truncated-last-line rule.
@@ -146,7 +231,10 @@ impl FileReader {
                 Ok(r) => r,
                 Err(issue) => {
                     self.done = true;
-                    return Some(RowOutcome { line: issue.line, result: Err(vec![issue]) });
+                    return Some(RowOutcome {
+                        line: issue.line,
+                        result: Err(vec![issue]),
+                    });
                 }
             },
         };
@@ -157,12 +245,32 @@ impl FileReader {
             None => self.done = true,
         }
         if self.done && !self.ends_with_newline {
-            return Some(RowOutcome { line, result: Err(vec![truncated(line)]) });
+            return Some(RowOutcome {
+                line,
+                result: Err(vec![truncated(line)]),
+            });
         }
         let columns = layout::columns(self.ctx.kind);
         if record.len() != self.positions.len() {
-            let issue = Issue::error(line, "", "COLUMN_COUNT", format!("項目数が{}ではなく{}です", self.positions.len(), record.len()), format!("expected {} fields, found {}", self.positions.len(), record.len()));
-            return Some(RowOutcome { line, result: Err(vec![issue]) });
+            let issue = Issue::error(
+                line,
+                "",
+                "COLUMN_COUNT",
+                format!(
+                    "項目数が{}ではなく{}です",
+                    self.positions.len(),
+                    record.len()
+                ),
+                format!(
+                    "expected {} fields, found {}",
+                    self.positions.len(),
+                    record.len()
+                ),
+            );
+            return Some(RowOutcome {
+                line,
+                result: Err(vec![issue]),
+            });
         }
         let mut values = Vec::with_capacity(columns.len());
         let mut issues = Vec::new();
@@ -170,19 +278,33 @@ impl FileReader {
             match self.encoding.decode(&record[pos]) {
                 Some(s) => values.push(s.trim_matches(|c: char| c == ' ' || c == '\t').to_string()),
                 None => {
-                    issues.push(Issue::error(line, columns[i].ja, "ENCODING_INVALID", format!("{}として不正なバイト列です", self.encoding.name()), format!("invalid {} byte sequence", self.encoding.name())));
+                    issues.push(Issue::error(
+                        line,
+                        columns[i].ja,
+                        "ENCODING_INVALID",
+                        format!("{}として不正なバイト列です", self.encoding.name()),
+                        format!("invalid {} byte sequence", self.encoding.name()),
+                    ));
                     values.push(String::new());
                 }
             }
         }
         if !issues.is_empty() {
-            return Some(RowOutcome { line, result: Err(issues) });
+            return Some(RowOutcome {
+                line,
+                result: Err(issues),
+            });
         }
-        Some(RowOutcome { line, result: layout::parse_row(&self.ctx, line, &values) })
+        Some(RowOutcome {
+            line,
+            result: layout::parse_row(&self.ctx, line, &values),
+        })
     }
 
     fn next_json(&mut self) -> Option<RowOutcome> {
-        let Source::Lines(reader) = &mut self.source else { unreachable!() };
+        let Source::Lines(reader) = &mut self.source else {
+            unreachable!()
+        };
         let mut buf = Vec::new();
         loop {
             buf.clear();
@@ -190,8 +312,17 @@ impl FileReader {
                 Ok(n) => n,
                 Err(e) => {
                     self.done = true;
-                    let issue = Issue::error(self.line + 1, "", "ROW_UNREADABLE", format!("行を読めません: {e}"), format!("cannot read the row: {e}"));
-                    return Some(RowOutcome { line: self.line + 1, result: Err(vec![issue]) });
+                    let issue = Issue::error(
+                        self.line + 1,
+                        "",
+                        "ROW_UNREADABLE",
+                        format!("行を読めません: {e}"),
+                        format!("cannot read the row: {e}"),
+                    );
+                    return Some(RowOutcome {
+                        line: self.line + 1,
+                        result: Err(vec![issue]),
+                    });
                 }
             };
             if n == 0 {
@@ -202,13 +333,25 @@ impl FileReader {
             let line = self.line;
             if buf.last() != Some(&b'\n') {
                 self.done = true;
-                return Some(RowOutcome { line, result: Err(vec![truncated(line)]) });
+                return Some(RowOutcome {
+                    line,
+                    result: Err(vec![truncated(line)]),
+                });
             }
             let text = match std::str::from_utf8(&buf) {
                 Ok(t) => t.trim(),
                 Err(_) => {
-                    let issue = Issue::error(line, "", "ENCODING_INVALID", "UTF-8として不正なバイト列です".into(), "invalid UTF-8 byte sequence".into());
-                    return Some(RowOutcome { line, result: Err(vec![issue]) });
+                    let issue = Issue::error(
+                        line,
+                        "",
+                        "ENCODING_INVALID",
+                        "UTF-8として不正なバイト列です".into(),
+                        "invalid UTF-8 byte sequence".into(),
+                    );
+                    return Some(RowOutcome {
+                        line,
+                        result: Err(vec![issue]),
+                    });
                 }
             };
             if text.is_empty() {
@@ -227,11 +370,22 @@ impl FileReader {
 }
 
 fn truncated(line: u64) -> Issue {
-    Issue::error(line, "", "LINE_TRUNCATED", "最終行が改行で終わっていません（途中で切れている可能性があります）".into(), "the last line has no line break (the file may be truncated)".into())
+    Issue::error(
+        line,
+        "",
+        "LINE_TRUNCATED",
+        "最終行が改行で終わっていません（途中で切れている可能性があります）".into(),
+        "the last line has no line break (the file may be truncated)".into(),
+    )
 }
 
 fn io_reject(path: &str, e: std::io::Error) -> FileRejected {
-    reject(0, "FILE_UNREADABLE", format!("ファイルを読めません: {path}（{e}）"), format!("cannot read file: {path} ({e})"))
+    reject(
+        0,
+        "FILE_UNREADABLE",
+        format!("ファイルを読めません: {path}（{e}）"),
+        format!("cannot read file: {path} ({e})"),
+    )
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -248,19 +402,47 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 type CsvReader = csv::Reader<BufReader<File>>;
 
 /// Reads and checks the header row, returning the reader positioned on the first data row.
-fn open_csv(reader: BufReader<File>, encoding: Encoding, kind: kiban_domain::records::RecordKind) -> Result<(CsvReader, Vec<usize>), FileRejected> {
-    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+fn open_csv(
+    reader: BufReader<File>,
+    encoding: Encoding,
+    kind: kiban_domain::records::RecordKind,
+) -> Result<(CsvReader, Vec<usize>), FileRejected> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
     let mut header = csv::ByteRecord::new();
     match csv.read_byte_record(&mut header) {
         Ok(true) => {}
-        Ok(false) => return Err(reject(1, "HEADER_MISSING", "見出し行がありません".into(), "the header row is missing".into())),
-        Err(e) => return Err(reject(1, "HEADER_INVALID", format!("見出し行を読めません: {e}"), format!("cannot read the header row: {e}"))),
+        Ok(false) => {
+            return Err(reject(
+                1,
+                "HEADER_MISSING",
+                "見出し行がありません".into(),
+                "the header row is missing".into(),
+            ))
+        }
+        Err(e) => {
+            return Err(reject(
+                1,
+                "HEADER_INVALID",
+                format!("見出し行を読めません: {e}"),
+                format!("cannot read the header row: {e}"),
+            ))
+        }
     }
     let names: Vec<String> = header
         .iter()
         .map(|b| encoding.decode(b).map(|s| s.trim().to_string()))
         .collect::<Option<_>>()
-        .ok_or_else(|| reject(1, "ENCODING_INVALID", format!("見出し行の文字コードが{}として不正です", encoding.name()), format!("header row is not valid {}", encoding.name())))?;
+        .ok_or_else(|| {
+            reject(
+                1,
+                "ENCODING_INVALID",
+                format!("見出し行の文字コードが{}として不正です", encoding.name()),
+                format!("header row is not valid {}", encoding.name()),
+            )
+        })?;
     let positions = map_header(layout::columns(kind), &names)?;
     Ok((csv, positions))
 }
@@ -269,19 +451,47 @@ fn open_csv(reader: BufReader<File>, encoding: Encoding, kind: kiban_domain::rec
 fn map_header(columns: &[Column], names: &[String]) -> Result<Vec<usize>, FileRejected> {
     let known = |n: &str| columns.iter().any(|c| c.ja == n || c.en == n);
     if !names.iter().any(|n| known(n)) {
-        return Err(reject(1, "HEADER_MISSING", format!("1行目が見出し行ではありません（先頭項目: {:?}）", names.first().map(String::as_str).unwrap_or("")), "line 1 is not a header row (no known column name)".into()));
+        return Err(reject(
+            1,
+            "HEADER_MISSING",
+            format!(
+                "1行目が見出し行ではありません（先頭項目: {:?}）",
+                names.first().map(String::as_str).unwrap_or("")
+            ),
+            "line 1 is not a header row (no known column name)".into(),
+        ));
     }
     if let Some(unknown) = names.iter().find(|n| !known(n)) {
-        return Err(reject(1, "HEADER_INVALID", format!("見出しに不明な項目があります: {unknown:?}"), format!("unknown column in header: {unknown:?}")));
+        return Err(reject(
+            1,
+            "HEADER_INVALID",
+            format!("見出しに不明な項目があります: {unknown:?}"),
+            format!("unknown column in header: {unknown:?}"),
+        ));
     }
     columns
         .iter()
         .map(|c| {
-            let found: Vec<usize> = names.iter().enumerate().filter(|(_, n)| **n == c.ja || **n == c.en).map(|(i, _)| i).collect();
+            let found: Vec<usize> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n == c.ja || **n == c.en)
+                .map(|(i, _)| i)
+                .collect();
             match found[..] {
                 [i] => Ok(i),
-                [] => Err(reject(1, "HEADER_INVALID", format!("見出しに項目「{}」がありません", c.ja), format!("header lacks column {:?}", c.en))),
-                _ => Err(reject(1, "HEADER_INVALID", format!("見出しに項目「{}」が重複しています", c.ja), format!("column {:?} appears twice", c.en))),
+                [] => Err(reject(
+                    1,
+                    "HEADER_INVALID",
+                    format!("見出しに項目「{}」がありません", c.ja),
+                    format!("header lacks column {:?}", c.en),
+                )),
+                _ => Err(reject(
+                    1,
+                    "HEADER_INVALID",
+                    format!("見出しに項目「{}」が重複しています", c.ja),
+                    format!("column {:?} appears twice", c.en),
+                )),
             }
         })
         .collect()
@@ -290,12 +500,30 @@ fn map_header(columns: &[Column], names: &[String]) -> Result<Vec<usize>, FileRe
 /// Reads one JSON object into canonical field values (strings; numbers as written; null empty).
 fn json_values(columns: &[Column], line: u64, text: &str) -> Result<Vec<String>, Vec<Issue>> {
     let fail = |code, ja: String, en: String| vec![Issue::error(line, "", code, ja, en)];
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| fail("JSON_INVALID", format!("JSONとして読めません: {e}"), format!("not valid JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        fail(
+            "JSON_INVALID",
+            format!("JSONとして読めません: {e}"),
+            format!("not valid JSON: {e}"),
+        )
+    })?;
     let serde_json::Value::Object(map) = value else {
-        return Err(fail("JSON_INVALID", "1行に1つのJSONオブジェクトが必要です".into(), "each line must be one JSON object".into()));
+        return Err(fail(
+            "JSON_INVALID",
+            "1行に1つのJSONオブジェクトが必要です".into(),
+            "each line must be one JSON object".into(),
+        ));
     };
-    if let Some(k) = map.keys().find(|k| !columns.iter().any(|c| c.en == k.as_str() || c.ja == k.as_str())) {
-        return Err(fail("JSON_INVALID", format!("不明な項目です: {k:?}"), format!("unknown key: {k:?}")));
+    if let Some(k) = map.keys().find(|k| {
+        !columns
+            .iter()
+            .any(|c| c.en == k.as_str() || c.ja == k.as_str())
+    }) {
+        return Err(fail(
+            "JSON_INVALID",
+            format!("不明な項目です: {k:?}"),
+            format!("unknown key: {k:?}"),
+        ));
     }
     let mut values = Vec::with_capacity(columns.len());
     for c in columns {
@@ -305,7 +533,13 @@ fn json_values(columns: &[Column], line: u64, text: &str) -> Result<Vec<String>,
             Some(serde_json::Value::String(s)) => s.trim().to_string(),
             Some(serde_json::Value::Number(n)) => n.to_string(),
             Some(other) => {
-                return Err(vec![Issue::error(line, c.ja, "JSON_INVALID", format!("文字列か数値でなければなりません: {other}"), format!("must be a string or number: {other}"))]);
+                return Err(vec![Issue::error(
+                    line,
+                    c.ja,
+                    "JSON_INVALID",
+                    format!("文字列か数値でなければなりません: {other}"),
+                    format!("must be a string or number: {other}"),
+                )]);
             }
         });
     }

@@ -18,17 +18,34 @@ pub struct Writer<W: Write> {
 
 impl<W: Write> Writer<W> {
     /// Starts a file and writes its header row (CSV only).
-    pub fn new(mut out: W, kind: RecordKind, format: Format, encoding: Encoding) -> io::Result<Self> {
+    pub fn new(
+        mut out: W,
+        kind: RecordKind,
+        format: Format,
+        encoding: Encoding,
+    ) -> io::Result<Self> {
         if format == Format::JsonLines && encoding != Encoding::Utf8 {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "JSON Lines files are always UTF-8"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "JSON Lines files are always UTF-8",
+            ));
         }
         if format == Format::Csv {
-            let header: Vec<String> = layout::columns(kind).iter().map(|c| c.ja.to_string()).collect();
+            let header: Vec<String> = layout::columns(kind)
+                .iter()
+                .map(|c| c.ja.to_string())
+                .collect();
             let mut line = Vec::new();
             csv_line(&mut line, &header, encoding)?;
             out.write_all(&line)?;
         }
-        Ok(Self { out, kind, format, encoding, line: Vec::new() })
+        Ok(Self {
+            out,
+            kind,
+            format,
+            encoding,
+            line: Vec::new(),
+        })
     }
 
     pub fn write(&mut self, version: &Version) -> io::Result<()> {
@@ -54,7 +71,15 @@ fn csv_line(buf: &mut Vec<u8>, values: &[String], encoding: Encoding) -> io::Res
             buf.push(b',');
         }
         let bytes = encoding.encode(v).map_err(|ch| {
-            io::Error::new(io::ErrorKind::InvalidData, format!("{ch:?} (U+{:04X}) は{}で表せません / cannot be encoded in {}", ch as u32, encoding.name(), encoding.name()))
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{ch:?} (U+{:04X}) は{}で表せません / cannot be encoded in {}",
+                    ch as u32,
+                    encoding.name(),
+                    encoding.name()
+                ),
+            )
         })?;
         if v.contains([',', '"', '\n', '\r']) {
             buf.push(b'"');

@@ -11,7 +11,7 @@ mod postgres_store;
 mod rows;
 mod sqlite_store;
 
-pub use postgres_store::PostgresStore;
+pub use postgres_store::{copy_field, PostgresStore};
 pub use rows::*;
 pub use sqlite_store::SqliteStore;
 
@@ -72,7 +72,12 @@ pub trait Store: Send {
         persons: &[InsuredNumber],
     ) -> Result<Vec<VersionMeta>>;
     /// Appends versions and withdrawals. Keys must be new (the caller checked).
-    fn append(&mut self, import_id: i64, versions: &[NewVersion], withdrawals: &[WithdrawalKey]) -> Result<()>;
+    fn append(
+        &mut self,
+        import_id: i64,
+        versions: &[NewVersion],
+        withdrawals: &[WithdrawalKey],
+    ) -> Result<()>;
 
     /// Every version of one person and kind, with the withdrawn 履歴番号s.
     fn person_history(

@@ -1,7 +1,7 @@
 //! The PostgreSQL engine: production. Bulk appends use `COPY … FROM STDIN`, the server's own
 //! bulk path, so an import runs at close to the speed of a raw load.
 
-use crate::migrations::{SCHEMA_TABLE, POSTGRES};
+use crate::migrations::{POSTGRES, SCHEMA_TABLE};
 use crate::sqlite_store::parse_version;
 use crate::*;
 use kiban_domain::ids::CheckDigitPolicy;
@@ -14,12 +14,15 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     pub fn connect(url: &str) -> Result<Self> {
-        Ok(Self { client: Client::connect(url, NoTls)? })
+        Ok(Self {
+            client: Client::connect(url, NoTls)?,
+        })
     }
 
     /// Uses `schema` for every statement of this connection (tests isolate themselves this way).
     pub fn set_search_path(&mut self, schema: &str) -> Result<()> {
-        self.client.batch_execute(&format!("SET search_path TO \"{schema}\""))?;
+        self.client
+            .batch_execute(&format!("SET search_path TO \"{schema}\""))?;
         Ok(())
     }
 
@@ -79,11 +82,17 @@ impl Store for PostgresStore {
         self.client.batch_execute(SCHEMA_TABLE)?;
         let mut applied = Vec::new();
         for m in POSTGRES {
-            let done = self.client.query_opt("SELECT version FROM schema_migrations WHERE version = $1", &[&m.version])?;
+            let done = self.client.query_opt(
+                "SELECT version FROM schema_migrations WHERE version = $1",
+                &[&m.version],
+            )?;
             if done.is_none() {
                 let mut tx = self.client.transaction()?;
                 tx.batch_execute(m.sql)?;
-                tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[&m.version, &m.name])?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                    &[&m.version, &m.name],
+                )?;
                 tx.commit()?;
                 applied.push(m.name.to_string());
             }
@@ -105,8 +114,14 @@ impl Store for PostgresStore {
     }
 
     fn find_committed_import(&mut self, sha256: &str) -> Result<Option<ImportRecord>> {
-        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE sha256 = $1 AND status = 'committed'");
-        Ok(self.client.query_opt(&sql, &[&sha256])?.as_ref().map(to_import))
+        let sql = format!(
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE sha256 = $1 AND status = 'committed'"
+        );
+        Ok(self
+            .client
+            .query_opt(&sql, &[&sha256])?
+            .as_ref()
+            .map(to_import))
     }
 
     fn insert_import(&mut self, r: &ImportRecord) -> Result<i64> {
@@ -127,10 +142,20 @@ impl Store for PostgresStore {
 
     fn list_imports(&mut self, limit: u32) -> Result<Vec<ImportRecord>> {
         let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports ORDER BY id DESC LIMIT $1");
-        Ok(self.client.query(&sql, &[&i64::from(limit)])?.iter().map(to_import).collect())
+        Ok(self
+            .client
+            .query(&sql, &[&i64::from(limit)])?
+            .iter()
+            .map(to_import)
+            .collect())
     }
 
-    fn version_meta(&mut self, kind: RecordKind, insurer: InsurerNumber, persons: &[InsuredNumber]) -> Result<Vec<VersionMeta>> {
+    fn version_meta(
+        &mut self,
+        kind: RecordKind,
+        insurer: InsurerNumber,
+        persons: &[InsuredNumber],
+    ) -> Result<Vec<VersionMeta>> {
         // One round trip per batch: per-person queries would pay the network latency each time.
         let keys: Vec<String> = persons.iter().map(|p| p.to_string()).collect();
         let rows = self.client.query(
@@ -142,7 +167,8 @@ impl Store for PostgresStore {
         rows.iter()
             .map(|r| {
                 Ok(VersionMeta {
-                    insured: InsuredNumber::parse(r.get(0)).map_err(|_| StoreError::Corrupt("insured".into()))?,
+                    insured: InsuredNumber::parse(r.get(0))
+                        .map_err(|_| StoreError::Corrupt("insured".into()))?,
                     history: r.get::<_, i32>(1) as u16,
                     content_hash: r.get(2),
                     withdrawn: r.get(3),
@@ -151,7 +177,12 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    fn append(&mut self, import_id: i64, versions: &[NewVersion], withdrawals: &[WithdrawalKey]) -> Result<()> {
+    fn append(
+        &mut self,
+        import_id: i64,
+        versions: &[NewVersion],
+        withdrawals: &[WithdrawalKey],
+    ) -> Result<()> {
         if !versions.is_empty() {
             let mut buf = Vec::with_capacity(versions.len() * 512);
             let id = import_id.to_string();
@@ -197,7 +228,12 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    fn person_history(&mut self, kind: RecordKind, insurer: InsurerNumber, insured: InsuredNumber) -> Result<PersonHistory> {
+    fn person_history(
+        &mut self,
+        kind: RecordKind,
+        insurer: InsurerNumber,
+        insured: InsuredNumber,
+    ) -> Result<PersonHistory> {
         let (k, i, p) = (kind.code(), insurer.to_string(), insured.to_string());
         let rows = self.client.query(
             "SELECT history, operation, applies_from, body FROM record_versions WHERE kind = $1 AND insurer = $2 AND insured = $3 ORDER BY history",
@@ -205,7 +241,17 @@ impl Store for PostgresStore {
         )?;
         let versions = rows
             .iter()
-            .map(|r| parse_version(kind, &i, &p, i64::from(r.get::<_, i32>(0)), r.get(1), r.get(2), r.get(3)))
+            .map(|r| {
+                parse_version(
+                    kind,
+                    &i,
+                    &p,
+                    i64::from(r.get::<_, i32>(0)),
+                    r.get(1),
+                    r.get(2),
+                    r.get(3),
+                )
+            })
             .collect::<Result<_>>()?;
         let withdrawn = self
             .client
@@ -213,7 +259,10 @@ impl Store for PostgresStore {
             .iter()
             .map(|r| r.get::<_, i32>(0) as u16)
             .collect();
-        Ok(PersonHistory { versions, withdrawn })
+        Ok(PersonHistory {
+            versions,
+            withdrawn,
+        })
     }
 
     fn for_each_version(
@@ -238,7 +287,15 @@ impl Store for PostgresStore {
         // A portal-backed row stream keeps memory flat for a million persons.
         let mut rows = self.client.query_raw(&sql, params)?;
         while let Some(r) = rows.next()? {
-            let version = parse_version(kind, &i, r.get(0), i64::from(r.get::<_, i32>(1)), r.get(2), r.get(3), r.get(4))?;
+            let version = parse_version(
+                kind,
+                &i,
+                r.get(0),
+                i64::from(r.get::<_, i32>(1)),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+            )?;
             visit(version)?;
         }
         Ok(())
@@ -246,7 +303,10 @@ impl Store for PostgresStore {
 
     fn insurers(&mut self) -> Result<Vec<InsurerNumber>> {
         self.client
-            .query("SELECT DISTINCT insurer FROM record_versions ORDER BY insurer", &[])?
+            .query(
+                "SELECT DISTINCT insurer FROM record_versions ORDER BY insurer",
+                &[],
+            )?
             .iter()
             .map(|r| {
                 InsurerNumber::parse_with(r.get(0), CheckDigitPolicy::Warn)
@@ -262,15 +322,28 @@ impl Store for PostgresStore {
         for kind in RecordKind::ALL {
             let n: i64 = self
                 .client
-                .query_one("SELECT count(*) FROM record_versions WHERE kind = $1 AND insurer = $2", &[&kind.code(), &i])?
+                .query_one(
+                    "SELECT count(*) FROM record_versions WHERE kind = $1 AND insurer = $2",
+                    &[&kind.code(), &i],
+                )?
                 .get(0);
             versions_by_kind.push((kind.code().to_string(), n));
         }
-        let withdrawals = self.client.query_one("SELECT count(*) FROM withdrawals WHERE insurer = $1", &[&i])?.get(0);
+        let withdrawals = self
+            .client
+            .query_one("SELECT count(*) FROM withdrawals WHERE insurer = $1", &[&i])?
+            .get(0);
         let imports = self
             .client
-            .query_one("SELECT count(*) FROM imports WHERE insurer = $1 AND status = 'committed'", &[&i])?
+            .query_one(
+                "SELECT count(*) FROM imports WHERE insurer = $1 AND status = 'committed'",
+                &[&i],
+            )?
             .get(0);
-        Ok(Counts { versions_by_kind, withdrawals, imports })
+        Ok(Counts {
+            versions_by_kind,
+            withdrawals,
+            imports,
+        })
     }
 }

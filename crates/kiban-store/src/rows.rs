@@ -16,7 +16,11 @@ pub struct NewVersion {
 impl NewVersion {
     pub fn new(version: Version, content_hash: String) -> Self {
         let body_json = serde_json::to_string(&version.body).expect("record bodies serialise");
-        Self { version, content_hash, body_json }
+        Self {
+            version,
+            content_hash,
+            body_json,
+        }
     }
 
     /// Columns projected out of 被保険者証 bodies for search and statistics.
@@ -28,7 +32,12 @@ impl NewVersion {
                 birth_date: Some(c.birth_date.yyyymmdd()),
                 sex: Some(c.sex.code()),
             },
-            _ => Projection { care_level: None, kana: None, birth_date: None, sex: None },
+            _ => Projection {
+                care_level: None,
+                kana: None,
+                birth_date: None,
+                sex: None,
+            },
         }
     }
 }

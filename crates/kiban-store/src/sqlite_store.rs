@@ -74,15 +74,19 @@ pub(crate) fn parse_version(
     use kiban_domain::records::{Operation, VersionKey};
     let corrupt = |what: &str| StoreError::Corrupt(format!("{} {what}", kind.code()));
     let key = VersionKey {
-        insurer: InsurerNumber::parse_with(insurer, CheckDigitPolicy::Warn).map_err(|_| corrupt("insurer"))?.number,
+        insurer: InsurerNumber::parse_with(insurer, CheckDigitPolicy::Warn)
+            .map_err(|_| corrupt("insurer"))?
+            .number,
         insured: InsuredNumber::parse(insured).map_err(|_| corrupt("insured"))?,
         history: u16::try_from(history).map_err(|_| corrupt("history"))?,
     };
     Ok(Version {
         key,
         operation: Operation::from_code(operation).ok_or_else(|| corrupt("operation"))?,
-        applies_from: kiban_domain::Date::parse_yyyymmdd(applies_from).map_err(|_| corrupt("applies_from"))?,
-        body: serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("{} body: {e}", kind.code())))?,
+        applies_from: kiban_domain::Date::parse_yyyymmdd(applies_from)
+            .map_err(|_| corrupt("applies_from"))?,
+        body: serde_json::from_str(body)
+            .map_err(|e| StoreError::Corrupt(format!("{} body: {e}", kind.code())))?,
     })
 }
 
@@ -97,12 +101,19 @@ impl Store for SqliteStore {
         for m in SQLITE {
             let done: Option<i64> = self
                 .conn
-                .query_row("SELECT version FROM schema_migrations WHERE version = ?1", [m.version], |r| r.get(0))
+                .query_row(
+                    "SELECT version FROM schema_migrations WHERE version = ?1",
+                    [m.version],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if done.is_none() {
                 let tx = self.conn.transaction()?;
                 tx.execute_batch(m.sql)?;
-                tx.execute("INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)", params![m.version, m.name])?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+                    params![m.version, m.name],
+                )?;
                 tx.commit()?;
                 applied.push(m.name.to_string());
             }
@@ -126,7 +137,9 @@ impl Store for SqliteStore {
     }
 
     fn find_committed_import(&mut self, sha256: &str) -> Result<Option<ImportRecord>> {
-        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE sha256 = ?1 AND status = 'committed'");
+        let sql = format!(
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE sha256 = ?1 AND status = 'committed'"
+        );
         Ok(self.conn.query_row(&sql, [sha256], to_import).optional()?)
     }
 
@@ -153,7 +166,12 @@ impl Store for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn version_meta(&mut self, kind: RecordKind, insurer: InsurerNumber, persons: &[InsuredNumber]) -> Result<Vec<VersionMeta>> {
+    fn version_meta(
+        &mut self,
+        kind: RecordKind,
+        insurer: InsurerNumber,
+        persons: &[InsuredNumber],
+    ) -> Result<Vec<VersionMeta>> {
         // A point query per person through a cached statement is faster in SQLite than a long
         // IN list, and has no parameter-count limit.
         let mut stmt = self.conn.prepare_cached(
@@ -176,7 +194,12 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn append(&mut self, import_id: i64, versions: &[NewVersion], withdrawals: &[WithdrawalKey]) -> Result<()> {
+    fn append(
+        &mut self,
+        import_id: i64,
+        versions: &[NewVersion],
+        withdrawals: &[WithdrawalKey],
+    ) -> Result<()> {
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO record_versions (kind, insurer, insured, history, operation, applies_from, content_hash, body, care_level, kana, birth_date, sex, import_id) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -204,12 +227,23 @@ impl Store for SqliteStore {
             "INSERT INTO withdrawals (kind, insurer, insured, history, import_id) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         for w in withdrawals {
-            withdraw.execute(params![w.kind.code(), w.key.insurer.to_string(), w.key.insured.to_string(), w.key.history, import_id])?;
+            withdraw.execute(params![
+                w.kind.code(),
+                w.key.insurer.to_string(),
+                w.key.insured.to_string(),
+                w.key.history,
+                import_id
+            ])?;
         }
         Ok(())
     }
 
-    fn person_history(&mut self, kind: RecordKind, insurer: InsurerNumber, insured: InsuredNumber) -> Result<PersonHistory> {
+    fn person_history(
+        &mut self,
+        kind: RecordKind,
+        insurer: InsurerNumber,
+        insured: InsuredNumber,
+    ) -> Result<PersonHistory> {
         let (k, i, p) = (kind.code(), insurer.to_string(), insured.to_string());
         let mut stmt = self.conn.prepare_cached(
             "SELECT history, operation, applies_from, body FROM record_versions WHERE kind = ?1 AND insurer = ?2 AND insured = ?3 ORDER BY history",
@@ -217,7 +251,8 @@ impl Store for SqliteStore {
         let mut versions = Vec::new();
         let mut rows = stmt.query(params![k, i, p])?;
         while let Some(r) = rows.next()? {
-            let (h, op, from, body): (i64, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let (h, op, from, body): (i64, String, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
             versions.push(parse_version(kind, &i, &p, h, &op, &from, &body)?);
         }
         let mut stmt = self.conn.prepare_cached(
@@ -226,7 +261,10 @@ impl Store for SqliteStore {
         let withdrawn = stmt
             .query_map(params![k, i, p], |r| r.get::<_, i64>(0).map(|h| h as u16))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(PersonHistory { versions, withdrawn })
+        Ok(PersonHistory {
+            versions,
+            withdrawn,
+        })
     }
 
     fn for_each_version(
@@ -249,15 +287,27 @@ impl Store for SqliteStore {
         let mut rows = stmt.query(params![kind.code(), i])?;
         while let Some(r) = rows.next()? {
             let p: String = r.get(0)?;
-            let version = parse_version(kind, &i, &p, r.get(1)?, &r.get::<_, String>(2)?, &r.get::<_, String>(3)?, &r.get::<_, String>(4)?)?;
+            let version = parse_version(
+                kind,
+                &i,
+                &p,
+                r.get(1)?,
+                &r.get::<_, String>(2)?,
+                &r.get::<_, String>(3)?,
+                &r.get::<_, String>(4)?,
+            )?;
             visit(version)?;
         }
         Ok(())
     }
 
     fn insurers(&mut self) -> Result<Vec<InsurerNumber>> {
-        let mut stmt = self.conn.prepare("SELECT DISTINCT insurer FROM record_versions ORDER BY insurer")?;
-        let raw: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT insurer FROM record_versions ORDER BY insurer")?;
+        let raw: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         raw.iter()
             .map(|s| {
                 InsurerNumber::parse_with(s, CheckDigitPolicy::Warn)
@@ -278,8 +328,20 @@ impl Store for SqliteStore {
             )?;
             versions_by_kind.push((kind.code().to_string(), n));
         }
-        let withdrawals = self.conn.query_row("SELECT count(*) FROM withdrawals WHERE insurer = ?1", [&i], |r| r.get(0))?;
-        let imports = self.conn.query_row("SELECT count(*) FROM imports WHERE insurer = ?1 AND status = 'committed'", [&i], |r| r.get(0))?;
-        Ok(Counts { versions_by_kind, withdrawals, imports })
+        let withdrawals = self.conn.query_row(
+            "SELECT count(*) FROM withdrawals WHERE insurer = ?1",
+            [&i],
+            |r| r.get(0),
+        )?;
+        let imports = self.conn.query_row(
+            "SELECT count(*) FROM imports WHERE insurer = ?1 AND status = 'committed'",
+            [&i],
+            |r| r.get(0),
+        )?;
+        Ok(Counts {
+            versions_by_kind,
+            withdrawals,
+            imports,
+        })
     }
 }

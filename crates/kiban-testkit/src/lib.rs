@@ -29,7 +29,12 @@ impl TestDb {
         let path = dir.path().join("kiban.db");
         let mut store = SqliteStore::open(&path).expect("open sqlite");
         store.migrate().expect("migrate sqlite");
-        Self { store: Box::new(store), url: format!("sqlite://{}", path.display()), _dir: Some(dir), schema: None }
+        Self {
+            store: Box::new(store),
+            url: format!("sqlite://{}", path.display()),
+            _dir: Some(dir),
+            schema: None,
+        }
     }
 
     pub fn postgres() -> Self {
@@ -38,13 +43,20 @@ impl TestDb {
         let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap_or_else(|e| {
             panic!("PostgreSQL is required for this test and is unreachable at {base}: {e}")
         });
-        admin.batch_execute(&format!("CREATE SCHEMA \"{schema}\"")).expect("create schema");
+        admin
+            .batch_execute(&format!("CREATE SCHEMA \"{schema}\""))
+            .expect("create schema");
         let mut store = PostgresStore::connect(&base).expect("connect");
         store.set_search_path(&schema).expect("search_path");
         store.migrate().expect("migrate postgres");
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-        Self { store: Box::new(store), url, _dir: None, schema: Some(schema) }
+        Self {
+            store: Box::new(store),
+            url,
+            _dir: None,
+            schema: Some(schema),
+        }
     }
 
     pub fn store(&mut self) -> &mut dyn Store {

@@ -17,7 +17,9 @@ pub struct Files {
 
 impl Files {
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().unwrap() }
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
@@ -47,7 +49,12 @@ pub fn import_with(db: &mut TestDb, path: &std::path::Path, options: &ImportOpti
 
 /// The codes of the error issues, in line order.
 pub fn error_codes(report: &Report) -> Vec<(u64, &'static str)> {
-    report.issues.iter().filter(|i| i.is_error()).map(|i| (i.line, i.code)).collect()
+    report
+        .issues
+        .iter()
+        .filter(|i| i.is_error())
+        .map(|i| (i.line, i.code))
+        .collect()
 }
 
 pub const FUTAN_FULL: &str = "FUTAN_131011_ZENKEN_20261101090000.csv";

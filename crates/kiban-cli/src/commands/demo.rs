@@ -31,15 +31,27 @@ pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
     };
     println!("1/3 合成データを生成しています（千代田区 131011, {} 人, Shift_JIS）/ generating synthetic data", args.persons);
     let summary = super::generate::write(&args.dir.join("files"), &options)?;
-    println!("2/3 データベース {} に取り込んでいます / importing", super::redact(database));
+    println!(
+        "2/3 データベース {} に取り込んでいます / importing",
+        super::redact(database)
+    );
     let mut store = super::open_store(database)?;
     let files: Vec<PathBuf> = summary.files.iter().map(|(p, _)| p.clone()).collect();
-    let reports = super::import::import_all(store.as_mut(), &files, &ImportOptions::default(), &args.dir.join("reports"))?;
+    let reports = super::import::import_all(
+        store.as_mut(),
+        &files,
+        &ImportOptions::default(),
+        &args.dir.join("reports"),
+    )?;
     println!("3/3 集計 / statistics");
     let stats = kiban_app::stats::stats(store.as_mut(), options.insurer, as_of)?;
     super::stats::print_table(&stats);
     let rejected: u64 = reports.iter().map(|r| r.rows_rejected).sum();
     println!();
     println!("次の操作 / next: `kiban stats --as-of 20261101`, `kiban export --insurer 131011 --out /tmp/export`");
-    Ok(if rejected == 0 { ExitCode::SUCCESS } else { ExitCode::from(3) })
+    Ok(if rejected == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }

@@ -32,8 +32,13 @@ pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
         "jsonl" => Format::JsonLines,
         other => anyhow::bail!("unknown format {other:?} (csv or jsonl)"),
     };
-    let encoding = Encoding::parse(&args.encoding).with_context(|| format!("unknown encoding {:?}", args.encoding))?;
-    let options = ExportOptions { format, encoding, created: args.created.unwrap_or_else(super::timestamp) };
+    let encoding = Encoding::parse(&args.encoding)
+        .with_context(|| format!("unknown encoding {:?}", args.encoding))?;
+    let options = ExportOptions {
+        format,
+        encoding,
+        created: args.created.unwrap_or_else(super::timestamp),
+    };
     let mut store = super::open_store(database)?;
     let insurers = match &args.insurer {
         Some(raw) => vec![super::parse_insurer(raw)?],

@@ -61,7 +61,8 @@ fn options(args: &Args) -> anyhow::Result<GenerateOptions> {
             "jsonl" => Format::JsonLines,
             other => anyhow::bail!("unknown format {other:?} (csv or jsonl)"),
         },
-        encoding: Encoding::parse(&args.encoding).with_context(|| format!("unknown encoding {:?}", args.encoding))?,
+        encoding: Encoding::parse(&args.encoding)
+            .with_context(|| format!("unknown encoding {:?}", args.encoding))?,
         created: args.created.clone(),
         as_of: super::parse_date(&args.as_of)?,
     })
@@ -69,7 +70,8 @@ fn options(args: &Args) -> anyhow::Result<GenerateOptions> {
 
 pub fn write(dir: &Path, options: &GenerateOptions) -> anyhow::Result<GenerateSummary> {
     let bar = progress::rows("generate");
-    let summary = generate(dir, options, &mut |n| bar.set_position(n)).with_context(|| format!("writing to {}", dir.display()))?;
+    let summary = generate(dir, options, &mut |n| bar.set_position(n))
+        .with_context(|| format!("writing to {}", dir.display()))?;
     bar.finish_and_clear();
     Ok(summary)
 }

@@ -31,19 +31,32 @@ pub struct Args {
 /// 3 some rows or files were rejected (details in the reports).
 pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
     let encoding = match &args.encoding {
-        Some(name) => Some(Encoding::parse(name).with_context(|| format!("unknown encoding {name:?} (utf8 or sjis)"))?),
+        Some(name) => Some(
+            Encoding::parse(name)
+                .with_context(|| format!("unknown encoding {name:?} (utf8 or sjis)"))?,
+        ),
         None => None,
     };
     let options = ImportOptions {
-        policy: if args.check_digit_warn_only { CheckDigitPolicy::Warn } else { CheckDigitPolicy::Enforce },
+        policy: if args.check_digit_warn_only {
+            CheckDigitPolicy::Warn
+        } else {
+            CheckDigitPolicy::Enforce
+        },
         encoding,
         strict: args.strict,
         ..ImportOptions::default()
     };
     let mut store = super::open_store(database)?;
     let reports = import_all(store.as_mut(), &args.files, &options, &args.report_dir)?;
-    let clean = reports.iter().all(|r| r.outcome != Outcome::Rejected && r.rows_rejected == 0);
-    Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(3) })
+    let clean = reports
+        .iter()
+        .all(|r| r.outcome != Outcome::Rejected && r.rows_rejected == 0);
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }
 
 /// Imports files in order, printing a line per file and writing each report as JSON.
@@ -53,10 +66,15 @@ pub fn import_all(
     options: &ImportOptions,
     report_dir: &Path,
 ) -> anyhow::Result<Vec<Report>> {
-    std::fs::create_dir_all(report_dir).with_context(|| format!("creating {}", report_dir.display()))?;
+    std::fs::create_dir_all(report_dir)
+        .with_context(|| format!("creating {}", report_dir.display()))?;
     let mut reports = Vec::new();
     for file in files {
-        let label = file.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+        let label = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_string();
         let bar = progress::rows(&label);
         let report = import_file(store, file, options, &mut |p| bar.set_position(p.rows))
             .with_context(|| format!("importing {}", file.display()))?;
@@ -64,14 +82,27 @@ pub fn import_all(
         let report_path = report_dir.join(format!("{label}.report.json"));
         std::fs::write(&report_path, serde_json::to_vec_pretty(&report)?)
             .with_context(|| format!("writing {}", report_path.display()))?;
-        let rate = if report.elapsed_ms > 0 { report.rows_total * 1000 / report.elapsed_ms } else { report.rows_total };
-        println!("{label}: {} / {} ({} 行/秒 rows/s)", report.summary_ja, report.summary_en, rate);
+        let rate = (report.rows_total * 1000)
+            .checked_div(report.elapsed_ms)
+            .unwrap_or(report.rows_total);
+        println!(
+            "{label}: {} / {} ({} 行/秒 rows/s)",
+            report.summary_ja, report.summary_en, rate
+        );
         for issue in report.issues.iter().filter(|i| i.is_error()).take(5) {
-            println!("  {}行 {} [{}] {} / {}", issue.line, issue.column, issue.code, issue.message_ja, issue.message_en);
+            println!(
+                "  {}行 {} [{}] {} / {}",
+                issue.line, issue.column, issue.code, issue.message_ja, issue.message_en
+            );
         }
         let errors = report.issues.iter().filter(|i| i.is_error()).count();
         if errors > 5 {
-            println!("  … 他 {} 件は {} を参照 / {} more in the report", errors - 5, report_path.display(), errors - 5);
+            println!(
+                "  … 他 {} 件は {} を参照 / {} more in the report",
+                errors - 5,
+                report_path.display(),
+                errors - 5
+            );
         }
         reports.push(report);
     }

@@ -37,9 +37,15 @@ pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 pub fn print_table(s: &kiban_app::stats::Stats) {
-    println!("保険者 {}（{} 現在）/ insurer {} as of {}", s.insurer, s.as_of, s.insurer, s.as_of);
-    println!("  被保険者（有効な被保険者証）/ insured persons: {}", s.insured_persons);
-    println!("  認定率 / certified: {:.1}%", s.certified_percent());
+    println!(
+        "保険者 {}（{} 現在）/ insurer {} as of {}",
+        s.insurer, s.as_of, s.insurer, s.as_of
+    );
+    println!(
+        "  被保険者（有効な被保険者証）/ insured persons: {}",
+        s.insured_persons
+    );
+    println!("  認定率 / certified: {:.1}%", s.certified_percent);
     for (label, n) in &s.by_care_level {
         println!("    {label}: {n}");
     }
@@ -50,5 +56,8 @@ pub fn print_table(s: &kiban_app::stats::Stats) {
     for (kind, n) in &s.versions_by_kind {
         println!("  {kind} 履歴 / versions: {n}");
     }
-    println!("  取消 / withdrawals: {}  取込 / imports: {}", s.withdrawals, s.imports);
+    println!(
+        "  取消 / withdrawals: {}  取込 / imports: {}",
+        s.withdrawals, s.imports
+    );
 }

@@ -41,9 +41,13 @@ impl Era {
 
     /// The first day of the era (明治: 1868-01-01 by convention, see the module docs).
     pub fn start(self) -> Date {
-        let (year, month, day) =
-            [(1868, 1, 1), (1912, 7, 30), (1926, 12, 25), (1989, 1, 8), (2019, 5, 1)]
-                [self as usize];
+        let (year, month, day) = [
+            (1868, 1, 1),
+            (1912, 7, 30),
+            (1926, 12, 25),
+            (1989, 1, 8),
+            (2019, 5, 1),
+        ][self as usize];
         Date { year, month, day }
     }
 
@@ -62,23 +66,33 @@ impl Era {
     }
 
     fn from_letter(ch: char) -> Option<Era> {
-        Self::ALL.into_iter().find(|era| era.letter() == ch.to_ascii_uppercase())
+        Self::ALL
+            .into_iter()
+            .find(|era| era.letter() == ch.to_ascii_uppercase())
     }
 
     fn from_digit(ch: char) -> Option<Era> {
-        Self::ALL.into_iter().find(|era| char::from(b'0' + era.digit()) == ch)
+        Self::ALL
+            .into_iter()
+            .find(|era| char::from(b'0' + era.digit()) == ch)
     }
 
     /// The last era year that has any day, e.g. 31 for 平成 and 64 for 昭和.
     fn last_year(self) -> u32 {
-        self.end().map_or(u32::MAX, |end| (end.year() - self.start().year() + 1) as u32)
+        self.end().map_or(u32::MAX, |end| {
+            (end.year() - self.start().year() + 1) as u32
+        })
     }
 }
 
 /// The era `d` falls in.
 pub fn era_of(d: Date) -> Era {
     // 明治 starts on the minimum Date, so the fallback is never taken.
-    Era::ALL.into_iter().rev().find(|era| era.start() <= d).unwrap_or(Era::Meiji)
+    Era::ALL
+        .into_iter()
+        .rev()
+        .find(|era| era.start() <= d)
+        .unwrap_or(Era::Meiji)
 }
 
 /// The era and the era year of `d` (1 for 元年).
@@ -90,7 +104,11 @@ pub fn era_year(d: Date) -> (Era, u32) {
 /// "令和7年4月1日", with 元年 for year 1 ("令和元年5月1日") as official documents write it.
 pub fn format_kanji(d: Date) -> String {
     let (era, n) = era_year(d);
-    let year = if n == 1 { "元".to_string() } else { n.to_string() };
+    let year = if n == 1 {
+        "元".to_string()
+    } else {
+        n.to_string()
+    };
     format!("{}{}年{}月{}日", era.label(), year, d.month(), d.day())
 }
 
@@ -115,7 +133,10 @@ pub fn format_digit_code(d: Date) -> String {
 /// 令和0年 and 平成32年 are [`DateError::EraYear`], 2月30日 is [`DateError::Impossible`] with
 /// the Gregorian parts, 平成31年5月1日 and 令和元年4月30日 are [`DateError::OutsideEra`].
 pub fn parse(raw: &str) -> Result<Date, DateError> {
-    let compact: String = normalize_digits(raw).chars().filter(|c| !c.is_whitespace()).collect();
+    let compact: String = normalize_digits(raw)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     let (era, year, month, day) =
         split(&compact).ok_or_else(|| DateError::Format(raw.to_string()))?;
     resolve(era, year, month, day)
@@ -129,7 +150,12 @@ fn resolve(era: Era, year: u32, month: u32, day: u32) -> Result<Date, DateError>
     }
     let date = Date::new(era.gregorian_year(year), month, day)?;
     if date < era.start() || era.end().is_some_and(|end| date > end) {
-        return Err(DateError::OutsideEra { era: label, year, month, day });
+        return Err(DateError::OutsideEra {
+            era: label,
+            year,
+            month,
+            day,
+        });
     }
     Ok(date)
 }
@@ -152,7 +178,9 @@ fn split_era(s: &str) -> Option<(Era, &str)> {
         return Some((Era::from_letter(first)?, &s[1..]));
     }
     Era::ALL.into_iter().find_map(|era| {
-        let rest = s.strip_prefix(era.label()).or_else(|| s.strip_prefix(first_char(era.label())));
+        let rest = s
+            .strip_prefix(era.label())
+            .or_else(|| s.strip_prefix(first_char(era.label())));
         rest.map(|rest| (era, rest))
     })
 }
@@ -211,16 +239,76 @@ mod tests {
     #[test]
     fn era_boundaries_round_trip() {
         let cases = [
-            ((1868, 1, 1), Era::Meiji, "明治元年1月1日", "M010101", "1010101"),
-            ((1912, 7, 29), Era::Meiji, "明治45年7月29日", "M450729", "1450729"),
-            ((1912, 7, 30), Era::Taisho, "大正元年7月30日", "T010730", "2010730"),
-            ((1926, 12, 24), Era::Taisho, "大正15年12月24日", "T151224", "2151224"),
-            ((1926, 12, 25), Era::Showa, "昭和元年12月25日", "S011225", "3011225"),
-            ((1989, 1, 7), Era::Showa, "昭和64年1月7日", "S640107", "3640107"),
-            ((1989, 1, 8), Era::Heisei, "平成元年1月8日", "H010108", "4010108"),
-            ((2019, 4, 30), Era::Heisei, "平成31年4月30日", "H310430", "4310430"),
-            ((2019, 5, 1), Era::Reiwa, "令和元年5月1日", "R010501", "5010501"),
-            ((2025, 4, 1), Era::Reiwa, "令和7年4月1日", "R070401", "5070401"),
+            (
+                (1868, 1, 1),
+                Era::Meiji,
+                "明治元年1月1日",
+                "M010101",
+                "1010101",
+            ),
+            (
+                (1912, 7, 29),
+                Era::Meiji,
+                "明治45年7月29日",
+                "M450729",
+                "1450729",
+            ),
+            (
+                (1912, 7, 30),
+                Era::Taisho,
+                "大正元年7月30日",
+                "T010730",
+                "2010730",
+            ),
+            (
+                (1926, 12, 24),
+                Era::Taisho,
+                "大正15年12月24日",
+                "T151224",
+                "2151224",
+            ),
+            (
+                (1926, 12, 25),
+                Era::Showa,
+                "昭和元年12月25日",
+                "S011225",
+                "3011225",
+            ),
+            (
+                (1989, 1, 7),
+                Era::Showa,
+                "昭和64年1月7日",
+                "S640107",
+                "3640107",
+            ),
+            (
+                (1989, 1, 8),
+                Era::Heisei,
+                "平成元年1月8日",
+                "H010108",
+                "4010108",
+            ),
+            (
+                (2019, 4, 30),
+                Era::Heisei,
+                "平成31年4月30日",
+                "H310430",
+                "4310430",
+            ),
+            (
+                (2019, 5, 1),
+                Era::Reiwa,
+                "令和元年5月1日",
+                "R010501",
+                "5010501",
+            ),
+            (
+                (2025, 4, 1),
+                Era::Reiwa,
+                "令和7年4月1日",
+                "R070401",
+                "5070401",
+            ),
         ];
         for ((y, m, d), era, kanji, code, digits) in cases {
             let date = ymd(y, m, d);
@@ -237,7 +325,10 @@ mod tests {
 
     #[test]
     fn era_table() {
-        let labels: Vec<_> = Era::ALL.iter().map(|e| (e.label(), e.letter(), e.digit())).collect();
+        let labels: Vec<_> = Era::ALL
+            .iter()
+            .map(|e| (e.label(), e.letter(), e.digit()))
+            .collect();
         assert_eq!(
             labels,
             [
@@ -290,7 +381,12 @@ mod tests {
     #[test]
     fn refusals_name_the_wrong_part() {
         let era_year = |era, year| DateError::EraYear { era, year };
-        let outside = |era, year, month, day| DateError::OutsideEra { era, year, month, day };
+        let outside = |era, year, month, day| DateError::OutsideEra {
+            era,
+            year,
+            month,
+            day,
+        };
         let impossible = |year, month, day| DateError::Impossible { year, month, day };
         let cases = [
             ("令和0年4月1日", era_year("令和", 0)),
@@ -339,13 +435,20 @@ mod tests {
             "元年5月1日",
             "R元0501",
         ] {
-            assert_eq!(parse(raw), Err(DateError::Format(raw.to_string())), "{raw:?}");
+            assert_eq!(
+                parse(raw),
+                Err(DateError::Format(raw.to_string())),
+                "{raw:?}"
+            );
         }
     }
 
     #[test]
     fn errors_are_bilingual() {
         let e = parse("平成31年5月1日").unwrap_err().to_string();
-        assert!(e.contains("平成31年5月1日は平成の期間外です") && e.contains("outside"), "{e}");
+        assert!(
+            e.contains("平成31年5月1日は平成の期間外です") && e.contains("outside"),
+            "{e}"
+        );
     }
 }

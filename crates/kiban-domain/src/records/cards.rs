@@ -1,6 +1,6 @@
 //! The certificate bodies: 被保険者証, 負担割合証, 減免減額認定証.
 
-use crate::codes::{CareLevel, CopayRate, CostLimitStage, Sex, ServiceKind};
+use crate::codes::{CareLevel, CopayRate, CostLimitStage, ServiceKind, Sex};
 use crate::date::Date;
 use crate::ids::OfficeNumber;
 use serde::{Deserialize, Serialize};
@@ -110,7 +110,11 @@ pub struct BenefitRestriction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CarePlanAuthor {
     /// 1: a 居宅介護支援事業者 or 介護予防支援事業者 (地域包括支援センター).
-    Office { office: OfficeNumber, name: String, notified_on: Date },
+    Office {
+        office: OfficeNumber,
+        name: String,
+        notified_on: Date,
+    },
     /// 2: 自己作成 (the person plans their own services).
     SelfMade { notified_on: Date },
 }
@@ -137,7 +141,10 @@ pub struct CopayCertificate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reduction {
     /// 1 負担限度額認定 (特定入所者介護サービス費): stage and the daily limits printed on the card.
-    CostLimit { stage: CostLimitStage, limits: DailyLimits },
+    CostLimit {
+        stage: CostLimitStage,
+        limits: DailyLimits,
+    },
     /// 2 利用者負担額減額・免除 (第50条/第60条): the 給付率 in percent (90–100).
     CopayReduction { benefit_rate_percent: u8 },
     /// 3 社会福祉法人等による利用者負担軽減: the 軽減率 in percent.

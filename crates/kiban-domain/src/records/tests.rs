@@ -8,7 +8,11 @@ fn version(history: u16, applies_from: &str, rate: CopayRate, to: &str) -> Versi
             insured: InsuredNumber::parse("0000000001").unwrap(),
             history,
         },
-        operation: if history == 1 { Operation::Add } else { Operation::Change },
+        operation: if history == 1 {
+            Operation::Add
+        } else {
+            Operation::Change
+        },
         applies_from: Date::parse_yyyymmdd(applies_from).unwrap(),
         body: RecordBody::CopayCertificate(CopayCertificate {
             rate,
@@ -29,10 +33,19 @@ fn current_version_is_the_highest_history_in_force() {
         version(1, "20240801", CopayRate::One, "20250731"),
         version(2, "20250801", CopayRate::Two, "20260731"),
     ];
-    assert_eq!(current_as_of(&v, &[], d("20250731")).unwrap().key.history, 1);
-    assert_eq!(current_as_of(&v, &[], d("20250801")).unwrap().key.history, 2);
+    assert_eq!(
+        current_as_of(&v, &[], d("20250731")).unwrap().key.history,
+        1
+    );
+    assert_eq!(
+        current_as_of(&v, &[], d("20250801")).unwrap().key.history,
+        2
+    );
     assert!(current_as_of(&v, &[], d("20240731")).is_none());
-    assert!(current_as_of(&v, &[], d("20260801")).is_none(), "expired certificate is not current");
+    assert!(
+        current_as_of(&v, &[], d("20260801")).is_none(),
+        "expired certificate is not current"
+    );
 }
 
 #[test]
@@ -41,7 +54,10 @@ fn withdrawn_version_falls_back_to_the_previous_one() {
         version(1, "20240801", CopayRate::One, "20260731"),
         version(2, "20250801", CopayRate::Three, "20260731"),
     ];
-    assert_eq!(current_as_of(&v, &[2], d("20251001")).unwrap().key.history, 1);
+    assert_eq!(
+        current_as_of(&v, &[2], d("20251001")).unwrap().key.history,
+        1
+    );
 }
 
 #[test]

@@ -47,7 +47,10 @@ pub fn check_jis_x0213(text: &str) -> Result<(), TextError> {
 }
 
 fn outside(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
-    text.chars().enumerate().filter(|&(_, ch)| !is_jis_x0213(ch)).map(|(i, ch)| (i + 1, ch))
+    text.chars()
+        .enumerate()
+        .filter(|&(_, ch)| !is_jis_x0213(ch))
+        .map(|(i, ch)| (i + 1, ch))
 }
 
 #[cfg(test)]
@@ -70,14 +73,22 @@ mod tests {
             'Ⅰ', '〜', '～', '―', '\u{0300}', '\u{00A0}',
         ];
         for ch in inside {
-            assert!(is_jis_x0213(ch), "{ch:?} U+{:04X} should be inside", u32::from(ch));
+            assert!(
+                is_jis_x0213(ch),
+                "{ch:?} U+{:04X} should be inside",
+                u32::from(ch)
+            );
         }
         let outside = [
             '髙', '𠮷', '😀', '한', '¥', '‾', '—', '\u{309A}', '\t', '\n', '\r', '\0', '\u{7F}',
             '\u{85}', '\u{FEFF}',
         ];
         for ch in outside {
-            assert!(!is_jis_x0213(ch), "{ch:?} U+{:04X} should be outside", u32::from(ch));
+            assert!(
+                !is_jis_x0213(ch),
+                "{ch:?} U+{:04X} should be outside",
+                u32::from(ch)
+            );
         }
     }
 
@@ -85,12 +96,24 @@ mod tests {
     fn first_offender_is_reported_with_position() {
         assert_eq!(check_jis_x0213("山田 太郎 ヤマダ ﾀﾛｳ 𠮟る ①"), Ok(()));
         assert_eq!(check_jis_x0213(""), Ok(()));
-        for (text, position, ch) in
-            [("髙橋", 1, '髙'), ("𠮷野家", 1, '𠮷'), ("ok😀", 3, '😀'), ("김한국", 1, '김')]
-        {
-            assert_eq!(check_jis_x0213(text), Err(TextError::OutsideJisX0213 { position, ch }));
+        for (text, position, ch) in [
+            ("髙橋", 1, '髙'),
+            ("𠮷野家", 1, '𠮷'),
+            ("ok😀", 3, '😀'),
+            ("김한국", 1, '김'),
+        ] {
+            assert_eq!(
+                check_jis_x0213(text),
+                Err(TextError::OutsideJisX0213 { position, ch })
+            );
         }
-        assert_eq!(check_jis_x0213("a\tb"), Err(TextError::Control { position: 2, ch: '\t' }));
+        assert_eq!(
+            check_jis_x0213("a\tb"),
+            Err(TextError::Control {
+                position: 2,
+                ch: '\t'
+            })
+        );
         let e = check_jis_x0213("ab😀").unwrap_err().to_string();
         assert!(e.contains("3文字目") && e.contains("U+1F600"), "{e}");
     }

@@ -25,7 +25,11 @@ pub fn parse_copay(f: &mut Fields) -> Option<CopayCertificate> {
     if let (Some(from), Some(to)) = (valid_from, valid_to) {
         // The card runs Aug 1 – Jul 31; a version may start late (new entrant) but never spans
         // two such years.
-        let year_start = if from.month() >= 8 { from.year() } else { from.year() - 1 };
+        let year_start = if from.month() >= 8 {
+            from.year()
+        } else {
+            from.year() - 1
+        };
         let last = kiban_domain::Date::new(year_start + 1, 7, 31).expect("Jul 31 exists");
         if to > last {
             f.fail(
@@ -36,7 +40,12 @@ pub fn parse_copay(f: &mut Fields) -> Option<CopayCertificate> {
             );
         }
     }
-    Some(CopayCertificate { rate: rate?, valid_from: valid_from?, valid_to: valid_to?, issued_on: issued_on? })
+    Some(CopayCertificate {
+        rate: rate?,
+        valid_from: valid_from?,
+        valid_to: valid_to?,
+        issued_on: issued_on?,
+    })
 }
 
 pub fn format_copay(c: &CopayCertificate, out: &mut Vec<String>) {
@@ -88,7 +97,9 @@ pub fn parse_reduction(f: &mut Fields) -> Option<ReductionCertificate> {
         "1" => {
             let stage = f.required(6, "CODE_UNKNOWN", CostLimitStage::from_code);
             let amounts: Vec<Option<u32>> = (7..=12).map(|i| f.amount(i)).collect();
-            let [food, up, us, cp, cpw, mb] = amounts[..] else { unreachable!("six amounts") };
+            let [food, up, us, cp, cpw, mb] = amounts[..] else {
+                unreachable!("six amounts")
+            };
             Some(Reduction::CostLimit {
                 stage: stage?,
                 limits: DailyLimits {
@@ -101,8 +112,12 @@ pub fn parse_reduction(f: &mut Fields) -> Option<ReductionCertificate> {
                 },
             })
         }
-        "2" => percent(f, 13, 90..=100).map(|p| Reduction::CopayReduction { benefit_rate_percent: p }),
-        "3" => percent(f, 14, 1..=100).map(|p| Reduction::SocialWelfareReduction { reduction_rate_percent: p }),
+        "2" => percent(f, 13, 90..=100).map(|p| Reduction::CopayReduction {
+            benefit_rate_percent: p,
+        }),
+        "3" => percent(f, 14, 1..=100).map(|p| Reduction::SocialWelfareReduction {
+            reduction_rate_percent: p,
+        }),
         other => {
             let other = other.to_string();
             f.fail(
@@ -118,7 +133,12 @@ pub fn parse_reduction(f: &mut Fields) -> Option<ReductionCertificate> {
     let valid_to = f.date(16);
     let issued_on = f.date(17);
     check_order(f, 16, valid_from, valid_to);
-    Some(ReductionCertificate { reduction: reduction?, valid_from: valid_from?, valid_to: valid_to?, issued_on: issued_on? })
+    Some(ReductionCertificate {
+        reduction: reduction?,
+        valid_from: valid_from?,
+        valid_to: valid_to?,
+        issued_on: issued_on?,
+    })
 }
 
 pub fn format_reduction(c: &ReductionCertificate, out: &mut Vec<String>) {
@@ -139,13 +159,17 @@ pub fn format_reduction(c: &ReductionCertificate, out: &mut Vec<String>) {
             }
             out.extend([blank(), blank()]);
         }
-        Reduction::CopayReduction { benefit_rate_percent } => {
+        Reduction::CopayReduction {
+            benefit_rate_percent,
+        } => {
             out.push("2".into());
             out.extend(std::iter::repeat_with(blank).take(7));
             out.push(benefit_rate_percent.to_string());
             out.push(blank());
         }
-        Reduction::SocialWelfareReduction { reduction_rate_percent } => {
+        Reduction::SocialWelfareReduction {
+            reduction_rate_percent,
+        } => {
             out.push("3".into());
             out.extend(std::iter::repeat_with(blank).take(8));
             out.push(reduction_rate_percent.to_string());

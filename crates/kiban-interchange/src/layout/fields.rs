@@ -16,7 +16,12 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub fn new(line: u64, columns: &'static [Column], values: &'a [String]) -> Self {
-        Self { line, columns, values, issues: Vec::new() }
+        Self {
+            line,
+            columns,
+            values,
+            issues: Vec::new(),
+        }
     }
 
     pub fn raw(&self, i: usize) -> &str {
@@ -29,22 +34,30 @@ impl<'a> Fields<'a> {
 
     pub fn fail(&mut self, i: usize, code: &'static str, ja: String, en: String) {
         let column = self.columns[i].ja;
-        self.issues.push(Issue::error(self.line, column, code, ja, en));
+        self.issues
+            .push(Issue::error(self.line, column, code, ja, en));
     }
 
     pub fn warn(&mut self, i: usize, code: &'static str, ja: String, en: String) {
         let column = self.columns[i].ja;
-        self.issues.push(Issue::warning(self.line, column, code, ja, en));
+        self.issues
+            .push(Issue::warning(self.line, column, code, ja, en));
     }
 
     fn fail_bilingual(&mut self, i: usize, code: &'static str, message: &str) {
         let column = self.columns[i].ja;
-        self.issues.push(Issue::from_bilingual(self.line, column, code, message));
+        self.issues
+            .push(Issue::from_bilingual(self.line, column, code, message));
     }
 
     fn missing(&mut self, i: usize) {
         let c = self.columns[i];
-        self.fail(i, "REQUIRED", format!("{}は必須です", c.ja), format!("{} is required", c.en));
+        self.fail(
+            i,
+            "REQUIRED",
+            format!("{}は必須です", c.ja),
+            format!("{} is required", c.en),
+        );
     }
 
     /// A required value parsed by `parse`; a parse error is reported with `code`.
@@ -94,11 +107,21 @@ impl<'a> Fields<'a> {
         let c = self.columns[i];
         let raw = self.values[i].clone();
         if raw.starts_with('-') {
-            self.fail(i, "AMOUNT_NEGATIVE", format!("{}に負の値は指定できません: {raw}", c.ja), format!("{} must not be negative: {raw}", c.en));
+            self.fail(
+                i,
+                "AMOUNT_NEGATIVE",
+                format!("{}に負の値は指定できません: {raw}", c.ja),
+                format!("{} must not be negative: {raw}", c.en),
+            );
             return None;
         }
         self.required(i, "NUMBER_INVALID", |s| {
-            s.parse::<u32>().map_err(|_| format!("{}は整数で指定してください: {s} / {} must be a whole number: {s}", c.ja, c.en))
+            s.parse::<u32>().map_err(|_| {
+                format!(
+                    "{}は整数で指定してください: {s} / {} must be a whole number: {s}",
+                    c.ja, c.en
+                )
+            })
         })
     }
 

@@ -60,7 +60,9 @@ pub fn parse(f: &mut Fields, applies_from: Option<Date>) -> Option<InsuredCard> 
         if s.len() == 7 && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(s)
         } else {
-            Err(format!("郵便番号は7桁の数字です: {s:?} / postal code must be 7 digits: {s:?}"))
+            Err(format!(
+                "郵便番号は7桁の数字です: {s:?} / postal code must be 7 digits: {s:?}"
+            ))
         }
     });
     let address = f.text(10, true);
@@ -71,12 +73,15 @@ pub fn parse(f: &mut Fields, applies_from: Option<Date>) -> Option<InsuredCard> 
     check_order(f, 12, birth_date, qualified_on);
     if let (Some(birth), Some(qualified)) = (birth_date, qualified_on) {
         // 第2号被保険者 (40–64) receive a card only once certified; nobody under 40 is insured.
-        if qualified.age_of(birth) < 40 {
+        // Under the 年齢計算ニ関スル法律 a person reaches an age on the day before the birthday,
+        // which is the legal 資格取得日, so the age is taken on the following day.
+        let age = qualified.add_days(1).age_of(birth);
+        if age < 40 {
             f.fail(
                 12,
                 "AGE_OUT_OF_RANGE",
-                format!("資格取得時の年齢が40歳未満です（{}歳）", qualified.age_of(birth)),
-                format!("age at qualification is under 40 ({})", qualified.age_of(birth)),
+                format!("資格取得時の年齢が40歳未満です（{age}歳）"),
+                format!("age at qualification is under 40 ({age})"),
             );
         }
     }
@@ -112,7 +117,12 @@ fn parse_certification(f: &mut Fields) -> Option<Option<CertificationOnCard>> {
         for i in 16..=22 {
             if !f.is_empty(i) {
                 let c = f.columns[i];
-                f.fail(i, "DEPENDS_ON_CARE_LEVEL", format!("要介護状態区分がないのに{}があります", c.ja), format!("{} is set without a care level", c.en));
+                f.fail(
+                    i,
+                    "DEPENDS_ON_CARE_LEVEL",
+                    format!("要介護状態区分がないのに{}があります", c.ja),
+                    format!("{} is set without a care level", c.en),
+                );
             }
         }
         return Some(None);
@@ -127,8 +137,14 @@ fn parse_certification(f: &mut Fields) -> Option<Option<CertificationOnCard>> {
             f.fail(
                 19,
                 "LIMIT_BELOW_STATUTORY",
-                format!("{}の区分支給限度基準額は{statutory}単位以上です: {units}", level.label()),
-                format!("monthly limit for {} must be at least {statutory} units: {units}", level.code()),
+                format!(
+                    "{}の区分支給限度基準額は{statutory}単位以上です: {units}",
+                    level.label()
+                ),
+                format!(
+                    "monthly limit for {} must be at least {statutory} units: {units}",
+                    level.code()
+                ),
             );
         }
     }
@@ -163,18 +179,26 @@ fn parse_kind_limits(raw: &str) -> Result<Vec<KindLimit>, String> {
 }
 
 fn parse_service_list(raw: &str) -> Result<Vec<ServiceKind>, String> {
-    raw.split(LIST_SEPARATOR).map(|c| ServiceKind::from_code(c).map_err(|e| e.to_string())).collect()
+    raw.split(LIST_SEPARATOR)
+        .map(|c| ServiceKind::from_code(c).map_err(|e| e.to_string()))
+        .collect()
 }
 
 fn parse_restriction(f: &mut Fields) -> Option<Option<BenefitRestriction>> {
     let kind = f.optional(23, "CODE_UNKNOWN", |s| {
-        RestrictionKind::from_code(s).ok_or_else(|| format!("給付制限区分は1/2/3です: {s:?} / restriction kind must be 1, 2 or 3: {s:?}"))
+        RestrictionKind::from_code(s).ok_or_else(|| {
+            format!("給付制限区分は1/2/3です: {s:?} / restriction kind must be 1, 2 or 3: {s:?}")
+        })
     })?;
     let Some(kind) = kind else { return Some(None) };
     let from = f.date(24);
     let to = f.opt_date(25);
     check_order(f, 25, from, to.flatten());
-    Some(Some(BenefitRestriction { kind, from: from?, to: to? }))
+    Some(Some(BenefitRestriction {
+        kind,
+        from: from?,
+        to: to?,
+    }))
 }
 
 fn parse_care_plan(f: &mut Fields) -> Option<Option<CarePlanAuthor>> {
@@ -184,15 +208,26 @@ fn parse_care_plan(f: &mut Fields) -> Option<Option<CarePlanAuthor>> {
             let office = f.required(27, "OFFICE_INVALID", OfficeNumber::parse);
             let name = f.text(28, true);
             let notified_on = f.date(29);
-            Some(Some(CarePlanAuthor::Office { office: office?, name: name?, notified_on: notified_on? }))
+            Some(Some(CarePlanAuthor::Office {
+                office: office?,
+                name: name?,
+                notified_on: notified_on?,
+            }))
         }
         "2" => {
             let notified_on = f.date(29);
-            Some(Some(CarePlanAuthor::SelfMade { notified_on: notified_on? }))
+            Some(Some(CarePlanAuthor::SelfMade {
+                notified_on: notified_on?,
+            }))
         }
         other => {
             let other = other.to_string();
-            f.fail(26, "CODE_UNKNOWN", format!("居宅サービス計画作成区分は1/2です: {other:?}"), format!("care plan type must be 1 or 2: {other:?}"));
+            f.fail(
+                26,
+                "CODE_UNKNOWN",
+                format!("居宅サービス計画作成区分は1/2です: {other:?}"),
+                format!("care plan type must be 1 or 2: {other:?}"),
+            );
             None
         }
     }
@@ -205,7 +240,12 @@ fn parse_facility(f: &mut Fields) -> Option<Option<FacilityStay>> {
     let admitted_on = f.date(32);
     let discharged_on = f.opt_date(33);
     check_order(f, 33, admitted_on, discharged_on.flatten());
-    Some(Some(FacilityStay { kind, name: name?, admitted_on: admitted_on?, discharged_on: discharged_on? }))
+    Some(Some(FacilityStay {
+        kind,
+        name: name?,
+        admitted_on: admitted_on?,
+        discharged_on: discharged_on?,
+    }))
 }
 
 pub fn format(c: &InsuredCard, out: &mut Vec<String>) {
@@ -227,24 +267,48 @@ pub fn format(c: &InsuredCard, out: &mut Vec<String>) {
             cert.certified_on.yyyymmdd(),
             cert.valid_from.yyyymmdd(),
             cert.valid_to.yyyymmdd(),
-            cert.monthly_limit_units.map(|u| u.to_string()).unwrap_or_default(),
-            join(cert.kind_limits.iter().map(|k| format!("{}:{}", k.service.code(), k.units))),
+            cert.monthly_limit_units
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
+            join(
+                cert.kind_limits
+                    .iter()
+                    .map(|k| format!("{}:{}", k.service.code(), k.units)),
+            ),
             cert.committee_opinion.clone(),
-            join(cert.designated_services.iter().map(|s| s.code().to_string())),
+            join(
+                cert.designated_services
+                    .iter()
+                    .map(|s| s.code().to_string()),
+            ),
         ]),
         None => out.extend(std::iter::repeat_with(String::new).take(8)),
     }
     match &c.restriction {
-        Some(r) => out.extend([r.kind.code().to_string(), r.from.yyyymmdd(), date_or_empty(r.to)]),
+        Some(r) => out.extend([
+            r.kind.code().to_string(),
+            r.from.yyyymmdd(),
+            date_or_empty(r.to),
+        ]),
         None => out.extend(std::iter::repeat_with(String::new).take(3)),
     }
     match &c.care_plan {
-        Some(CarePlanAuthor::Office { office, name, notified_on }) => {
-            out.extend(["1".to_string(), office.to_string(), name.clone(), notified_on.yyyymmdd()])
-        }
-        Some(CarePlanAuthor::SelfMade { notified_on }) => {
-            out.extend(["2".to_string(), String::new(), String::new(), notified_on.yyyymmdd()])
-        }
+        Some(CarePlanAuthor::Office {
+            office,
+            name,
+            notified_on,
+        }) => out.extend([
+            "1".to_string(),
+            office.to_string(),
+            name.clone(),
+            notified_on.yyyymmdd(),
+        ]),
+        Some(CarePlanAuthor::SelfMade { notified_on }) => out.extend([
+            "2".to_string(),
+            String::new(),
+            String::new(),
+            notified_on.yyyymmdd(),
+        ]),
         None => out.extend(std::iter::repeat_with(String::new).take(4)),
     }
     match &c.facility {

@@ -2,7 +2,9 @@
 
 use super::{col, Column, Fields, COMMON};
 use kiban_domain::codes::CareLevel;
-use kiban_domain::records::{EquipmentItem, EquipmentPurchaseUsage, HomeModificationUsage, ResetReason};
+use kiban_domain::records::{
+    EquipmentItem, EquipmentPurchaseUsage, HomeModificationUsage, ResetReason,
+};
 
 pub const HOME_COLUMNS: [Column; 11] = [
     COMMON[0],
@@ -39,7 +41,9 @@ pub fn parse_home(f: &mut Fields) -> Option<HomeModificationUsage> {
     let paid = f.amount(9);
     check_paid(f, 9, cost, paid);
     let reset = f.optional(10, "CODE_UNKNOWN", |s| {
-        ResetReason::from_code(s).ok_or_else(|| format!("リセット事由は1/2です: {s:?} / reset reason must be 1 or 2: {s:?}"))
+        ResetReason::from_code(s).ok_or_else(|| {
+            format!("リセット事由は1/2です: {s:?} / reset reason must be 1 or 2: {s:?}")
+        })
     });
     Some(HomeModificationUsage {
         started_on: started_on?,
@@ -78,7 +82,8 @@ pub const EQUIPMENT_COLUMNS: [Column; 10] = [
 pub fn parse_equipment(f: &mut Fields) -> Option<EquipmentPurchaseUsage> {
     let purchased_on = f.date(5);
     let item = f.required(6, "CODE_UNKNOWN", |s| {
-        EquipmentItem::from_code(s).ok_or_else(|| format!("種目コードが不明です: {s:?} / unknown equipment item: {s:?}"))
+        EquipmentItem::from_code(s)
+            .ok_or_else(|| format!("種目コードが不明です: {s:?} / unknown equipment item: {s:?}"))
     });
     let product = f.text(7, true);
     let cost = f.amount(8);

@@ -19,8 +19,16 @@ fn person(n: u64) -> InsuredNumber {
 
 fn copay(n: u64, history: u16, rate: CopayRate) -> NewVersion {
     let version = Version {
-        key: VersionKey { insurer: insurer(), insured: person(n), history },
-        operation: if history == 1 { Operation::Add } else { Operation::Change },
+        key: VersionKey {
+            insurer: insurer(),
+            insured: person(n),
+            history,
+        },
+        operation: if history == 1 {
+            Operation::Add
+        } else {
+            Operation::Change
+        },
         applies_from: d("20250801"),
         body: RecordBody::CopayCertificate(CopayCertificate {
             rate,
@@ -34,8 +42,16 @@ fn copay(n: u64, history: u16, rate: CopayRate) -> NewVersion {
 
 fn card(n: u64, history: u16) -> NewVersion {
     let version = Version {
-        key: VersionKey { insurer: insurer(), insured: person(n), history },
-        operation: if history == 1 { Operation::Add } else { Operation::Change },
+        key: VersionKey {
+            insurer: insurer(),
+            insured: person(n),
+            history,
+        },
+        operation: if history == 1 {
+            Operation::Add
+        } else {
+            Operation::Change
+        },
         applies_from: d("20250401"),
         body: RecordBody::InsuredCard(InsuredCard {
             name: "試験　鷗子".into(),
@@ -79,7 +95,12 @@ fn log_entry(sha: &str) -> ImportRecord {
 }
 
 /// Appends in a committed transaction under a fresh import id.
-fn append(db: &mut TestDb, sha: &str, versions: &[NewVersion], withdrawals: &[WithdrawalKey]) -> i64 {
+fn append(
+    db: &mut TestDb,
+    sha: &str,
+    versions: &[NewVersion],
+    withdrawals: &[WithdrawalKey],
+) -> i64 {
     let s = db.store();
     s.begin().unwrap();
     let id = s.insert_import(&log_entry(sha)).unwrap();
@@ -89,45 +110,103 @@ fn append(db: &mut TestDb, sha: &str, versions: &[NewVersion], withdrawals: &[Wi
 }
 
 fn migrations_are_idempotent(db: &mut TestDb) {
-    assert!(db.store().migrate().unwrap().is_empty(), "second migrate applies nothing");
+    assert!(
+        db.store().migrate().unwrap().is_empty(),
+        "second migrate applies nothing"
+    );
 }
 
 fn versions_round_trip_with_their_bodies(db: &mut TestDb) {
     let rows = vec![card(1, 1), card(1, 2), copay(1, 1, CopayRate::Two)];
     append(db, "a", &rows, &[]);
-    let h = db.store().person_history(RecordKind::InsuredCard, insurer(), person(1)).unwrap();
-    assert_eq!(h.versions, vec![rows[0].version.clone(), rows[1].version.clone()]);
+    let h = db
+        .store()
+        .person_history(RecordKind::InsuredCard, insurer(), person(1))
+        .unwrap();
+    assert_eq!(
+        h.versions,
+        vec![rows[0].version.clone(), rows[1].version.clone()]
+    );
     assert!(h.withdrawn.is_empty());
-    let h = db.store().person_history(RecordKind::CopayCertificate, insurer(), person(1)).unwrap();
+    let h = db
+        .store()
+        .person_history(RecordKind::CopayCertificate, insurer(), person(1))
+        .unwrap();
     assert_eq!(h.versions, vec![rows[2].version.clone()]);
 }
 
 fn withdrawals_are_reported_and_filtered(db: &mut TestDb) {
-    append(db, "a", &[copay(1, 1, CopayRate::One), copay(1, 2, CopayRate::Three), copay(2, 1, CopayRate::One)], &[]);
-    let w = WithdrawalKey { kind: RecordKind::CopayCertificate, key: VersionKey { insurer: insurer(), insured: person(1), history: 2 } };
+    append(
+        db,
+        "a",
+        &[
+            copay(1, 1, CopayRate::One),
+            copay(1, 2, CopayRate::Three),
+            copay(2, 1, CopayRate::One),
+        ],
+        &[],
+    );
+    let w = WithdrawalKey {
+        kind: RecordKind::CopayCertificate,
+        key: VersionKey {
+            insurer: insurer(),
+            insured: person(1),
+            history: 2,
+        },
+    };
     append(db, "b", &[], &[w]);
-    let meta = db.store().version_meta(RecordKind::CopayCertificate, insurer(), &[person(1), person(2), person(3)]).unwrap();
-    let mut summary: Vec<(u64, u16, bool)> = meta.iter().map(|m| (m.insured.as_u64(), m.history, m.withdrawn)).collect();
+    let meta = db
+        .store()
+        .version_meta(
+            RecordKind::CopayCertificate,
+            insurer(),
+            &[person(1), person(2), person(3)],
+        )
+        .unwrap();
+    let mut summary: Vec<(u64, u16, bool)> = meta
+        .iter()
+        .map(|m| (m.insured.as_u64(), m.history, m.withdrawn))
+        .collect();
     summary.sort();
     assert_eq!(summary, vec![(1, 1, false), (1, 2, true), (2, 1, false)]);
-    assert_eq!(meta.iter().find(|m| m.history == 2).unwrap().content_hash, "hash-1-2-3");
-    let h = db.store().person_history(RecordKind::CopayCertificate, insurer(), person(1)).unwrap();
+    assert_eq!(
+        meta.iter().find(|m| m.history == 2).unwrap().content_hash,
+        "hash-1-2-3"
+    );
+    let h = db
+        .store()
+        .person_history(RecordKind::CopayCertificate, insurer(), person(1))
+        .unwrap();
     assert_eq!(h.withdrawn, vec![2]);
     let mut seen = Vec::new();
-    db.store().for_each_version(RecordKind::CopayCertificate, insurer(), false, &mut |v| {
-        seen.push((v.key.insured.as_u64(), v.key.history));
-        Ok(())
-    }).unwrap();
+    db.store()
+        .for_each_version(RecordKind::CopayCertificate, insurer(), false, &mut |v| {
+            seen.push((v.key.insured.as_u64(), v.key.history));
+            Ok(())
+        })
+        .unwrap();
     assert_eq!(seen, vec![(1, 1), (2, 1)]);
 }
 
 fn streaming_is_ordered_by_person_then_history(db: &mut TestDb) {
-    append(db, "a", &[copay(20, 1, CopayRate::One), copay(3, 2, CopayRate::One), copay(3, 1, CopayRate::One), copay(100, 1, CopayRate::Two)], &[]);
+    append(
+        db,
+        "a",
+        &[
+            copay(20, 1, CopayRate::One),
+            copay(3, 2, CopayRate::One),
+            copay(3, 1, CopayRate::One),
+            copay(100, 1, CopayRate::Two),
+        ],
+        &[],
+    );
     let mut seen = Vec::new();
-    db.store().for_each_version(RecordKind::CopayCertificate, insurer(), true, &mut |v| {
-        seen.push((v.key.insured.as_u64(), v.key.history));
-        Ok(())
-    }).unwrap();
+    db.store()
+        .for_each_version(RecordKind::CopayCertificate, insurer(), true, &mut |v| {
+            seen.push((v.key.insured.as_u64(), v.key.history));
+            Ok(())
+        })
+        .unwrap();
     assert_eq!(seen, vec![(3, 1), (3, 2), (20, 1), (100, 1)]);
 }
 
@@ -137,7 +216,10 @@ fn rollback_discards_everything(db: &mut TestDb) {
     let id = s.insert_import(&log_entry("x")).unwrap();
     s.append(id, &[copay(1, 1, CopayRate::One)], &[]).unwrap();
     s.rollback().unwrap();
-    assert!(s.version_meta(RecordKind::CopayCertificate, insurer(), &[person(1)]).unwrap().is_empty());
+    assert!(s
+        .version_meta(RecordKind::CopayCertificate, insurer(), &[person(1)])
+        .unwrap()
+        .is_empty());
     assert!(s.find_committed_import("x").unwrap().is_none());
     assert!(s.list_imports(10).unwrap().is_empty());
 }
@@ -148,10 +230,17 @@ fn a_stored_key_cannot_be_written_twice(db: &mut TestDb) {
     s.begin().unwrap();
     let id = s.insert_import(&log_entry("b")).unwrap();
     let second = s.append(id, &[copay(1, 1, CopayRate::Two)], &[]);
-    assert!(second.is_err(), "primary key must refuse an in-place update");
+    assert!(
+        second.is_err(),
+        "primary key must refuse an in-place update"
+    );
     s.rollback().unwrap();
-    let h = s.person_history(RecordKind::CopayCertificate, insurer(), person(1)).unwrap();
-    assert!(matches!(&h.versions[0].body, RecordBody::CopayCertificate(c) if c.rate == CopayRate::One));
+    let h = s
+        .person_history(RecordKind::CopayCertificate, insurer(), person(1))
+        .unwrap();
+    assert!(
+        matches!(&h.versions[0].body, RecordBody::CopayCertificate(c) if c.rate == CopayRate::One)
+    );
 }
 
 fn import_log_tracks_committed_and_rejected_files(db: &mut TestDb) {
@@ -161,7 +250,10 @@ fn import_log_tracks_committed_and_rejected_files(db: &mut TestDb) {
     entry.status = ImportStatus::Rejected;
     s.insert_import(&entry).unwrap();
     s.commit().unwrap();
-    assert!(s.find_committed_import("same").unwrap().is_none(), "a rejected attempt does not block a retry");
+    assert!(
+        s.find_committed_import("same").unwrap().is_none(),
+        "a rejected attempt does not block a retry"
+    );
     s.begin().unwrap();
     let mut entry = log_entry("same");
     entry.id = s.insert_import(&entry).unwrap();
@@ -171,7 +263,10 @@ fn import_log_tracks_committed_and_rejected_files(db: &mut TestDb) {
     entry.report = "{\"ok\":true}".into();
     s.finish_import(&entry).unwrap();
     s.commit().unwrap();
-    let found = s.find_committed_import("same").unwrap().expect("committed import is found");
+    let found = s
+        .find_committed_import("same")
+        .unwrap()
+        .expect("committed import is found");
     assert_eq!(found, entry);
     let listed = s.list_imports(10).unwrap();
     assert_eq!(listed.len(), 2);
@@ -179,7 +274,12 @@ fn import_log_tracks_committed_and_rejected_files(db: &mut TestDb) {
 }
 
 fn counts_and_insurers(db: &mut TestDb) {
-    append(db, "a", &[card(1, 1), card(2, 1), copay(1, 1, CopayRate::One)], &[]);
+    append(
+        db,
+        "a",
+        &[card(1, 1), card(2, 1), copay(1, 1, CopayRate::One)],
+        &[],
+    );
     let counts = db.store().counts(insurer()).unwrap();
     assert_eq!(counts.versions_by_kind[0], ("HIHO".to_string(), 2));
     assert_eq!(counts.versions_by_kind[1], ("FUTAN".to_string(), 1));
@@ -193,7 +293,10 @@ fn projections_are_stored_for_cards(db: &mut TestDb) {
     assert_eq!(p.kana, Some("シケン　タカコ"));
     assert_eq!(p.birth_date.as_deref(), Some("19500401"));
     append(db, "a", &[v], &[]);
-    let h = db.store().person_history(RecordKind::InsuredCard, insurer(), person(5)).unwrap();
+    let h = db
+        .store()
+        .person_history(RecordKind::InsuredCard, insurer(), person(5))
+        .unwrap();
     assert!(matches!(&h.versions[0].body, RecordBody::InsuredCard(c) if c.name == "試験　鷗子"));
 }
 
