@@ -6,10 +6,9 @@
 //! a record. File-level problems (name, missing file, encoding of the header, header columns)
 //! reject the whole file. Everything a file commits, and its log entry, go in one transaction.
 
-use crate::resolve::{self, Tally};
+use crate::resolve::{self, Prepared, Tally};
 use crate::{now_iso, Result};
 use kiban_domain::ids::CheckDigitPolicy;
-use kiban_domain::records::Operation;
 use kiban_interchange::check::WithinFile;
 use kiban_interchange::encoding::Encoding;
 use kiban_interchange::file_name::LoadMode;
@@ -264,6 +263,18 @@ pub fn import_file(
     Ok(report)
 }
 
+/// What the parsing thread hands to the storage thread: prepared rows (with whether each is
+/// its person's first row in the file) and the issues and counts of the lines they came from.
+struct Parsed {
+    rows: Vec<(u64, Prepared, bool)>,
+    issues: Vec<Issue>,
+    rows_total: u64,
+    rejected: u64,
+}
+
+/// Reads, parses and checks rows on a second thread while this thread resolves and writes the
+/// previous batch: on two cores that overlaps parsing with database work. The channel is
+/// bounded, so memory stays at a few batches whatever the file size.
 fn load_rows(
     store: &mut dyn Store,
     reader: &mut FileReader,
@@ -272,13 +283,66 @@ fn load_rows(
     options: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Tally> {
-    let (kind, insurer, mode) = (reader.name.kind, reader.name.insurer, reader.name.mode);
+    let (kind, insurer) = (reader.name.kind, reader.name.insurer);
     log.id = store.insert_import(log)?;
-    let mut within = WithinFile::default();
     let mut tally = Tally::default();
-    let mut batch: Vec<(u64, Row)> = Vec::with_capacity(options.batch_rows);
+    // With nothing stored for this kind and insurer, a person's stored versions can only come
+    // from earlier rows of this file; persons first seen in a batch need no lookup.
+    let stored_before = store.has_versions(kind, insurer)?;
+    std::thread::scope(|scope| -> Result<()> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Parsed>(2);
+        let batch_rows = options.batch_rows;
+        let parser = scope.spawn(move || parse_rows(reader, batch_rows, sender));
+        for parsed in receiver {
+            report.rows_total += parsed.rows_total;
+            tally.rejected += parsed.rejected;
+            for issue in parsed.issues {
+                report.push_issue(issue, options.max_reported_issues);
+            }
+            if !parsed.rows.is_empty() {
+                for issue in resolve::apply_batch(
+                    store,
+                    log.id,
+                    kind,
+                    insurer,
+                    stored_before,
+                    parsed.rows,
+                    &mut tally,
+                )? {
+                    report.push_issue(issue, options.max_reported_issues);
+                }
+            }
+            progress(Progress {
+                rows: report.rows_total,
+            });
+        }
+        // A parser that died must not look like the end of the file: the caller rolls back.
+        parser
+            .join()
+            .map_err(|_| std::io::Error::other("the parsing thread panicked"))?;
+        Ok(())
+    })?;
+    report.issues.sort_by_key(|i| i.line);
+    Ok(tally)
+}
+
+/// The parsing thread: stops early only if the receiver has gone (an error on the other side).
+fn parse_rows(
+    reader: &mut FileReader,
+    batch_rows: usize,
+    sender: std::sync::mpsc::SyncSender<Parsed>,
+) {
+    let mode = reader.name.mode;
+    let mut within = WithinFile::default();
+    let new_batch = || Parsed {
+        rows: Vec::with_capacity(batch_rows),
+        issues: Vec::new(),
+        rows_total: 0,
+        rejected: 0,
+    };
+    let mut batch = new_batch();
     while let Some(outcome) = reader.next_row() {
-        report.rows_total += 1;
+        batch.rows_total += 1;
         let checked = outcome.result.and_then(|(row, warnings)| {
             if mode == LoadMode::Full && matches!(row, Row::Withdrawal { .. }) {
                 return Err(vec![Issue::error(
@@ -289,64 +353,28 @@ fn load_rows(
                     "a full (ZENKEN) file cannot contain withdrawals (D)".into(),
                 )]);
             }
-            if let Row::Version(v) = &row {
-                debug_assert!(v.operation != Operation::Delete);
-            }
-            within.check(outcome.line, &row).map_err(|i| vec![i])?;
-            Ok((row, warnings))
+            let first = within.check(outcome.line, &row).map_err(|i| vec![i])?;
+            Ok((row, warnings, first))
         });
         match checked {
-            Ok((row, warnings)) => {
-                for w in warnings {
-                    report.push_issue(w, options.max_reported_issues);
-                }
-                batch.push((outcome.line, row));
+            Ok((row, warnings, first)) => {
+                batch.issues.extend(warnings);
+                batch.rows.push((outcome.line, Prepared::from(row), first));
             }
             Err(issues) => {
-                tally.rejected += 1;
-                for i in issues {
-                    report.push_issue(i, options.max_reported_issues);
-                }
+                batch.rejected += 1;
+                batch.issues.extend(issues);
             }
         }
-        if batch.len() >= options.batch_rows {
-            flush(
-                store, log.id, kind, insurer, &mut batch, &mut tally, report, options,
-            )?;
-            progress(Progress {
-                rows: report.rows_total,
-            });
+        if batch.rows.len() >= batch_rows
+            && sender
+                .send(std::mem::replace(&mut batch, new_batch()))
+                .is_err()
+        {
+            return;
         }
     }
-    flush(
-        store, log.id, kind, insurer, &mut batch, &mut tally, report, options,
-    )?;
-    progress(Progress {
-        rows: report.rows_total,
-    });
-    report.issues.sort_by_key(|i| i.line);
-    Ok(tally)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn flush(
-    store: &mut dyn Store,
-    import_id: i64,
-    kind: kiban_domain::records::RecordKind,
-    insurer: kiban_domain::ids::InsurerNumber,
-    batch: &mut Vec<(u64, Row)>,
-    tally: &mut Tally,
-    report: &mut Report,
-    options: &ImportOptions,
-) -> Result<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let rows = std::mem::take(batch);
-    for issue in resolve::apply_batch(store, import_id, kind, insurer, rows, tally)? {
-        report.push_issue(issue, options.max_reported_issues);
-    }
-    Ok(())
+    let _ = sender.send(batch);
 }
 
 fn sha256_file(path: &Path) -> Result<String> {

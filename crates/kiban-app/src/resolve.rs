@@ -2,21 +2,37 @@
 //! This is where "never updated in place" and "履歴番号 never goes backwards" are enforced.
 
 use kiban_domain::ids::{InsuredNumber, InsurerNumber};
-use kiban_domain::records::{Operation, RecordKind, Version};
+use kiban_domain::records::{Operation, RecordKind, Version, VersionKey};
 use kiban_interchange::issue::Issue;
-use kiban_interchange::layout::{self, Row};
+use kiban_interchange::layout::Row;
 use kiban_store::{NewVersion, Store, VersionMeta, WithdrawalKey};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
-/// The content hash of a version: SHA-256 over its canonical fields, first 16 bytes in hex.
-pub fn content_hash(v: &Version) -> String {
-    let mut h = Sha256::new();
-    for field in layout::format_version(v) {
-        h.update(field.as_bytes());
-        h.update([0x1f]);
+/// A row after parsing and within-file checks, ready to be resolved against storage. Its JSON
+/// and hash are computed on the parsing thread.
+// Moved once through a bounded batch; boxing the version would add an allocation per row.
+#[allow(clippy::large_enum_variant)]
+pub enum Prepared {
+    Version(NewVersion),
+    Withdrawal(VersionKey),
+}
+
+impl Prepared {
+    pub fn key(&self) -> VersionKey {
+        match self {
+            Prepared::Version(v) => v.version.key,
+            Prepared::Withdrawal(key) => *key,
+        }
     }
-    hex::encode(&h.finalize()[..16])
+}
+
+impl From<Row> for Prepared {
+    fn from(row: Row) -> Self {
+        match row {
+            Row::Version(v) => Prepared::Version(NewVersion::new(v)),
+            Row::Withdrawal { key } => Prepared::Withdrawal(key),
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -39,46 +55,60 @@ pub fn apply_batch(
     import_id: i64,
     kind: RecordKind,
     insurer: InsurerNumber,
-    rows: Vec<(u64, Row)>,
+    stored_before: bool,
+    rows: Vec<(u64, Prepared, bool)>,
     tally: &mut Tally,
 ) -> crate::Result<Vec<Issue>> {
-    let mut persons: Vec<InsuredNumber> = rows.iter().map(|(_, r)| r.key().insured).collect();
+    // A person needs a lookup unless nothing was stored before this import and their first row
+    // in this batch is their first row in the file (then all they have is in this batch).
+    let mut first_row_in_batch: HashMap<InsuredNumber, bool> = HashMap::with_capacity(rows.len());
+    for (_, row, first_in_file) in &rows {
+        first_row_in_batch
+            .entry(row.key().insured)
+            .or_insert(*first_in_file);
+    }
+    let mut persons: Vec<InsuredNumber> = first_row_in_batch
+        .iter()
+        .filter(|(_, &first_in_file)| stored_before || !first_in_file)
+        .map(|(&p, _)| p)
+        .collect();
     persons.sort_unstable();
-    persons.dedup();
     let mut known: HashMap<InsuredNumber, Vec<VersionMeta>> = HashMap::new();
-    for meta in store.version_meta(kind, insurer, &persons)? {
-        known.entry(meta.insured).or_default().push(meta);
+    if !persons.is_empty() {
+        for meta in store.version_meta(kind, insurer, &persons)? {
+            known.entry(meta.insured).or_default().push(meta);
+        }
     }
     let mut issues = Vec::new();
     let mut versions = Vec::new();
     let mut withdrawals = Vec::new();
-    for (line, row) in rows {
+    for (line, row, _) in rows {
         let key = row.key();
         let stored = known.entry(key.insured).or_default();
         let decision = match row {
-            Row::Version(v) => {
-                let hash = content_hash(&v);
-                decide_version(line, &v, &hash, stored).map(|fresh| {
+            Prepared::Version(new) => decide_version(line, &new.version, &new.content_hash, stored)
+                .map(|fresh| {
                     if !fresh {
                         return Outcome::Unchanged;
                     }
                     stored.push(VersionMeta {
                         insured: key.insured,
                         history: key.history,
-                        content_hash: hash.clone(),
+                        content_hash: new.content_hash.clone(),
                         withdrawn: false,
                     });
-                    versions.push(NewVersion::new(v, hash));
+                    versions.push(new);
                     Outcome::Inserted
+                }),
+            Prepared::Withdrawal(key) => {
+                decide_withdrawal(line, key.history, stored).map(|fresh| {
+                    if !fresh {
+                        return Outcome::Unchanged;
+                    }
+                    withdrawals.push(WithdrawalKey { kind, key });
+                    Outcome::Withdrawn
                 })
             }
-            Row::Withdrawal { key } => decide_withdrawal(line, key.history, stored).map(|fresh| {
-                if !fresh {
-                    return Outcome::Unchanged;
-                }
-                withdrawals.push(WithdrawalKey { kind, key });
-                Outcome::Withdrawn
-            }),
         };
         match decision {
             Ok(Outcome::Inserted) => tally.inserted += 1,

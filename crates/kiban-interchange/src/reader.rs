@@ -46,6 +46,8 @@ pub struct FileReader {
     /// The line the next CSV record starts on.
     next_line: u64,
     record: csv::ByteRecord,
+    /// A used record kept for reuse, so reading does not allocate per row.
+    spare: Option<csv::ByteRecord>,
     lookahead: Option<(u64, csv::ByteRecord)>,
     pending_error: Option<Issue>,
     done: bool,
@@ -102,6 +104,7 @@ impl FileReader {
                 line: 0,
                 next_line: 1,
                 record: csv::ByteRecord::new(),
+                spare: None,
                 lookahead: None,
                 pending_error: None,
                 done: true,
@@ -169,6 +172,7 @@ impl FileReader {
             line,
             next_line: 2,
             record: csv::ByteRecord::new(),
+            spare: None,
             lookahead: None,
             pending_error: None,
             done: false,
@@ -202,7 +206,8 @@ impl FileReader {
                     .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
                     .sum::<u64>();
                 self.next_line += 1 + embedded;
-                Some(Ok((line, self.record.clone())))
+                let fresh = self.spare.take().unwrap_or_default();
+                Some(Ok((line, std::mem::replace(&mut self.record, fresh))))
             }
             Ok(false) => None,
             Err(e) => Some(Err(Issue::error(
@@ -289,6 +294,7 @@ impl FileReader {
                 }
             }
         }
+        self.spare = Some(record);
         if !issues.is_empty() {
             return Some(RowOutcome {
                 line,

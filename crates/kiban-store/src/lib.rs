@@ -64,6 +64,9 @@ pub trait Store: Send {
     /// The latest imports, newest first.
     fn list_imports(&mut self, limit: u32) -> Result<Vec<ImportRecord>>;
 
+    /// Whether any version of this kind is stored for the insurer.
+    fn has_versions(&mut self, kind: RecordKind, insurer: InsurerNumber) -> Result<bool>;
+
     /// What is stored for these persons: every version's key, hash and withdrawal state.
     fn version_meta(
         &mut self,

@@ -150,6 +150,14 @@ impl Store for PostgresStore {
             .collect())
     }
 
+    fn has_versions(&mut self, kind: RecordKind, insurer: InsurerNumber) -> Result<bool> {
+        let row = self.client.query_opt(
+            "SELECT 1 FROM record_versions WHERE kind = $1 AND insurer = $2 LIMIT 1",
+            &[&kind.code(), &insurer.to_string()],
+        )?;
+        Ok(row.is_some())
+    }
+
     fn version_meta(
         &mut self,
         kind: RecordKind,
@@ -158,6 +166,11 @@ impl Store for PostgresStore {
     ) -> Result<Vec<VersionMeta>> {
         // One round trip per batch: per-person queries would pay the network latency each time.
         let keys: Vec<String> = persons.iter().map(|p| p.to_string()).collect();
+        // Rows appended earlier in the same transaction are invisible to the planner's
+        // statistics, so during a first load it believes the table is empty and scans it for
+        // every batch (quadratic). The lookup is always by primary key; say so.
+        self.client
+            .batch_execute("SET LOCAL enable_seqscan = off")?;
         let rows = self.client.query(
             "SELECT v.insured, v.history, v.content_hash, (w.history IS NOT NULL) FROM record_versions v \
              LEFT JOIN withdrawals w ON w.kind = v.kind AND w.insurer = v.insurer AND w.insured = v.insured AND w.history = v.history \

@@ -28,7 +28,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "cache_size", -16_384)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Ok(Self { conn })
     }
@@ -85,7 +85,7 @@ pub(crate) fn parse_version(
         operation: Operation::from_code(operation).ok_or_else(|| corrupt("operation"))?,
         applies_from: kiban_domain::Date::parse_yyyymmdd(applies_from)
             .map_err(|_| corrupt("applies_from"))?,
-        body: serde_json::from_str(body)
+        body: decode_body(kind, body)
             .map_err(|e| StoreError::Corrupt(format!("{} body: {e}", kind.code())))?,
     })
 }
@@ -164,6 +164,18 @@ impl Store for SqliteStore {
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([limit], to_import)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn has_versions(&mut self, kind: RecordKind, insurer: InsurerNumber) -> Result<bool> {
+        let found: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM record_versions WHERE kind = ?1 AND insurer = ?2 LIMIT 1",
+                params![kind.code(), insurer.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(found.is_some())
     }
 
     fn version_meta(

@@ -24,16 +24,21 @@ pub struct InsuredCard {
     /// 資格取得年月日
     pub qualified_on: Date,
     /// 資格喪失年月日 (転出, 死亡 …); the card is not current from this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disqualified_on: Option<Date>,
     /// 保険者の名称 as printed.
     pub insurer_name: String,
     /// Panel (二): the certification, absent for a person never certified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certification: Option<CertificationOnCard>,
     /// 給付制限, set for unpaid premiums.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restriction: Option<BenefitRestriction>,
     /// 居宅介護支援事業者 or 自己作成, with 届出年月日.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub care_plan: Option<CarePlanAuthor>,
     /// 介護保険施設等 with 入所/退所年月日.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facility: Option<FacilityStay>,
 }
 
@@ -47,12 +52,15 @@ pub struct CertificationOnCard {
     pub valid_from: Date,
     pub valid_to: Date,
     /// 区分支給限度基準額 per month, in units; may exceed the national figure by 条例 (上乗せ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monthly_limit_units: Option<u32>,
     /// 種類支給限度基準額, only where the municipality sets one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kind_limits: Vec<KindLimit>,
     /// 認定審査会の意見及びサービスの種類の指定
     pub committee_opinion: String,
     /// Services designated by the committee; when non-empty only these are usable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub designated_services: Vec<ServiceKind>,
 }
 
@@ -103,6 +111,7 @@ impl RestrictionKind {
 pub struct BenefitRestriction {
     pub kind: RestrictionKind,
     pub from: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<Date>,
 }
 
@@ -125,6 +134,7 @@ pub struct FacilityStay {
     pub kind: ServiceKind,
     pub name: String,
     pub admitted_on: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discharged_on: Option<Date>,
 }
 

@@ -43,6 +43,7 @@ pub struct HomeModificationUsage {
     pub cost_yen: u32,
     /// 保険給付額 (yen)
     pub paid_yen: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset: Option<ResetReason>,
 }
 

@@ -17,6 +17,16 @@ use super::TextError;
 /// tabs or line breaks.
 pub fn is_jis_x0213(ch: char) -> bool {
     let code = u32::from(ch);
+    if code < 0x1_0000 {
+        // Every name and address of an import passes here, so the BMP is answered from a
+        // bitmap (8 KiB) instead of a binary search over the ranges.
+        let bitmap = bmp_bitmap();
+        return bitmap[(code >> 6) as usize] & (1 << (code & 63)) != 0;
+    }
+    in_ranges(code)
+}
+
+fn in_ranges(code: u32) -> bool {
     RANGES
         .binary_search_by(|&(lo, hi)| {
             if hi < code {
@@ -28,6 +38,19 @@ pub fn is_jis_x0213(ch: char) -> bool {
             }
         })
         .is_ok()
+}
+
+fn bmp_bitmap() -> &'static [u64; 1024] {
+    static BITMAP: std::sync::OnceLock<[u64; 1024]> = std::sync::OnceLock::new();
+    BITMAP.get_or_init(|| {
+        let mut bits = [0u64; 1024];
+        for &(lo, hi) in RANGES.iter().filter(|&&(lo, _)| lo < 0x1_0000) {
+            for code in lo..=hi.min(0xFFFF) {
+                bits[(code >> 6) as usize] |= 1 << (code & 63);
+            }
+        }
+        bits
+    })
 }
 
 /// Every character outside the repertoire, with its 1-based character position, so a screen can
@@ -55,6 +78,19 @@ fn outside(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_bitmap_agrees_with_the_ranges() {
+        for code in 0..0x1_0000u32 {
+            if let Some(ch) = char::from_u32(code) {
+                assert_eq!(
+                    super::is_jis_x0213(ch),
+                    super::in_ranges(code),
+                    "U+{code:04X}"
+                );
+            }
+        }
+    }
+
     use super::super::jisx0213_ranges::CODE_POINTS;
     use super::*;
 

@@ -37,7 +37,7 @@ fn copay(n: u64, history: u16, rate: CopayRate) -> NewVersion {
             issued_on: d("20250715"),
         }),
     };
-    NewVersion::new(version, format!("hash-{n}-{history}-{}", rate.code()))
+    NewVersion::new(version)
 }
 
 fn card(n: u64, history: u16) -> NewVersion {
@@ -70,7 +70,7 @@ fn card(n: u64, history: u16) -> NewVersion {
             facility: None,
         }),
     };
-    NewVersion::new(version, format!("card-{n}-{history}"))
+    NewVersion::new(version)
 }
 
 fn log_entry(sha: &str) -> ImportRecord {
@@ -169,9 +169,15 @@ fn withdrawals_are_reported_and_filtered(db: &mut TestDb) {
         .collect();
     summary.sort();
     assert_eq!(summary, vec![(1, 1, false), (1, 2, true), (2, 1, false)]);
+    let expected = copay(1, 2, CopayRate::Three).content_hash;
     assert_eq!(
         meta.iter().find(|m| m.history == 2).unwrap().content_hash,
-        "hash-1-2-3"
+        expected
+    );
+    assert_ne!(
+        expected,
+        copay(1, 2, CopayRate::One).content_hash,
+        "the hash covers the body"
     );
     let h = db
         .store()
