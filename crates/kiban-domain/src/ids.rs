@@ -118,8 +118,9 @@ impl InsurerNumber {
 }
 
 /// The 2-1 modulus-10 rule of the 保険者番号設定要領: weights 2,1,2,1,2 from the right, the digits
-/// of each product summed, check digit = (10 − last digit of the sum) mod 10.
-fn check_digit(body: &[u8]) -> u8 {
+/// of each product summed, check digit = (10 − last digit of the sum) mod 10. `body` is ASCII
+/// digits.
+pub fn check_digit(body: &[u8]) -> u8 {
     let sum: u32 = body
         .iter()
         .rev()

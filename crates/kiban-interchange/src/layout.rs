@@ -83,7 +83,7 @@ pub struct RowContext {
 pub fn parse_row(
     ctx: &RowContext,
     line: u64,
-    values: &[String],
+    values: &[&str],
 ) -> Result<(Row, Vec<Issue>), Vec<Issue>> {
     let mut f = Fields::new(line, columns(ctx.kind), values);
     let operation = f.required(OPERATION, "CODE_UNKNOWN", |s| {

@@ -277,11 +277,11 @@ impl FileReader {
                 result: Err(vec![issue]),
             });
         }
-        let mut values = Vec::with_capacity(columns.len());
+        let mut values: Vec<std::borrow::Cow<str>> = Vec::with_capacity(columns.len());
         let mut issues = Vec::new();
         for (i, &pos) in self.positions.iter().enumerate() {
             match self.encoding.decode(&record[pos]) {
-                Some(s) => values.push(s.trim_matches(|c: char| c == ' ' || c == '\t').to_string()),
+                Some(s) => values.push(trim_field(s)),
                 None => {
                     issues.push(Issue::error(
                         line,
@@ -290,21 +290,23 @@ impl FileReader {
                         format!("{}として不正なバイト列です", self.encoding.name()),
                         format!("invalid {} byte sequence", self.encoding.name()),
                     ));
-                    values.push(String::new());
+                    values.push(std::borrow::Cow::Borrowed(""));
                 }
             }
         }
-        self.spare = Some(record);
         if !issues.is_empty() {
             return Some(RowOutcome {
                 line,
                 result: Err(issues),
             });
         }
-        Some(RowOutcome {
-            line,
-            result: layout::parse_row(&self.ctx, line, &values),
-        })
+        // UTF-8 fields borrow from the record, so a row costs no allocation until it is parsed.
+        let borrowed: Vec<&str> = values.iter().map(|v| v.as_ref()).collect();
+        let result = layout::parse_row(&self.ctx, line, &borrowed);
+        drop(borrowed);
+        drop(values);
+        self.spare = Some(record);
+        Some(RowOutcome { line, result })
     }
 
     fn next_json(&mut self) -> Option<RowOutcome> {
@@ -363,8 +365,11 @@ impl FileReader {
             if text.is_empty() {
                 continue;
             }
-            let result = json_values(layout::columns(self.ctx.kind), line, text)
-                .and_then(|values| layout::parse_row(&self.ctx, line, &values));
+            let result =
+                json_values(layout::columns(self.ctx.kind), line, text).and_then(|values| {
+                    let borrowed: Vec<&str> = values.iter().map(String::as_str).collect();
+                    layout::parse_row(&self.ctx, line, &borrowed)
+                });
             return Some(RowOutcome { line, result });
         }
     }
@@ -372,6 +377,16 @@ impl FileReader {
     /// The 1-based number of the last line read.
     pub fn line(&self) -> u64 {
         self.line
+    }
+}
+
+/// Leading and trailing spaces and tabs are not part of a value.
+fn trim_field(s: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    match s {
+        std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(b.trim_matches([' ', '\t'])),
+        std::borrow::Cow::Owned(o) => {
+            std::borrow::Cow::Owned(o.trim_matches([' ', '\t']).to_string())
+        }
     }
 }
 

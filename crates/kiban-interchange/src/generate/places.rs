@@ -269,20 +269,10 @@ impl Municipality {
     }
 }
 
-/// The modulus-10 check digit with weights 2,1,2,1… from the right (the 保険者番号 rule of
-/// facts.md §2). The real 事業所番号 weights are unverified and the importer checks only the
-/// shape, so any consistent rule would do.
+/// The 保険者番号 check-digit rule, reused for synthetic 事業所番号: their real weights are
+/// unverified and the importer checks only the shape, so any consistent rule would do.
 fn modulus10(body: &str) -> u8 {
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let p = u32::from(b - b'0') * if i % 2 == 0 { 2 } else { 1 };
-            p / 10 + p % 10
-        })
-        .sum();
-    ((10 - sum % 10) % 10) as u8
+    kiban_domain::ids::check_digit(body.as_bytes())
 }
 
 /// Every fixed string a generated row can contain, for the repertoire tests.

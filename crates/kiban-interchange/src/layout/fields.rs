@@ -10,12 +10,12 @@ use kiban_domain::text;
 pub struct Fields<'a> {
     pub line: u64,
     pub columns: &'static [Column],
-    pub values: &'a [String],
+    pub values: &'a [&'a str],
     pub issues: Vec<Issue>,
 }
 
 impl<'a> Fields<'a> {
-    pub fn new(line: u64, columns: &'static [Column], values: &'a [String]) -> Self {
+    pub fn new(line: u64, columns: &'static [Column], values: &'a [&'a str]) -> Self {
         Self {
             line,
             columns,
@@ -25,7 +25,7 @@ impl<'a> Fields<'a> {
     }
 
     pub fn raw(&self, i: usize) -> &str {
-        self.values[i].as_str()
+        self.values[i]
     }
 
     pub fn is_empty(&self, i: usize) -> bool {
@@ -71,7 +71,7 @@ impl<'a> Fields<'a> {
             self.missing(i);
             return None;
         }
-        match parse(&self.values[i]) {
+        match parse(self.values[i]) {
             Ok(v) => Some(v),
             Err(e) => {
                 self.fail_bilingual(i, code, &e.to_string());
@@ -105,7 +105,7 @@ impl<'a> Fields<'a> {
     /// negative amount is a different mistake from a typo.
     pub fn amount(&mut self, i: usize) -> Option<u32> {
         let c = self.columns[i];
-        let raw = self.values[i].clone();
+        let raw = self.values[i].to_string();
         if raw.starts_with('-') {
             self.fail(
                 i,
@@ -141,8 +141,8 @@ impl<'a> Fields<'a> {
             }
             return Some(String::new());
         }
-        match text::check_jis_x0213(&self.values[i]) {
-            Ok(()) => Some(self.values[i].clone()),
+        match text::check_jis_x0213(self.values[i]) {
+            Ok(()) => Some(self.values[i].to_string()),
             Err(e) => {
                 self.fail_bilingual(i, "CHAR_OUTSIDE_JISX0213", &e.to_string());
                 None
