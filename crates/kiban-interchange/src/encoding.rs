@@ -38,6 +38,35 @@ impl Encoding {
         }
     }
 
+    /// Decodes one field strictly, appending it to `out`; `false` (and `out` unchanged) when
+    /// the bytes are malformed. Appending to one buffer per row spares an allocation per field.
+    pub fn decode_into(self, bytes: &[u8], out: &mut String) -> bool {
+        match self {
+            Self::Utf8 => match std::str::from_utf8(bytes) {
+                Ok(s) => {
+                    out.push_str(s);
+                    true
+                }
+                Err(_) => false,
+            },
+            Self::ShiftJis => {
+                let start = out.len();
+                let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+                let needed = decoder
+                    .max_utf8_buffer_length_without_replacement(bytes.len())
+                    .unwrap_or(bytes.len() * 3);
+                out.reserve(needed);
+                let (result, _) = decoder.decode_to_string_without_replacement(bytes, out, true);
+                if result == encoding_rs::DecoderResult::InputEmpty {
+                    true
+                } else {
+                    out.truncate(start);
+                    false
+                }
+            }
+        }
+    }
+
     /// Encodes text; `Err(ch)` names the first character the encoding cannot represent.
     pub fn encode(self, text: &str) -> Result<std::borrow::Cow<'_, [u8]>, char> {
         match self {
@@ -112,6 +141,11 @@ mod tests {
     fn broken_sjis_is_not_replaced() {
         assert!(Encoding::ShiftJis.decode(b"\x82").is_none());
         assert_eq!(Encoding::ShiftJis.decode(b"\x82\xa0").unwrap(), "あ");
+        let mut out = String::from("x");
+        assert!(Encoding::ShiftJis.decode_into(b"\x82\xa0", &mut out));
+        assert!(!Encoding::ShiftJis.decode_into(b"\x82", &mut out));
+        assert!(!Encoding::Utf8.decode_into(b"\xff", &mut out));
+        assert_eq!(out, "xあ");
         assert_eq!(Encoding::ShiftJis.encode("한"), Err('한'));
         assert!(
             Encoding::ShiftJis.encode("①髙").is_ok(),

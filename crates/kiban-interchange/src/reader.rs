@@ -4,11 +4,17 @@
 use crate::encoding::{self, Encoding};
 use crate::file_name::{FileName, Format};
 use crate::issue::Issue;
-use crate::layout::{self, Column, Row, RowContext};
+use crate::layout::{self, Row, RowContext};
 use kiban_domain::ids::CheckDigitPolicy;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+
+mod header;
+mod json;
+
+use header::open_csv;
+use json::json_values;
 
 /// A problem that stops the whole file before any row is read. Nothing is committed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +54,8 @@ pub struct FileReader {
     record: csv::ByteRecord,
     /// A used record kept for reuse, so reading does not allocate per row.
     spare: Option<csv::ByteRecord>,
+    /// The decoded fields of the current row, back to back (reused across rows).
+    text: String,
     lookahead: Option<(u64, csv::ByteRecord)>,
     pending_error: Option<Issue>,
     done: bool,
@@ -105,6 +113,7 @@ impl FileReader {
                 next_line: 1,
                 record: csv::ByteRecord::new(),
                 spare: None,
+                text: String::new(),
                 lookahead: None,
                 pending_error: None,
                 done: true,
@@ -173,6 +182,7 @@ impl FileReader {
             next_line: 2,
             record: csv::ByteRecord::new(),
             spare: None,
+            text: String::new(),
             lookahead: None,
             pending_error: None,
             done: false,
@@ -277,35 +287,34 @@ impl FileReader {
                 result: Err(vec![issue]),
             });
         }
-        let mut values: Vec<std::borrow::Cow<str>> = Vec::with_capacity(columns.len());
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        let mut ranges = Vec::with_capacity(columns.len());
         let mut issues = Vec::new();
         for (i, &pos) in self.positions.iter().enumerate() {
-            match self.encoding.decode(&record[pos]) {
-                Some(s) => values.push(trim_field(s)),
-                None => {
-                    issues.push(Issue::error(
-                        line,
-                        columns[i].ja,
-                        "ENCODING_INVALID",
-                        format!("{}として不正なバイト列です", self.encoding.name()),
-                        format!("invalid {} byte sequence", self.encoding.name()),
-                    ));
-                    values.push(std::borrow::Cow::Borrowed(""));
-                }
+            let start = text.len();
+            if !self.encoding.decode_into(&record[pos], &mut text) {
+                issues.push(Issue::error(
+                    line,
+                    columns[i].ja,
+                    "ENCODING_INVALID",
+                    format!("{}として不正なバイト列です", self.encoding.name()),
+                    format!("invalid {} byte sequence", self.encoding.name()),
+                ));
             }
+            ranges.push(start..text.len());
         }
-        if !issues.is_empty() {
-            return Some(RowOutcome {
-                line,
-                result: Err(issues),
-            });
-        }
-        // UTF-8 fields borrow from the record, so a row costs no allocation until it is parsed.
-        let borrowed: Vec<&str> = values.iter().map(|v| v.as_ref()).collect();
-        let result = layout::parse_row(&self.ctx, line, &borrowed);
-        drop(borrowed);
-        drop(values);
         self.spare = Some(record);
+        let result = if issues.is_empty() {
+            let values: Vec<&str> = ranges
+                .into_iter()
+                .map(|r| text[r].trim_matches([' ', '\t']))
+                .collect();
+            layout::parse_row(&self.ctx, line, &values)
+        } else {
+            Err(issues)
+        };
+        self.text = text;
         Some(RowOutcome { line, result })
     }
 
@@ -380,16 +389,6 @@ impl FileReader {
     }
 }
 
-/// Leading and trailing spaces and tabs are not part of a value.
-fn trim_field(s: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
-    match s {
-        std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(b.trim_matches([' ', '\t'])),
-        std::borrow::Cow::Owned(o) => {
-            std::borrow::Cow::Owned(o.trim_matches([' ', '\t']).to_string())
-        }
-    }
-}
-
 fn truncated(line: u64) -> Issue {
     Issue::error(
         line,
@@ -421,148 +420,3 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 type CsvReader = csv::Reader<BufReader<File>>;
-
-/// Reads and checks the header row, returning the reader positioned on the first data row.
-fn open_csv(
-    reader: BufReader<File>,
-    encoding: Encoding,
-    kind: kiban_domain::records::RecordKind,
-) -> Result<(CsvReader, Vec<usize>), FileRejected> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
-    let mut header = csv::ByteRecord::new();
-    match csv.read_byte_record(&mut header) {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(reject(
-                1,
-                "HEADER_MISSING",
-                "見出し行がありません".into(),
-                "the header row is missing".into(),
-            ))
-        }
-        Err(e) => {
-            return Err(reject(
-                1,
-                "HEADER_INVALID",
-                format!("見出し行を読めません: {e}"),
-                format!("cannot read the header row: {e}"),
-            ))
-        }
-    }
-    let names: Vec<String> = header
-        .iter()
-        .map(|b| encoding.decode(b).map(|s| s.trim().to_string()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| {
-            reject(
-                1,
-                "ENCODING_INVALID",
-                format!("見出し行の文字コードが{}として不正です", encoding.name()),
-                format!("header row is not valid {}", encoding.name()),
-            )
-        })?;
-    let positions = map_header(layout::columns(kind), &names)?;
-    Ok((csv, positions))
-}
-
-/// Maps canonical columns to positions in the header, accepting Japanese or English names.
-fn map_header(columns: &[Column], names: &[String]) -> Result<Vec<usize>, FileRejected> {
-    let known = |n: &str| columns.iter().any(|c| c.ja == n || c.en == n);
-    if !names.iter().any(|n| known(n)) {
-        return Err(reject(
-            1,
-            "HEADER_MISSING",
-            format!(
-                "1行目が見出し行ではありません（先頭項目: {:?}）",
-                names.first().map(String::as_str).unwrap_or("")
-            ),
-            "line 1 is not a header row (no known column name)".into(),
-        ));
-    }
-    if let Some(unknown) = names.iter().find(|n| !known(n)) {
-        return Err(reject(
-            1,
-            "HEADER_INVALID",
-            format!("見出しに不明な項目があります: {unknown:?}"),
-            format!("unknown column in header: {unknown:?}"),
-        ));
-    }
-    columns
-        .iter()
-        .map(|c| {
-            let found: Vec<usize> = names
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n == c.ja || **n == c.en)
-                .map(|(i, _)| i)
-                .collect();
-            match found[..] {
-                [i] => Ok(i),
-                [] => Err(reject(
-                    1,
-                    "HEADER_INVALID",
-                    format!("見出しに項目「{}」がありません", c.ja),
-                    format!("header lacks column {:?}", c.en),
-                )),
-                _ => Err(reject(
-                    1,
-                    "HEADER_INVALID",
-                    format!("見出しに項目「{}」が重複しています", c.ja),
-                    format!("column {:?} appears twice", c.en),
-                )),
-            }
-        })
-        .collect()
-}
-
-/// Reads one JSON object into canonical field values (strings; numbers as written; null empty).
-fn json_values(columns: &[Column], line: u64, text: &str) -> Result<Vec<String>, Vec<Issue>> {
-    let fail = |code, ja: String, en: String| vec![Issue::error(line, "", code, ja, en)];
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        fail(
-            "JSON_INVALID",
-            format!("JSONとして読めません: {e}"),
-            format!("not valid JSON: {e}"),
-        )
-    })?;
-    let serde_json::Value::Object(map) = value else {
-        return Err(fail(
-            "JSON_INVALID",
-            "1行に1つのJSONオブジェクトが必要です".into(),
-            "each line must be one JSON object".into(),
-        ));
-    };
-    if let Some(k) = map.keys().find(|k| {
-        !columns
-            .iter()
-            .any(|c| c.en == k.as_str() || c.ja == k.as_str())
-    }) {
-        return Err(fail(
-            "JSON_INVALID",
-            format!("不明な項目です: {k:?}"),
-            format!("unknown key: {k:?}"),
-        ));
-    }
-    let mut values = Vec::with_capacity(columns.len());
-    for c in columns {
-        let v = map.get(c.en).or_else(|| map.get(c.ja));
-        values.push(match v {
-            None | Some(serde_json::Value::Null) => String::new(),
-            Some(serde_json::Value::String(s)) => s.trim().to_string(),
-            Some(serde_json::Value::Number(n)) => n.to_string(),
-            Some(other) => {
-                return Err(vec![Issue::error(
-                    line,
-                    c.ja,
-                    "JSON_INVALID",
-                    format!("文字列か数値でなければなりません: {other}"),
-                    format!("must be a string or number: {other}"),
-                )]);
-            }
-        });
-    }
-    Ok(values)
-}

@@ -85,7 +85,6 @@ pub fn copy_field(buf: &mut Vec<u8>, value: Option<&str>) {
 fn copy_row(buf: &mut Vec<u8>, import_id: i64, v: &NewVersion) {
     use std::io::Write as _;
     let k = v.version.key;
-    let p = v.projection();
     let _ = write!(
         buf,
         "{}\t{}\t{}\t{}\t{}\t{}\t{}\t",
@@ -98,10 +97,6 @@ fn copy_row(buf: &mut Vec<u8>, import_id: i64, v: &NewVersion) {
         v.content_hash
     );
     copy_field(buf, Some(&v.body_json));
-    for field in [p.care_level, p.kana, p.birth_date.as_deref(), p.sex] {
-        buf.push(b'\t');
-        copy_field(buf, field);
-    }
     let _ = writeln!(buf, "\t{import_id}");
 }
 
@@ -234,7 +229,7 @@ impl Store for PostgresStore {
                 copy_row(&mut buf, import_id, v);
             }
             let mut writer = self.client.copy_in(
-                "COPY record_versions (kind, insurer, insured, history, operation, applies_from, content_hash, body, care_level, kana, birth_date, sex, import_id) FROM STDIN",
+                "COPY record_versions (kind, insurer, insured, history, operation, applies_from, content_hash, body, import_id) FROM STDIN",
             )?;
             writer.write_all(&buf)?;
             writer.finish()?;

@@ -28,31 +28,6 @@ impl NewVersion {
             body_json,
         }
     }
-
-    /// Columns projected out of 被保険者証 bodies for search and statistics.
-    pub fn projection(&self) -> Projection<'_> {
-        match &self.version.body {
-            RecordBody::InsuredCard(c) => Projection {
-                care_level: c.certification.as_ref().map(|x| x.level.code()),
-                kana: Some(&c.kana),
-                birth_date: Some(c.birth_date.yyyymmdd()),
-                sex: Some(c.sex.code()),
-            },
-            _ => Projection {
-                care_level: None,
-                kana: None,
-                birth_date: None,
-                sex: None,
-            },
-        }
-    }
-}
-
-pub struct Projection<'a> {
-    pub care_level: Option<&'static str>,
-    pub kana: Option<&'a str>,
-    pub birth_date: Option<String>,
-    pub sex: Option<&'static str>,
 }
 
 /// The withdrawal of one stored version (操作区分 D).

@@ -213,12 +213,11 @@ impl Store for SqliteStore {
         withdrawals: &[WithdrawalKey],
     ) -> Result<()> {
         let mut insert = self.conn.prepare_cached(
-            "INSERT INTO record_versions (kind, insurer, insured, history, operation, applies_from, content_hash, body, care_level, kana, birth_date, sex, import_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            "INSERT INTO record_versions (kind, insurer, insured, history, operation, applies_from, content_hash, body, import_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         for v in versions {
             let k = v.version.key;
-            let p = v.projection();
             insert.execute(params![
                 v.version.body.kind().code(),
                 k.insurer.to_string(),
@@ -228,10 +227,6 @@ impl Store for SqliteStore {
                 v.version.applies_from.yyyymmdd(),
                 v.content_hash,
                 v.body_json,
-                p.care_level,
-                p.kana,
-                p.birth_date,
-                p.sex,
                 import_id
             ])?;
         }

@@ -1,5 +1,7 @@
 -- The insured-person registry: append-only certificate versions, withdrawals and import log.
 -- Dates are stored as YYYYMMDD text in both engines so that ordering and export are identical.
+-- The body is the record's JSON; searches added later index expressions over it rather than
+-- copying fields into columns.
 -- import_id names the imports row written in the same transaction; it is not a foreign key
 -- because a per-row constraint check would cost a third of a bulk load's time on PostgreSQL.
 CREATE TABLE imports (
@@ -31,10 +33,6 @@ CREATE TABLE record_versions (
     applies_from TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     body TEXT NOT NULL,
-    care_level TEXT,
-    kana TEXT,
-    birth_date TEXT,
-    sex TEXT,
     import_id INTEGER NOT NULL,
     PRIMARY KEY (kind, insurer, insured, history)
 ) WITHOUT ROWID;
