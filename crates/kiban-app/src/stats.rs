@@ -19,8 +19,8 @@ pub struct Stats {
     pub imports: i64,
     /// Persons with a 被保険者証 current on the date.
     pub insured_persons: u64,
-    /// Of those, per 要介護状態区分 label (認定なし for none).
-    pub by_care_level: BTreeMap<String, u64>,
+    /// Of those, per 要介護状態区分 label in code order, 認定なし (never certified) last.
+    pub by_care_level: Vec<(String, u64)>,
     /// Current 負担割合証 per rate label.
     pub by_copay_rate: BTreeMap<String, u64>,
     /// Persons with a current 減免減額認定証.
@@ -59,6 +59,7 @@ pub fn stats(store: &mut dyn Store, insurer: InsurerNumber, as_of: Date) -> Resu
         imports: counts.imports,
         ..Stats::default()
     };
+    let mut levels: BTreeMap<Option<CareLevel>, u64> = BTreeMap::new();
     for kind in [
         RecordKind::InsuredCard,
         RecordKind::CopayCertificate,
@@ -67,11 +68,9 @@ pub fn stats(store: &mut dyn Store, insurer: InsurerNumber, as_of: Date) -> Resu
         each_person_current(store, kind, insurer, as_of, &mut |v| match &v.body {
             RecordBody::InsuredCard(c) => {
                 stats.insured_persons += 1;
-                let label = c
-                    .certification
-                    .as_ref()
-                    .map_or("認定なし", |x| x.level.label());
-                *stats.by_care_level.entry(label.to_string()).or_default() += 1;
+                *levels
+                    .entry(c.certification.as_ref().map(|x| x.level))
+                    .or_default() += 1;
             }
             RecordBody::CopayCertificate(c) => {
                 *stats
@@ -83,6 +82,13 @@ pub fn stats(store: &mut dyn Store, insurer: InsurerNumber, as_of: Date) -> Resu
             _ => {}
         })?;
     }
+    // Option's order puts None first; the table reads better with 認定なし last.
+    let (never, certified): (Vec<_>, Vec<_>) = levels.into_iter().partition(|(l, _)| l.is_none());
+    stats.by_care_level = certified
+        .into_iter()
+        .chain(never)
+        .map(|(l, n)| (l.map_or("認定なし", CareLevel::label).to_string(), n))
+        .collect();
     stats.certified_percent = stats.compute_certified_percent();
     Ok(stats)
 }
