@@ -1,10 +1,12 @@
 //! The pure model of kiban: identifiers, code tables, dates, text and the certificate records
 //! of the 介護情報基盤, plus the benefit rules as table-tested functions.
 //!
-//! Invariant: this crate does no IO, spawns nothing and has no async. Every type that can be
+//! Invariant: this crate does no IO, spawns nothing and has no async; besides serde and
+//! thiserror it uses only sha2 (for the audit hash chain). Every type that can be
 //! held is valid: constructors parse (`InsuredNumber::parse`), they never half-validate.
 //!
 //! Layout:
+//! - [`audit`]: the audit log's hash chain, checkpoints and verification.
 //! - [`ids`]: 被保険者番号, 保険者番号 (with its check digit), 事業所番号, 医療機関コード.
 //! - [`date`]: calendar dates, Gregorian and 和暦 parsing and formatting.
 //! - [`text`]: フリガナ normalisation and the JIS X 0213 repertoire check.
@@ -12,6 +14,7 @@
 //! - [`records`]: the five versioned certificate records and "current as of a date".
 //! - [`rules`]: 区分支給限度基準額, 負担割合 decision, 負担限度額, purchase and renovation allowances.
 
+pub mod audit;
 pub mod codes;
 pub mod date;
 pub mod ids;

@@ -6,11 +6,15 @@
 //! the import log, and answers simple keyed queries. Every rule lives in `kiban-domain`; the
 //! import decisions live in `kiban-app`.
 
+mod audit_store;
 mod migrations;
+mod postgres_audit;
 mod postgres_store;
 mod rows;
+mod sqlite_audit;
 mod sqlite_store;
 
+pub use audit_store::AuditStore;
 pub use postgres_store::{copy_field, PostgresStore};
 pub use rows::*;
 pub use sqlite_store::SqliteStore;
@@ -45,7 +49,7 @@ pub enum Engine {
 
 /// The storage API. Writes happen inside an explicit transaction (`begin` … `commit`), so an
 /// import commits its valid rows and its log entry together, or nothing.
-pub trait Store: Send {
+pub trait Store: AuditStore + Send {
     fn engine(&self) -> Engine;
 
     /// Applies pending migrations; returns the names applied now.

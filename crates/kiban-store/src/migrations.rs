@@ -6,17 +6,31 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_registry",
-    sql: include_str!("../migrations/sqlite/0001_registry.sql"),
-}];
+pub const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_registry",
+        sql: include_str!("../migrations/sqlite/0001_registry.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_audit",
+        sql: include_str!("../migrations/sqlite/0002_audit.sql"),
+    },
+];
 
-pub const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_registry",
-    sql: include_str!("../migrations/postgres/0001_registry.sql"),
-}];
+pub const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_registry",
+        sql: include_str!("../migrations/postgres/0001_registry.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_audit",
+        sql: include_str!("../migrations/postgres/0002_audit.sql"),
+    },
+];
 
 /// The bookkeeping table, identical in both engines.
 pub const SCHEMA_TABLE: &str =

@@ -1,4 +1,5 @@
 //! The storage conformance suite: every test runs against SQLite and against the real
 //! PostgreSQL server, proving the two engines behave the same.
 
+mod audit;
 mod conformance;
