@@ -5,6 +5,7 @@
 //! - [`export`]: write the stored registry back out in the interface format.
 //! - [`stats`]: counts as of a date, derived from the version history.
 
+pub mod audit;
 pub mod export;
 pub mod import;
 mod resolve;

@@ -62,6 +62,25 @@ impl TestDb {
     pub fn store(&mut self) -> &mut dyn Store {
         self.store.as_mut()
     }
+
+    /// Runs SQL on a separate raw connection, bypassing kiban entirely: how tests play an
+    /// attacker with database access.
+    pub fn sql(&self, sql: &str) {
+        match &self.schema {
+            Some(_) => {
+                let mut client =
+                    postgres::Client::connect(&self.url, postgres::NoTls).expect("raw connection");
+                client.batch_execute(sql).expect("raw SQL");
+            }
+            None => {
+                let path = self.url.strip_prefix("sqlite://").expect("sqlite url");
+                rusqlite::Connection::open(path)
+                    .expect("raw connection")
+                    .execute_batch(sql)
+                    .expect("raw SQL");
+            }
+        }
+    }
 }
 
 impl Drop for TestDb {

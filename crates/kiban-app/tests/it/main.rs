@@ -1,5 +1,6 @@
 //! Import, export and statistics end to end, on both storage engines.
 
+mod audit;
 mod bad_input;
 mod history;
 mod support;
