@@ -125,21 +125,17 @@ impl AuditStore for SqliteStore {
         let mut stmt = self.connection().prepare(
             "SELECT seq, hash, at_ms, public_key, signature FROM audit_checkpoints ORDER BY seq",
         )?;
-        let raw: Vec<(i64, Vec<u8>, i64, Vec<u8>, Vec<u8>)> = stmt
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        raw.into_iter()
-            .map(|(seq, hash, at_ms, public_key, signature)| {
-                Ok(Checkpoint {
-                    seq: seq as u64,
-                    hash: hash32(hash)?,
-                    at_ms,
-                    public_key,
-                    signature,
-                })
-            })
-            .collect()
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(Checkpoint {
+                seq: r.get::<_, i64>(0)? as u64,
+                hash: hash32(r.get(1)?)?,
+                at_ms: r.get(2)?,
+                public_key: r.get(3)?,
+                signature: r.get(4)?,
+            });
+        }
+        Ok(out)
     }
 }
