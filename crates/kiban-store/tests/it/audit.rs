@@ -1,7 +1,6 @@
 //! The audit log on both engines: appends extend one chain, history pages newest first.
 
 use kiban_domain::audit::{AuditEntry, ChainVerifier, Checkpoint, Decision, GENESIS};
-use kiban_store::AuditStore;
 use kiban_testkit::{on_both_engines, TestDb};
 
 fn entry(insured: &str, reason: &str) -> AuditEntry {
