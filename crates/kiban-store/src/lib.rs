@@ -6,14 +6,18 @@
 //! the import log, and answers simple keyed queries. Every rule lives in `kiban-domain`; the
 //! import decisions live in `kiban-app`.
 
+mod access_store;
 mod audit_store;
 mod migrations;
+mod postgres_access;
 mod postgres_audit;
 mod postgres_store;
 mod rows;
+mod sqlite_access;
 mod sqlite_audit;
 mod sqlite_store;
 
+pub use access_store::*;
 pub use audit_store::AuditStore;
 pub use postgres_store::{copy_field, PostgresStore};
 pub use rows::*;
@@ -34,6 +38,8 @@ pub enum StoreError {
     Postgres(#[from] postgres::Error),
     #[error("保存データが壊れています: {0} / stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("既存のデータと競合します: {0} / conflicts with existing data: {0}")]
+    Conflict(String),
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -49,7 +55,7 @@ pub enum Engine {
 
 /// The storage API. Writes happen inside an explicit transaction (`begin` … `commit`), so an
 /// import commits its valid rows and its log entry together, or nothing.
-pub trait Store: AuditStore + Send {
+pub trait Store: AuditStore + AccessStore + Send {
     fn engine(&self) -> Engine;
 
     /// Applies pending migrations; returns the names applied now.

@@ -17,6 +17,11 @@ pub const SQLITE: &[Migration] = &[
         name: "0002_audit",
         sql: include_str!("../migrations/sqlite/0002_audit.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_access",
+        sql: include_str!("../migrations/sqlite/0003_access.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -29,6 +34,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 2,
         name: "0002_audit",
         sql: include_str!("../migrations/postgres/0002_audit.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "0003_access",
+        sql: include_str!("../migrations/postgres/0003_access.sql"),
     },
 ];
 

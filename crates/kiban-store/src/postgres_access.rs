@@ -1,0 +1,337 @@
+//! The access backbone on PostgreSQL: the same statements as on SQLite, with booleans as
+//! BIGINT 0/1 and service kinds as one ';'-joined text.
+
+use crate::access_store::*;
+use crate::sqlite_access::{
+    card_already_linked, join_kinds, split_kinds, CARD_COLUMNS, CONSENT_COLUMNS, OFFICE_COLUMNS,
+    OPINION_COLUMNS, SERVING_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS,
+};
+use crate::{PostgresStore, Result};
+use postgres::types::ToSql;
+use postgres::Row;
+
+fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+fn to_office(r: &Row) -> OfficeRow {
+    OfficeRow {
+        office_number: r.get(0),
+        name: r.get(1),
+        office_kind: r.get(2),
+        service_kinds: split_kinds(r.get(3)),
+        active: r.get::<_, i64>(4) != 0,
+        created_at_ms: r.get(5),
+    }
+}
+
+fn to_staff(r: &Row) -> StaffRow {
+    StaffRow {
+        staff_id: r.get(0),
+        office_number: r.get(1),
+        actor_kind: r.get(2),
+        job: r.get(3),
+        display_name: r.get(4),
+        password_hash: r.get(5),
+        totp_secret: r.get(6),
+        totp_last_step: r.get(7),
+        failed_attempts: r.get(8),
+        locked_until_ms: r.get(9),
+        active: r.get::<_, i64>(10) != 0,
+    }
+}
+
+fn to_session(r: &Row) -> SessionRow {
+    SessionRow {
+        access_hash: r.get(0),
+        refresh_hash: r.get(1),
+        staff_id: r.get(2),
+        access_expires_ms: r.get(3),
+        refresh_expires_ms: r.get(4),
+        revoked: r.get::<_, i64>(5) != 0,
+    }
+}
+
+fn to_card(r: &Row) -> CardLinkRow {
+    CardLinkRow {
+        fingerprint: r.get(0),
+        insurer: r.get(1),
+        insured: r.get(2),
+        linked_at_ms: r.get(3),
+        linked_by: r.get(4),
+        unlinked_at_ms: r.get(5),
+    }
+}
+
+fn to_serving(r: &Row) -> ServingRow {
+    ServingRow {
+        id: r.get(0),
+        office_number: r.get(1),
+        insurer: r.get(2),
+        insured: r.get(3),
+        started_on: r.get(4),
+        ended_on: r.get(5),
+        ended_by: r.get(6),
+        last_service_on: r.get(7),
+    }
+}
+
+fn to_consent(r: &Row) -> ConsentRow {
+    ConsentRow {
+        id: r.get(0),
+        office_number: r.get(1),
+        insurer: r.get(2),
+        insured: r.get(3),
+        category: r.get(4),
+        granted_at_ms: r.get(5),
+        method: r.get(6),
+        witness: r.get(7),
+        paper_reason: r.get(8),
+        valid_until: r.get(9),
+        revoked_at_ms: r.get(10),
+    }
+}
+
+fn to_opinion(r: &Row) -> OpinionRequestRow {
+    OpinionRequestRow {
+        id: r.get(0),
+        institution_code: r.get(1),
+        insurer: r.get(2),
+        insured: r.get(3),
+        requested_at_ms: r.get(4),
+        closed_at_ms: r.get(5),
+    }
+}
+
+impl PostgresStore {
+    fn access_one<T>(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        map: fn(&Row) -> T,
+    ) -> Result<Option<T>> {
+        Ok(self.client().query_opt(sql, params)?.as_ref().map(map))
+    }
+
+    fn access_all<T>(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        map: fn(&Row) -> T,
+    ) -> Result<Vec<T>> {
+        Ok(self.client().query(sql, params)?.iter().map(map).collect())
+    }
+
+    fn access_id(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<i64> {
+        Ok(self.client().query_one(sql, params)?.get(0))
+    }
+
+    fn access_exec(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        Ok(self.client().execute(sql, params)?)
+    }
+}
+
+impl AccessStore for PostgresStore {
+    fn put_office(&mut self, o: &OfficeRow) -> Result<()> {
+        self.access_exec(
+            "INSERT INTO offices (office_number, name, office_kind, service_kinds, active, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (office_number) DO UPDATE SET name = excluded.name, office_kind = excluded.office_kind, service_kinds = excluded.service_kinds, active = excluded.active, created_at_ms = excluded.created_at_ms",
+            &[&o.office_number, &o.name, &o.office_kind, &join_kinds(&o.service_kinds), &flag(o.active), &o.created_at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn office(&mut self, office_number: &str) -> Result<Option<OfficeRow>> {
+        let sql = format!("SELECT {OFFICE_COLUMNS} FROM offices WHERE office_number = $1");
+        self.access_one(&sql, &[&office_number], to_office)
+    }
+
+    fn insert_staff(&mut self, s: &StaffRow) -> Result<()> {
+        self.access_exec(
+            "INSERT INTO staff_accounts (staff_id, office_number, actor_kind, job, display_name, password_hash, totp_secret, totp_last_step, failed_attempts, locked_until_ms, active) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            &[&s.staff_id, &s.office_number, &s.actor_kind, &s.job, &s.display_name, &s.password_hash, &s.totp_secret, &s.totp_last_step, &s.failed_attempts, &s.locked_until_ms, &flag(s.active)],
+        )?;
+        Ok(())
+    }
+
+    fn staff(&mut self, staff_id: &str) -> Result<Option<StaffRow>> {
+        let sql = format!("SELECT {STAFF_COLUMNS} FROM staff_accounts WHERE staff_id = $1");
+        self.access_one(&sql, &[&staff_id], to_staff)
+    }
+
+    fn update_staff_login(
+        &mut self,
+        staff_id: &str,
+        failed_attempts: i64,
+        locked_until_ms: i64,
+        totp_last_step: i64,
+    ) -> Result<()> {
+        self.access_exec(
+            "UPDATE staff_accounts SET failed_attempts = $2, locked_until_ms = $3, totp_last_step = $4 WHERE staff_id = $1",
+            &[&staff_id, &failed_attempts, &locked_until_ms, &totp_last_step],
+        )?;
+        Ok(())
+    }
+
+    fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
+        self.access_exec(
+            "INSERT INTO sessions (access_hash, refresh_hash, staff_id, access_expires_ms, refresh_expires_ms, revoked) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&s.access_hash, &s.refresh_hash, &s.staff_id, &s.access_expires_ms, &s.refresh_expires_ms, &flag(s.revoked)],
+        )?;
+        Ok(())
+    }
+
+    fn session_by_access(&mut self, access_hash: &str) -> Result<Option<SessionRow>> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE access_hash = $1");
+        self.access_one(&sql, &[&access_hash], to_session)
+    }
+
+    fn session_by_refresh(&mut self, refresh_hash: &str) -> Result<Option<SessionRow>> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE refresh_hash = $1");
+        self.access_one(&sql, &[&refresh_hash], to_session)
+    }
+
+    fn revoke_session(&mut self, access_hash: &str) -> Result<()> {
+        self.access_exec(
+            "UPDATE sessions SET revoked = 1 WHERE access_hash = $1",
+            &[&access_hash],
+        )?;
+        Ok(())
+    }
+
+    fn link_card(&mut self, l: &CardLinkRow) -> Result<()> {
+        // One statement (no failed INSERT to abort the caller's transaction): a row that is
+        // still linked is left alone and 0 rows change.
+        let changed = self.access_exec(
+            "INSERT INTO card_links (fingerprint, insurer, insured, linked_at_ms, linked_by, unlinked_at_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (fingerprint) DO UPDATE SET insurer = excluded.insurer, insured = excluded.insured, linked_at_ms = excluded.linked_at_ms, linked_by = excluded.linked_by, unlinked_at_ms = excluded.unlinked_at_ms \
+             WHERE card_links.unlinked_at_ms IS NOT NULL",
+            &[&l.fingerprint, &l.insurer, &l.insured, &l.linked_at_ms, &l.linked_by, &l.unlinked_at_ms],
+        )?;
+        if changed == 0 {
+            return Err(card_already_linked());
+        }
+        Ok(())
+    }
+
+    fn card_link(&mut self, fingerprint: &str) -> Result<Option<CardLinkRow>> {
+        let sql = format!(
+            "SELECT {CARD_COLUMNS} FROM card_links WHERE fingerprint = $1 AND unlinked_at_ms IS NULL"
+        );
+        self.access_one(&sql, &[&fingerprint], to_card)
+    }
+
+    fn unlink_card(&mut self, fingerprint: &str, at_ms: i64) -> Result<()> {
+        self.access_exec(
+            "UPDATE card_links SET unlinked_at_ms = $2 WHERE fingerprint = $1 AND unlinked_at_ms IS NULL",
+            &[&fingerprint, &at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn start_serving(&mut self, s: &ServingRow) -> Result<i64> {
+        self.access_id(
+            "INSERT INTO serving_relationships (office_number, insurer, insured, started_on, ended_on, ended_by, last_service_on) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            &[&s.office_number, &s.insurer, &s.insured, &s.started_on, &s.ended_on, &s.ended_by, &s.last_service_on],
+        )
+    }
+
+    fn end_serving(&mut self, id: i64, ended_on: &str, ended_by: &str) -> Result<()> {
+        self.access_exec(
+            "UPDATE serving_relationships SET ended_on = $2, ended_by = $3 WHERE id = $1 AND ended_on IS NULL",
+            &[&id, &ended_on, &ended_by],
+        )?;
+        Ok(())
+    }
+
+    fn record_service(&mut self, id: i64, on: &str) -> Result<()> {
+        // YYYYMMDD compares as text; a late record of an older service never moves it back.
+        self.access_exec(
+            "UPDATE serving_relationships SET last_service_on = $2 WHERE id = $1 AND (last_service_on IS NULL OR last_service_on < $2)",
+            &[&id, &on],
+        )?;
+        Ok(())
+    }
+
+    fn serving(
+        &mut self,
+        office_number: &str,
+        insurer: &str,
+        insured: &str,
+    ) -> Result<Vec<ServingRow>> {
+        let sql = format!(
+            "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE office_number = $1 AND insurer = $2 AND insured = $3 ORDER BY id"
+        );
+        self.access_all(&sql, &[&office_number, &insurer, &insured], to_serving)
+    }
+
+    fn persons_served(&mut self, office_number: &str) -> Result<Vec<ServingRow>> {
+        let sql = format!(
+            "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE office_number = $1 AND ended_on IS NULL ORDER BY insurer, insured, id"
+        );
+        self.access_all(&sql, &[&office_number], to_serving)
+    }
+
+    fn servers_of(&mut self, insurer: &str, insured: &str) -> Result<Vec<ServingRow>> {
+        let sql = format!(
+            "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE insurer = $1 AND insured = $2 ORDER BY id"
+        );
+        self.access_all(&sql, &[&insurer, &insured], to_serving)
+    }
+
+    fn insert_consent(&mut self, c: &ConsentRow) -> Result<i64> {
+        self.access_id(
+            "INSERT INTO consents (office_number, insurer, insured, category, granted_at_ms, method, witness, paper_reason, valid_until, revoked_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            &[&c.office_number, &c.insurer, &c.insured, &c.category, &c.granted_at_ms, &c.method, &c.witness, &c.paper_reason, &c.valid_until, &c.revoked_at_ms],
+        )
+    }
+
+    fn revoke_consent(&mut self, id: i64, at_ms: i64) -> Result<()> {
+        self.access_exec(
+            "UPDATE consents SET revoked_at_ms = $2 WHERE id = $1 AND revoked_at_ms IS NULL",
+            &[&id, &at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn consents(
+        &mut self,
+        insurer: &str,
+        insured: &str,
+        office_number: Option<&str>,
+    ) -> Result<Vec<ConsentRow>> {
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = $1 AND insured = $2 AND ($3::TEXT IS NULL OR office_number = $3) ORDER BY id"
+        );
+        self.access_all(&sql, &[&insurer, &insured, &office_number], to_consent)
+    }
+
+    fn insert_opinion_request(&mut self, o: &OpinionRequestRow) -> Result<i64> {
+        self.access_id(
+            "INSERT INTO opinion_requests (institution_code, insurer, insured, requested_at_ms, closed_at_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            &[&o.institution_code, &o.insurer, &o.insured, &o.requested_at_ms, &o.closed_at_ms],
+        )
+    }
+
+    fn close_opinion_request(&mut self, id: i64, at_ms: i64) -> Result<()> {
+        self.access_exec(
+            "UPDATE opinion_requests SET closed_at_ms = $2 WHERE id = $1 AND closed_at_ms IS NULL",
+            &[&id, &at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn opinion_requests(
+        &mut self,
+        insurer: &str,
+        insured: &str,
+        institution_code: &str,
+    ) -> Result<Vec<OpinionRequestRow>> {
+        let sql = format!(
+            "SELECT {OPINION_COLUMNS} FROM opinion_requests WHERE insurer = $1 AND insured = $2 AND institution_code = $3 ORDER BY id"
+        );
+        self.access_all(&sql, &[&insurer, &insured, &institution_code], to_opinion)
+    }
+}

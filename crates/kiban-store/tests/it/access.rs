@@ -1,0 +1,347 @@
+//! The access backbone on both engines: offices, staff, sessions, card links, serving
+//! relationships, consents and 主治医意見書作成依頼 read back exactly as written, and the
+//! "first time wins" rules of revoking, ending and closing hold.
+
+use kiban_store::*;
+use kiban_testkit::{on_both_engines, TestDb};
+
+const INSURER: &str = "131011";
+const OFFICE: &str = "1370000001";
+
+fn office(number: &str, kinds: &[&str], active: bool) -> OfficeRow {
+    OfficeRow {
+        office_number: number.into(),
+        name: "試験居宅介護支援事業所".into(),
+        office_kind: "home_care_support".into(),
+        service_kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        active,
+        created_at_ms: 1_780_000_000_000,
+    }
+}
+
+fn staff(id: &str) -> StaffRow {
+    StaffRow {
+        staff_id: id.into(),
+        office_number: OFFICE.into(),
+        actor_kind: "office_staff".into(),
+        job: "care_manager".into(),
+        display_name: "試験　花子".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$SECRETHASHVALUE".into(),
+        totp_secret: "JBSWY3DPEHPK3PXPTOTPSECRET".into(),
+        totp_last_step: 0,
+        failed_attempts: 0,
+        locked_until_ms: 0,
+        active: true,
+    }
+}
+
+fn session(access: &str, refresh: &str) -> SessionRow {
+    SessionRow {
+        access_hash: access.into(),
+        refresh_hash: refresh.into(),
+        staff_id: "staff-1".into(),
+        access_expires_ms: 1_000,
+        refresh_expires_ms: 2_000,
+        revoked: false,
+    }
+}
+
+fn link(fingerprint: &str, insured: &str, at_ms: i64) -> CardLinkRow {
+    CardLinkRow {
+        fingerprint: fingerprint.into(),
+        insurer: INSURER.into(),
+        insured: insured.into(),
+        linked_at_ms: at_ms,
+        linked_by: "clerk-1".into(),
+        unlinked_at_ms: None,
+    }
+}
+
+fn serving(office_number: &str, insured: &str) -> ServingRow {
+    ServingRow {
+        id: 0,
+        office_number: office_number.into(),
+        insurer: INSURER.into(),
+        insured: insured.into(),
+        started_on: "20260401".into(),
+        ended_on: None,
+        ended_by: None,
+        last_service_on: None,
+    }
+}
+
+fn consent(office_number: &str, category: &str, method: &str) -> ConsentRow {
+    ConsentRow {
+        id: 0,
+        office_number: office_number.into(),
+        insurer: INSURER.into(),
+        insured: "0000100001".into(),
+        category: category.into(),
+        granted_at_ms: 10,
+        method: method.into(),
+        witness: if method == "paper" { "staff-1" } else { "" }.into(),
+        paper_reason: if method == "paper" { "no_reader" } else { "" }.into(),
+        valid_until: (method == "paper").then(|| "20270331".to_string()),
+        revoked_at_ms: None,
+    }
+}
+
+fn offices_are_put_and_replaced(db: &mut TestDb) {
+    let s = db.store();
+    assert_eq!(s.office(OFFICE).unwrap(), None);
+    let first = office(OFFICE, &["43", "46"], true);
+    s.put_office(&first).unwrap();
+    s.put_office(&office("1370000002", &[], true)).unwrap();
+    assert_eq!(s.office(OFFICE).unwrap(), Some(first));
+    let empty = s.office("1370000002").unwrap().unwrap();
+    assert!(
+        empty.service_kinds.is_empty(),
+        "no kinds reads back as none"
+    );
+
+    let mut replaced = office(OFFICE, &["11"], false);
+    replaced.name = "改称後事業所".into();
+    s.put_office(&replaced).unwrap();
+    assert_eq!(s.office(OFFICE).unwrap(), Some(replaced));
+}
+
+fn staff_are_stored_and_debug_hides_secrets(db: &mut TestDb) {
+    let s = db.store();
+    let row = staff("staff-1");
+    s.insert_staff(&row).unwrap();
+    assert!(s.insert_staff(&row).is_err(), "a staff id is inserted once");
+    let read = s.staff("staff-1").unwrap().unwrap();
+    assert_eq!(read, row);
+    assert_eq!(s.staff("staff-2").unwrap(), None);
+
+    s.update_staff_login("staff-1", 3, 1_780_000_900_000, 59_333_333)
+        .unwrap();
+    let after = s.staff("staff-1").unwrap().unwrap();
+    assert_eq!(
+        (
+            after.failed_attempts,
+            after.locked_until_ms,
+            after.totp_last_step
+        ),
+        (3, 1_780_000_900_000, 59_333_333)
+    );
+    assert_eq!(after.password_hash, row.password_hash);
+
+    let debug = format!("{after:?}");
+    assert!(debug.contains("staff-1"), "Debug still identifies the row");
+    assert!(!debug.contains("SECRETHASHVALUE") && !debug.contains("argon2id"));
+    assert!(!debug.contains("TOTPSECRET") && !debug.contains("JBSWY3DP"));
+}
+
+fn sessions_are_found_by_either_hash_and_revoked(db: &mut TestDb) {
+    let s = db.store();
+    s.insert_session(&session("a1", "r1")).unwrap();
+    s.insert_session(&session("a2", "r2")).unwrap();
+    assert_eq!(
+        s.session_by_access("a1").unwrap(),
+        Some(session("a1", "r1"))
+    );
+    assert_eq!(
+        s.session_by_refresh("r2").unwrap().unwrap().access_hash,
+        "a2"
+    );
+    assert_eq!(
+        s.session_by_access("r1").unwrap(),
+        None,
+        "hashes do not mix"
+    );
+    assert_eq!(s.session_by_refresh("a1").unwrap(), None);
+
+    s.revoke_session("a1").unwrap();
+    assert!(s.session_by_access("a1").unwrap().unwrap().revoked);
+    assert!(s.session_by_refresh("r1").unwrap().unwrap().revoked);
+    assert!(!s.session_by_access("a2").unwrap().unwrap().revoked);
+}
+
+fn a_linked_card_cannot_move_until_unlinked(db: &mut TestDb) {
+    let s = db.store();
+    assert_eq!(s.card_link("fp1").unwrap(), None);
+    s.link_card(&link("fp1", "0000100001", 100)).unwrap();
+    assert_eq!(
+        s.card_link("fp1").unwrap(),
+        Some(link("fp1", "0000100001", 100))
+    );
+
+    // Refused inside a transaction, which stays usable (PostgreSQL aborts a transaction on a
+    // failed statement; the refusal must not be one).
+    s.begin().unwrap();
+    let err = s.link_card(&link("fp1", "0000100002", 200)).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(!err.to_string().contains("fp1"), "no fingerprint in errors");
+    s.link_card(&link("fp2", "0000100002", 200)).unwrap();
+    s.commit().unwrap();
+    assert_eq!(
+        s.card_link("fp1").unwrap().unwrap().insured,
+        "0000100001",
+        "the refused link changed nothing"
+    );
+    assert_eq!(s.card_link("fp2").unwrap().unwrap().insured, "0000100002");
+
+    s.unlink_card("fp1", 300).unwrap();
+    assert_eq!(s.card_link("fp1").unwrap(), None, "unlinked is not current");
+    s.link_card(&link("fp1", "0000100003", 400)).unwrap();
+    assert_eq!(
+        s.card_link("fp1").unwrap(),
+        Some(link("fp1", "0000100003", 400))
+    );
+    assert!(matches!(
+        s.link_card(&link("fp1", "0000100001", 500)),
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+fn serving_relationships_start_end_and_list(db: &mut TestDb) {
+    let s = db.store();
+    // Started out of person order, to see the ordering.
+    let b = s.start_serving(&serving(OFFICE, "0000100002")).unwrap();
+    let a = s.start_serving(&serving(OFFICE, "0000100001")).unwrap();
+    let ended = s.start_serving(&serving(OFFICE, "0000100003")).unwrap();
+    let other = s
+        .start_serving(&serving("1370000002", "0000100001"))
+        .unwrap();
+    assert_eq!(
+        [a, b, ended, other]
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        4,
+        "distinct ids"
+    );
+
+    s.end_serving(ended, "20260930", "person").unwrap();
+    s.end_serving(ended, "20261231", "inactivity").unwrap();
+    s.record_service(a, "20260501").unwrap();
+    s.record_service(a, "20260415").unwrap();
+
+    let served = s.persons_served(OFFICE).unwrap();
+    assert_eq!(
+        served.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![a, b],
+        "open relationships only, by person"
+    );
+    assert_eq!(
+        served[0].last_service_on.as_deref(),
+        Some("20260501"),
+        "an older service does not move the last one back"
+    );
+    assert_eq!(served[1].last_service_on, None);
+
+    let history = s.serving(OFFICE, INSURER, "0000100003").unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (
+            history[0].ended_on.as_deref(),
+            history[0].ended_by.as_deref()
+        ),
+        (Some("20260930"), Some("person")),
+        "the first end is kept"
+    );
+    assert_eq!(history[0].started_on, "20260401");
+
+    let servers = s.servers_of(INSURER, "0000100001").unwrap();
+    assert_eq!(
+        servers.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![a, other]
+    );
+    s.end_serving(other, "20260601", "office").unwrap();
+    assert_eq!(
+        s.servers_of(INSURER, "0000100001").unwrap().len(),
+        2,
+        "servers_of lists ended relationships too"
+    );
+    assert!(s.persons_served("1370000002").unwrap().is_empty());
+}
+
+fn consents_are_revoked_once_and_listed(db: &mut TestDb) {
+    let s = db.store();
+    let card = s
+        .insert_consent(&consent(OFFICE, "qualification", "card"))
+        .unwrap();
+    let paper = s
+        .insert_consent(&consent("1370000002", "care_plan", "paper"))
+        .unwrap();
+    let life = s.insert_consent(&consent(OFFICE, "life", "card")).unwrap();
+    let mut stranger = consent(OFFICE, "life", "card");
+    stranger.insured = "0000100009".into();
+    s.insert_consent(&stranger).unwrap();
+
+    s.revoke_consent(card, 500).unwrap();
+    s.revoke_consent(card, 900).unwrap();
+
+    let all = s.consents(INSURER, "0000100001", None).unwrap();
+    assert_eq!(
+        all.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![card, paper, life]
+    );
+    assert_eq!(
+        all[0].revoked_at_ms,
+        Some(500),
+        "the first revocation is kept"
+    );
+    assert_eq!(all[2].revoked_at_ms, None);
+    let mut expected_paper = consent("1370000002", "care_plan", "paper");
+    expected_paper.id = paper;
+    assert_eq!(all[1], expected_paper);
+
+    let here = s.consents(INSURER, "0000100001", Some(OFFICE)).unwrap();
+    assert_eq!(
+        here.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![card, life]
+    );
+    assert!(s
+        .consents(INSURER, "0000100001", Some("1370000099"))
+        .unwrap()
+        .is_empty());
+}
+
+fn opinion_requests_open_close_and_list(db: &mut TestDb) {
+    let s = db.store();
+    let req = |institution: &str, at: i64| OpinionRequestRow {
+        id: 0,
+        institution_code: institution.into(),
+        insurer: INSURER.into(),
+        insured: "0000100001".into(),
+        requested_at_ms: at,
+        closed_at_ms: None,
+    };
+    let first = s.insert_opinion_request(&req("1310000001", 10)).unwrap();
+    let second = s.insert_opinion_request(&req("1310000001", 20)).unwrap();
+    s.insert_opinion_request(&req("1310000002", 30)).unwrap();
+    s.close_opinion_request(first, 15).unwrap();
+    s.close_opinion_request(first, 99).unwrap();
+
+    let listed = s
+        .opinion_requests(INSURER, "0000100001", "1310000001")
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![first, second]
+    );
+    assert_eq!(listed[0].closed_at_ms, Some(15), "the first close is kept");
+    assert_eq!(
+        listed[1],
+        OpinionRequestRow {
+            id: second,
+            ..req("1310000001", 20)
+        }
+    );
+    assert!(s
+        .opinion_requests(INSURER, "0000100002", "1310000001")
+        .unwrap()
+        .is_empty());
+}
+
+on_both_engines!(
+    offices_are_put_and_replaced,
+    staff_are_stored_and_debug_hides_secrets,
+    sessions_are_found_by_either_hash_and_revoked,
+    a_linked_card_cannot_move_until_unlinked,
+    serving_relationships_start_end_and_list,
+    consents_are_revoked_once_and_listed,
+    opinion_requests_open_close_and_list,
+);
