@@ -1,0 +1,242 @@
+//! The My Number card stand-in, with the real card's cryptography: a P-256 key pair and an
+//! X.509 certificate chained to a configurable trust root. Login is the card signing a one-time
+//! server challenge ([`crate::challenge`]); the server checks chain, validity, revocation and the
+//! signature over exactly that challenge.
+//!
+//! What the certificate says: like the real 利用者証明用電子証明書, nothing about the person. No
+//! My Number, no 被保険者番号, no name: the subject is `CN=<random card id>, OU=card`. The
+//! platform identifies a card by its certificate's fingerprint and serial ([`CardIdentity`]),
+//! and the municipality links that to a 被保険者 ([`CardLink`], returned at issue time for
+//! the link table). A My Number is never an input here and never logged.
+//!
+//! In production the trust root is JPKI's 利用者証明用 root; [`CardAuthority::init_development`]
+//! makes a development root for synthetic people.
+
+mod file;
+
+use std::fmt;
+use std::path::Path;
+
+use kiban_domain::ids::InsuredNumber;
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
+use p256::pkcs8::{DecodePublicKey, EncodePublicKey};
+use rand_core::{OsRng, RngCore};
+use rcgen::{CertificateParams, DistinguishedName, DnType, KeyUsagePurpose, SubjectPublicKeyInfo};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+pub use file::{CardFile, Pin};
+
+use crate::challenge::Challenge;
+use crate::crl::{self, RevocationList, SignedCrl};
+use crate::password::Argon2Params;
+use crate::pki::{
+    check_leaf, pem_to_der, Authority, CertError, Fingerprint, Serial, TrustAnchor, Validity,
+};
+use crate::storage::{self, StorageError};
+
+pub const ROOT_CERT_FILE: &str = "card-root.pem";
+pub const ROOT_KEY_FILE: &str = "card-root-key.pem";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CardError {
+    #[error(transparent)]
+    Certificate(#[from] CertError),
+    #[error("暗証番号は数字4桁です / the PIN must be four digits")]
+    PinFormat,
+    #[error("暗証番号が違います / wrong PIN")]
+    WrongPin,
+    #[error("署名が検証できません / signature does not verify")]
+    BadSignature,
+    #[error("チャレンジの有効期限が切れています / the challenge has expired")]
+    ChallengeExpired,
+    #[error("カードの鍵は P-256 でなければなりません / the card key must be ECDSA P-256")]
+    UnsupportedKey,
+    #[error("カードファイルが不正です: {0} / invalid card file: {0}")]
+    CardFile(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// What the card presents at login: its certificate and its signature over the challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardSignature {
+    pub cert_pem: String,
+    /// ECDSA P-256/SHA-256, DER-encoded.
+    #[serde(with = "crate::encoding::b64_serde")]
+    pub signature: Vec<u8>,
+}
+
+/// Who logged in: the certificate, not the person. Look the fingerprint up in the
+/// municipality's link table to find the 被保険者.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardIdentity {
+    pub serial: Serial,
+    pub fingerprint: Fingerprint,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+}
+
+/// The link the municipality records when it hands a card to a 被保険者. Lives in the
+/// platform's store, never in the certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardLink {
+    pub insured_number: InsuredNumber,
+    pub serial: Serial,
+    pub fingerprint: Fingerprint,
+}
+
+#[derive(Debug, Clone)]
+pub struct IssuedCard {
+    pub card: CardFile,
+    pub link: CardLink,
+}
+
+/// Issues cards. Holds the root's key, so only the issuing tool loads it; servers need only
+/// [`CardAuthority::trust_root`].
+pub struct CardAuthority {
+    authority: Authority,
+    kdf: Argon2Params,
+}
+
+impl fmt::Debug for CardAuthority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardAuthority")
+            .field("root", self.authority.anchor())
+            .field("kdf", &self.kdf)
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+impl CardAuthority {
+    /// Creates a development root, `CN=<name>, O=kiban development card root`. Never configure
+    /// it as trusted in production.
+    pub fn init_development(name: &str, now: OffsetDateTime) -> Result<Self, CardError> {
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, name);
+        dn.push(DnType::OrganizationName, "kiban development card root");
+        Ok(Self {
+            authority: Authority::init(dn, now)?,
+            kdf: Argon2Params::default(),
+        })
+    }
+
+    pub fn from_pem(cert_pem: &str, key_pem: &str) -> Result<Self, CardError> {
+        Ok(Self {
+            authority: Authority::from_pem(cert_pem, key_pem)?,
+            kdf: Argon2Params::default(),
+        })
+    }
+
+    /// The argon2id cost for sealing new cards under their PIN.
+    pub fn with_kdf(mut self, params: Argon2Params) -> Self {
+        self.kdf = params;
+        self
+    }
+
+    pub fn trust_root(&self) -> &TrustAnchor {
+        self.authority.anchor()
+    }
+
+    pub fn key_pem(&self) -> Zeroizing<String> {
+        self.authority.key_pem()
+    }
+
+    /// Writes `card-root.pem` and `card-root-key.pem` (0600) into `dir`.
+    pub fn save(&self, dir: &Path) -> Result<(), CardError> {
+        storage::write_public(
+            &dir.join(ROOT_CERT_FILE),
+            self.trust_root().pem().as_bytes(),
+        )?;
+        storage::write_secret(&dir.join(ROOT_KEY_FILE), self.key_pem().as_bytes())?;
+        Ok(())
+    }
+
+    pub fn load(dir: &Path) -> Result<Self, CardError> {
+        let cert = storage::read_public(&dir.join(ROOT_CERT_FILE))?;
+        let key = storage::read_secret(&dir.join(ROOT_KEY_FILE))?;
+        Self::from_pem(&cert, &key)
+    }
+
+    /// Makes a card for `insured_number`, its key sealed under `pin`. The number goes into the
+    /// returned [`CardLink`] only, not into the certificate or the card file.
+    pub fn issue_card(
+        &self,
+        insured_number: InsuredNumber,
+        pin: &Pin,
+        validity: Validity,
+    ) -> Result<IssuedCard, CardError> {
+        let key = SigningKey::random(&mut OsRng);
+        let spki_der = key
+            .verifying_key()
+            .to_public_key_der()
+            .map_err(|e| CardError::CardFile(e.to_string()))?;
+        let public = SubjectPublicKeyInfo::from_der(spki_der.as_bytes())
+            .map_err(|e| CardError::CardFile(e.to_string()))?;
+
+        let mut card_id = [0u8; 16];
+        OsRng.fill_bytes(&mut card_id);
+        let mut params = CertificateParams::default();
+        params.distinguished_name = DistinguishedName::new();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, hex::encode(card_id));
+        params
+            .distinguished_name
+            .push(DnType::OrganizationalUnitName, "card");
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        let (cert, serial) = self.authority.sign_leaf(params, &public, validity)?;
+
+        let fingerprint = Fingerprint::of_der(cert.der());
+        let card = CardFile::seal(cert.pem(), &key, pin, &self.kdf)?;
+        Ok(IssuedCard {
+            card,
+            link: CardLink {
+                insured_number,
+                serial,
+                fingerprint,
+            },
+        })
+    }
+
+    /// Signs the card revocation list (a lost card is revoked by serial).
+    pub fn sign_crl(
+        &self,
+        list: &RevocationList,
+        now: OffsetDateTime,
+    ) -> Result<SignedCrl, CardError> {
+        Ok(crl::sign(&self.authority, list, now)?)
+    }
+}
+
+/// Verifies a card login: the certificate chains to `trust_root`, is within its validity and
+/// not revoked, the challenge has not expired, and the signature covers exactly
+/// `challenge.message()`. The caller must have taken `challenge` out of its
+/// [`crate::Challenges`] store with `consume`, which is what makes a replay fail.
+pub fn verify_card_login(
+    trust_root: &TrustAnchor,
+    revocations: &RevocationList,
+    challenge: &Challenge,
+    signature: &CardSignature,
+    now: OffsetDateTime,
+) -> Result<CardIdentity, CardError> {
+    if now > challenge.expires_at {
+        return Err(CardError::ChallengeExpired);
+    }
+    let der = pem_to_der(&signature.cert_pem, "CERTIFICATE")?;
+    let leaf = check_leaf(trust_root, &der, now, revocations)?;
+    let key = VerifyingKey::from_public_key_der(leaf.cert.public_key().raw)
+        .map_err(|_| CardError::UnsupportedKey)?;
+    let sig =
+        DerSignature::from_bytes(&signature.signature).map_err(|_| CardError::BadSignature)?;
+    key.verify(&challenge.message(), &sig)
+        .map_err(|_| CardError::BadSignature)?;
+    Ok(CardIdentity {
+        serial: leaf.serial,
+        fingerprint: leaf.fingerprint,
+        not_after: leaf.not_after,
+    })
+}

@@ -1,0 +1,213 @@
+//! The card file: what the physical card's chip holds, as JSON.
+//!
+//! ```json
+//! { "format": "kiban-card/1",
+//!   "certificate": "-----BEGIN CERTIFICATE-----…",
+//!   "key": { "kdf": "argon2id", "memory_kib": …, "iterations": …, "parallelism": …,
+//!            "salt": "<b64url>", "cipher": "chacha20poly1305", "nonce": "<b64url>",
+//!            "ciphertext": "<b64url of the sealed PKCS#8 key>" } }
+//! ```
+//!
+//! The private key is sealed with ChaCha20-Poly1305 under a key derived from the 4-digit PIN by
+//! argon2id, with the certificate's fingerprint as associated data so a sealed key cannot be
+//! moved into another card's file. Without the PIN the file cannot sign. This is weaker than
+//! the real card: its chip locks after a few wrong PINs, whereas ten thousand PINs can be tried
+//! offline against a copied file (about ten thousand argon2 runs). The stand-in is for
+//! synthetic people and demos; real citizens use JPKI cards.
+
+use std::fmt;
+use std::path::Path;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{DerSignature, SigningKey};
+use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::{CardError, CardSignature};
+use crate::password::Argon2Params;
+use crate::pki::{pem_to_der, Fingerprint};
+use crate::storage;
+
+const FORMAT: &str = "kiban-card/1";
+const KDF: &str = "argon2id";
+const CIPHER: &str = "chacha20poly1305";
+
+/// The card's 利用者証明用電子証明書 PIN: exactly four digits, as on the real card.
+#[derive(Clone)]
+pub struct Pin(Zeroizing<String>);
+
+impl Pin {
+    pub fn parse(raw: &str) -> Result<Self, CardError> {
+        if raw.len() == 4 && raw.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(Zeroizing::new(raw.to_owned())))
+        } else {
+            Err(CardError::PinFormat)
+        }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for Pin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Pin([redacted])")
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct SealedKey {
+    kdf: String,
+    #[serde(flatten)]
+    params: Argon2Params,
+    #[serde(with = "crate::encoding::b64_serde")]
+    salt: Vec<u8>,
+    cipher: String,
+    #[serde(with = "crate::encoding::b64_serde")]
+    nonce: Vec<u8>,
+    #[serde(with = "crate::encoding::b64_serde")]
+    ciphertext: Vec<u8>,
+}
+
+/// A card: its certificate and its PIN-sealed private key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardFile {
+    format: String,
+    certificate: String,
+    key: SealedKey,
+}
+
+impl fmt::Debug for CardFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The sealed key is PIN-protected, but a 4-digit PIN is guessable: keep it out of logs.
+        f.debug_struct("CardFile")
+            .field("format", &self.format)
+            .field("key", &"[sealed]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl CardFile {
+    /// Seals `key` under `pin` and bundles it with its certificate.
+    pub(crate) fn seal(
+        certificate_pem: String,
+        key: &SigningKey,
+        pin: &Pin,
+        params: &Argon2Params,
+    ) -> Result<Self, CardError> {
+        let aad = cert_fingerprint(&certificate_pem)?;
+        let mut salt = vec![0u8; 16];
+        OsRng.fill_bytes(&mut salt);
+        let mut nonce = vec![0u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        let pkcs8 = key
+            .to_pkcs8_der()
+            .map_err(|e| CardError::CardFile(e.to_string()))?;
+        let cipher = cipher_for(pin, &salt, params)?;
+        let ciphertext = cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: pkcs8.as_bytes(),
+                    aad: &aad.0,
+                },
+            )
+            .map_err(|_| CardError::CardFile("encryption failed".into()))?;
+        Ok(Self {
+            format: FORMAT.into(),
+            certificate: certificate_pem,
+            key: SealedKey {
+                kdf: KDF.into(),
+                params: *params,
+                salt,
+                cipher: CIPHER.into(),
+                nonce,
+                ciphertext,
+            },
+        })
+    }
+
+    pub fn certificate_pem(&self) -> &str {
+        &self.certificate
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a card file always serialises")
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, CardError> {
+        let card: Self =
+            serde_json::from_str(text).map_err(|e| CardError::CardFile(e.to_string()))?;
+        if card.format != FORMAT || card.key.kdf != KDF || card.key.cipher != CIPHER {
+            return Err(CardError::CardFile(format!(
+                "unsupported format {} / {} / {}",
+                card.format, card.key.kdf, card.key.cipher
+            )));
+        }
+        if card.key.nonce.len() != 12 {
+            return Err(CardError::CardFile("nonce must be 12 bytes".into()));
+        }
+        Ok(card)
+    }
+
+    /// Saves the card with owner-only permissions.
+    pub fn save(&self, path: &Path) -> Result<(), CardError> {
+        Ok(storage::write_secret(path, self.to_json().as_bytes())?)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, CardError> {
+        Self::from_json(&storage::read_secret(path)?)
+    }
+
+    /// Plays the card reader: unseals the key with `pin` and signs `message` (ECDSA P-256 with
+    /// SHA-256, DER-encoded). For a login, `message` is [`crate::Challenge::message`].
+    pub fn sign_challenge(&self, pin: &Pin, message: &[u8]) -> Result<CardSignature, CardError> {
+        let key = self.unseal(pin)?;
+        let signature: DerSignature = key.sign(message);
+        Ok(CardSignature {
+            cert_pem: self.certificate.clone(),
+            signature: signature.as_bytes().to_vec(),
+        })
+    }
+
+    fn unseal(&self, pin: &Pin) -> Result<SigningKey, CardError> {
+        let aad = cert_fingerprint(&self.certificate)?;
+        let cipher = cipher_for(pin, &self.key.salt, &self.key.params)?;
+        // An authentication failure is a wrong PIN (or a tampered file; both mean no signing).
+        let pkcs8 = Zeroizing::new(
+            cipher
+                .decrypt(
+                    Nonce::from_slice(&self.key.nonce),
+                    Payload {
+                        msg: &self.key.ciphertext,
+                        aad: &aad.0,
+                    },
+                )
+                .map_err(|_| CardError::WrongPin)?,
+        );
+        SigningKey::from_pkcs8_der(&pkcs8).map_err(|e| CardError::CardFile(e.to_string()))
+    }
+}
+
+fn cert_fingerprint(pem: &str) -> Result<Fingerprint, CardError> {
+    Ok(Fingerprint::of_der(&pem_to_der(pem, "CERTIFICATE")?))
+}
+
+fn cipher_for(
+    pin: &Pin,
+    salt: &[u8],
+    params: &Argon2Params,
+) -> Result<ChaCha20Poly1305, CardError> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    params
+        .hasher()
+        .map_err(|e| CardError::CardFile(e.to_string()))?
+        .hash_password_into(pin.as_bytes(), salt, key.as_mut())
+        .map_err(|e| CardError::CardFile(e.to_string()))?;
+    Ok(ChaCha20Poly1305::new(Key::from_slice(key.as_ref())))
+}

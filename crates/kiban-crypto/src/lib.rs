@@ -1,0 +1,45 @@
+//! kiban's cryptography: everything that proves who is calling, and nothing that decides what
+//! they may see (that is the access policy's job).
+//!
+//! - [`ca`]: kiban's own certificate authority for the client certificates that offices and
+//!   medical institutions present over mutual TLS, with an X.509 revocation list ([`crl`]).
+//! - [`card`] and [`challenge`]: the My Number card stand-in. A card file holds a P-256 key
+//!   (sealed under its PIN) and a certificate chained to a configurable trust root; login is a
+//!   signature over a one-time server challenge.
+//! - [`totp`]: RFC 6238 one-time codes, the staff second factor.
+//! - [`password`]: argon2id password hashes as PHC strings.
+//! - [`platform_key`]: the Ed25519 key that signs audit checkpoints.
+//! - [`token`]: opaque bearer tokens, kept server-side only as SHA-256 hashes.
+//!
+//! Times are [`time::OffsetDateTime`] (re-exported as [`time`]) and always passed in by the
+//! caller, so every expiry rule is testable without waiting. Secret-bearing types print as
+//! redacted in `Debug` and are wiped from memory on drop where the type owns the bytes.
+
+pub mod ca;
+pub mod card;
+pub mod challenge;
+pub mod crl;
+pub mod password;
+pub mod pki;
+pub mod platform_key;
+pub mod storage;
+pub mod token;
+pub mod totp;
+
+mod encoding;
+
+pub use time;
+
+pub use ca::{verify_client, CertificateAuthority, ClientIdentity, ClientSubject, IssuedCert};
+pub use card::{
+    verify_card_login, CardAuthority, CardError, CardFile, CardIdentity, CardLink, CardSignature,
+    IssuedCard, Pin,
+};
+pub use challenge::{Challenge, ChallengeError, Challenges};
+pub use crl::{Revocation, RevocationList, RevocationReason, SignedCrl};
+pub use password::{hash_password, verify_password, Argon2Params, PasswordError};
+pub use pki::{CertError, Fingerprint, Serial, TrustAnchor, Validity};
+pub use platform_key::{KeyError, PlatformKey, PlatformPublicKey, PlatformSignature};
+pub use storage::StorageError;
+pub use token::{hash_token, BearerToken, TokenHash, TokenPair};
+pub use totp::{TotpError, TotpSecret};
