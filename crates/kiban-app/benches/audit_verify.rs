@@ -16,35 +16,68 @@ impl Signer for BenchKey {
         b"bench".to_vec()
     }
     fn sign(&self, message: &[u8]) -> Vec<u8> {
-        Sha256::new().chain_update(b"bench").chain_update(message).finalize().to_vec()
+        Sha256::new()
+            .chain_update(b"bench")
+            .chain_update(message)
+            .finalize()
+            .to_vec()
     }
 }
 
 impl SignatureCheck for BenchKey {
     fn verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
-        Sha256::new().chain_update(public_key).chain_update(message).finalize().as_slice() == signature
+        Sha256::new()
+            .chain_update(public_key)
+            .chain_update(message)
+            .finalize()
+            .as_slice()
+            == signature
     }
 }
 
 fn entry(i: u64) -> AuditEntry {
     AuditEntry {
         at_ms: 1_780_000_000_000 + i as i64 * 7,
-        actor_kind: if i % 10 == 0 { "citizen" } else { "office_staff" }.into(),
+        actor_kind: if i.is_multiple_of(10) {
+            "citizen"
+        } else {
+            "office_staff"
+        }
+        .into(),
         actor_id: format!("staff-{}", i % 5_000),
         office: format!("13700{:05}", i % 3_000),
         job: ["care_manager", "nurse", "care_worker", "clerk"][(i % 4) as usize].into(),
         insurer: "131011".into(),
         insured: format!("{:010}", 100_001 + i % 1_000_000),
-        category: ["qualification", "certification", "care_plan", "life", "housing_equipment"][(i % 5) as usize].into(),
+        category: [
+            "qualification",
+            "certification",
+            "care_plan",
+            "life",
+            "housing_equipment",
+        ][(i % 5) as usize]
+            .into(),
         action: "read".into(),
         purpose: "care".into(),
-        decision: if i % 17 == 0 { Decision::Deny } else { Decision::Allow },
-        reason: if i % 17 == 0 { "CONSENT_MISSING" } else { "CONSENTED" }.into(),
+        decision: if i.is_multiple_of(17) {
+            Decision::Deny
+        } else {
+            Decision::Allow
+        },
+        reason: if i.is_multiple_of(17) {
+            "CONSENT_MISSING"
+        } else {
+            "CONSENTED"
+        }
+        .into(),
     }
 }
 
 fn main() {
-    let events: u64 = std::env::var("KIBAN_BENCH_EVENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000_000);
+    let events: u64 = std::env::var("KIBAN_BENCH_EVENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000_000);
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-audit");
     let _ = std::fs::remove_dir_all(&dir);
     let url = format!("sqlite://{}", dir.join("audit.db").display());
@@ -56,15 +89,24 @@ fn main() {
     while next <= events {
         let end = (next + batch - 1).min(events);
         store.begin().unwrap();
-        store.append_audit((next..=end).map(entry).collect()).unwrap();
+        store
+            .append_audit((next..=end).map(entry).collect())
+            .unwrap();
         store.commit().unwrap();
-        if end % 1_000_000 == 0 || end == events {
+        if end.is_multiple_of(1_000_000) || end == events {
             checkpoint(store.as_mut(), &BenchKey, end as i64).unwrap();
         }
         next = end + 1;
     }
-    let size = std::fs::metadata(dir.join("audit.db")).map(|m| m.len()).unwrap_or(0);
-    println!("fill: {events} events appended in {:.1} s ({:.0} events/s), database {:.0} MB", fill.elapsed().as_secs_f64(), events as f64 / fill.elapsed().as_secs_f64(), size as f64 / 1e6);
+    let size = std::fs::metadata(dir.join("audit.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!(
+        "fill: {events} events appended in {:.1} s ({:.0} events/s), database {:.0} MB",
+        fill.elapsed().as_secs_f64(),
+        events as f64 / fill.elapsed().as_secs_f64(),
+        size as f64 / 1e6
+    );
     let t = Instant::now();
     let report = verify(store.as_mut(), &BenchKey, b"bench").unwrap();
     assert_eq!(report.fault, None);

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod export;
 pub mod import;
+pub mod keys;
 mod resolve;
 pub mod stats;
 

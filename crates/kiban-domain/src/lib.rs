@@ -6,6 +6,7 @@
 //! held is valid: constructors parse (`InsuredNumber::parse`), they never half-validate.
 //!
 //! Layout:
+//! - [`access`]: the access policy: `decide` and the (事業所種別 × 職種 × 情報区分) matrix.
 //! - [`audit`]: the audit log's hash chain, checkpoints and verification.
 //! - [`ids`]: 被保険者番号, 保険者番号 (with its check digit), 事業所番号, 医療機関コード.
 //! - [`date`]: calendar dates, Gregorian and 和暦 parsing and formatting.
@@ -14,6 +15,7 @@
 //! - [`records`]: the five versioned certificate records and "current as of a date".
 //! - [`rules`]: 区分支給限度基準額, 負担割合 decision, 負担限度額, purchase and renovation allowances.
 
+pub mod access;
 pub mod audit;
 pub mod codes;
 pub mod date;

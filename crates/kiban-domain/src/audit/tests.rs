@@ -12,7 +12,7 @@ fn entry(i: u64) -> AuditEntry {
         category: "qualification".into(),
         action: "read".into(),
         purpose: "care".into(),
-        decision: if i % 4 == 0 {
+        decision: if i.is_multiple_of(4) {
             Decision::Deny
         } else {
             Decision::Allow
