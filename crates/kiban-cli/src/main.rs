@@ -19,6 +19,14 @@ struct Cli {
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "KIBAN_DATABASE_URL", default_value = DEFAULT_DATABASE)]
     database: String,
+    /// Directory for keys, certificates, cards and reports.
+    #[arg(
+        long,
+        global = true,
+        env = "KIBAN_DATA_DIR",
+        default_value = "kiban-data"
+    )]
+    data_dir: std::path::PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -37,6 +45,9 @@ enum Command {
     Generate(commands::generate::Args),
     /// Generate, import and report a synthetic municipality in the embedded database.
     Demo(commands::demo::Args),
+    /// The audit log: verify the hash chain, sign a checkpoint.
+    #[command(subcommand)]
+    Audit(commands::audit::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -48,6 +59,7 @@ fn main() -> std::process::ExitCode {
         Command::Stats(args) => commands::stats::run(&cli.database, args),
         Command::Generate(args) => commands::generate::run(args),
         Command::Demo(args) => commands::demo::run(&cli.database, args),
+        Command::Audit(command) => commands::audit::run(&cli.database, &cli.data_dir, command),
     };
     match result {
         Ok(code) => code,
