@@ -5,10 +5,12 @@
 //! - [`export`]: write the stored registry back out in the interface format.
 //! - [`stats`]: counts as of a date, derived from the version history.
 
+pub mod access;
 pub mod audit;
 pub mod export;
 pub mod import;
 pub mod keys;
+pub mod qualification;
 mod resolve;
 pub mod stats;
 

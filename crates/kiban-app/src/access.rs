@@ -1,0 +1,264 @@
+//! The one gateway to personal data. Every read or write of a person's data by any actor goes
+//! through [`authorize`]: it gathers the evidence the policy needs from storage, asks the pure
+//! `kiban_domain::access::decide`, and appends the decision to the audit log — allowed or
+//! denied — before anything is returned. Callers (HTTP, pages, CLI) never read personal data
+//! from the store directly.
+
+use crate::Result;
+use kiban_domain::access::{
+    decide, AccessRequest, Action, Actor, Category, Consent, ConsentCategory, ConsentMethod,
+    Decision, Evidence, OpinionRequest, PaperReason, Party, PersonRef, Serving, Timestamp,
+};
+use kiban_domain::audit::{self, AuditEntry};
+use kiban_domain::date::Date;
+use kiban_domain::ids::{MedicalInstitutionCode, OfficeNumber};
+use kiban_domain::records::{current_as_of, CarePlanAuthor, RecordBody, RecordKind};
+use kiban_store::{ConsentRow, Store};
+
+/// Who is acting, as authenticated by the caller, with the account id the log records.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub actor: Actor,
+    pub account: String,
+}
+
+impl Caller {
+    /// The acting office or institution, for staff.
+    pub fn party(&self) -> Option<Party> {
+        match self.actor {
+            Actor::OfficeStaff { office, .. } => Some(Party::Office(office)),
+            Actor::MedicalStaff { institution, .. } => Some(Party::Medical(institution)),
+            _ => None,
+        }
+    }
+}
+
+/// A refusal, with the policy's stable reason code and its messages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Denied {
+    pub reason: &'static str,
+    pub message_ja: String,
+    pub message_en: String,
+}
+
+/// The result of a use case that the policy may refuse.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub enum Outcome<T> {
+    Allowed(T),
+    Denied(Denied),
+}
+
+impl<T> Outcome<T> {
+    pub fn allowed(self) -> Option<T> {
+        match self {
+            Outcome::Allowed(t) => Some(t),
+            Outcome::Denied(_) => None,
+        }
+    }
+}
+
+pub(crate) fn denied(decision: &Decision) -> Denied {
+    let reason = decision.reason();
+    Denied {
+        reason: reason.code(),
+        message_ja: reason.message_ja().to_string(),
+        message_en: reason.message_en().to_string(),
+    }
+}
+
+/// Decides one access and records it. The audit event is committed before this returns, so a
+/// caller that crashes afterwards has still left its trace.
+pub fn authorize(
+    store: &mut dyn Store,
+    caller: &Caller,
+    action: Action,
+    category: Category,
+    person: PersonRef,
+    at: Timestamp,
+    identity: Option<&ConsentMethod>,
+) -> Result<Decision> {
+    let decision = decide_only(store, caller, action, category, person, at, identity)?;
+    crate::audit::record(
+        store,
+        vec![audit_entry(caller, action, category, person, at, &decision)],
+    )?;
+    Ok(decision)
+}
+
+/// The decision without recording it, for use inside a caller's own transaction, which must then
+/// append [`audit_entry`] in that transaction.
+pub(crate) fn decide_only(
+    store: &mut dyn Store,
+    caller: &Caller,
+    action: Action,
+    category: Category,
+    person: PersonRef,
+    at: Timestamp,
+    identity: Option<&ConsentMethod>,
+) -> Result<Decision> {
+    let evidence = load_evidence(store, caller, person, at)?;
+    let request = AccessRequest {
+        actor: caller.actor,
+        action,
+        category,
+        person,
+        at,
+        evidence: Evidence {
+            consents: &evidence.consents,
+            servings: &evidence.servings,
+            opinion_requests: &evidence.opinion_requests,
+            care_plan_author: evidence.care_plan_author.as_ref(),
+            // The application-time consent arrives with the 要介護認定 workflow; until then
+            // no application is on record, so this basis is never used.
+            application_consent: false,
+            identity,
+        },
+    };
+    Ok(decide(&request))
+}
+
+pub(crate) fn audit_entry(
+    caller: &Caller,
+    action: Action,
+    category: Category,
+    person: PersonRef,
+    at: Timestamp,
+    decision: &Decision,
+) -> AuditEntry {
+    let (office, purpose) = match caller.actor {
+        Actor::OfficeStaff { office, .. } => (office.to_string(), "service".to_string()),
+        Actor::MedicalStaff { institution, .. } => (institution.to_string(), "medical".to_string()),
+        Actor::MunicipalStaff { insurer, purpose } => {
+            (insurer.to_string(), purpose.code().to_string())
+        }
+        Actor::Citizen { .. } => (String::new(), "self".to_string()),
+        Actor::PlatformOperator => (String::new(), "operation".to_string()),
+    };
+    AuditEntry {
+        at_ms: at.as_millis(),
+        actor_kind: caller.actor.kind_code().to_string(),
+        actor_id: caller.account.clone(),
+        office,
+        job: caller
+            .actor
+            .job()
+            .map(|j| j.code().to_string())
+            .unwrap_or_default(),
+        insurer: person.insurer.to_string(),
+        insured: person.insured.to_string(),
+        category: category.code().to_string(),
+        action: action.code().to_string(),
+        purpose,
+        decision: if decision.allowed() {
+            audit::Decision::Allow
+        } else {
+            audit::Decision::Deny
+        },
+        reason: decision.reason().code().to_string(),
+    }
+}
+
+struct Loaded {
+    consents: Vec<Consent>,
+    servings: Vec<Serving>,
+    opinion_requests: Vec<OpinionRequest>,
+    care_plan_author: Option<CarePlanAuthor>,
+}
+
+fn load_evidence(
+    store: &mut dyn Store,
+    caller: &Caller,
+    person: PersonRef,
+    at: Timestamp,
+) -> Result<Loaded> {
+    let (insurer, insured) = (person.insurer.to_string(), person.insured.to_string());
+    let mut loaded = Loaded {
+        consents: Vec::new(),
+        servings: Vec::new(),
+        opinion_requests: Vec::new(),
+        care_plan_author: None,
+    };
+    // Only staff decisions look at consents, relationships and requests.
+    let Some(party) = caller.party() else {
+        return Ok(loaded);
+    };
+    let number = party_number(party);
+    loaded.consents = store
+        .consents(&insurer, &insured, Some(&number))?
+        .iter()
+        .filter_map(|r| consent(r, party))
+        .collect();
+    loaded.servings = store
+        .servers_of(&insurer, &insured)?
+        .iter()
+        .filter_map(|r| {
+            Some(Serving {
+                office: OfficeNumber::parse(&r.office_number).ok()?,
+                from: Date::parse_yyyymmdd(&r.started_on).ok()?,
+                until: match &r.ended_on {
+                    Some(d) => Some(Date::parse_yyyymmdd(d).ok()?),
+                    None => None,
+                },
+            })
+        })
+        .collect();
+    loaded.opinion_requests = store
+        .opinion_requests(&insurer, &insured, &number)?
+        .iter()
+        .map(|r| OpinionRequest {
+            addressee: party,
+            sent_at: Timestamp::from_millis(r.requested_at_ms),
+            closed_at: r.closed_at_ms.map(Timestamp::from_millis),
+        })
+        .collect();
+    let history = store.person_history(RecordKind::InsuredCard, person.insurer, person.insured)?;
+    if let Some(v) = current_as_of(&history.versions, &history.withdrawn, at.jst_date()) {
+        if let RecordBody::InsuredCard(card) = &v.body {
+            loaded.care_plan_author = card.care_plan.clone();
+        }
+    }
+    Ok(loaded)
+}
+
+pub(crate) fn party_number(party: Party) -> String {
+    match party {
+        Party::Office(o) => o.to_string(),
+        Party::Medical(m) => m.to_string(),
+    }
+}
+
+/// A stored consent row as the policy sees it; rows that do not parse are ignored, which can
+/// only deny (never allow) more.
+fn consent(row: &ConsentRow, party: Party) -> Option<Consent> {
+    let method = match row.method.as_str() {
+        "card" => ConsentMethod::Card,
+        "paper" => ConsentMethod::Paper {
+            reason: PaperReason::from_code(&row.paper_reason).unwrap_or(PaperReason::Other),
+            witness: row.witness.clone(),
+        },
+        _ => return None,
+    };
+    Some(Consent {
+        holder: party,
+        category: ConsentCategory::from_code(&row.category).ok()?,
+        method,
+        granted_at: Timestamp::from_millis(row.granted_at_ms),
+        valid_until: match &row.valid_until {
+            Some(d) => Some(Date::parse_yyyymmdd(d).ok()?),
+            None => None,
+        },
+        revoked_at: row.revoked_at_ms.map(Timestamp::from_millis),
+    })
+}
+
+/// Parses the acting party from a stored office number: a 医療機関コード has 1 or 3 as its
+/// third digit and comes from a medical institution's login.
+pub fn party_from(number: &str, medical: bool) -> Option<Party> {
+    if medical {
+        MedicalInstitutionCode::parse(number)
+            .ok()
+            .map(Party::Medical)
+    } else {
+        OfficeNumber::parse(number).ok().map(Party::Office)
+    }
+}
