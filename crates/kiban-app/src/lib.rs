@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod auth;
 pub mod export;
 pub mod import;
 pub mod keys;

@@ -1,6 +1,7 @@
 //! Import, export and statistics end to end, on both storage engines.
 
 mod audit;
+mod auth;
 mod bad_input;
 mod history;
 mod qualification;
