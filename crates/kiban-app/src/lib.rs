@@ -8,6 +8,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod citizen;
 pub mod export;
 pub mod import;
 pub mod keys;

@@ -3,6 +3,7 @@
 mod audit;
 mod auth;
 mod bad_input;
+mod citizen;
 mod history;
 mod qualification;
 mod support;

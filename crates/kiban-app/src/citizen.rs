@@ -1,0 +1,220 @@
+//! The person's own side (マイナポータル-like): logging in with the card, reading their access
+//! history (やりとり履歴) and downloading all their data. Viewing one's own history is itself a
+//! read of personal data and is audited like any other.
+
+use crate::access::{audit_entry, authorize, denied, Caller, Outcome};
+use crate::Result;
+use kiban_crypto::time::OffsetDateTime;
+use kiban_crypto::{verify_card_login, CardSignature, Challenges, RevocationList, TrustAnchor};
+use kiban_domain::access::{Action, Actor, Category, Decision, Job, PersonRef, Reason, Timestamp};
+use kiban_domain::ids::{InsuredNumber, InsurerNumber};
+use kiban_domain::records::{RecordKind, Version};
+use kiban_store::Store;
+
+/// Why a card login failed; the codes are stable.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CardLoginRefusal {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Verifies the card's signature over a one-time challenge and finds the linked person. The
+/// challenge is consumed first, so a replayed signature fails even if it is valid.
+pub fn card_login(
+    store: &mut dyn Store,
+    trust_root: &TrustAnchor,
+    revocations: &RevocationList,
+    challenges: &mut Challenges,
+    challenge_id: &str,
+    signature: &CardSignature,
+    now: OffsetDateTime,
+) -> Result<std::result::Result<PersonRef, CardLoginRefusal>> {
+    let refuse = |code, e: &dyn std::fmt::Display| {
+        Ok(Err(CardLoginRefusal {
+            code,
+            message: e.to_string(),
+        }))
+    };
+    let challenge = match challenges.consume(challenge_id, now) {
+        Ok(c) => c,
+        Err(e) => return refuse("CHALLENGE_REJECTED", &e),
+    };
+    let identity = match verify_card_login(trust_root, revocations, &challenge, signature, now) {
+        Ok(id) => id,
+        Err(e) => return refuse("CARD_REJECTED", &e),
+    };
+    let Some(link) = store.card_link(&identity.fingerprint.to_string())? else {
+        return refuse("CARD_NOT_LINKED", &"このカードは被保険者と紐付けられていません / this card is not linked to an insured person");
+    };
+    let person =
+        InsurerNumber::parse_with(&link.insurer, kiban_domain::ids::CheckDigitPolicy::Warn)
+            .ok()
+            .zip(InsuredNumber::parse(&link.insured).ok())
+            .map(|(i, n)| PersonRef {
+                insurer: i.number,
+                insured: n,
+            });
+    match person {
+        Some(p) => Ok(Ok(p)),
+        None => refuse(
+            "CARD_NOT_LINKED",
+            &"紐付けが壊れています / the card link is corrupt",
+        ),
+    }
+}
+
+/// One line of the access history as the person reads it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryLine {
+    pub seq: u64,
+    pub at_ms: i64,
+    /// The office or institution name (its number when not registered), 保険者 for municipal staff.
+    pub who: String,
+    /// 職種 label, empty when not staff.
+    pub job: String,
+    pub category: String,
+    pub action: String,
+    pub allowed: bool,
+    pub reason: String,
+}
+
+/// A page of the person's access history, newest first; `before` is the last `seq` of the
+/// previous page.
+pub fn access_history(
+    store: &mut dyn Store,
+    caller: &Caller,
+    person: PersonRef,
+    before: Option<u64>,
+    limit: u32,
+    at: Timestamp,
+) -> Result<Outcome<Vec<HistoryLine>>> {
+    let decision = own_only(store, caller, Action::Read, person, at)?;
+    if !decision.allowed() {
+        return Ok(Outcome::Denied(denied(&decision)));
+    }
+    let events = store.audit_for_person(
+        &person.insurer.to_string(),
+        &person.insured.to_string(),
+        before,
+        limit,
+    )?;
+    let mut lines = Vec::with_capacity(events.len());
+    for e in events {
+        let who = match e.entry.actor_kind.as_str() {
+            "citizen" => "本人".to_string(),
+            "municipal_staff" => format!("保険者 {}", e.entry.office),
+            _ => store
+                .office(&e.entry.office)?
+                .map(|o| o.name)
+                .unwrap_or_else(|| e.entry.office.clone()),
+        };
+        lines.push(HistoryLine {
+            seq: e.seq,
+            at_ms: e.entry.at_ms,
+            who,
+            job: Job::from_code(&e.entry.job)
+                .map(|j| j.label().to_string())
+                .unwrap_or_default(),
+            category: Category::from_code(&e.entry.category)
+                .map(|c| c.label().to_string())
+                .unwrap_or(e.entry.category),
+            action: e.entry.action,
+            allowed: e.entry.decision == kiban_domain::audit::Decision::Allow,
+            reason: e.entry.reason,
+        });
+    }
+    Ok(Outcome::Allowed(lines))
+}
+
+/// The access log and the full download belong to the person alone: anyone else is refused
+/// (and the refusal audited) before the policy's category rules are even asked.
+fn own_only(
+    store: &mut dyn Store,
+    caller: &Caller,
+    action: Action,
+    person: PersonRef,
+    at: Timestamp,
+) -> Result<Decision> {
+    if matches!(caller.actor, Actor::Citizen { .. }) {
+        return authorize(
+            store,
+            caller,
+            action,
+            Category::Qualification,
+            person,
+            at,
+            None,
+        );
+    }
+    let decision = Decision::from(Reason::NotSelf);
+    let entry = audit_entry(
+        caller,
+        action,
+        Category::Qualification,
+        person,
+        at,
+        &decision,
+    );
+    crate::audit::record(store, vec![entry])?;
+    Ok(decision)
+}
+
+/// Everything kiban holds about the person, for download (JSON).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MyData {
+    pub insurer: String,
+    pub insured: String,
+    pub records: Vec<(String, Vec<Version>)>,
+    pub consents: Vec<ConsentLine>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ConsentLine {
+    pub id: i64,
+    pub office: String,
+    pub category: String,
+    pub granted_at_ms: i64,
+    pub method: String,
+    pub valid_until: Option<String>,
+    pub revoked_at_ms: Option<i64>,
+}
+
+pub fn my_data(
+    store: &mut dyn Store,
+    caller: &Caller,
+    person: PersonRef,
+    at: Timestamp,
+) -> Result<Outcome<MyData>> {
+    let decision = own_only(store, caller, Action::Export, person, at)?;
+    if !decision.allowed() {
+        return Ok(Outcome::Denied(denied(&decision)));
+    }
+    let mut records = Vec::new();
+    for kind in RecordKind::ALL {
+        let h = store.person_history(kind, person.insurer, person.insured)?;
+        records.push((kind.code().to_string(), h.versions));
+    }
+    let consents = store
+        .consents(
+            &person.insurer.to_string(),
+            &person.insured.to_string(),
+            None,
+        )?
+        .into_iter()
+        .map(|c| ConsentLine {
+            id: c.id,
+            office: c.office_number,
+            category: c.category,
+            granted_at_ms: c.granted_at_ms,
+            method: c.method,
+            valid_until: c.valid_until,
+            revoked_at_ms: c.revoked_at_ms,
+        })
+        .collect();
+    Ok(Outcome::Allowed(MyData {
+        insurer: person.insurer.to_string(),
+        insured: person.insured.to_string(),
+        records,
+        consents,
+    }))
+}
