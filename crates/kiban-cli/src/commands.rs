@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod ca;
+pub mod card;
 pub mod demo;
 pub mod export;
 pub mod generate;

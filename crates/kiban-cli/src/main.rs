@@ -48,6 +48,12 @@ enum Command {
     /// The audit log: verify the hash chain, sign a checkpoint.
     #[command(subcommand)]
     Audit(commands::audit::Command),
+    /// The client-certificate authority for offices and medical institutions (mutual TLS).
+    #[command(subcommand)]
+    Ca(commands::ca::Command),
+    /// The My Number card stand-in: issue a card for a 被保険者, sign as the card reader.
+    #[command(subcommand)]
+    Card(commands::card::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -60,6 +66,8 @@ fn main() -> std::process::ExitCode {
         Command::Generate(args) => commands::generate::run(args),
         Command::Demo(args) => commands::demo::run(&cli.database, args),
         Command::Audit(command) => commands::audit::run(&cli.database, &cli.data_dir, command),
+        Command::Ca(command) => commands::ca::run(&cli.data_dir, command),
+        Command::Card(command) => commands::card::run(&cli.database, &cli.data_dir, command),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,8 @@
 //! The `kiban` binary end to end: generate → import → export must reproduce the generated
 //! files byte for byte, on both engines, and the CLI must report clearly.
 
+mod keys;
+
 use kiban_testkit::TestDb;
 use std::path::Path;
 use std::process::{Command, Output};
