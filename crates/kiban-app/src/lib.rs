@@ -9,11 +9,13 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod citizen;
+pub mod confirm;
 pub mod export;
 pub mod import;
 pub mod keys;
 pub mod qualification;
 mod resolve;
+pub mod serving;
 pub mod stats;
 
 pub use kiban_interchange::issue::Issue;

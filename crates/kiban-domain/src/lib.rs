@@ -11,6 +11,7 @@
 //! - [`ids`]: 被保険者番号, 保険者番号 (with its check digit), 事業所番号, 医療機関コード.
 //! - [`date`]: calendar dates, Gregorian and 和暦 parsing and formatting.
 //! - [`text`]: フリガナ normalisation and the JIS X 0213 repertoire check.
+//! - [`matching`]: 資格確認 without a card: 基本4情報 or 被保険者番号 + 生年月日, folded for comparison.
 //! - [`codes`]: 要介護状態区分, 性別, サービス種類, 負担割合, 負担限度額段階.
 //! - [`records`]: the five versioned certificate records and "current as of a date".
 //! - [`rules`]: 区分支給限度基準額, 負担割合 decision, 負担限度額, purchase and renovation allowances.
@@ -20,6 +21,7 @@ pub mod audit;
 pub mod codes;
 pub mod date;
 pub mod ids;
+pub mod matching;
 pub mod records;
 pub mod rules;
 mod serde_str;

@@ -8,6 +8,7 @@
 
 mod access_store;
 mod audit_store;
+mod card_search;
 mod migrations;
 mod postgres_access;
 mod postgres_audit;
@@ -23,6 +24,7 @@ pub use postgres_store::{copy_field, PostgresStore};
 pub use rows::*;
 pub use sqlite_store::SqliteStore;
 
+use kiban_domain::date::Date;
 use kiban_domain::ids::{InsuredNumber, InsurerNumber};
 use kiban_domain::records::{RecordKind, Version};
 
@@ -109,6 +111,13 @@ pub trait Store: AuditStore + AccessStore + Send {
         include_withdrawn: bool,
         visit: &mut dyn FnMut(Version) -> Result<()>,
     ) -> Result<()>;
+
+    /// The candidates of 資格確認 without a card: every non-withdrawn 被保険者証 version of each
+    /// person of `insurer` who has a version giving `birth_date`, in (被保険者番号, 履歴番号)
+    /// order. Whole histories, because a later version may correct the birth date: the caller
+    /// takes each person's current card with `records::current_as_of` and checks it again.
+    /// Served by migration 0004's index, never by scanning every card.
+    fn cards_born_on(&mut self, insurer: InsurerNumber, birth_date: Date) -> Result<Vec<Version>>;
 
     /// The insurers that have data.
     fn insurers(&mut self) -> Result<Vec<InsurerNumber>>;

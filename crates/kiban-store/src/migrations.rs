@@ -22,6 +22,11 @@ pub const SQLITE: &[Migration] = &[
         name: "0003_access",
         sql: include_str!("../migrations/sqlite/0003_access.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_card_search",
+        sql: include_str!("../migrations/sqlite/0004_card_search.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -39,6 +44,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 3,
         name: "0003_access",
         sql: include_str!("../migrations/postgres/0003_access.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_card_search",
+        sql: include_str!("../migrations/postgres/0004_card_search.sql"),
     },
 ];
 

@@ -316,6 +316,14 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn cards_born_on(
+        &mut self,
+        insurer: InsurerNumber,
+        birth_date: kiban_domain::Date,
+    ) -> Result<Vec<Version>> {
+        crate::card_search::postgres(&mut self.client, insurer, birth_date)
+    }
+
     fn insurers(&mut self) -> Result<Vec<InsurerNumber>> {
         self.client
             .query(

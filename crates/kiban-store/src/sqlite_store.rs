@@ -308,6 +308,14 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn cards_born_on(
+        &mut self,
+        insurer: InsurerNumber,
+        birth_date: kiban_domain::Date,
+    ) -> Result<Vec<Version>> {
+        crate::card_search::sqlite(&self.conn, insurer, birth_date)
+    }
+
     fn insurers(&mut self) -> Result<Vec<InsurerNumber>> {
         let mut stmt = self
             .conn

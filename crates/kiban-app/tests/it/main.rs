@@ -4,6 +4,8 @@ mod audit;
 mod auth;
 mod bad_input;
 mod citizen;
+mod confirm;
 mod history;
 mod qualification;
+mod serving;
 mod support;

@@ -3,4 +3,5 @@
 
 mod access;
 mod audit;
+mod card_search;
 mod conformance;

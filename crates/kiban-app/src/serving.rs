@@ -1,0 +1,120 @@
+//! Ending 担当事業所 relationships: by the office, by the person, or after a period with no
+//! recorded service (the national design detects continuing service from claims; kiban takes
+//! `record_service` calls and sweeps the rest). An ended relationship closes every consent-based
+//! view of that office at once, because the policy requires an active relationship.
+
+use crate::access::{audit_entry, decide_only, denied, party_number, Caller, Outcome};
+use crate::Result;
+use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
+use kiban_domain::date::Date;
+use kiban_store::Store;
+
+/// Ends the acting office's open relationship with the person (office staff), or — called by
+/// the person — the named office's. Audited as an enrolment act either way.
+pub fn end_serving(
+    store: &mut dyn Store,
+    caller: &Caller,
+    person: PersonRef,
+    office_number: &str,
+    at: Timestamp,
+) -> Result<Outcome<usize>> {
+    let by = match caller.actor {
+        Actor::Citizen { person: p } if p == person => "person",
+        Actor::OfficeStaff { .. } | Actor::MedicalStaff { .. }
+            if caller.party().map(party_number).as_deref() == Some(office_number) =>
+        {
+            "office"
+        }
+        _ => "",
+    };
+    // Ending needs no identity proof from the person: it only ever takes access away.
+    let identity = kiban_domain::access::ConsentMethod::Card;
+    let decision = if by.is_empty() {
+        kiban_domain::access::Decision::from(kiban_domain::access::Reason::NotSelf)
+    } else {
+        decide_only(
+            store,
+            caller,
+            Action::Enrol,
+            Category::Qualification,
+            person,
+            at,
+            Some(&identity),
+        )?
+    };
+    let entry = audit_entry(
+        caller,
+        Action::Enrol,
+        Category::Qualification,
+        person,
+        at,
+        &decision,
+    );
+    store.begin()?;
+    let result = (|| -> Result<usize> {
+        let mut ended = 0;
+        if decision.allowed() {
+            let today = at.jst_date().yyyymmdd();
+            for row in store.serving(
+                office_number,
+                &person.insurer.to_string(),
+                &person.insured.to_string(),
+            )? {
+                if row.ended_on.is_none() {
+                    store.end_serving(row.id, &today, by)?;
+                    ended += 1;
+                }
+            }
+        }
+        store.append_audit(vec![entry])?;
+        Ok(ended)
+    })();
+    match result {
+        Ok(ended) => {
+            store.commit()?;
+            Ok(if decision.allowed() {
+                Outcome::Allowed(ended)
+            } else {
+                Outcome::Denied(denied(&decision))
+            })
+        }
+        Err(e) => {
+            store.rollback()?;
+            Err(e)
+        }
+    }
+}
+
+/// Ends an office's relationships with no recorded service (nor start) within `period_days`
+/// before `today`. Returns how many ended. A system task, not a person's access: nothing is
+/// read, so nothing is audited beyond the relationship rows themselves.
+pub fn end_inactive(
+    store: &mut dyn Store,
+    office_number: &str,
+    period_days: i64,
+    today: Date,
+) -> Result<usize> {
+    let cutoff = today.add_days(-period_days).yyyymmdd();
+    store.begin()?;
+    let result = (|| -> Result<usize> {
+        let mut ended = 0;
+        for row in store.persons_served(office_number)? {
+            let last = row.last_service_on.as_deref().unwrap_or(&row.started_on);
+            if *last < *cutoff.as_str() {
+                store.end_serving(row.id, &today.yyyymmdd(), "inactivity")?;
+                ended += 1;
+            }
+        }
+        Ok(ended)
+    })();
+    match result {
+        Ok(n) => {
+            store.commit()?;
+            Ok(n)
+        }
+        Err(e) => {
+            store.rollback()?;
+            Err(e)
+        }
+    }
+}
