@@ -1,0 +1,252 @@
+//! Request extractors: JSON bodies and query strings that fail with the API's own error
+//! envelope, the bearer token, and the two kinds of caller — staff (token in the store, office
+//! proven by the client certificate) and citizens (token from a card login, in memory).
+
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::Json;
+use kiban_app::access::Caller;
+use kiban_crypto::ClientSubject;
+use kiban_domain::access::{Actor, Job, OfficeKind, PersonRef, Purpose};
+use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber};
+use kiban_domain::ids::{MedicalInstitutionCode, OfficeNumber};
+use kiban_store::{StaffRow, Store};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::state::{now, Shared};
+use crate::tls::ClientCert;
+
+/// The header in which municipal staff state the purpose (利用目的) of each request.
+pub const PURPOSE_HEADER: &str = "x-kiban-purpose";
+
+/// A JSON body; a malformed one is a 400 `BAD_REQUEST` in the API's envelope.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(t)) => Ok(Self(t)),
+            Err(e) => Err(ApiError::with_detail(ErrorCode::BadRequest, e.body_text())),
+        }
+    }
+}
+
+/// Query parameters; malformed ones are a 400 `INVALID_PARAMETER`.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(t)) => Ok(Self(t)),
+            Err(e) => Err(ApiError::with_detail(
+                ErrorCode::InvalidParameter,
+                e.body_text(),
+            )),
+        }
+    }
+}
+
+/// `Authorization: Bearer <token>`. Never logged.
+pub struct Bearer(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Bearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let value = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(ErrorCode::Unauthenticated)?;
+        let (scheme, token) = value.split_once(' ').ok_or(ErrorCode::Unauthenticated)?;
+        let token = token.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.len() > 256 {
+            return Err(ErrorCode::Unauthenticated.into());
+        }
+        Ok(Self(token.to_string()))
+    }
+}
+
+/// The connection's client certificate (absent when the router runs without TLS).
+pub fn client_cert(parts: &Parts) -> ClientCert {
+    parts
+        .extensions
+        .get::<ClientCert>()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The connection's client certificate as an extractor.
+pub struct Cert(pub ClientCert);
+
+impl<S: Send + Sync> FromRequestParts<S> for Cert {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_cert(parts)))
+    }
+}
+
+/// An authenticated staff member acting as a policy [`Actor`].
+pub struct StaffCaller {
+    pub caller: Caller,
+    pub staff_id: String,
+}
+
+impl FromRequestParts<Shared> for StaffCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
+        let cert = client_cert(parts);
+        let purpose = parts
+            .headers
+            .get(PURPOSE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        state
+            .store(move |_, store| {
+                let (now_ms, _) = now();
+                let staff = kiban_app::auth::authenticate(store, &token, now_ms)?
+                    .ok_or(ErrorCode::Unauthenticated)?;
+                let actor = actor_of(store, &staff, &cert, purpose.as_deref())?;
+                Ok(StaffCaller {
+                    caller: Caller {
+                        actor,
+                        account: staff.staff_id.clone(),
+                    },
+                    staff_id: staff.staff_id,
+                })
+            })
+            .await
+    }
+}
+
+/// The policy actor of a staff account. Office and medical staff must come over a connection
+/// whose client certificate names their own office or institution.
+pub(crate) fn actor_of(
+    store: &mut dyn Store,
+    staff: &StaffRow,
+    cert: &ClientCert,
+    purpose: Option<&str>,
+) -> Result<Actor, ApiError> {
+    let job = || Job::from_code(&staff.job).map_err(|_| corrupt());
+    certificate_matches(staff, cert)?;
+    match staff.actor_kind.as_str() {
+        "office_staff" => {
+            let office = OfficeNumber::parse(&staff.office_number).map_err(|_| corrupt())?;
+            let kind = registered_kind(store, &staff.office_number)?;
+            Ok(Actor::OfficeStaff {
+                office,
+                kind,
+                job: job()?,
+            })
+        }
+        "medical_staff" => {
+            let institution =
+                MedicalInstitutionCode::parse(&staff.office_number).map_err(|_| corrupt())?;
+            registered_kind(store, &staff.office_number)?;
+            Ok(Actor::MedicalStaff {
+                institution,
+                job: job()?,
+            })
+        }
+        "municipal_staff" => {
+            let insurer = InsurerNumber::parse_with(&staff.office_number, CheckDigitPolicy::Warn)
+                .map_err(|_| corrupt())?
+                .number;
+            let purpose = purpose
+                .and_then(|p| Purpose::from_code(p.trim()).ok())
+                .ok_or(ErrorCode::PurposeRequired)?;
+            Ok(Actor::MunicipalStaff { insurer, purpose })
+        }
+        "operator" => Ok(Actor::PlatformOperator),
+        _ => Err(corrupt()),
+    }
+}
+
+fn corrupt() -> ApiError {
+    ApiError::with_detail(ErrorCode::Internal, "staff account is inconsistent")
+}
+
+/// Office and medical staff only over a connection whose client certificate names their own
+/// office or institution; municipal staff and operators need none.
+pub(crate) fn certificate_matches(staff: &StaffRow, cert: &ClientCert) -> Result<(), ApiError> {
+    let needs = matches!(staff.actor_kind.as_str(), "office_staff" | "medical_staff");
+    if !needs {
+        return Ok(());
+    }
+    let subject = cert.subject().ok_or(ErrorCode::ClientCertificateRequired)?;
+    if certified_number(subject, staff) == staff.office_number {
+        Ok(())
+    } else {
+        Err(ErrorCode::CertificateOfficeMismatch.into())
+    }
+}
+
+/// The number a certificate vouches for, as the account of `staff` would spell it: an office
+/// certificate certifies office staff, a hospital certificate medical staff. Any other pairing
+/// yields the certificate's CN, which never equals an account's number.
+pub(crate) fn certified_number(subject: &ClientSubject, staff: &StaffRow) -> String {
+    match (subject, staff.actor_kind.as_str()) {
+        (ClientSubject::Office { office_number }, "office_staff") => office_number.to_string(),
+        (ClientSubject::Hospital { institution_code }, "medical_staff") => {
+            institution_code.to_string()
+        }
+        _ => subject.common_name(),
+    }
+}
+
+/// The office kind of a registered, active office or institution.
+fn registered_kind(store: &mut dyn Store, number: &str) -> Result<OfficeKind, ApiError> {
+    let office = store
+        .office(number)
+        .map_err(kiban_app::AppError::from)?
+        .filter(|o| o.active)
+        .ok_or(ErrorCode::OfficeNotRegistered)?;
+    OfficeKind::from_code(&office.office_kind).map_err(|_| ErrorCode::OfficeNotRegistered.into())
+}
+
+/// A citizen logged in with the card.
+pub struct CitizenCaller {
+    pub caller: Caller,
+    pub person: PersonRef,
+}
+
+/// The account name citizen events carry in the audit log (the person is in the event).
+pub const CITIZEN_ACCOUNT: &str = "citizen";
+
+impl FromRequestParts<Shared> for CitizenCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
+        let session = state
+            .citizen_session(&token, now().0)
+            .ok_or(ErrorCode::Unauthenticated)?;
+        Ok(Self {
+            caller: Caller {
+                actor: Actor::Citizen {
+                    person: session.person,
+                },
+                account: CITIZEN_ACCOUNT.to_string(),
+            },
+            person: session.person,
+        })
+    }
+}
+
+/// A person named in a path: 保険者番号 (check digit warned, as the import accepts) and
+/// 被保険者番号.
+pub fn person_of(insurer: &str, insured: &str) -> Result<PersonRef, ApiError> {
+    let insurer = InsurerNumber::parse_with(insurer, CheckDigitPolicy::Warn)
+        .map_err(|_| ErrorCode::InvalidPerson)?
+        .number;
+    let insured = InsuredNumber::parse(insured).map_err(|_| ErrorCode::InvalidPerson)?;
+    Ok(PersonRef { insurer, insured })
+}

@@ -1,0 +1,49 @@
+//! kiban's HTTP API: REST/JSON under `/api/v1` over TLS 1.3, served by axum on hyper with
+//! rustls (ring provider).
+//!
+//! - [`serve`] / [`Server`]: accept TCP, handshake TLS (client certificate optional, verified
+//!   against kiban's CA when presented, see [`tls`]), serve the [`router`].
+//! - [`error`]: the one table of error codes and the response envelope. Business refusals are
+//!   HTTP 200 with `ok: false`, as in the national API; system errors use 4xx/5xx.
+//! - [`routes`]: the route table; handlers only parse, call `kiban_app` on a blocking thread and
+//!   shape the answer. They never touch SQL, and every read of personal data goes through the
+//!   application layer's access functions, which decide and audit.
+//! - [`openapi`]: the OpenAPI 3.1 document, at `/api/v1/openapi.json`.
+//!
+//! Nothing here logs a token, password, TOTP code, certificate or My Number; the request types
+//! that carry secrets have no `Debug`.
+
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+mod server;
+pub mod state;
+pub mod tls;
+
+pub use error::{ApiError, ErrorCode, Reply};
+pub use server::{serve, SecretKeyPem, Server, ServerConfig};
+pub use state::{AppState, Shared, StateConfig, StoreFactory, StoreSource};
+pub use tls::ClientCert;
+
+use axum::Router;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("TLS の設定が不正です: {0} / invalid TLS configuration: {0}")]
+    Tls(String),
+    #[error(transparent)]
+    Store(#[from] kiban_store::StoreError),
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The API's router over `state`. Without the TLS layer of [`Server`] every request counts as
+/// arriving without a client certificate.
+pub fn router(state: Shared) -> Router {
+    routes::add(Router::new())
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::not_found)
+        .with_state(state)
+}

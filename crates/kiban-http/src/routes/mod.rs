@@ -1,0 +1,62 @@
+//! The route table: one list from which both the router and [`ROUTES`] (checked against the
+//! OpenAPI document by a test) are built.
+
+pub mod citizen;
+pub mod counter;
+pub mod persons;
+pub mod staff;
+
+use axum::Router;
+use serde::Serialize;
+
+use crate::error::{ApiError, ErrorCode, Reply};
+use crate::state::Shared;
+
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:path;)*) => {
+        /// Every route as (method, path), the path in OpenAPI / axum 0.8 syntax.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        pub(crate) fn add(router: Router<Shared>) -> Router<Shared> {
+            router $(.route($path, axum::routing::$method($handler)))*
+        }
+    };
+}
+
+routes! {
+    get "/api/v1/health" => health;
+    get "/api/v1/openapi.json" => openapi;
+    post "/api/v1/staff/login" => staff::login;
+    post "/api/v1/staff/refresh" => staff::refresh;
+    post "/api/v1/staff/logout" => staff::logout;
+    get "/api/v1/persons/{insurer}/{insured}/qualification" => persons::qualification;
+    post "/api/v1/persons/{insurer}/{insured}/enrolment" => persons::enrolment;
+    post "/api/v1/persons/{insurer}/{insured}/serving/end" => counter::office_ends;
+    post "/api/v1/persons/{insurer}/confirm" => counter::confirm;
+    post "/api/v1/card/challenge" => citizen::challenge;
+    post "/api/v1/card/login" => citizen::login;
+    post "/api/v1/me/logout" => citizen::logout;
+    get "/api/v1/me/history" => citizen::history;
+    get "/api/v1/me/data" => citizen::data;
+    get "/api/v1/me/consents" => citizen::consents;
+    post "/api/v1/me/consents/{id}/revoke" => citizen::revoke;
+    post "/api/v1/me/servings/{office}/end" => counter::person_ends;
+}
+
+#[derive(Serialize)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// The bare route: no TLS client certificate, no token, no store.
+pub async fn health() -> Reply<Health> {
+    Reply::Ok(Health { status: "ok" })
+}
+
+pub async fn openapi() -> axum::Json<serde_json::Value> {
+    axum::Json(crate::openapi::document())
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound)
+}

@@ -1,0 +1,188 @@
+//! Accepting connections: TCP → TLS handshake (bounded in time) → the connection's client
+//! certificate checked once → HTTP/1.1 or HTTP/2 (hyper-util's auto builder) serving the axum
+//! router, with the [`ClientCert`] attached to every request. Shutdown stops accepting and
+//! lets open connections finish their requests (10 s at most).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::response::IntoResponse;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use kiban_crypto::time::OffsetDateTime;
+use kiban_crypto::{RevocationList, TrustAnchor};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tower_service::Service;
+
+use crate::state::{AppState, Shared, StateConfig, StoreSource};
+use crate::tls::ClientCert;
+use crate::ServeError;
+
+/// A TLS handshake that takes longer than this is dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for open connections.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A PEM private key: redacted in `Debug`.
+#[derive(Clone, Default)]
+pub struct SecretKeyPem(pub String);
+
+impl std::fmt::Debug for SecretKeyPem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Everything `kiban serve` configures.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub database: StoreSource,
+    /// Store connections, each used by one blocking request at a time (default 4).
+    pub connections: usize,
+    /// The server certificate chain (PEM, leaf first).
+    pub server_cert_pem: String,
+    /// The server's private key (PEM, PKCS#8 / SEC1 / PKCS#1).
+    pub server_key_pem: SecretKeyPem,
+    /// kiban's client-certificate CA (`CertificateAuthority::anchor`).
+    pub client_ca: TrustAnchor,
+    /// Its revocation list (`RevocationList::from_crl_pem` of `keys/ca/crl.pem`).
+    pub client_revocations: RevocationList,
+    /// The card trust root (development root or JPKI's).
+    pub card_root: TrustAnchor,
+    pub card_revocations: RevocationList,
+    pub login_policy: kiban_app::auth::LoginPolicy,
+}
+
+impl ServerConfig {
+    /// A configuration with empty revocation lists, 4 store connections and the default
+    /// lockout policy.
+    pub fn new(
+        database: StoreSource,
+        server_cert_pem: String,
+        server_key_pem: String,
+        client_ca: TrustAnchor,
+        card_root: TrustAnchor,
+    ) -> Self {
+        Self {
+            database,
+            connections: 4,
+            server_cert_pem,
+            server_key_pem: SecretKeyPem(server_key_pem),
+            client_ca,
+            client_revocations: RevocationList::new(),
+            card_root,
+            card_revocations: RevocationList::new(),
+            login_policy: Default::default(),
+        }
+    }
+}
+
+/// A configured server: its state (stores open, migrated) and its TLS configuration.
+pub struct Server {
+    state: Shared,
+    tls: Arc<rustls::ServerConfig>,
+}
+
+impl Server {
+    /// Opens the stores (on a blocking thread) and builds the TLS configuration.
+    pub async fn new(config: ServerConfig) -> Result<Self, ServeError> {
+        let tls = crate::tls::server_config(
+            &config.server_cert_pem,
+            &config.server_key_pem.0,
+            &config.client_ca,
+        )?;
+        let state_config = StateConfig {
+            database: config.database,
+            connections: config.connections,
+            client_ca: config.client_ca,
+            client_revocations: config.client_revocations,
+            card_root: config.card_root,
+            card_revocations: config.card_revocations,
+            login_policy: config.login_policy,
+        };
+        let state = tokio::task::spawn_blocking(move || AppState::open(state_config))
+            .await
+            .map_err(|e| ServeError::Io(std::io::Error::other(e)))??;
+        Ok(Self { state, tls })
+    }
+
+    /// The shared state, e.g. to replace a revocation list while serving.
+    pub fn state(&self) -> Shared {
+        Arc::clone(&self.state)
+    }
+
+    /// Serves until `shutdown` completes, then drains open connections.
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), ServeError> {
+        let acceptor = TlsAcceptor::from(Arc::clone(&self.tls));
+        let router = crate::router(Arc::clone(&self.state));
+        let graceful = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            let (tcp, _peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        // Out of descriptors and the like: back off instead of spinning.
+                        eprintln!("kiban-http: accept: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = tcp.set_nodelay(true);
+            let acceptor = acceptor.clone();
+            let state = Arc::clone(&self.state);
+            let router = router.clone();
+            let watcher = graceful.watcher();
+            tokio::spawn(async move {
+                let Ok(Ok(tls)) =
+                    tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
+                else {
+                    return;
+                };
+                let cert = ClientCert::of_connection(&state, tls.get_ref().1.peer_certificates());
+                let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+                    let checked = cert.recheck(&state, OffsetDateTime::now_utc());
+                    request.extensions_mut().insert(cert.clone());
+                    let mut router = router.clone();
+                    async move {
+                        match checked {
+                            Ok(()) => router.call(request).await,
+                            Err(e) => Ok::<_, Infallible>(e.into_response()),
+                        }
+                    }
+                });
+                let mut builder = auto::Builder::new(TokioExecutor::new());
+                builder.http1().timer(TokioTimer::new());
+                let connection = builder.serve_connection(TokioIo::new(tls), service);
+                let _ = watcher.watch(connection).await;
+            });
+        }
+        drop(listener);
+        tokio::select! {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(DRAIN_TIMEOUT) => {}
+        }
+        Ok(())
+    }
+}
+
+/// Serves the API on `listener` (TLS 1.3) until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    Server::new(config).await?.run(listener, shutdown).await
+}

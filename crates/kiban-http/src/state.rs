@@ -1,0 +1,210 @@
+//! What the server shares between requests: a small pool of stores, the trust roots and
+//! revocation lists, the card challenges and the citizen sessions.
+//!
+//! Storage is synchronous (rusqlite, the `postgres` client), so every store call runs on a
+//! blocking thread ([`AppState::store`]) against one of `connections` stores opened from the
+//! same source, each behind its own mutex.
+//!
+//! **Citizen sessions live in memory** (60 minutes, like the staff access token): a card login
+//! costs one challenge and one card signature, so losing the sessions on a restart only asks
+//! people to touch their card again, and the store needs no table for them. Only SHA-256
+//! hashes of the tokens are kept. A deployment with several server processes behind a load
+//! balancer would need sticky sessions or a stored session table.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
+
+use kiban_app::auth::LoginPolicy;
+use kiban_crypto::time::OffsetDateTime;
+use kiban_crypto::{Challenges, RevocationList, TokenHash, TrustAnchor};
+use kiban_domain::access::PersonRef;
+use kiban_store::{Store, StoreError};
+
+use crate::error::{ApiError, ErrorCode};
+use crate::ServeError;
+
+/// Opens one store connection; called `connections` times at start.
+pub type StoreFactory = Arc<dyn Fn() -> Result<Box<dyn Store>, StoreError> + Send + Sync>;
+
+/// Where the stores come from.
+#[derive(Clone)]
+pub enum StoreSource {
+    /// `sqlite://PATH` or `postgres://…`, as `kiban --database`.
+    Url(String),
+    Factory(StoreFactory),
+}
+
+impl std::fmt::Debug for StoreSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A URL may hold a password: never print it.
+        match self {
+            Self::Url(_) => f.write_str("StoreSource::Url([redacted])"),
+            Self::Factory(_) => f.write_str("StoreSource::Factory"),
+        }
+    }
+}
+
+impl StoreSource {
+    fn open(&self) -> Result<Box<dyn Store>, StoreError> {
+        match self {
+            Self::Url(url) => kiban_store::open(url),
+            Self::Factory(factory) => factory(),
+        }
+    }
+}
+
+/// Citizen access tokens last as long as the staff access token.
+pub const CITIZEN_SESSION_MS: i64 = 60 * 60 * 1000;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CitizenSession {
+    pub person: PersonRef,
+    pub expires_ms: i64,
+}
+
+/// Shared server state. Build it with [`AppState::open`]; hand it to [`crate::router`].
+pub struct AppState {
+    stores: Vec<Mutex<Box<dyn Store>>>,
+    next: AtomicUsize,
+    pub(crate) client_ca: TrustAnchor,
+    client_revocations: RwLock<RevocationList>,
+    pub(crate) card_root: TrustAnchor,
+    card_revocations: RwLock<RevocationList>,
+    pub(crate) challenges: Mutex<Challenges>,
+    citizens: Mutex<HashMap<TokenHash, CitizenSession>>,
+    pub(crate) login_policy: LoginPolicy,
+}
+
+pub type Shared = Arc<AppState>;
+
+/// Everything [`AppState::open`] needs besides TLS.
+#[derive(Debug, Clone)]
+pub struct StateConfig {
+    pub database: StoreSource,
+    /// Store connections (at least 1).
+    pub connections: usize,
+    pub client_ca: TrustAnchor,
+    pub client_revocations: RevocationList,
+    pub card_root: TrustAnchor,
+    pub card_revocations: RevocationList,
+    pub login_policy: LoginPolicy,
+}
+
+fn relock<T>(r: Result<T, PoisonError<T>>) -> T {
+    r.unwrap_or_else(PoisonError::into_inner)
+}
+
+impl AppState {
+    /// Opens the stores (the first one applies pending migrations). Blocking: call it from
+    /// `spawn_blocking` or before the runtime serves.
+    pub fn open(config: StateConfig) -> Result<Shared, ServeError> {
+        let mut first = config.database.open()?;
+        first.migrate()?;
+        let mut stores = vec![Mutex::new(first)];
+        for _ in 1..config.connections.max(1) {
+            stores.push(Mutex::new(config.database.open()?));
+        }
+        Ok(Arc::new(Self {
+            stores,
+            next: AtomicUsize::new(0),
+            client_ca: config.client_ca,
+            client_revocations: RwLock::new(config.client_revocations),
+            card_root: config.card_root,
+            card_revocations: RwLock::new(config.card_revocations),
+            challenges: Mutex::new(Challenges::default()),
+            citizens: Mutex::new(HashMap::new()),
+            login_policy: config.login_policy,
+        }))
+    }
+
+    /// Replaces the client-certificate revocation list (e.g. after `kiban ca revoke`); open
+    /// connections are re-checked on their next request.
+    pub fn set_client_revocations(&self, list: RevocationList) {
+        *relock(self.client_revocations.write()) = list;
+    }
+
+    pub fn set_card_revocations(&self, list: RevocationList) {
+        *relock(self.card_revocations.write()) = list;
+    }
+
+    pub(crate) fn client_revocations(&self) -> std::sync::RwLockReadGuard<'_, RevocationList> {
+        relock(self.client_revocations.read())
+    }
+
+    pub(crate) fn card_revocations(&self) -> std::sync::RwLockReadGuard<'_, RevocationList> {
+        relock(self.card_revocations.read())
+    }
+
+    pub(crate) fn challenges(&self) -> MutexGuard<'_, Challenges> {
+        relock(self.challenges.lock())
+    }
+
+    /// A free store if there is one, else waits for the next in turn.
+    fn checkout(&self) -> MutexGuard<'_, Box<dyn Store>> {
+        let n = self.stores.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        for i in 0..n {
+            match self.stores[(start + i) % n].try_lock() {
+                Ok(guard) => return guard,
+                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        relock(self.stores[start].lock())
+    }
+
+    /// Runs `work` with a store on a blocking thread.
+    pub(crate) async fn store<T, F>(self: &Arc<Self>, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState, &mut dyn Store) -> Result<T, ApiError> + Send + 'static,
+    {
+        let state = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let mut store = state.checkout();
+            work(&state, store.as_mut())
+        })
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Internal))?
+    }
+
+    pub(crate) fn start_citizen_session(&self, person: PersonRef, now_ms: i64) -> (String, i64) {
+        let token = kiban_crypto::BearerToken::random();
+        let expires_ms = now_ms + CITIZEN_SESSION_MS;
+        let mut sessions = relock(self.citizens.lock());
+        sessions.retain(|_, s| s.expires_ms > now_ms);
+        sessions.insert(token.hash(), CitizenSession { person, expires_ms });
+        (token.expose().to_string(), expires_ms)
+    }
+
+    pub(crate) fn citizen_session(&self, token: &str, now_ms: i64) -> Option<CitizenSession> {
+        let hash = kiban_crypto::hash_token(token);
+        relock(self.citizens.lock())
+            .get(&hash)
+            .copied()
+            .filter(|s| s.expires_ms > now_ms)
+    }
+
+    pub(crate) fn end_citizen_session(&self, token: &str) {
+        relock(self.citizens.lock()).remove(&kiban_crypto::hash_token(token));
+    }
+}
+
+impl Drop for AppState {
+    /// The synchronous PostgreSQL client runs its own small runtime and cannot be closed from
+    /// inside another one, which is where the last reference usually goes: close the stores on
+    /// a plain thread.
+    fn drop(&mut self) {
+        let stores = std::mem::take(&mut self.stores);
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let _ = std::thread::spawn(move || drop(stores)).join();
+        }
+    }
+}
+
+/// The clock of every request: milliseconds for the store, the same instant for the crypto.
+pub(crate) fn now() -> (i64, OffsetDateTime) {
+    let now = OffsetDateTime::now_utc();
+    ((now.unix_timestamp_nanos() / 1_000_000) as i64, now)
+}

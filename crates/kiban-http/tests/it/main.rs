@@ -1,0 +1,10 @@
+//! kiban-http end to end: a real TLS 1.3 server on 127.0.0.1 (port 0) and a rustls client
+//! presenting client certificates issued in the test by kiban's CA.
+
+mod citizen;
+mod counter;
+mod persons;
+mod routes;
+mod staff;
+mod support;
+mod tls;
