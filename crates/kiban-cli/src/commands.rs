@@ -7,6 +7,7 @@ pub mod demo;
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod serve;
 pub mod stats;
 
 use anyhow::Context;

@@ -45,6 +45,8 @@ enum Command {
     Generate(commands::generate::Args),
     /// Generate, import and report a synthetic municipality in the embedded database.
     Demo(commands::demo::Args),
+    /// Serve the API (介護保険資格確認等WEBサービス) over TLS on 127.0.0.1.
+    Serve(commands::serve::Args),
     /// The audit log: verify the hash chain, sign a checkpoint.
     #[command(subcommand)]
     Audit(commands::audit::Command),
@@ -65,6 +67,7 @@ fn main() -> std::process::ExitCode {
         Command::Stats(args) => commands::stats::run(&cli.database, args),
         Command::Generate(args) => commands::generate::run(args),
         Command::Demo(args) => commands::demo::run(&cli.database, args),
+        Command::Serve(args) => commands::serve::run(&cli.database, &cli.data_dir, args),
         Command::Audit(command) => commands::audit::run(&cli.database, &cli.data_dir, command),
         Command::Ca(command) => commands::ca::run(&cli.data_dir, command),
         Command::Card(command) => commands::card::run(&cli.database, &cli.data_dir, command),

@@ -2,6 +2,7 @@
 //! files byte for byte, on both engines, and the CLI must report clearly.
 
 mod keys;
+mod serve;
 
 use kiban_testkit::TestDb;
 use std::path::Path;

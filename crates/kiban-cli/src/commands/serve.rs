@@ -1,0 +1,101 @@
+//! `kiban serve`: the API over TLS 1.3. Key material comes from `<data-dir>/keys/`; what is
+//! missing on a fresh machine (the CA, the development card root, the server certificate) is
+//! created on first start and said so.
+
+use anyhow::Context;
+use kiban_crypto::time::OffsetDateTime;
+use kiban_crypto::{CardAuthority, CertificateAuthority, RevocationList, Validity};
+use kiban_http::{ServerConfig, StoreSource};
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on (port 0 picks a free port, printed at start).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    listen: String,
+    /// Database connections used by request handlers.
+    #[arg(long, default_value_t = 4)]
+    connections: usize,
+}
+
+pub fn run(database: &str, data_dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let keys = kiban_app::keys::keys_dir(data_dir);
+    let now = OffsetDateTime::now_utc();
+    let ca_dir = keys.join("ca");
+    let card_dir = keys.join("card-root");
+    for dir in [&ca_dir, &card_dir] {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let ca = if ca_dir.join("ca.pem").exists() {
+        CertificateAuthority::load(&ca_dir).context("loading the client CA")?
+    } else {
+        let ca =
+            CertificateAuthority::init("kiban client CA", now).context("creating the client CA")?;
+        ca.save(&ca_dir).context("saving the client CA")?;
+        println!(
+            "クライアント証明書CAを作成しました / created the client CA in {}",
+            ca_dir.display()
+        );
+        ca
+    };
+    let crl_path = ca_dir.join("crl.pem");
+    let revocations = if crl_path.exists() {
+        let pem = std::fs::read_to_string(&crl_path).context("reading the CRL")?;
+        RevocationList::from_crl_pem(&pem, ca.anchor())
+            .context("the CRL is not signed by the CA")?
+    } else {
+        RevocationList::new()
+    };
+    let card_root = if card_dir.join("card-root.pem").exists() {
+        CardAuthority::load(&card_dir).context("loading the card root")?
+    } else {
+        let root = CardAuthority::init_development("kiban development card root", now)
+            .context("creating the card root")?;
+        root.save(&card_dir).context("saving the card root")?;
+        root
+    };
+    let (cert_path, key_path) = (keys.join("server.pem"), keys.join("server-key.pem"));
+    if !cert_path.exists() {
+        let issued = ca
+            .issue_server(&["localhost", "127.0.0.1"], Validity::days_from(now, 365))
+            .context("issuing the server certificate")?;
+        kiban_crypto::storage::write_public(&cert_path, issued.cert_pem.as_bytes())
+            .context("writing the server certificate")?;
+        kiban_crypto::storage::write_secret(&key_path, issued.key_pem.as_bytes())
+            .context("writing the server key")?;
+    }
+    let cert_pem = std::fs::read_to_string(&cert_path).context("reading the server certificate")?;
+    let key_pem = std::fs::read_to_string(&key_path).context("reading the server key")?;
+    let mut config = ServerConfig::new(
+        StoreSource::Url(database.to_string()),
+        cert_pem,
+        key_pem,
+        ca.anchor().clone(),
+        card_root.trust_root().clone(),
+    );
+    config.client_revocations = revocations;
+    config.connections = args.connections.max(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("binding {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        println!("https://{addr}/api/v1 で待ち受けています / listening on https://{addr}/api/v1");
+        println!(
+            "サーバー証明書の発行元 / server certificate issued by: {}",
+            ca_dir.join("ca.pem").display()
+        );
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        kiban_http::serve(listener, config, shutdown)
+            .await
+            .context("serving")?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,69 @@
+//! `kiban serve` on a fresh data directory: creates its keys, listens on TLS, answers the
+//! health route and serves the OpenAPI document.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_creates_its_keys_and_answers_over_tls() {
+    let db = kiban_testkit::TestDb::sqlite();
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiban"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .env("KIBAN_DATABASE_URL", &db.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let child = Killed(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("kiban serve printed its address")
+            .unwrap();
+        if let Some(rest) = line.split("listening on https://").nth(1) {
+            break rest.trim_end_matches("/api/v1").to_string();
+        }
+    };
+    let port = addr.rsplit(':').next().unwrap();
+    let ca = std::fs::read(data.path().join("keys/ca/ca.pem")).expect("the CA was created");
+    let client = reqwest::blocking::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .build()
+        .unwrap();
+    let health = client
+        .get(format!("https://localhost:{port}/api/v1/health"))
+        .send()
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(health.text().unwrap().contains("\"ok\":true"));
+    let openapi = client
+        .get(format!("https://localhost:{port}/api/v1/openapi.json"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        openapi.contains("/persons/{insurer}/{insured}/qualification"),
+        "{openapi}"
+    );
+    let key = data.path().join("keys/server-key.pem");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    drop(child);
+}
