@@ -1,0 +1,156 @@
+//! 資格確認 read throughput against a bare route of the same stack, measured in one run on this
+//! machine (load generator and server share its two cores, as on a real single-box install):
+//!
+//! 1. closed loop, `KIBAN_BENCH_CONCURRENCY` (default 16) requests in flight for
+//!    `KIBAN_BENCH_PEAK_SECONDS` (default 10 s) each: `GET /api/v1/health` (TLS, no store) and
+//!    `GET /api/v1/persons/…/qualification` (mutual TLS + bearer token + policy decision +
+//!    audit append + the summary read);
+//! 2. open loop at 70% of the qualification peak for `KIBAN_BENCH_SECONDS` (default 60 s):
+//!    latency measured from each request's scheduled start, so queueing counts.
+//!
+//! `cargo bench -p kiban-http --bench api_load` (part of `scripts/bench`).
+
+#[path = "../tests/it/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use kiban_app::access::Caller;
+use kiban_domain::access::{
+    Actor, ConsentMethod, Job, OfficeKind, PaperReason, PersonRef, Timestamp,
+};
+use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::{Fixture, INSURER, OFFICE};
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Closed loop: `concurrency` tasks each sending back to back for `seconds`. Returns (ok, errors).
+async fn closed_loop(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    concurrency: u64,
+    seconds: u64,
+) -> (u64, u64) {
+    let ok = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, url, token, ok, errors) = (
+            client.clone(),
+            url.to_string(),
+            token.map(str::to_string),
+            ok.clone(),
+            errors.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                if send(&client, &url, token.as_deref()).await {
+                    ok.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    (ok.load(Ordering::Relaxed), errors.load(Ordering::Relaxed))
+}
+
+/// One request; success means HTTP 200 with `"ok":true`.
+async fn send(client: &reqwest::Client, url: &str, token: Option<&str>) -> bool {
+    let mut request = client.get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    match request.send().await {
+        Ok(r) if r.status() == 200 => r
+            .text()
+            .await
+            .map(|b| b.contains("\"ok\":true"))
+            .unwrap_or(false),
+        _ => false,
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let concurrency = env("KIBAN_BENCH_CONCURRENCY", 16);
+        let peak_seconds = env("KIBAN_BENCH_PEAK_SECONDS", 10);
+        let seconds = env("KIBAN_BENCH_SECONDS", 60);
+        let mut fx = Fixture::sqlite().await;
+        fx.add_staff("cm01", "office_staff", OFFICE);
+        let cert = fx.cert(OFFICE);
+        let client = fx.client(Some(&cert));
+        let token = fx.login(&client, "cm01").await;
+        let person = PersonRef { insurer: InsurerNumber::parse(INSURER).unwrap(), insured: InsuredNumber::from_u64(100_001).unwrap() };
+        let caller = Caller {
+            actor: Actor::OfficeStaff { office: OfficeNumber::parse(OFFICE).unwrap(), kind: OfficeKind::HomeCareSupport, job: Job::CareManager },
+            account: "cm01".into(),
+        };
+        let paper = ConsentMethod::Paper { reason: PaperReason::NoCard, witness: "cm01".into() };
+        let now = Timestamp::from_millis(support::now_ms());
+        fx.db(|store| kiban_app::qualification::enrol(store, &caller, person, &paper, &[], None, now).unwrap());
+        let health = fx.url("/api/v1/health");
+        let read = fx.url(&format!("/api/v1/persons/{INSURER}/{}/qualification", person.insured));
+        assert!(send(&client, &read, Some(&token)).await, "the qualification read is allowed");
+
+        let (h_ok, h_err) = closed_loop(&client, &health, None, concurrency, peak_seconds).await;
+        let (q_ok, q_err) = closed_loop(&client, &read, Some(&token), concurrency, peak_seconds).await;
+        let h_rate = h_ok as f64 / peak_seconds as f64;
+        let q_rate = q_ok as f64 / peak_seconds as f64;
+        println!("bare route GET /health: {h_rate:.0} req/s ({h_ok} ok, {h_err} errors, {concurrency} in flight, {peak_seconds} s)");
+        println!("資格確認 read (mTLS + token + policy + audit + summary): {q_rate:.0} req/s ({q_ok} ok, {q_err} errors)");
+        println!("qualification / bare = {:.0}%", q_rate / h_rate * 100.0);
+
+        let target = q_rate * 0.7;
+        let interval = Duration::from_secs_f64(1.0 / target);
+        let start = tokio::time::Instant::now();
+        let total = (target * seconds as f64) as u64;
+        let errors = Arc::new(AtomicU64::new(0));
+        let mut tasks = Vec::with_capacity(total as usize);
+        for i in 0..total {
+            let scheduled = start + interval.mul_f64(i as f64);
+            let (client, read, token, errors) = (client.clone(), read.clone(), token.clone(), errors.clone());
+            tasks.push(tokio::spawn(async move {
+                tokio::time::sleep_until(scheduled).await;
+                let ok = send(&client, &read, Some(&token)).await;
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+                scheduled.elapsed()
+            }));
+        }
+        let mut latencies = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            latencies.push(t.await.unwrap());
+        }
+        latencies.sort();
+        let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+        println!(
+            "open loop at 70% of peak ({target:.0} req/s, {seconds} s, {} requests): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {} errors",
+            latencies.len(),
+            pct(0.50).as_secs_f64() * 1000.0,
+            pct(0.99).as_secs_f64() * 1000.0,
+            latencies.last().unwrap().as_secs_f64() * 1000.0,
+            errors.load(Ordering::Relaxed)
+        );
+        let events = fx.db(|store| store.audit_head().unwrap().0);
+        println!("audit events appended during the run: {events}");
+    });
+}
