@@ -4,6 +4,7 @@ pub mod audit;
 pub mod ca;
 pub mod card;
 pub mod demo;
+mod demo_seed;
 pub mod export;
 pub mod generate;
 pub mod import;

@@ -66,7 +66,7 @@ fn main() -> std::process::ExitCode {
         Command::Export(args) => commands::export::run(&cli.database, args),
         Command::Stats(args) => commands::stats::run(&cli.database, args),
         Command::Generate(args) => commands::generate::run(args),
-        Command::Demo(args) => commands::demo::run(&cli.database, args),
+        Command::Demo(args) => commands::demo::run(&cli.database, &cli.data_dir, args),
         Command::Serve(args) => commands::serve::run(&cli.database, &cli.data_dir, args),
         Command::Audit(command) => commands::audit::run(&cli.database, &cli.data_dir, command),
         Command::Ca(command) => commands::ca::run(&cli.data_dir, command),

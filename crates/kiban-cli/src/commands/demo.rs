@@ -16,9 +16,15 @@ pub struct Args {
     /// Working directory for generated files and reports.
     #[arg(long, default_value = "kiban-data/demo")]
     dir: PathBuf,
+    /// Address to serve the API on once the data is loaded.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    listen: String,
+    /// Load and report only; do not start the server.
+    #[arg(long)]
+    no_serve: bool,
 }
 
-pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Result<ExitCode> {
     let as_of = super::parse_date("20261101")?;
     let options = GenerateOptions {
         insurer: super::parse_insurer("131011")?,
@@ -49,9 +55,20 @@ pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
     let rejected: u64 = reports.iter().map(|r| r.rows_rejected).sum();
     println!();
     println!("次の操作 / next: `kiban stats --as-of 20261101`, `kiban export --insurer 131011 --out /tmp/export`");
-    Ok(if rejected == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(3)
-    })
+    let (ca, cards) = super::serve::authorities(data_dir)?;
+    let logins = super::demo_seed::seed(store.as_mut(), data_dir, &ca, &cards)?;
+    println!();
+    println!(
+        "ログイン情報（合成データ）/ demo logins (synthetic), also in {}:",
+        data_dir.join("demo/logins.txt").display()
+    );
+    print!("{logins}");
+    if rejected > 0 {
+        return Ok(ExitCode::from(3));
+    }
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    drop(store);
+    super::serve::serve(database, data_dir, &args.listen, 4)
 }

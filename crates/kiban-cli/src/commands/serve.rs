@@ -20,6 +20,11 @@ pub struct Args {
 }
 
 pub fn run(database: &str, data_dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    serve(database, data_dir, &args.listen, args.connections)
+}
+
+/// The client CA and the card root, created on first use.
+pub fn authorities(data_dir: &Path) -> anyhow::Result<(CertificateAuthority, CardAuthority)> {
     let keys = kiban_app::keys::keys_dir(data_dir);
     let now = OffsetDateTime::now_utc();
     let ca_dir = keys.join("ca");
@@ -39,14 +44,6 @@ pub fn run(database: &str, data_dir: &Path, args: Args) -> anyhow::Result<ExitCo
         );
         ca
     };
-    let crl_path = ca_dir.join("crl.pem");
-    let revocations = if crl_path.exists() {
-        let pem = std::fs::read_to_string(&crl_path).context("reading the CRL")?;
-        RevocationList::from_crl_pem(&pem, ca.anchor())
-            .context("the CRL is not signed by the CA")?
-    } else {
-        RevocationList::new()
-    };
     let card_root = if card_dir.join("card-root.pem").exists() {
         CardAuthority::load(&card_dir).context("loading the card root")?
     } else {
@@ -54,6 +51,28 @@ pub fn run(database: &str, data_dir: &Path, args: Args) -> anyhow::Result<ExitCo
             .context("creating the card root")?;
         root.save(&card_dir).context("saving the card root")?;
         root
+    };
+    Ok((ca, card_root))
+}
+
+/// Serves until Ctrl-C.
+pub fn serve(
+    database: &str,
+    data_dir: &Path,
+    listen: &str,
+    connections: usize,
+) -> anyhow::Result<ExitCode> {
+    let (ca, card_root) = authorities(data_dir)?;
+    let keys = kiban_app::keys::keys_dir(data_dir);
+    let ca_dir = keys.join("ca");
+    let now = OffsetDateTime::now_utc();
+    let crl_path = ca_dir.join("crl.pem");
+    let revocations = if crl_path.exists() {
+        let pem = std::fs::read_to_string(&crl_path).context("reading the CRL")?;
+        RevocationList::from_crl_pem(&pem, ca.anchor())
+            .context("the CRL is not signed by the CA")?
+    } else {
+        RevocationList::new()
     };
     let (cert_path, key_path) = (keys.join("server.pem"), keys.join("server-key.pem"));
     if !cert_path.exists() {
@@ -75,14 +94,14 @@ pub fn run(database: &str, data_dir: &Path, args: Args) -> anyhow::Result<ExitCo
         card_root.trust_root().clone(),
     );
     config.client_revocations = revocations;
-    config.connections = args.connections.max(1);
+    config.connections = connections.max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&args.listen)
+        let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .with_context(|| format!("binding {}", args.listen))?;
+            .with_context(|| format!("binding {listen}"))?;
         let addr = listener.local_addr()?;
         println!("https://{addr}/api/v1 で待ち受けています / listening on https://{addr}/api/v1");
         println!(

@@ -67,3 +67,35 @@ fn serve_creates_its_keys_and_answers_over_tls() {
     );
     drop(child);
 }
+
+#[test]
+fn demo_loads_seeds_every_role_and_writes_the_logins() {
+    let mut db = kiban_testkit::TestDb::sqlite();
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kiban"))
+        .args(["demo", "--persons", "300", "--no-serve", "--dir"])
+        .arg(data.path().join("demo"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("KIBAN_DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    for id in ["cm01", "hv01", "dr01", "city01", "ops01"] {
+        assert!(
+            stdout.contains(&format!("ID {id}")),
+            "{id} missing: {stdout}"
+        );
+        assert!(db.store().staff(id).unwrap().is_some());
+    }
+    let logins = data.path().join("demo/logins.txt");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&logins).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(data.path().join("certs/1370000001-key.pem").exists());
+    assert!(data.path().join("cards/0000100001.card.json").exists());
+    assert!(db.store().office("1310000009").unwrap().is_some());
+}
