@@ -20,7 +20,15 @@ pub trait SignatureCheck {
 }
 
 /// Appends entries in their own transaction.
+///
+/// Appends from one process are serialised here before they reach the database: every append
+/// extends the same chain head, so concurrent appenders would only queue inside the engine —
+/// and SQLite's busy handler queues by sleeping (up to 100 ms at a time), which turned a few
+/// concurrent readers into second-long tail latencies. The engine-level serialisation
+/// (`BEGIN IMMEDIATE`, the PostgreSQL advisory lock) still guards other processes.
 pub fn record(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<Vec<AuditEvent>> {
+    static APPEND: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = APPEND.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     store.begin()?;
     match store.append_audit(entries) {
         Ok(events) => {
