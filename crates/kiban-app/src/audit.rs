@@ -28,7 +28,9 @@ pub trait SignatureCheck {
 /// (`BEGIN IMMEDIATE`, the PostgreSQL advisory lock) still guards other processes.
 pub fn record(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<Vec<AuditEvent>> {
     static APPEND: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = APPEND.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = APPEND
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     store.begin()?;
     match store.append_audit(entries) {
         Ok(events) => {
