@@ -31,31 +31,20 @@ pub fn record(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<Vec<Aud
     let _turn = APPEND
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    store.begin()?;
-    match store.append_audit(entries) {
-        Ok(events) => {
-            store.commit()?;
-            Ok(events)
-        }
-        Err(e) => {
-            store.rollback()?;
-            Err(e.into())
-        }
-    }
+    crate::in_transaction(store, |s| Ok(s.append_audit(entries)?))
 }
 
 /// Signs the current chain head, unless the last checkpoint already covers it. Returns the new
-/// checkpoint. Run it periodically (the server does so every `interval` events; operators can
-/// run `kiban audit checkpoint`).
+/// checkpoint. Run it periodically (`kiban audit checkpoint`, e.g. from cron): the server does
+/// not sign checkpoints by itself yet.
 pub fn checkpoint(
     store: &mut dyn Store,
     signer: &dyn Signer,
     at_ms: i64,
 ) -> Result<Option<Checkpoint>> {
-    store.begin()?;
-    let result = (|| {
-        let (seq, hash) = store.audit_head()?;
-        let covered = store.checkpoints()?.last().map_or(0, |c| c.seq);
+    crate::in_transaction(store, |s| {
+        let (seq, hash) = s.audit_head()?;
+        let covered = s.checkpoints()?.last().map_or(0, |c| c.seq);
         if seq == 0 || seq <= covered {
             return Ok(None);
         }
@@ -67,19 +56,9 @@ pub fn checkpoint(
             public_key: signer.public_key(),
             signature,
         };
-        store.insert_checkpoint(&cp)?;
+        s.insert_checkpoint(&cp)?;
         Ok(Some(cp))
-    })();
-    match result {
-        Ok(cp) => {
-            store.commit()?;
-            Ok(cp)
-        }
-        Err(e) => {
-            store.rollback()?;
-            Err(e)
-        }
-    }
+    })
 }
 
 /// The outcome of `kiban audit verify`.

@@ -32,6 +32,24 @@ pub enum AppError {
 
 pub type Result<T> = std::result::Result<T, AppError>;
 
+/// Runs `work` in one transaction: committed when it succeeds, rolled back when it fails.
+pub(crate) fn in_transaction<T>(
+    store: &mut dyn kiban_store::Store,
+    work: impl FnOnce(&mut dyn kiban_store::Store) -> Result<T>,
+) -> Result<T> {
+    store.begin()?;
+    match work(&mut *store) {
+        Ok(value) => {
+            store.commit()?;
+            Ok(value)
+        }
+        Err(e) => {
+            store.rollback()?;
+            Err(e)
+        }
+    }
+}
+
 /// The current UTC time as an ISO 8601 string, for logs and reports.
 pub fn now_iso() -> String {
     let secs = std::time::SystemTime::now()

@@ -141,8 +141,7 @@ pub fn enrol(
             ("paper", witness.clone(), reason.code().to_string())
         }
     };
-    store.begin()?;
-    let result = (|| -> Result<Vec<i64>> {
+    let ids = crate::in_transaction(store, |store| {
         let open = store
             .serving(&number, &insurer, &insured)?
             .iter()
@@ -180,17 +179,8 @@ pub fn enrol(
         }
         store.append_audit(vec![entry])?;
         Ok(ids)
-    })();
-    match result {
-        Ok(ids) => {
-            store.commit()?;
-            Ok(Outcome::Allowed(ids))
-        }
-        Err(e) => {
-            store.rollback()?;
-            Err(e)
-        }
-    }
+    })?;
+    Ok(Outcome::Allowed(ids))
 }
 
 /// The person revokes one of their consents; effective from this instant. Only the person
@@ -203,38 +193,36 @@ pub fn revoke_consent(
     at: Timestamp,
 ) -> Result<Outcome<()>> {
     let owns = matches!(caller.actor, Actor::Citizen { person: p } if p == person);
-    let rows = store.consents(
-        &person.insurer.to_string(),
-        &person.insured.to_string(),
-        None,
-    )?;
-    let Some(row) = rows.iter().find(|r| r.id == consent_id) else {
-        return Ok(Outcome::Denied(crate::access::Denied {
-            reason: "CONSENT_NOT_FOUND",
-            message_ja: "指定された同意はありません".into(),
-            message_en: "no such consent".into(),
-        }));
+    // Only the person's own request looks the consent up, so nobody else learns whether an id
+    // exists; their attempt is refused (and audited) by the policy below.
+    let category = if owns {
+        let rows = store.consents(
+            &person.insurer.to_string(),
+            &person.insured.to_string(),
+            None,
+        )?;
+        let Some(row) = rows.iter().find(|r| r.id == consent_id) else {
+            return Ok(Outcome::Denied(crate::access::Denied {
+                reason: "CONSENT_NOT_FOUND",
+                message_ja: "指定された同意はありません".into(),
+                message_en: "no such consent".into(),
+            }));
+        };
+        ConsentCategory::from_code(&row.category)
+            .map(representative)
+            .unwrap_or(Category::Qualification)
+    } else {
+        Category::Qualification
     };
-    let category = ConsentCategory::from_code(&row.category)
-        .map(representative)
-        .unwrap_or(Category::Qualification);
     let decision = decide_only(store, caller, Action::Enrol, category, person, at, None)?;
     let entry = audit_entry(caller, Action::Enrol, category, person, at, &decision);
-    store.begin()?;
-    let result = (|| -> Result<()> {
+    crate::in_transaction(store, |store| {
         if decision.allowed() && owns {
             store.revoke_consent(consent_id, at.as_millis())?;
         }
         store.append_audit(vec![entry])?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => store.commit()?,
-        Err(e) => {
-            store.rollback()?;
-            return Err(e);
-        }
-    }
+    })?;
     Ok(if decision.allowed() && owns {
         Outcome::Allowed(())
     } else {

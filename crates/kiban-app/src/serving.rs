@@ -50,8 +50,7 @@ pub fn end_serving(
         at,
         &decision,
     );
-    store.begin()?;
-    let result = (|| -> Result<usize> {
+    let ended = crate::in_transaction(store, |store| {
         let mut ended = 0;
         if decision.allowed() {
             let today = at.jst_date().yyyymmdd();
@@ -68,21 +67,12 @@ pub fn end_serving(
         }
         store.append_audit(vec![entry])?;
         Ok(ended)
-    })();
-    match result {
-        Ok(ended) => {
-            store.commit()?;
-            Ok(if decision.allowed() {
-                Outcome::Allowed(ended)
-            } else {
-                Outcome::Denied(denied(&decision))
-            })
-        }
-        Err(e) => {
-            store.rollback()?;
-            Err(e)
-        }
-    }
+    })?;
+    Ok(if decision.allowed() {
+        Outcome::Allowed(ended)
+    } else {
+        Outcome::Denied(denied(&decision))
+    })
 }
 
 /// Ends an office's relationships with no recorded service (nor start) within `period_days`
@@ -95,8 +85,7 @@ pub fn end_inactive(
     today: Date,
 ) -> Result<usize> {
     let cutoff = today.add_days(-period_days).yyyymmdd();
-    store.begin()?;
-    let result = (|| -> Result<usize> {
+    crate::in_transaction(store, |store| {
         let mut ended = 0;
         for row in store.persons_served(office_number)? {
             let last = row.last_service_on.as_deref().unwrap_or(&row.started_on);
@@ -106,15 +95,5 @@ pub fn end_inactive(
             }
         }
         Ok(ended)
-    })();
-    match result {
-        Ok(n) => {
-            store.commit()?;
-            Ok(n)
-        }
-        Err(e) => {
-            store.rollback()?;
-            Err(e)
-        }
-    }
+    })
 }
