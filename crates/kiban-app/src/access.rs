@@ -2,16 +2,19 @@
 //! through [`authorize`]: it gathers the evidence the policy needs from storage, asks the pure
 //! `kiban_domain::access::decide`, and appends the decision to the audit log — allowed or
 //! denied — before anything is returned. Callers (HTTP, pages, CLI) never read personal data
-//! from the store directly.
+//! from the store directly. Bulk use cases decide person by person with [`authorize_each`]
+//! (export); counts over a whole 保険者 are one decision and one event,
+//! [`authorize_aggregate`] (stats).
 
 use crate::Result;
 use kiban_domain::access::{
-    decide, AccessRequest, Action, Actor, Category, Consent, ConsentCategory, ConsentMethod,
-    Decision, Evidence, OpinionRequest, PaperReason, Party, PersonRef, Serving, Timestamp,
+    decide, decide_aggregate, AccessRequest, Action, Actor, AggregateRequest, Category, Consent,
+    ConsentCategory, ConsentMethod, Decision, Evidence, OpinionRequest, PaperReason, Party,
+    PersonRef, Serving, Timestamp,
 };
 use kiban_domain::audit::{self, AuditEntry};
 use kiban_domain::date::Date;
-use kiban_domain::ids::{MedicalInstitutionCode, OfficeNumber};
+use kiban_domain::ids::{InsurerNumber, MedicalInstitutionCode, OfficeNumber};
 use kiban_domain::records::{current_as_of, CarePlanAuthor, RecordBody, RecordKind};
 use kiban_store::{ConsentRow, Store};
 
@@ -77,11 +80,73 @@ pub fn authorize(
     at: Timestamp,
     identity: Option<&ConsentMethod>,
 ) -> Result<Decision> {
-    let decision = decide_only(store, caller, action, category, person, at, identity)?;
+    let decision = crate::in_read(store, |s| {
+        decide_only(s, caller, action, category, person, at, identity)
+    })?;
     crate::audit::record(
         store,
         vec![audit_entry(caller, action, category, person, at, &decision)],
     )?;
+    Ok(decision)
+}
+
+/// Events per audit append in [`authorize_each`]: 100,000 persons are twenty transactions, and
+/// one batch of entries stays around a megabyte.
+pub const AUDIT_BATCH: usize = 5_000;
+
+/// [`authorize`] for many persons at once, for bulk use cases (export): every person gets their
+/// own decision from `decide` and their own audit event, so each sees the access in their
+/// history. Events are appended in batches of [`AUDIT_BATCH`], one transaction each, and every
+/// batch is committed before this returns the decisions (in the order of `persons`).
+pub fn authorize_each(
+    store: &mut dyn Store,
+    caller: &Caller,
+    action: Action,
+    category: Category,
+    persons: &[PersonRef],
+    at: Timestamp,
+) -> Result<Vec<Decision>> {
+    let mut decisions = Vec::with_capacity(persons.len());
+    for chunk in persons.chunks(AUDIT_BATCH) {
+        let mut entries = Vec::with_capacity(chunk.len());
+        for &person in chunk {
+            let decision = decide_only(store, caller, action, category, person, at, None)?;
+            entries.push(audit_entry(caller, action, category, person, at, &decision));
+            decisions.push(decision);
+        }
+        crate::audit::record(store, entries)?;
+    }
+    Ok(decisions)
+}
+
+/// The `insured` of an aggregate's audit event: no 被保険者番号 (always 10 digits) is empty, so
+/// a person's access history, which selects their own number, never lists an aggregate.
+pub const AGGREGATE_INSURED: &str = "";
+
+/// Decides a read of figures aggregated over every person of `insurer` (`decide_aggregate`) and
+/// records it as ONE audit event — action `read`, `insured` [`AGGREGATE_INSURED`] — committed
+/// before this returns. Callers compute counts only after an allow and return no person's values.
+pub fn authorize_aggregate(
+    store: &mut dyn Store,
+    caller: &Caller,
+    category: Category,
+    insurer: InsurerNumber,
+    at: Timestamp,
+) -> Result<Decision> {
+    let decision = decide_aggregate(&AggregateRequest {
+        actor: caller.actor,
+        insurer,
+        category,
+    });
+    let entry = entry(
+        caller,
+        Action::Read,
+        category,
+        (insurer.to_string(), AGGREGATE_INSURED.to_string()),
+        at,
+        &decision,
+    );
+    crate::audit::record(store, vec![entry])?;
     Ok(decision)
 }
 
@@ -96,7 +161,7 @@ pub(crate) fn decide_only(
     at: Timestamp,
     identity: Option<&ConsentMethod>,
 ) -> Result<Decision> {
-    let evidence = load_evidence(store, caller, person, at)?;
+    let evidence = load_evidence(store, caller, category, person, at)?;
     let request = AccessRequest {
         actor: caller.actor,
         action,
@@ -125,6 +190,19 @@ pub(crate) fn audit_entry(
     at: Timestamp,
     decision: &Decision,
 ) -> AuditEntry {
+    let whose = (person.insurer.to_string(), person.insured.to_string());
+    entry(caller, action, category, whose, at, decision)
+}
+
+/// One audit entry; `whose` is (保険者番号, 被保険者番号 or [`AGGREGATE_INSURED`]).
+fn entry(
+    caller: &Caller,
+    action: Action,
+    category: Category,
+    (insurer, insured): (String, String),
+    at: Timestamp,
+    decision: &Decision,
+) -> AuditEntry {
     let (office, purpose) = match caller.actor {
         Actor::OfficeStaff { office, .. } => (office.to_string(), "service".to_string()),
         Actor::MedicalStaff { institution, .. } => (institution.to_string(), "medical".to_string()),
@@ -144,8 +222,8 @@ pub(crate) fn audit_entry(
             .job()
             .map(|j| j.code().to_string())
             .unwrap_or_default(),
-        insurer: person.insurer.to_string(),
-        insured: person.insured.to_string(),
+        insurer,
+        insured,
         category: category.code().to_string(),
         action: action.code().to_string(),
         purpose,
@@ -165,9 +243,14 @@ struct Loaded {
     care_plan_author: Option<CarePlanAuthor>,
 }
 
+/// Loads what the policy can use for this request and nothing more: every access costs these
+/// queries, so evidence that cannot change the decision is left out. 意見書依頼 are addressed
+/// to medical institutions only; the card's 計画作成依頼届出 matters only to the application
+/// consent, which covers only the certification categories.
 fn load_evidence(
     store: &mut dyn Store,
     caller: &Caller,
+    category: Category,
     person: PersonRef,
     at: Timestamp,
 ) -> Result<Loaded> {
@@ -202,15 +285,20 @@ fn load_evidence(
             })
         })
         .collect();
-    loaded.opinion_requests = store
-        .opinion_requests(&insurer, &insured, &number)?
-        .iter()
-        .map(|r| OpinionRequest {
-            addressee: party,
-            sent_at: Timestamp::from_millis(r.requested_at_ms),
-            closed_at: r.closed_at_ms.map(Timestamp::from_millis),
-        })
-        .collect();
+    if let Party::Medical(_) = party {
+        loaded.opinion_requests = store
+            .opinion_requests(&insurer, &insured, &number)?
+            .iter()
+            .map(|r| OpinionRequest {
+                addressee: party,
+                sent_at: Timestamp::from_millis(r.requested_at_ms),
+                closed_at: r.closed_at_ms.map(Timestamp::from_millis),
+            })
+            .collect();
+    }
+    if category.consent_category() != ConsentCategory::Certification {
+        return Ok(loaded);
+    }
     let history = store.person_history(RecordKind::InsuredCard, person.insurer, person.insured)?;
     if let Some(v) = current_as_of(&history.versions, &history.withdrawn, at.jst_date()) {
         if let RecordBody::InsuredCard(card) = &v.body {

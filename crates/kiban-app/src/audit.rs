@@ -19,24 +19,20 @@ pub trait SignatureCheck {
     fn verify(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool;
 }
 
-/// Appends entries in their own transaction.
+/// Appends entries as one contiguous run of the chain, committed before this returns.
 ///
-/// Appends from one process are serialised here before they reach the database: every append
-/// extends the same chain head, so concurrent appenders would only queue inside the engine —
-/// and SQLite's busy handler queues by sleeping (up to 100 ms at a time), which turned a few
-/// concurrent readers into second-long tail latencies. The engine-level serialisation
-/// (`BEGIN IMMEDIATE`, the PostgreSQL advisory lock) still guards other processes.
+/// Concurrent appends to the same database from this process are group-committed (see
+/// `group_commit`): one transaction carries the events of every request waiting at that moment.
+/// The engine-level serialisation (`BEGIN IMMEDIATE`, the PostgreSQL advisory lock) still
+/// guards against other processes.
 pub fn record(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<Vec<AuditEvent>> {
-    static APPEND: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = APPEND
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    crate::in_transaction(store, |s| Ok(s.append_audit(entries)?))
+    crate::group_commit::append(store, entries)
 }
 
 /// Signs the current chain head, unless the last checkpoint already covers it. Returns the new
-/// checkpoint. Run it periodically (`kiban audit checkpoint`, e.g. from cron): the server does
-/// not sign checkpoints by itself yet.
+/// checkpoint. `kiban serve` calls this periodically on its own thread and connection
+/// (`--checkpoint-every-seconds`, default 60) and once more at shutdown; `kiban audit
+/// checkpoint` does it by hand, e.g. for a server started with signing disabled.
 pub fn checkpoint(
     store: &mut dyn Store,
     signer: &dyn Signer,

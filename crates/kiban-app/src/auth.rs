@@ -161,6 +161,16 @@ pub fn authenticate(
     access_token: &str,
     now_ms: i64,
 ) -> Result<Option<StaffRow>> {
+    Ok(authenticate_session(store, access_token, now_ms)?.map(|(staff, _)| staff))
+}
+
+/// [`authenticate`], also returning when the access token expires, so a caller that remembers
+/// the answer for a while (the HTTP server does, for seconds) never outlives the token.
+pub fn authenticate_session(
+    store: &mut dyn Store,
+    access_token: &str,
+    now_ms: i64,
+) -> Result<Option<(StaffRow, i64)>> {
     let Some(session) = store.session_by_access(&hash_token(access_token).to_hex())? else {
         return Ok(None);
     };
@@ -169,7 +179,8 @@ pub fn authenticate(
     }
     Ok(store
         .staff(&session.staff_id)?
-        .filter(|s| s.active && s.locked_until_ms <= now_ms))
+        .filter(|s| s.active && s.locked_until_ms <= now_ms)
+        .map(|s| (s, session.access_expires_ms)))
 }
 
 /// Exchanges a valid refresh token for a new pair; the old session is revoked, so a refresh

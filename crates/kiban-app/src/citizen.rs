@@ -1,67 +1,19 @@
-//! The person's own side (マイナポータル-like): logging in with the card, reading their access
-//! history (やりとり履歴) and downloading all their data. Viewing one's own history is itself a
-//! read of personal data and is audited like any other.
+//! The person's own side (マイナポータル-like): logging in with the card (`card`; a failed
+//! attempt with a linked card is audited for its person), reading their access history
+//! (やりとり履歴) and downloading all their data. Viewing one's own history is itself a read of
+//! personal data and is audited like any other.
+
+mod card;
+
+pub use card::{
+    card_login, check_card, finish_card_login, unattributed_failures, CardCheck, CardLoginRefusal,
+};
 
 use crate::access::{audit_entry, authorize, denied, Caller, Outcome};
 use crate::Result;
-use kiban_crypto::time::OffsetDateTime;
-use kiban_crypto::{verify_card_login, CardSignature, Challenges, RevocationList, TrustAnchor};
 use kiban_domain::access::{Action, Actor, Category, Decision, Job, PersonRef, Reason, Timestamp};
-use kiban_domain::ids::{InsuredNumber, InsurerNumber};
 use kiban_domain::records::{RecordKind, Version};
 use kiban_store::Store;
-
-/// Why a card login failed; the codes are stable.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct CardLoginRefusal {
-    pub code: &'static str,
-    pub message: String,
-}
-
-/// Verifies the card's signature over a one-time challenge and finds the linked person. The
-/// challenge is consumed first, so a replayed signature fails even if it is valid.
-pub fn card_login(
-    store: &mut dyn Store,
-    trust_root: &TrustAnchor,
-    revocations: &RevocationList,
-    challenges: &mut Challenges,
-    challenge_id: &str,
-    signature: &CardSignature,
-    now: OffsetDateTime,
-) -> Result<std::result::Result<PersonRef, CardLoginRefusal>> {
-    let refuse = |code, e: &dyn std::fmt::Display| {
-        Ok(Err(CardLoginRefusal {
-            code,
-            message: e.to_string(),
-        }))
-    };
-    let challenge = match challenges.consume(challenge_id, now) {
-        Ok(c) => c,
-        Err(e) => return refuse("CHALLENGE_REJECTED", &e),
-    };
-    let identity = match verify_card_login(trust_root, revocations, &challenge, signature, now) {
-        Ok(id) => id,
-        Err(e) => return refuse("CARD_REJECTED", &e),
-    };
-    let Some(link) = store.card_link(&identity.fingerprint.to_string())? else {
-        return refuse("CARD_NOT_LINKED", &"このカードは被保険者と紐付けられていません / this card is not linked to an insured person");
-    };
-    let person =
-        InsurerNumber::parse_with(&link.insurer, kiban_domain::ids::CheckDigitPolicy::Warn)
-            .ok()
-            .zip(InsuredNumber::parse(&link.insured).ok())
-            .map(|(i, n)| PersonRef {
-                insurer: i.number,
-                insured: n,
-            });
-    match person {
-        Some(p) => Ok(Ok(p)),
-        None => refuse(
-            "CARD_NOT_LINKED",
-            &"紐付けが壊れています / the card link is corrupt",
-        ),
-    }
-}
 
 /// One line of the access history as the person reads it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod citizen;
 pub mod confirm;
 pub mod export;
+mod group_commit;
 pub mod import;
 pub mod keys;
 pub mod qualification;
@@ -28,6 +29,10 @@ pub enum AppError {
     Store(#[from] kiban_store::StoreError),
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// The batch this append was committed with failed (group commit); the message is the
+    /// store's.
+    #[error("監査ログに記録できませんでした: {0} / could not append to the audit log: {0}")]
+    AuditAppend(String),
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;
@@ -48,6 +53,17 @@ pub(crate) fn in_transaction<T>(
             Err(e)
         }
     }
+}
+
+/// Runs the reads of `work` in one read snapshot ([`kiban_store::Store::begin_read`]).
+pub(crate) fn in_read<T>(
+    store: &mut dyn kiban_store::Store,
+    work: impl FnOnce(&mut dyn kiban_store::Store) -> Result<T>,
+) -> Result<T> {
+    store.begin_read()?;
+    let result = work(&mut *store);
+    store.end_read()?;
+    result
 }
 
 /// The current UTC time as an ISO 8601 string, for logs and reports.

@@ -44,43 +44,33 @@ pub fn read_summary(
     if !decision.allowed() {
         return Ok(Outcome::Denied(denied(&decision)));
     }
-    Ok(Outcome::Allowed(summary(store, person, at.jst_date())?))
-}
-
-fn current(
-    store: &mut dyn Store,
-    kind: RecordKind,
-    person: PersonRef,
-    on: Date,
-) -> Result<Option<Version>> {
-    let h = store.person_history(kind, person.insurer, person.insured)?;
-    Ok(current_as_of(&h.versions, &h.withdrawn, on).cloned())
+    let summary = crate::in_read(store, |s| summary(s, person, at.jst_date()))?;
+    Ok(Outcome::Allowed(summary))
 }
 
 fn summary(store: &mut dyn Store, person: PersonRef, on: Date) -> Result<QualificationSummary> {
-    let insured_card = current(store, RecordKind::InsuredCard, person, on)?;
+    let records = store.person_records(person.insurer, person.insured)?;
+    let current = |kind| {
+        let h = records.of(kind);
+        current_as_of(&h.versions, &h.withdrawn, on).cloned()
+    };
+    let ledger = |kind| {
+        let h = records.of(kind);
+        ledger_as_of(&h.versions, &h.withdrawn, on)
+    };
+    let insured_card = current(RecordKind::InsuredCard);
     let level = insured_card.as_ref().and_then(|v| match &v.body {
         RecordBody::InsuredCard(c) => c.certification.as_ref().map(|x| x.level),
         _ => None,
     });
-    let equipment = store.person_history(
-        RecordKind::EquipmentPurchaseUsage,
-        person.insurer,
-        person.insured,
-    )?;
-    let purchases: Vec<_> = ledger_as_of(&equipment.versions, &equipment.withdrawn, on)
+    let purchases: Vec<_> = ledger(RecordKind::EquipmentPurchaseUsage)
         .into_iter()
         .filter_map(|v| match &v.body {
             RecordBody::EquipmentPurchaseUsage(u) => Some(u.clone()),
             _ => None,
         })
         .collect();
-    let homes = store.person_history(
-        RecordKind::HomeModificationUsage,
-        person.insurer,
-        person.insured,
-    )?;
-    let works: Vec<_> = ledger_as_of(&homes.versions, &homes.withdrawn, on)
+    let works: Vec<_> = ledger(RecordKind::HomeModificationUsage)
         .into_iter()
         .filter_map(|v| match &v.body {
             RecordBody::HomeModificationUsage(u) => Some(u.clone()),
@@ -89,8 +79,8 @@ fn summary(store: &mut dyn Store, person: PersonRef, on: Date) -> Result<Qualifi
         .collect();
     Ok(QualificationSummary {
         as_of: on.to_string(),
-        copay: current(store, RecordKind::CopayCertificate, person, on)?,
-        reduction: current(store, RecordKind::ReductionCertificate, person, on)?,
+        copay: current(RecordKind::CopayCertificate),
+        reduction: current(RecordKind::ReductionCertificate),
         equipment_allowance_left: rules::allowance::remaining_equipment_allowance(&purchases, on),
         home_modification_allowance_left: match level {
             Some(level) => rules::allowance::remaining_home_modification_allowance(&works, level),

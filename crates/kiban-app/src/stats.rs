@@ -1,7 +1,14 @@
 //! Registry statistics as of a date, derived from the version history with the same
 //! [`kiban_domain::records::current_as_of`] every other reader uses.
+//!
+//! Only counts leave, but they are computed from every person's 資格情報, so a run is an
+//! aggregate read through the gateway ([`access::authorize_aggregate`]): decided for the caller
+//! and recorded as one audit event before anything is read. The stored-version counts per kind
+//! (including the two usage records) are registry bookkeeping and come with it.
 
+use crate::access::{self, Caller, Outcome};
 use crate::Result;
+use kiban_domain::access::{Category, Timestamp};
 use kiban_domain::codes::CareLevel;
 use kiban_domain::date::Date;
 use kiban_domain::ids::{InsuredNumber, InsurerNumber};
@@ -49,7 +56,18 @@ impl Stats {
     }
 }
 
-pub fn stats(store: &mut dyn Store, insurer: InsurerNumber, as_of: Date) -> Result<Stats> {
+pub fn stats(
+    store: &mut dyn Store,
+    caller: &Caller,
+    insurer: InsurerNumber,
+    as_of: Date,
+    at: Timestamp,
+) -> Result<Outcome<Stats>> {
+    let decision =
+        access::authorize_aggregate(store, caller, Category::Qualification, insurer, at)?;
+    if !decision.allowed() {
+        return Ok(Outcome::Denied(access::denied(&decision)));
+    }
     let counts = store.counts(insurer)?;
     let mut stats = Stats {
         insurer: insurer.to_string(),
@@ -90,7 +108,7 @@ pub fn stats(store: &mut dyn Store, insurer: InsurerNumber, as_of: Date) -> Resu
         .map(|(l, n)| (l.map_or("認定なし", CareLevel::label).to_string(), n))
         .collect();
     stats.certified_percent = stats.compute_certified_percent();
-    Ok(stats)
+    Ok(Outcome::Allowed(stats))
 }
 
 /// Streams a kind in person order and calls `visit` with each person's current version.

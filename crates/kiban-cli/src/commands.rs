@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod ca;
 pub mod card;
+mod checkpoints;
 pub mod demo;
 mod demo_seed;
 pub mod export;
@@ -13,6 +14,57 @@ pub mod stats;
 
 use anyhow::Context;
 use std::process::ExitCode;
+
+/// Whom a command that reads the registry acts for. The CLI is the municipality's own tool: it
+/// acts as staff of the 保険者 it works on (`Actor::MunicipalStaff`) under a stated purpose, so
+/// its reads go through the access policy and the audit log like any other.
+#[derive(clap::Args, Debug)]
+pub struct Acting {
+    /// 利用目的 recorded with every access: review, guidance, certification_affairs,
+    /// qualification_admin (資格管理: the registry's own upkeep) or person_request.
+    #[arg(long, default_value = "qualification_admin", value_parser = parse_purpose)]
+    pub purpose: kiban_domain::access::Purpose,
+    /// Who runs the command, recorded as the audit log's actor id: a name, never a password,
+    /// token or other secret.
+    #[arg(long, env = "KIBAN_OPERATOR", default_value = "cli", value_parser = parse_operator)]
+    pub operator: String,
+}
+
+impl Acting {
+    /// The caller acting for `insurer`.
+    pub fn caller(&self, insurer: kiban_domain::ids::InsurerNumber) -> kiban_app::access::Caller {
+        kiban_app::access::Caller {
+            actor: kiban_domain::access::Actor::MunicipalStaff {
+                insurer,
+                purpose: self.purpose,
+            },
+            account: self.operator.clone(),
+        }
+    }
+}
+
+fn parse_purpose(raw: &str) -> Result<kiban_domain::access::Purpose, String> {
+    kiban_domain::access::Purpose::from_code(raw).map_err(|e| e.to_string())
+}
+
+/// A short printable name: it ends up in every audit event of the run.
+fn parse_operator(raw: &str) -> Result<String, String> {
+    let ok =
+        !raw.trim().is_empty() && raw.chars().count() <= 64 && !raw.chars().any(char::is_control);
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(
+            "1〜64 文字の名前を指定してください / give a name of 1 to 64 printable characters"
+                .into(),
+        )
+    }
+}
+
+/// Now, in the audit log's unit.
+pub fn now() -> kiban_domain::access::Timestamp {
+    kiban_domain::access::Timestamp::from_millis(audit::now_ms())
+}
 
 /// Opens the store and applies pending migrations; every command that touches data does this,
 /// so a fresh machine needs no separate setup step.

@@ -33,7 +33,8 @@ use crate::challenge::Challenge;
 use crate::crl::{self, RevocationList, SignedCrl};
 use crate::password::Argon2Params;
 use crate::pki::{
-    check_leaf, pem_to_der, Authority, CertError, Fingerprint, Serial, TrustAnchor, Validity,
+    check_leaf, issued_by, parse_cert, pem_to_der, Authority, CertError, Fingerprint, Serial,
+    TrustAnchor, Validity,
 };
 use crate::storage::{self, StorageError};
 
@@ -239,4 +240,14 @@ pub fn verify_card_login(
         fingerprint: leaf.fingerprint,
         not_after: leaf.not_after,
     })
+}
+
+/// The fingerprint of a presented card certificate issued under `trust_root`, whatever its
+/// validity or revocation status, so that a failed login (replayed, revoked, expired, bad
+/// signature) can be attributed to the person the card is linked to. `None` when the PEM does
+/// not parse or the root did not sign it: such a certificate names no card of this platform.
+pub fn card_fingerprint(trust_root: &TrustAnchor, cert_pem: &str) -> Option<Fingerprint> {
+    let der = pem_to_der(cert_pem, "CERTIFICATE").ok()?;
+    let cert = parse_cert(&der).ok()?;
+    issued_by(&trust_root.parsed(), &cert).then(|| Fingerprint::of_der(&der))
 }

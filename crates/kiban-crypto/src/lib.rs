@@ -32,8 +32,8 @@ pub use time;
 
 pub use ca::{verify_client, CertificateAuthority, ClientIdentity, ClientSubject, IssuedCert};
 pub use card::{
-    verify_card_login, CardAuthority, CardError, CardFile, CardIdentity, CardLink, CardSignature,
-    IssuedCard, Pin,
+    card_fingerprint, verify_card_login, CardAuthority, CardError, CardFile, CardIdentity,
+    CardLink, CardSignature, IssuedCard, Pin,
 };
 pub use challenge::{Challenge, ChallengeError, Challenges};
 pub use crl::{Revocation, RevocationList, RevocationReason, SignedCrl};

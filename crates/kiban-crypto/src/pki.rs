@@ -302,9 +302,7 @@ pub(crate) fn check_leaf<'a>(
 ) -> Result<CheckedLeaf<'a>, CertError> {
     let cert = parse_cert(der)?;
     let root = anchor.parsed();
-    if cert.issuer().as_raw() != root.subject().as_raw()
-        || cert.verify_signature(Some(root.public_key())).is_err()
-    {
+    if !issued_by(&root, &cert) {
         return Err(CertError::Foreign);
     }
     let at = now.unix_timestamp();
@@ -332,6 +330,12 @@ pub(crate) fn check_leaf<'a>(
         fingerprint: Fingerprint::of_der(der),
         not_after,
     })
+}
+
+/// The chain check alone: `cert` names `root` as its issuer and carries its signature.
+pub(crate) fn issued_by(root: &X509Certificate<'_>, cert: &X509Certificate<'_>) -> bool {
+    cert.issuer().as_raw() == root.subject().as_raw()
+        && cert.verify_signature(Some(root.public_key())).is_ok()
 }
 
 pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {

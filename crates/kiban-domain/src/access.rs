@@ -15,6 +15,9 @@
 //! 3. the link: a serving relationship (担当関係), or an open 意見書依頼 for a medical institution;
 //! 4. the office's consent (同意), or the application-time consent (申請時同意).
 //!
+//! [`decide_aggregate`] is its form for counts over a whole 保険者 (no person named): the same
+//! actor checks and the same municipal rows of the matrix.
+//!
 //! `docs/access-policy.md` documents the matrix and every design decision; a unit test keeps its
 //! tables identical to [`matrix::render_markdown`] and [`render_reasons_markdown`].
 
@@ -27,8 +30,10 @@ pub use consent::{
     consent_state, serving_state, Consent, ConsentMethod, ConsentState, OpinionRequest,
     PaperReason, Serving, ServingState,
 };
-pub use decide::{decide, AccessRequest, Evidence};
-pub use reason::{render_reasons_markdown, Decision, Reason};
+pub use decide::{decide, decide_aggregate, AccessRequest, AggregateRequest, Evidence};
+pub use reason::{
+    render_card_login_reasons_markdown, render_reasons_markdown, CardLoginReason, Decision, Reason,
+};
 
 use crate::codes::{CodeError, ServiceKind};
 use crate::date::Date;

@@ -6,7 +6,10 @@
 //!    `GET /api/v1/persons/…/qualification` (mutual TLS + bearer token + policy decision +
 //!    audit append + the summary read);
 //! 2. open loop at 70% of the qualification peak for `KIBAN_BENCH_SECONDS` (default 60 s):
-//!    latency measured from each request's scheduled start, so queueing counts.
+//!    latency measured from each request's scheduled start, so queueing counts. At most
+//!    `KIBAN_BENCH_CONNECTIONS` (default 64) requests are in flight, as with a load generator's
+//!    fixed connection count (oha `-c`, wrk `-c`): a request whose turn comes while all are busy
+//!    waits, and the wait is part of its latency.
 //!
 //! `cargo bench -p kiban-http --bench api_load` (part of `scripts/bench`).
 
@@ -123,12 +126,15 @@ fn main() {
         let start = tokio::time::Instant::now();
         let total = (target * seconds as f64) as u64;
         let errors = Arc::new(AtomicU64::new(0));
+        let connections = Arc::new(tokio::sync::Semaphore::new(env("KIBAN_BENCH_CONNECTIONS", 64) as usize));
         let mut tasks = Vec::with_capacity(total as usize);
         for i in 0..total {
             let scheduled = start + interval.mul_f64(i as f64);
-            let (client, read, token, errors) = (client.clone(), read.clone(), token.clone(), errors.clone());
+            let (client, read, token, errors, connections) =
+                (client.clone(), read.clone(), token.clone(), errors.clone(), connections.clone());
             tasks.push(tokio::spawn(async move {
                 tokio::time::sleep_until(scheduled).await;
+                let _connection = connections.acquire().await.unwrap();
                 let ok = send(&client, &read, Some(&token)).await;
                 if !ok {
                     errors.fetch_add(1, Ordering::Relaxed);

@@ -1,6 +1,6 @@
 //! Request extractors: JSON bodies and query strings that fail with the API's own error
-//! envelope, the bearer token, and the two kinds of caller — staff (token in the store, office
-//! proven by the client certificate) and citizens (token from a card login, in memory).
+//! envelope, the bearer token, and the two kinds of caller — staff (token in the store, checked
+//! through [`crate::staff_sessions`], office proven by the client certificate) and citizens (token from a card login, in memory).
 
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
@@ -10,10 +10,11 @@ use kiban_crypto::ClientSubject;
 use kiban_domain::access::{Actor, Job, OfficeKind, PersonRef, Purpose};
 use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber};
 use kiban_domain::ids::{MedicalInstitutionCode, OfficeNumber};
-use kiban_store::{StaffRow, Store};
+use kiban_store::{OfficeRow, StaffRow};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::staff_sessions::{self, StaffIdentity};
 use crate::state::{now, Shared};
 use crate::tls::ClientCert;
 
@@ -107,40 +108,47 @@ impl FromRequestParts<Shared> for StaffCaller {
         let purpose = parts
             .headers
             .get(PURPOSE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        state
-            .store(move |_, store| {
-                let (now_ms, _) = now();
-                let staff = kiban_app::auth::authenticate(store, &token, now_ms)?
+            .and_then(|v| v.to_str().ok());
+        let hash = kiban_crypto::hash_token(&token);
+        let (now_ms, _) = now();
+        let identity = match state.staff_sessions.get(&hash, now_ms) {
+            Some(identity) => identity,
+            None => {
+                let identity = state
+                    .store(move |_, store| staff_sessions::load(store, &token, now_ms))
+                    .await?
                     .ok_or(ErrorCode::Unauthenticated)?;
-                let actor = actor_of(store, &staff, &cert, purpose.as_deref())?;
-                Ok(StaffCaller {
-                    caller: Caller {
-                        actor,
-                        account: staff.staff_id.clone(),
-                    },
-                    staff_id: staff.staff_id,
-                })
-            })
-            .await
+                state
+                    .staff_sessions
+                    .remember(hash, identity.clone(), now_ms);
+                identity
+            }
+        };
+        let actor = actor_of(&identity, &cert, purpose)?;
+        Ok(StaffCaller {
+            caller: Caller {
+                actor,
+                account: identity.staff.staff_id.clone(),
+            },
+            staff_id: identity.staff.staff_id,
+        })
     }
 }
 
 /// The policy actor of a staff account. Office and medical staff must come over a connection
-/// whose client certificate names their own office or institution.
+/// whose client certificate names their own office or institution, registered and active.
 pub(crate) fn actor_of(
-    store: &mut dyn Store,
-    staff: &StaffRow,
+    identity: &StaffIdentity,
     cert: &ClientCert,
     purpose: Option<&str>,
 ) -> Result<Actor, ApiError> {
+    let staff = &identity.staff;
     let job = || Job::from_code(&staff.job).map_err(|_| corrupt());
     certificate_matches(staff, cert)?;
     match staff.actor_kind.as_str() {
         "office_staff" => {
             let office = OfficeNumber::parse(&staff.office_number).map_err(|_| corrupt())?;
-            let kind = registered_kind(store, &staff.office_number)?;
+            let kind = registered_kind(identity.office.as_ref())?;
             Ok(Actor::OfficeStaff {
                 office,
                 kind,
@@ -150,7 +158,7 @@ pub(crate) fn actor_of(
         "medical_staff" => {
             let institution =
                 MedicalInstitutionCode::parse(&staff.office_number).map_err(|_| corrupt())?;
-            registered_kind(store, &staff.office_number)?;
+            registered_kind(identity.office.as_ref())?;
             Ok(Actor::MedicalStaff {
                 institution,
                 job: job()?,
@@ -203,10 +211,8 @@ pub(crate) fn certified_number(subject: &ClientSubject, staff: &StaffRow) -> Str
 }
 
 /// The office kind of a registered, active office or institution.
-fn registered_kind(store: &mut dyn Store, number: &str) -> Result<OfficeKind, ApiError> {
-    let office = store
-        .office(number)
-        .map_err(kiban_app::AppError::from)?
+fn registered_kind(office: Option<&OfficeRow>) -> Result<OfficeKind, ApiError> {
+    let office = office
         .filter(|o| o.active)
         .ok_or(ErrorCode::OfficeNotRegistered)?;
     OfficeKind::from_code(&office.office_kind).map_err(|_| ErrorCode::OfficeNotRegistered.into())

@@ -18,6 +18,7 @@ pub mod extract;
 pub mod openapi;
 pub mod routes;
 mod server;
+mod staff_sessions;
 pub mod state;
 pub mod tls;
 

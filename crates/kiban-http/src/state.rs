@@ -67,6 +67,9 @@ pub(crate) struct CitizenSession {
 pub struct AppState {
     stores: Vec<Mutex<Box<dyn Store>>>,
     next: AtomicUsize,
+    /// One permit per store: requests wait for a store here, asynchronously, instead of parking
+    /// a blocking thread each on a store's mutex.
+    free_stores: tokio::sync::Semaphore,
     pub(crate) client_ca: TrustAnchor,
     client_revocations: RwLock<RevocationList>,
     pub(crate) card_root: TrustAnchor,
@@ -74,6 +77,7 @@ pub struct AppState {
     pub(crate) challenges: Mutex<Challenges>,
     citizens: Mutex<HashMap<TokenHash, CitizenSession>>,
     pub(crate) login_policy: LoginPolicy,
+    pub(crate) staff_sessions: crate::staff_sessions::StaffSessions,
 }
 
 pub type Shared = Arc<AppState>;
@@ -106,6 +110,7 @@ impl AppState {
             stores.push(Mutex::new(config.database.open()?));
         }
         Ok(Arc::new(Self {
+            free_stores: tokio::sync::Semaphore::new(stores.len()),
             stores,
             next: AtomicUsize::new(0),
             client_ca: config.client_ca,
@@ -115,6 +120,7 @@ impl AppState {
             challenges: Mutex::new(Challenges::default()),
             citizens: Mutex::new(HashMap::new()),
             login_policy: config.login_policy,
+            staff_sessions: Default::default(),
         }))
     }
 
@@ -160,6 +166,11 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&AppState, &mut dyn Store) -> Result<T, ApiError> + Send + 'static,
     {
+        let _permit = self
+            .free_stores
+            .acquire()
+            .await
+            .map_err(|_| ApiError::new(ErrorCode::Internal))?;
         let state = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let mut store = state.checkout();

@@ -60,12 +60,29 @@ pub enum Engine {
 pub trait Store: AuditStore + AccessStore + Send {
     fn engine(&self) -> Engine;
 
+    /// Names the database this store is connected to (path, or URL and schema), so that
+    /// connections to the same database can be told apart from others in one process. Holds
+    /// the URL as given, password included: compare it, never log it.
+    fn database_identity(&self) -> &str;
+
     /// Applies pending migrations; returns the names applied now.
     fn migrate(&mut self) -> Result<Vec<String>>;
 
     fn begin(&mut self) -> Result<()>;
     fn commit(&mut self) -> Result<()>;
     fn rollback(&mut self) -> Result<()>;
+
+    /// Starts a read-only snapshot for the reads up to [`Store::end_read`]. On SQLite every
+    /// statement outside a transaction takes and drops the file locks and revalidates the page
+    /// cache, which costs more than the small keyed reads of a request; one snapshot for them
+    /// pays that once. A no-op inside a write transaction and on PostgreSQL, where it would only
+    /// add round trips.
+    fn begin_read(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn end_read(&mut self) -> Result<()> {
+        Ok(())
+    }
 
     /// The committed import of a file with this SHA-256, if any.
     fn find_committed_import(&mut self, sha256: &str) -> Result<Option<ImportRecord>>;
@@ -101,6 +118,14 @@ pub trait Store: AuditStore + AccessStore + Send {
         insurer: InsurerNumber,
         insured: InsuredNumber,
     ) -> Result<PersonHistory>;
+
+    /// Every kind's history of one person: what a 資格確認 summary needs, in two queries
+    /// instead of two per kind.
+    fn person_records(
+        &mut self,
+        insurer: InsurerNumber,
+        insured: InsuredNumber,
+    ) -> Result<PersonRecords>;
 
     /// Streams the versions of a kind in (被保険者番号, 履歴番号) order; withdrawn versions are
     /// skipped when `include_withdrawn` is false.

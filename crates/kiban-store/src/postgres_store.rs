@@ -2,7 +2,7 @@
 //! bulk path, so an import runs at close to the speed of a raw load.
 
 use crate::migrations::{POSTGRES, SCHEMA_TABLE};
-use crate::sqlite_store::parse_version;
+use crate::sqlite_store::{parse_version, stored_kind, KINDS};
 use crate::*;
 use kiban_domain::ids::CheckDigitPolicy;
 use postgres::{Client, NoTls};
@@ -10,12 +10,14 @@ use std::io::Write;
 
 pub struct PostgresStore {
     client: Client,
+    identity: String,
 }
 
 impl PostgresStore {
     pub fn connect(url: &str) -> Result<Self> {
         Ok(Self {
             client: Client::connect(url, NoTls)?,
+            identity: format!("postgres:{url}"),
         })
     }
 
@@ -23,6 +25,9 @@ impl PostgresStore {
     pub fn set_search_path(&mut self, schema: &str) -> Result<()> {
         self.client
             .batch_execute(&format!("SET search_path TO \"{schema}\""))?;
+        if let Some(base) = self.identity.split('#').next() {
+            self.identity = format!("{base}#{schema}");
+        }
         Ok(())
     }
 
@@ -103,6 +108,10 @@ fn copy_row(buf: &mut Vec<u8>, import_id: i64, v: &NewVersion) {
 impl Store for PostgresStore {
     fn engine(&self) -> Engine {
         Engine::Postgres
+    }
+
+    fn database_identity(&self) -> &str {
+        &self.identity
     }
 
     fn migrate(&mut self) -> Result<Vec<String>> {
@@ -278,6 +287,44 @@ impl Store for PostgresStore {
             versions,
             withdrawn,
         })
+    }
+
+    fn person_records(
+        &mut self,
+        insurer: InsurerNumber,
+        insured: InsuredNumber,
+    ) -> Result<PersonRecords> {
+        let (i, p) = (insurer.to_string(), insured.to_string());
+        let mut records = PersonRecords::default();
+        let rows = self.client.query(
+            &format!("SELECT kind, history, operation, applies_from, body FROM record_versions WHERE kind IN ({KINDS}) AND insurer = $1 AND insured = $2 ORDER BY kind, history"),
+            &[&i, &p],
+        )?;
+        for r in &rows {
+            let kind = stored_kind(r.get(0))?;
+            let version = parse_version(
+                kind,
+                &i,
+                &p,
+                i64::from(r.get::<_, i32>(1)),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+            )?;
+            records.of_mut(kind).versions.push(version);
+        }
+        let rows = self.client.query(
+            &format!("SELECT kind, history FROM withdrawals WHERE kind IN ({KINDS}) AND insurer = $1 AND insured = $2 ORDER BY kind, history"),
+            &[&i, &p],
+        )?;
+        for r in &rows {
+            let kind = stored_kind(r.get(0))?;
+            records
+                .of_mut(kind)
+                .withdrawn
+                .push(r.get::<_, i32>(1) as u16);
+        }
+        Ok(records)
     }
 
     fn for_each_version(

@@ -52,6 +52,29 @@ pub struct PersonHistory {
     pub withdrawn: Vec<u16>,
 }
 
+/// One person's histories of every record kind, indexed like `RecordKind::ALL`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PersonRecords {
+    pub histories: [PersonHistory; 5],
+}
+
+impl PersonRecords {
+    pub fn of(&self, kind: RecordKind) -> &PersonHistory {
+        &self.histories[kind_index(kind)]
+    }
+
+    pub fn of_mut(&mut self, kind: RecordKind) -> &mut PersonHistory {
+        &mut self.histories[kind_index(kind)]
+    }
+}
+
+fn kind_index(kind: RecordKind) -> usize {
+    RecordKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("every kind is in ALL")
+}
+
 /// Whether an import's rows are in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum ImportStatus {

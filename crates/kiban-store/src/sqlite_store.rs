@@ -8,6 +8,9 @@ use std::path::Path;
 
 pub struct SqliteStore {
     conn: Connection,
+    identity: String,
+    /// Whether `begin_read` opened the transaction in progress.
+    reading: bool,
 }
 
 impl SqliteStore {
@@ -15,14 +18,19 @@ impl SqliteStore {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        Self::configure(Connection::open(path)?)
+        let conn = Connection::open(path)?;
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        Self::configure(conn, format!("sqlite:{}", canonical.display()))
     }
 
     pub fn open_in_memory() -> Result<Self> {
-        Self::configure(Connection::open_in_memory()?)
+        // Every in-memory connection is a database of its own.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self::configure(Connection::open_in_memory()?, format!("sqlite-memory:{n}"))
     }
 
-    fn configure(conn: Connection) -> Result<Self> {
+    fn configure(conn: Connection, identity: String) -> Result<Self> {
         // WAL lets readers (the web server) run while an import writes; NORMAL sync is durable
         // at each checkpoint, which is the usual trade-off for WAL.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -30,7 +38,14 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -16_384)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        Ok(Self { conn })
+        // The request path uses a few dozen distinct statements; rusqlite's default cache of 16
+        // would evict and re-prepare them on every request.
+        conn.set_prepared_statement_cache_capacity(128);
+        Ok(Self {
+            conn,
+            identity,
+            reading: false,
+        })
     }
 
     /// The raw connection, for benchmarks that compare against a bare insert.
@@ -61,6 +76,14 @@ fn to_import(row: &rusqlite::Row) -> rusqlite::Result<ImportRecord> {
 }
 
 const IMPORT_COLUMNS: &str = "id, file_name, sha256, status, kind, insurer, mode, encoding, started_at, finished_at, rows_total, rows_inserted, rows_unchanged, rows_withdrawn, rows_rejected, report";
+
+/// Every kind's code, quoted for an `IN (…)` list: the primary key starts with the kind, so
+/// naming them all lets both engines probe the key instead of scanning.
+pub(crate) const KINDS: &str = "'HIHO', 'FUTAN', 'GENMEN', 'JUTAKU', 'FUKUSHI'";
+
+pub(crate) fn stored_kind(code: &str) -> Result<RecordKind> {
+    RecordKind::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("record kind {code}")))
+}
 
 pub(crate) fn parse_version(
     kind: RecordKind,
@@ -93,6 +116,10 @@ pub(crate) fn parse_version(
 impl Store for SqliteStore {
     fn engine(&self) -> Engine {
         Engine::Sqlite
+    }
+
+    fn database_identity(&self) -> &str {
+        &self.identity
     }
 
     fn migrate(&mut self) -> Result<Vec<String>> {
@@ -132,6 +159,20 @@ impl Store for SqliteStore {
     fn rollback(&mut self) -> Result<()> {
         if !self.conn.is_autocommit() {
             self.conn.execute_batch("ROLLBACK")?;
+        }
+        Ok(())
+    }
+
+    fn begin_read(&mut self) -> Result<()> {
+        if self.conn.is_autocommit() {
+            self.conn.prepare_cached("BEGIN")?.execute([])?;
+            self.reading = true;
+        }
+        Ok(())
+    }
+    fn end_read(&mut self) -> Result<()> {
+        if std::mem::take(&mut self.reading) && !self.conn.is_autocommit() {
+            self.conn.prepare_cached("COMMIT")?.execute([])?;
         }
         Ok(())
     }
@@ -274,6 +315,38 @@ impl Store for SqliteStore {
         })
     }
 
+    fn person_records(
+        &mut self,
+        insurer: InsurerNumber,
+        insured: InsuredNumber,
+    ) -> Result<PersonRecords> {
+        let (i, p) = (insurer.to_string(), insured.to_string());
+        let mut records = PersonRecords::default();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT kind, history, operation, applies_from, body FROM record_versions WHERE kind IN ({KINDS}) AND insurer = ?1 AND insured = ?2 ORDER BY kind, history"
+        ))?;
+        let mut rows = stmt.query(params![i, p])?;
+        while let Some(r) = rows.next()? {
+            let kind = stored_kind(&r.get::<_, String>(0)?)?;
+            let (h, op, from, body): (i64, String, String, String) =
+                (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            let version = parse_version(kind, &i, &p, h, &op, &from, &body)?;
+            records.of_mut(kind).versions.push(version);
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT kind, history FROM withdrawals WHERE kind IN ({KINDS}) AND insurer = ?1 AND insured = ?2 ORDER BY kind, history"
+        ))?;
+        let mut rows = stmt.query(params![i, p])?;
+        while let Some(r) = rows.next()? {
+            let kind = stored_kind(&r.get::<_, String>(0)?)?;
+            records
+                .of_mut(kind)
+                .withdrawn
+                .push(r.get::<_, i64>(1)? as u16);
+        }
+        Ok(records)
+    }
+
     fn for_each_version(
         &mut self,
         kind: RecordKind,
@@ -358,5 +431,18 @@ impl Store for SqliteStore {
             withdrawals,
             imports,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_kinds_list_names_every_kind_once() {
+        let listed: Vec<&str> = super::KINDS
+            .split(", ")
+            .map(|k| k.trim_matches('\''))
+            .collect();
+        let all: Vec<&str> = super::RecordKind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(listed, all);
     }
 }

@@ -3,8 +3,10 @@
 mod audit;
 mod auth;
 mod bad_input;
+mod card_login;
 mod citizen;
 mod confirm;
+mod export;
 mod history;
 mod qualification;
 mod serving;

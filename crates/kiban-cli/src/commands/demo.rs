@@ -22,6 +22,8 @@ pub struct Args {
     /// Load and report only; do not start the server.
     #[arg(long)]
     no_serve: bool,
+    #[command(flatten)]
+    checkpoints: super::serve::CheckpointArgs,
 }
 
 pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -50,8 +52,25 @@ pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Re
         &args.dir.join("reports"),
     )?;
     println!("3/3 集計 / statistics");
-    let stats = kiban_app::stats::stats(store.as_mut(), options.insurer, as_of)?;
-    super::stats::print_table(&stats);
+    // The demo counts as the municipality would: an audited aggregate read.
+    let caller = kiban_app::access::Caller {
+        actor: kiban_domain::access::Actor::MunicipalStaff {
+            insurer: options.insurer,
+            purpose: kiban_domain::access::Purpose::QualificationAdmin,
+        },
+        account: "demo".into(),
+    };
+    let outcome = kiban_app::stats::stats(
+        store.as_mut(),
+        &caller,
+        options.insurer,
+        as_of,
+        super::now(),
+    )?;
+    match outcome {
+        kiban_app::access::Outcome::Allowed(stats) => super::stats::print_table(&stats),
+        kiban_app::access::Outcome::Denied(d) => anyhow::bail!("{}: {}", d.reason, d.message_en),
+    }
     let rejected: u64 = reports.iter().map(|r| r.rows_rejected).sum();
     println!();
     println!("次の操作 / next: `kiban stats --as-of 20261101`, `kiban export --insurer 131011 --out /tmp/export`");
@@ -70,5 +89,5 @@ pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Re
         return Ok(ExitCode::SUCCESS);
     }
     drop(store);
-    super::serve::serve(database, data_dir, &args.listen, 4)
+    super::serve::serve(database, data_dir, &args.listen, 4, args.checkpoints)
 }

@@ -1,6 +1,7 @@
 //! `kiban serve`: the API over TLS 1.3. Key material comes from `<data-dir>/keys/`; what is
-//! missing on a fresh machine (the CA, the development card root, the server certificate) is
-//! created on first start and said so.
+//! missing on a fresh machine (the CA, the development card root, the server certificate, the
+//! platform key) is created on first start and said so. While serving, the audit chain's head
+//! is signed periodically with the platform key ([`super::checkpoints`]).
 
 use anyhow::Context;
 use kiban_crypto::time::OffsetDateTime;
@@ -8,6 +9,9 @@ use kiban_crypto::{CardAuthority, CertificateAuthority, RevocationList, Validity
 use kiban_http::{ServerConfig, StoreSource};
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use super::checkpoints::Checkpointer;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -17,10 +21,27 @@ pub struct Args {
     /// Database connections used by request handlers.
     #[arg(long, default_value_t = 4)]
     connections: usize,
+    #[command(flatten)]
+    checkpoints: CheckpointArgs,
+}
+
+/// Shared by `kiban serve` and `kiban demo`.
+#[derive(clap::Args, Clone, Copy)]
+pub struct CheckpointArgs {
+    /// Sign a checkpoint of the audit chain head with the platform key every N seconds, and
+    /// once more at shutdown (0: never; then run `kiban audit checkpoint` yourself).
+    #[arg(long, default_value_t = 60)]
+    pub checkpoint_every_seconds: u64,
 }
 
 pub fn run(database: &str, data_dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    serve(database, data_dir, &args.listen, args.connections)
+    serve(
+        database,
+        data_dir,
+        &args.listen,
+        args.connections,
+        args.checkpoints,
+    )
 }
 
 /// The client CA and the card root, created on first use.
@@ -55,12 +76,35 @@ pub fn authorities(data_dir: &Path) -> anyhow::Result<(CertificateAuthority, Car
     Ok((ca, card_root))
 }
 
-/// Serves until Ctrl-C.
+/// Resolves on Ctrl-C or, on Unix, SIGTERM (how service managers stop a server). The handlers
+/// are installed when this returns, before "listening" is printed: a signal in between would
+/// otherwise end the process at once, without draining or the final checkpoint.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+/// Serves until Ctrl-C (or SIGTERM).
 pub fn serve(
     database: &str,
     data_dir: &Path,
     listen: &str,
     connections: usize,
+    checkpoints: CheckpointArgs,
 ) -> anyhow::Result<ExitCode> {
     let (ca, card_root) = authorities(data_dir)?;
     let keys = kiban_app::keys::keys_dir(data_dir);
@@ -95,26 +139,42 @@ pub fn serve(
     );
     config.client_revocations = revocations;
     config.connections = connections.max(1);
+    let signer = match checkpoints.checkpoint_every_seconds {
+        0 => None,
+        every => {
+            let key = kiban_app::keys::load_or_create_platform_key(data_dir)
+                .context("loading the platform key")?;
+            let signer = Checkpointer::start(database, key, Duration::from_secs(every))
+                .context("starting the checkpoint thread")?;
+            println!(
+                "監査ログのチェックポイントを {every} 秒ごとに署名します / signing audit checkpoints every {every} s"
+            );
+            Some(signer)
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("binding {listen}"))?;
         let addr = listener.local_addr()?;
+        let shutdown = shutdown_signal().context("installing the signal handlers")?;
         println!("https://{addr}/api/v1 で待ち受けています / listening on https://{addr}/api/v1");
         println!(
             "サーバー証明書の発行元 / server certificate issued by: {}",
             ca_dir.join("ca.pem").display()
         );
-        let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
         kiban_http::serve(listener, config, shutdown)
             .await
             .context("serving")?;
         anyhow::Ok(())
-    })?;
+    });
+    // After the drain, so the last checkpoint covers every request that was answered.
+    if let Some(seq) = signer.and_then(Checkpointer::finish) {
+        println!("最終チェックポイントを記録しました / final checkpoint signed at event {seq}");
+    }
+    served?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,8 +1,9 @@
 //! `kiban stats`
 
+use kiban_app::access::Outcome;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Debug)]
 pub struct Args {
     /// 保険者番号; every insurer when omitted.
     #[arg(long)]
@@ -13,6 +14,8 @@ pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    acting: super::Acting,
 }
 
 pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
@@ -25,15 +28,30 @@ pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
         Some(raw) => vec![super::parse_insurer(raw)?],
         None => store.insurers()?,
     };
+    let mut refused = false;
     for insurer in insurers {
-        let stats = kiban_app::stats::stats(store.as_mut(), insurer, as_of)?;
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&stats)?);
-        } else {
-            print_table(&stats);
+        // One aggregate decision and one audit event per insurer; only counts are printed.
+        let caller = args.acting.caller(insurer);
+        let now = super::now();
+        match kiban_app::stats::stats(store.as_mut(), &caller, insurer, as_of, now)? {
+            Outcome::Allowed(stats) if args.json => {
+                println!("{}", serde_json::to_string_pretty(&stats)?)
+            }
+            Outcome::Allowed(stats) => print_table(&stats),
+            Outcome::Denied(d) => {
+                eprintln!(
+                    "{insurer}: {} {} / {}",
+                    d.reason, d.message_ja, d.message_en
+                );
+                refused = true;
+            }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if refused {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn print_table(s: &kiban_app::stats::Stats) {
@@ -60,4 +78,28 @@ pub fn print_table(s: &kiban_app::stats::Stats) {
         "  取消 / withdrawals: {}  取込 / imports: {}",
         s.withdrawals, s.imports
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use kiban_domain::access::Purpose;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: super::Args,
+    }
+
+    #[test]
+    fn stats_take_the_acting_flags() {
+        let args = Cli::try_parse_from(["kiban", "--purpose", "review", "--operator", "sato"])
+            .unwrap()
+            .args;
+        assert_eq!(args.acting.purpose, Purpose::Review);
+        assert_eq!(args.acting.operator, "sato");
+        let args = Cli::try_parse_from(["kiban", "--json"]).unwrap().args;
+        assert_eq!(args.acting.purpose, Purpose::QualificationAdmin);
+        assert!(Cli::try_parse_from(["kiban", "--purpose", "x"]).is_err());
+    }
 }

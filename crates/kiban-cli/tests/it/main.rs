@@ -1,7 +1,9 @@
 //! The `kiban` binary end to end: generate → import → export must reproduce the generated
 //! files byte for byte, on both engines, and the CLI must report clearly.
 
+mod checkpoints;
 mod keys;
+mod policy;
 mod serve;
 
 use kiban_testkit::TestDb;
@@ -26,6 +28,34 @@ fn ok(out: Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
+}
+
+/// The events `kiban audit verify` checked; fails unless the chain is intact.
+fn audit_events(database: &str, cwd: &Path) -> u64 {
+    let report = ok(kiban(database, &["audit", "verify", "--json"], cwd));
+    assert!(report.contains("\"fault\": null"), "{report}");
+    serde_json_lite::number(&report, "events_verified") as u64
+}
+
+/// The audit events an export of these CSV files makes: one per person and category
+/// (資格情報: HIHO, FUTAN, GENMEN; 住宅改修・福祉用具: JUTAKU, FUKUSHI).
+fn export_events(files: &[std::path::PathBuf]) -> u64 {
+    let mut categories = [std::collections::BTreeSet::new(), Default::default()];
+    for file in files {
+        let name = file.file_name().unwrap().to_str().unwrap();
+        let housing = name.starts_with("JUTAKU") || name.starts_with("FUKUSHI");
+        let bytes = std::fs::read(file).unwrap();
+        // 被保険者番号 is the third column; no Shift_JIS trail byte is a comma or a line feed.
+        for line in bytes
+            .split(|&b| b == b'\n')
+            .skip(1)
+            .filter(|l| !l.is_empty())
+        {
+            let insured = line.split(|&b| b == b',').nth(2).unwrap().to_vec();
+            categories[housing as usize].insert(insured);
+        }
+    }
+    categories.iter().map(|c| c.len() as u64).sum()
 }
 
 fn sorted_files(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -100,6 +130,13 @@ fn round_trip(db: &TestDb, persons: &str, encoding: &str, format: &str) {
             x.len(),
             y.len()
         );
+    }
+    // Every exported person was decided and audited, and the chain still verifies.
+    let events = audit_events(&db.url, work.path());
+    if format == "csv" {
+        assert_eq!(events, export_events(&files));
+    } else {
+        assert!(events > 0);
     }
 }
 
@@ -221,23 +258,23 @@ mod serde_json_lite {
         pub insured_persons: u64,
         pub certified_percent: f64,
     }
+    pub fn number(text: &str, key: &str) -> f64 {
+        let at = text
+            .find(&format!("\"{key}\""))
+            .unwrap_or_else(|| panic!("{key} in {text}"));
+        let rest = &text[at + key.len() + 3..];
+        rest.trim_start()
+            .split([',', '\n', '}'])
+            .next()
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    }
     pub fn parse(text: &str) -> Stats {
-        let number = |key: &str| -> f64 {
-            let at = text
-                .find(&format!("\"{key}\""))
-                .unwrap_or_else(|| panic!("{key} in {text}"));
-            let rest = &text[at + key.len() + 3..];
-            rest.trim_start()
-                .split([',', '\n', '}'])
-                .next()
-                .unwrap()
-                .trim()
-                .parse()
-                .unwrap()
-        };
         Stats {
-            insured_persons: number("insured_persons") as u64,
-            certified_percent: number("certified_percent"),
+            insured_persons: number(text, "insured_persons") as u64,
+            certified_percent: number(text, "certified_percent"),
         }
     }
 }

@@ -1,7 +1,8 @@
 use kiban_crypto::time::Duration;
 use kiban_crypto::{
-    verify_card_login, Argon2Params, CardAuthority, CardError, CardFile, CertError, Challenge,
-    ChallengeError, Challenges, IssuedCard, Pin, RevocationList, RevocationReason, Validity,
+    card_fingerprint, verify_card_login, Argon2Params, CardAuthority, CardError, CardFile,
+    CertError, Challenge, ChallengeError, Challenges, IssuedCard, Pin, RevocationList,
+    RevocationReason, Validity,
 };
 use kiban_domain::ids::InsuredNumber;
 
@@ -294,4 +295,25 @@ fn card_authority_survives_save_and_load() {
         now()
     )
     .is_ok());
+}
+
+/// A failed login is attributed by the certificate's fingerprint: any certificate the root
+/// signed, expired or not, but never one from another root or one that does not parse.
+#[test]
+fn the_fingerprint_of_a_failed_login_is_known_only_for_our_own_cards() {
+    let authority = authority();
+    let root = authority.trust_root();
+    let past = Validity {
+        not_before: now() - Duration::days(30),
+        not_after: now() - Duration::days(1),
+    };
+    for issued in [card(&authority), issue(&authority, past)] {
+        assert_eq!(
+            card_fingerprint(root, issued.card.certificate_pem()),
+            Some(issued.link.fingerprint)
+        );
+    }
+    let foreign = card(&CardAuthority::init_development("other root", now()).unwrap());
+    assert_eq!(card_fingerprint(root, foreign.card.certificate_pem()), None);
+    assert_eq!(card_fingerprint(root, "not a certificate"), None);
 }

@@ -6,6 +6,7 @@ use super::{
     Action, Actor, Category, Consent, ConsentMethod, Decision, Job, OfficeKind, OpinionRequest,
     Party, PersonRef, Purpose, Reason, Serving, Timestamp,
 };
+use crate::ids::InsurerNumber;
 use crate::records::CarePlanAuthor;
 
 /// One access to decide.
@@ -39,6 +40,38 @@ pub struct Evidence<'a> {
 /// Decides one access. Pure and total: every input yields a decision with a reason.
 pub fn decide(req: &AccessRequest<'_>) -> Decision {
     Decision::from(reason_for(req))
+}
+
+/// A request for figures aggregated over every insured person of one 保険者 (counts such as
+/// `kiban stats`): no person is named, so there is no evidence to weigh.
+#[derive(Debug, Clone, Copy)]
+pub struct AggregateRequest {
+    pub actor: Actor,
+    pub insurer: InsurerNumber,
+    /// The category the figures are computed from.
+    pub category: Category,
+}
+
+/// Decides an aggregate read. Counts are derived from every person's data, so only the
+/// 保険者's own staff may compute them, and only under a purpose whose matrix row may read the
+/// category: the same row as a read of any one of those persons, never a wider one.
+pub fn decide_aggregate(req: &AggregateRequest) -> Decision {
+    Decision::from(match req.actor {
+        Actor::PlatformOperator => Reason::OperatorNoPersonalData,
+        // Figures about other people are not the person's own data.
+        Actor::Citizen { .. } => Reason::NotSelf,
+        Actor::MunicipalStaff { insurer, .. } if insurer != req.insurer => Reason::OtherInsurer,
+        Actor::MunicipalStaff { purpose, .. } => {
+            match matrix::cell(Row::Municipal(purpose), req.category).read {
+                Grant::Duty => Reason::MunicipalAggregate,
+                _ => Reason::CategoryNotPermittedForPurpose,
+            }
+        }
+        // Offices see the persons they serve, one at a time; a 保険者's totals are not theirs.
+        Actor::OfficeStaff { .. } | Actor::MedicalStaff { .. } => {
+            Reason::CategoryNotPermittedForOfficeKind
+        }
+    })
 }
 
 fn reason_for(req: &AccessRequest<'_>) -> Reason {

@@ -7,6 +7,7 @@
 //! each choice is in `docs/access-policy.md`.
 
 use super::{Action, Category, Job, OfficeKind, Purpose};
+use crate::records::RecordKind;
 
 /// The basis on which a cell permits an access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,6 +102,21 @@ impl Row {
             Self::Municipal(p) => ("市町村職員（自保険者）", p.label()),
             Self::Citizen => ("本人（マイナポータル）", "—"),
             Self::Operator => ("運用者", "—"),
+        }
+    }
+}
+
+impl Category {
+    /// The column a stored record kind falls in (an export of a kind is decided on it): the
+    /// three 証 are 資格情報, the two usage records 住宅改修・福祉用具.
+    pub fn of_record(kind: RecordKind) -> Self {
+        match kind {
+            RecordKind::InsuredCard
+            | RecordKind::CopayCertificate
+            | RecordKind::ReductionCertificate => Self::Qualification,
+            RecordKind::HomeModificationUsage | RecordKind::EquipmentPurchaseUsage => {
+                Self::HousingEquipment
+            }
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Policy tests. Fixtures live here; `consent and time` tests below; actors in `actors`, the
-//! two national exceptions in `exceptions`, the exhaustive sweeps against the independent
-//! `oracle` in `exhaustive`, the table's shape and the docs check in `shape`.
+//! two national exceptions in `exceptions`, counts over a 保険者 in `aggregate`, the exhaustive
+//! sweeps against the independent `oracle` in `exhaustive`, the table's shape and the docs
+//! check in `shape`.
 
 mod actors;
+mod aggregate;
 mod exceptions;
 mod exhaustive;
 mod oracle;

@@ -51,7 +51,8 @@ pub struct CitizenToken {
 }
 
 /// Verifies the card's signature over the challenge and opens a 60-minute session for the
-/// person the card is linked to.
+/// person the card is linked to. A failure with a card linked to a person is audited for that
+/// person (`kiban_app::citizen::card`).
 pub async fn login(
     State(state): State<Shared>,
     JsonBody(req): JsonBody<CardLoginRequest>,
@@ -59,19 +60,21 @@ pub async fn login(
     state
         .store(move |state, store| {
             let (now_ms, now) = now();
-            let verdict = {
+            // The locks cover only the challenge and the cryptography; the link lookup and the
+            // audit event of a failed attempt run after they are released.
+            let check = {
                 let mut challenges = state.challenges();
                 let revocations = state.card_revocations();
-                kiban_app::citizen::card_login(
-                    store,
+                kiban_app::citizen::check_card(
                     &state.card_root,
                     &revocations,
                     &mut challenges,
                     &req.challenge_id,
                     &req.signature,
                     now,
-                )?
+                )
             };
+            let verdict = kiban_app::citizen::finish_card_login(store, check, now)?;
             let person = verdict.map_err(|r| {
                 let code = match r.code {
                     "CHALLENGE_REJECTED" => ErrorCode::ChallengeRejected,

@@ -81,7 +81,12 @@ pub async fn login(
             )?;
             match outcome {
                 Ok(tokens) => Ok(Reply::Ok(tokens.into())),
-                Err(refusal) => Err(login_refusal(&refusal)),
+                Err(refusal) => {
+                    // The failure may have locked the account: its tokens must stop working
+                    // now, not when the remembered check goes stale.
+                    state.staff_sessions.forget_account(&req.staff_id);
+                    Err(login_refusal(&refusal))
+                }
             }
         })
         .await
@@ -107,12 +112,14 @@ pub async fn refresh(
     JsonBody(req): JsonBody<RefreshRequest>,
 ) -> ApiResult<TokensOut> {
     state
-        .store(move |_, store| {
+        .store(move |state, store| {
             let (now_ms, _) = now();
             let tokens = kiban_app::auth::refresh(store, &req.refresh_token, now_ms)?
                 .ok_or(ErrorCode::Unauthenticated)?;
             let staff = kiban_app::auth::authenticate(store, tokens.access.expose(), now_ms)?
                 .ok_or(ErrorCode::Unauthenticated)?;
+            // The refresh revoked the old pair, whose access token may be remembered.
+            state.staff_sessions.forget_account(&staff.staff_id);
             if let Err(e) = certificate_matches(&staff, &cert) {
                 kiban_app::auth::logout(store, tokens.access.expose())?;
                 return Err(e);
@@ -125,8 +132,11 @@ pub async fn refresh(
 /// Revokes the session of the presented access token (its refresh token with it).
 pub async fn logout(State(state): State<Shared>, Bearer(token): Bearer) -> ApiResult<Done> {
     state
-        .store(move |_, store| {
+        .store(move |state, store| {
             kiban_app::auth::logout(store, &token)?;
+            state
+                .staff_sessions
+                .forget(&kiban_crypto::hash_token(&token));
             Ok(Reply::Ok(Done { done: true }))
         })
         .await

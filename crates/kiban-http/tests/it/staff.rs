@@ -120,6 +120,12 @@ async fn refresh_works_once_and_logout_ends_the_session() {
     assert_eq!(status, 200);
     let refresh = json!({ "refresh_token": body["data"]["refresh_token"] });
     let old_access = body["data"]["access_token"].as_str().unwrap().to_string();
+    let person = "/api/v1/persons/131011/0000100001/qualification";
+    let (status, _) = fx.get(&own, person, Some(&old_access)).await;
+    assert_eq!(
+        status, 200,
+        "the token works (and the server remembers the check)"
+    );
 
     let other = fx.client(Some(&fx.cert(OTHER_OFFICE)));
     let (status, body) = fx
@@ -130,6 +136,8 @@ async fn refresh_works_once_and_logout_ends_the_session() {
         (403, "CERTIFICATE_OFFICE_MISMATCH"),
         "{body}"
     );
+    let (status, _) = fx.get(&own, person, Some(&old_access)).await;
+    assert_eq!(status, 401, "the refresh revoked the old pair at once");
     let (status, body) = fx.post(&own, "/api/v1/staff/refresh", None, &refresh).await;
     assert_eq!(
         (status, code(&body)),
@@ -170,5 +178,27 @@ async fn refresh_works_once_and_logout_ends_the_session() {
         (status, code(&body)),
         (401, "UNAUTHENTICATED"),
         "logged out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_account_loses_its_working_token_at_once() {
+    let mut fx = Fixture::sqlite().await;
+    fx.add_staff("cm1", "office_staff", OFFICE);
+    let own = fx.client(Some(&fx.cert(OFFICE)));
+    let token = fx.login(&own, "cm1").await;
+    let path = "/api/v1/persons/131011/0000100001/qualification";
+    let (status, _) = fx.get(&own, path, Some(&token)).await;
+    assert_eq!(status, 200);
+    let wrong = json!({ "staff_id": "cm1", "password": "wrong password", "totp": "000000" });
+    for _ in 0..5 {
+        let (status, _) = fx.post(&own, "/api/v1/staff/login", None, &wrong).await;
+        assert_ne!(status, 200);
+    }
+    let (status, body) = fx.get(&own, path, Some(&token)).await;
+    assert_eq!(
+        (status, code(&body)),
+        (401, "UNAUTHENTICATED"),
+        "locked after 5 failures: {body}"
     );
 }

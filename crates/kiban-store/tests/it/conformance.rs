@@ -312,7 +312,48 @@ fn bodies_are_stored_compactly_and_read_back_whole(db: &mut TestDb) {
     assert_eq!(h.versions, vec![v.version]);
 }
 
+/// One person's records of every kind in one call equal the per-kind histories, withdrawals
+/// included, and nobody else's rows leak in.
+fn person_records_equal_the_per_kind_histories(db: &mut TestDb) {
+    append(
+        db,
+        "a",
+        &[
+            card(1, 1),
+            card(1, 2),
+            copay(1, 1, CopayRate::One),
+            copay(1, 2, CopayRate::Two),
+            card(2, 1),
+            copay(2, 1, CopayRate::Three),
+        ],
+        &[],
+    );
+    let w = WithdrawalKey {
+        kind: RecordKind::CopayCertificate,
+        key: VersionKey {
+            insurer: insurer(),
+            insured: person(1),
+            history: 1,
+        },
+    };
+    append(db, "b", &[], &[w]);
+    for n in [1, 2, 3] {
+        let all = db.store().person_records(insurer(), person(n)).unwrap();
+        for kind in RecordKind::ALL {
+            let one = db
+                .store()
+                .person_history(kind, insurer(), person(n))
+                .unwrap();
+            assert_eq!(all.of(kind), &one, "person {n}, {kind:?}");
+        }
+    }
+    let all = db.store().person_records(insurer(), person(1)).unwrap();
+    assert_eq!(all.of(RecordKind::InsuredCard).versions.len(), 2);
+    assert_eq!(all.of(RecordKind::CopayCertificate).withdrawn, vec![1]);
+}
+
 on_both_engines!(
+    person_records_equal_the_per_kind_histories,
     migrations_are_idempotent,
     versions_round_trip_with_their_bodies,
     withdrawals_are_reported_and_filtered,

@@ -290,6 +290,7 @@ fn every_other_actor_combination_matches_the_oracle() {
 fn the_sweeps_reach_every_reason_code() {
     let (mut seen, _) = sweep_staff();
     seen.extend(sweep_others().0);
+    seen.extend(super::aggregate::sweep().0);
     let missing: Vec<_> = Reason::ALL.iter().filter(|r| !seen.contains(r)).collect();
     assert!(missing.is_empty(), "never produced: {missing:?}");
 }

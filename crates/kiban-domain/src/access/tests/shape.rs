@@ -27,6 +27,34 @@ fn the_documented_matrix_is_the_code_matrix() {
 }
 
 #[test]
+fn the_documented_card_login_codes_are_the_code_codes() {
+    let code = render_card_login_reasons_markdown();
+    assert!(
+        doc_section("card-login-reasons") == code.trim(),
+        "docs/access-policy.md card-login table differs from access::CardLoginReason; replace the section with:\n{code}"
+    );
+}
+
+/// Card-login codes sit in the same audit `reason` field as the decision reasons, so a reader
+/// of the log must be able to tell them apart: no code is both.
+#[test]
+fn card_login_codes_are_denials_distinct_from_decision_reasons() {
+    for r in CardLoginReason::ALL {
+        assert!(!r.is_allow(), "{r:?}");
+        assert_eq!(Reason::from_code(r.code()), None, "{r:?}");
+        assert_eq!(CardLoginReason::from_code(r.code()), Some(*r));
+        assert!(
+            !r.message_ja().is_empty() && r.message_en().is_ascii(),
+            "{r:?}"
+        );
+    }
+    let mut codes: Vec<_> = CardLoginReason::ALL.iter().map(|r| r.code()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), CardLoginReason::ALL.len());
+}
+
+#[test]
 fn the_documented_reason_codes_are_the_code_reasons() {
     let code = render_reasons_markdown();
     assert!(

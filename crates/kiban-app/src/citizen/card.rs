@@ -1,0 +1,203 @@
+//! Card login: the card signs a one-time challenge; chain, validity, revocation, signature and
+//! replay are checked, then the municipality's link turns the certificate into a person.
+//!
+//! A failed login is itself something the person should see: when the presented certificate
+//! chains to the card root and is linked to a person, the failure is appended to the audit log
+//! for that person (actor citizen, deny, a `CardLoginReason` code). When no person can be
+//! identified (a certificate that does not parse, from another root, or not linked) there is no
+//! one to attribute it to: the attempt is counted ([`unattributed_failures`]) and printed to
+//! stderr with its code only, never with the certificate or its fingerprint.
+//!
+//! The work is split in two so the HTTP layer can hold its challenge-store lock only for the
+//! cryptographic checks ([`check_card`]) and do the storage work, an audit append included,
+//! after releasing it ([`finish_card_login`]).
+
+use crate::Result;
+use kiban_crypto::time::OffsetDateTime;
+use kiban_crypto::{
+    card_fingerprint, verify_card_login, CardError, CardSignature, CertError, ChallengeError,
+    Challenges, Fingerprint, RevocationList, TrustAnchor,
+};
+use kiban_domain::access::{Action, Actor, CardLoginReason, Category, PersonRef};
+use kiban_domain::audit::{AuditEntry, Decision};
+use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber};
+use kiban_store::Store;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Why a card login failed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CardLoginRefusal {
+    /// The API's stable code: `CHALLENGE_REJECTED`, `CARD_REJECTED` or `CARD_NOT_LINKED`.
+    pub code: &'static str,
+    /// The failed check, as recorded in the audit log.
+    pub reason: CardLoginReason,
+    pub message: String,
+    /// Whether the failure was appended to the audit log of the person the card is linked to.
+    pub audited: bool,
+}
+
+/// The outcome of the checks that need the challenge store, before any storage is touched.
+/// Deliberately not `Debug`: it holds the presented card's fingerprint.
+pub struct CardCheck {
+    verified: std::result::Result<Fingerprint, (CardLoginReason, String)>,
+    /// The presented card whenever its certificate chains to the root, even if the login
+    /// failed, so the failure can be attributed.
+    card: Option<Fingerprint>,
+}
+
+/// Consumes the challenge (so a replayed signature fails even if it is valid) and verifies the
+/// card's answer. No storage: the caller may hold its challenge and revocation locks.
+pub fn check_card(
+    trust_root: &TrustAnchor,
+    revocations: &RevocationList,
+    challenges: &mut Challenges,
+    challenge_id: &str,
+    signature: &CardSignature,
+    now: OffsetDateTime,
+) -> CardCheck {
+    let verified = match challenges.consume(challenge_id, now) {
+        Err(e) => Err((challenge_reason(&e), e.to_string())),
+        Ok(challenge) => verify_card_login(trust_root, revocations, &challenge, signature, now)
+            .map(|identity| identity.fingerprint)
+            .map_err(|e| (card_reason(&e), e.to_string())),
+    };
+    let card = match &verified {
+        Ok(fingerprint) => Some(*fingerprint),
+        Err(_) => card_fingerprint(trust_root, &signature.cert_pem),
+    };
+    CardCheck { verified, card }
+}
+
+/// Finds the linked person; audits (or, without a person, counts) a failure.
+pub fn finish_card_login(
+    store: &mut dyn Store,
+    check: CardCheck,
+    now: OffsetDateTime,
+) -> Result<std::result::Result<PersonRef, CardLoginRefusal>> {
+    let linked = match check.card {
+        Some(fingerprint) => store.card_link(&fingerprint.to_string())?,
+        None => None,
+    };
+    let person = linked.as_ref().and_then(|link| {
+        let insurer = InsurerNumber::parse_with(&link.insurer, CheckDigitPolicy::Warn).ok()?;
+        let insured = InsuredNumber::parse(&link.insured).ok()?;
+        Some(PersonRef {
+            insurer: insurer.number,
+            insured,
+        })
+    });
+    let (reason, message) = match (check.verified, person) {
+        (Ok(_), Some(person)) => return Ok(Ok(person)),
+        (Ok(_), None) if linked.is_some() => (
+            CardLoginReason::CardNotLinked,
+            "紐付けが壊れています / the card link is corrupt".to_string(),
+        ),
+        (Ok(_), None) => (
+            CardLoginReason::CardNotLinked,
+            CardLoginReason::CardNotLinked.message(),
+        ),
+        (Err(failure), _) => failure,
+    };
+    let audited = match person {
+        Some(person) => {
+            let at_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+            crate::audit::record(store, vec![failure_entry(person, reason, at_ms)])?;
+            true
+        }
+        None => {
+            let n = UNATTRIBUTED.fetch_add(1, Ordering::Relaxed) + 1;
+            eprintln!(
+                "kiban: カードログインを拒否しました（{code}、本人を特定できません、累計 {n} 件） / card login refused: {code}, no person to attribute it to ({n} so far)",
+                code = reason.code()
+            );
+            false
+        }
+    };
+    Ok(Err(CardLoginRefusal {
+        code: api_code(reason),
+        reason,
+        message,
+        audited,
+    }))
+}
+
+/// [`check_card`] then [`finish_card_login`], for callers without a lock to release between.
+pub fn card_login(
+    store: &mut dyn Store,
+    trust_root: &TrustAnchor,
+    revocations: &RevocationList,
+    challenges: &mut Challenges,
+    challenge_id: &str,
+    signature: &CardSignature,
+    now: OffsetDateTime,
+) -> Result<std::result::Result<PersonRef, CardLoginRefusal>> {
+    let check = check_card(
+        trust_root,
+        revocations,
+        challenges,
+        challenge_id,
+        signature,
+        now,
+    );
+    finish_card_login(store, check, now)
+}
+
+static UNATTRIBUTED: AtomicU64 = AtomicU64::new(0);
+
+/// Failed card logins in this process that named no linked person (and so have no audit
+/// event): a foreign, unparseable or unlinked certificate.
+pub fn unattributed_failures() -> u64 {
+    UNATTRIBUTED.load(Ordering::Relaxed)
+}
+
+/// The person's view of the attempt: as if they had asked to read their own data and been
+/// refused, with the failed check as the reason.
+fn failure_entry(person: PersonRef, reason: CardLoginReason, at_ms: i64) -> AuditEntry {
+    AuditEntry {
+        at_ms,
+        actor_kind: Actor::Citizen { person }.kind_code().to_string(),
+        // The account name every citizen event carries (the HTTP layer's citizen caller).
+        actor_id: "citizen".to_string(),
+        office: String::new(),
+        job: String::new(),
+        insurer: person.insurer.to_string(),
+        insured: person.insured.to_string(),
+        category: Category::Qualification.code().to_string(),
+        action: Action::Read.code().to_string(),
+        purpose: "self".to_string(),
+        decision: Decision::Deny,
+        reason: reason.code().to_string(),
+    }
+}
+
+fn challenge_reason(e: &ChallengeError) -> CardLoginReason {
+    match e {
+        ChallengeError::Replayed => CardLoginReason::ChallengeReplayed,
+        ChallengeError::Expired => CardLoginReason::ChallengeExpired,
+        ChallengeError::Unknown | ChallengeError::Capacity => CardLoginReason::ChallengeUnknown,
+    }
+}
+
+fn card_reason(e: &CardError) -> CardLoginReason {
+    match e {
+        CardError::ChallengeExpired => CardLoginReason::ChallengeExpired,
+        CardError::BadSignature => CardLoginReason::BadSignature,
+        CardError::Certificate(CertError::Malformed(_)) => CardLoginReason::CardMalformed,
+        CardError::Certificate(CertError::Foreign) => CardLoginReason::CardForeign,
+        CardError::Certificate(CertError::NotYetValid) => CardLoginReason::CardNotYetValid,
+        CardError::Certificate(CertError::Expired) => CardLoginReason::CardExpired,
+        CardError::Certificate(CertError::Revoked { .. }) => CardLoginReason::CardRevoked,
+        _ => CardLoginReason::CardUnsupported,
+    }
+}
+
+/// The API keeps its three coarse codes; the audit log carries the finer reason.
+fn api_code(reason: CardLoginReason) -> &'static str {
+    match reason {
+        CardLoginReason::ChallengeUnknown
+        | CardLoginReason::ChallengeExpired
+        | CardLoginReason::ChallengeReplayed => "CHALLENGE_REJECTED",
+        CardLoginReason::CardNotLinked => "CARD_NOT_LINKED",
+        _ => "CARD_REJECTED",
+    }
+}

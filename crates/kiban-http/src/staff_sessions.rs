@@ -1,0 +1,110 @@
+//! Staff access tokens checked against the store, remembered for a few seconds.
+//!
+//! Every staff request presents its bearer token. Checking it means three lookups (session,
+//! account, office) and a hop to a blocking thread: more than the policy decision and the
+//! audit append of a 資格確認 read together. So the answer is remembered for [`FRESH_MS`],
+//! keyed by the token's SHA-256 (the token itself is never kept).
+//!
+//! What this server does itself takes effect at once: logout forgets the token; a refresh and
+//! every failed login forget the account's tokens (a failed login may have locked it). What
+//! another process does to the store (an account deactivated or an office closed from the CLI)
+//! takes effect within [`FRESH_MS`]. The token's own expiry is always checked exactly, and
+//! only successes are remembered, so an unknown token always reaches the store.
+//!
+//! Consents, serving relationships and every other input of the access policy are never
+//! cached: a revoked consent is refused on the very next request.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use kiban_crypto::TokenHash;
+use kiban_store::{OfficeRow, StaffRow, Store};
+
+use crate::error::ApiError;
+
+/// How long a checked token is trusted without asking the store again.
+pub const FRESH_MS: i64 = 5_000;
+
+/// Bound on remembered tokens; beyond it stale entries go, then all of them.
+const CAPACITY: usize = 100_000;
+
+/// A token's account and, for office and medical staff, their office as registered.
+#[derive(Clone)]
+pub(crate) struct StaffIdentity {
+    pub staff: StaffRow,
+    pub office: Option<OfficeRow>,
+    pub access_expires_ms: i64,
+}
+
+struct Entry {
+    identity: StaffIdentity,
+    checked_ms: i64,
+}
+
+#[derive(Default)]
+pub(crate) struct StaffSessions {
+    entries: Mutex<HashMap<TokenHash, Entry>>,
+}
+
+impl StaffSessions {
+    fn lock(&self) -> MutexGuard<'_, HashMap<TokenHash, Entry>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn get(&self, token: &TokenHash, now_ms: i64) -> Option<StaffIdentity> {
+        let entries = self.lock();
+        let entry = entries.get(token)?;
+        let fresh = now_ms < entry.checked_ms + FRESH_MS && now_ms >= entry.checked_ms;
+        (fresh && now_ms < entry.identity.access_expires_ms).then(|| entry.identity.clone())
+    }
+
+    pub fn remember(&self, token: TokenHash, identity: StaffIdentity, now_ms: i64) {
+        let mut entries = self.lock();
+        if entries.len() >= CAPACITY {
+            entries.retain(|_, e| now_ms < e.checked_ms + FRESH_MS);
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            token,
+            Entry {
+                identity,
+                checked_ms: now_ms,
+            },
+        );
+    }
+
+    pub fn forget(&self, token: &TokenHash) {
+        self.lock().remove(token);
+    }
+
+    pub fn forget_account(&self, staff_id: &str) {
+        self.lock()
+            .retain(|_, e| e.identity.staff.staff_id != staff_id);
+    }
+}
+
+/// Checks a token against the store: the session, its account, and the account's office.
+pub(crate) fn load(
+    store: &mut dyn Store,
+    token: &str,
+    now_ms: i64,
+) -> Result<Option<StaffIdentity>, ApiError> {
+    let Some((staff, access_expires_ms)) =
+        kiban_app::auth::authenticate_session(store, token, now_ms)?
+    else {
+        return Ok(None);
+    };
+    let office = match staff.actor_kind.as_str() {
+        "office_staff" | "medical_staff" => store
+            .office(&staff.office_number)
+            .map_err(kiban_app::AppError::from)?,
+        _ => None,
+    };
+    Ok(Some(StaffIdentity {
+        staff,
+        office,
+        access_expires_ms,
+    }))
+}
