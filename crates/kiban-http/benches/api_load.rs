@@ -5,11 +5,14 @@
 //!    `KIBAN_BENCH_PEAK_SECONDS` (default 10 s) each: `GET /api/v1/health` (TLS, no store) and
 //!    `GET /api/v1/persons/…/qualification` (mutual TLS + bearer token + policy decision +
 //!    audit append + the summary read);
-//! 2. open loop at 70% of the qualification peak for `KIBAN_BENCH_SECONDS` (default 60 s):
+//! 2. open loop at 70% (`KIBAN_BENCH_LOAD_FRACTION`, default 0.7) of the qualification peak
+//!    for `KIBAN_BENCH_SECONDS` (default 60 s):
 //!    latency measured from each request's scheduled start, so queueing counts. At most
 //!    `KIBAN_BENCH_CONNECTIONS` (default 64) requests are in flight, as with a load generator's
 //!    fixed connection count (oha `-c`, wrk `-c`): a request whose turn comes while all are busy
 //!    waits, and the wait is part of its latency.
+//!
+//! SQLite by default; `KIBAN_BENCH_ENGINE=postgres` runs against the local PostgreSQL server.
 //!
 //! `cargo bench -p kiban-http --bench api_load` (part of `scripts/bench`).
 
@@ -96,7 +99,13 @@ fn main() {
         let concurrency = env("KIBAN_BENCH_CONCURRENCY", 16);
         let peak_seconds = env("KIBAN_BENCH_PEAK_SECONDS", 10);
         let seconds = env("KIBAN_BENCH_SECONDS", 60);
-        let mut fx = Fixture::sqlite().await;
+        let postgres = std::env::var("KIBAN_BENCH_ENGINE").is_ok_and(|e| e == "postgres");
+        let mut fx = if postgres {
+            Fixture::postgres().await
+        } else {
+            Fixture::sqlite().await
+        };
+        println!("engine: {}", if postgres { "PostgreSQL" } else { "SQLite" });
         fx.add_staff("cm01", "office_staff", OFFICE);
         let cert = fx.cert(OFFICE);
         let client = fx.client(Some(&cert));
@@ -121,7 +130,11 @@ fn main() {
         println!("資格確認 read (mTLS + token + policy + audit + summary): {q_rate:.0} req/s ({q_ok} ok, {q_err} errors)");
         println!("qualification / bare = {:.0}%", q_rate / h_rate * 100.0);
 
-        let target = q_rate * 0.7;
+        let fraction = std::env::var("KIBAN_BENCH_LOAD_FRACTION")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(0.7);
+        let target = q_rate * fraction;
         let interval = Duration::from_secs_f64(1.0 / target);
         let start = tokio::time::Instant::now();
         let total = (target * seconds as f64) as u64;
@@ -149,7 +162,8 @@ fn main() {
         latencies.sort();
         let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
         println!(
-            "open loop at 70% of peak ({target:.0} req/s, {seconds} s, {} requests): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {} errors",
+            "open loop at {:.0}% of peak ({target:.0} req/s, {seconds} s, {} requests): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {} errors",
+            fraction * 100.0,
             latencies.len(),
             pct(0.50).as_secs_f64() * 1000.0,
             pct(0.99).as_secs_f64() * 1000.0,

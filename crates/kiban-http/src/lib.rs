@@ -21,6 +21,7 @@ mod server;
 mod staff_sessions;
 pub mod state;
 pub mod tls;
+mod wal;
 
 pub use error::{ApiError, ErrorCode, Reply};
 pub use server::{serve, SecretKeyPem, Server, ServerConfig};

@@ -46,7 +46,7 @@ impl std::fmt::Debug for StoreSource {
 }
 
 impl StoreSource {
-    fn open(&self) -> Result<Box<dyn Store>, StoreError> {
+    pub(crate) fn open(&self) -> Result<Box<dyn Store>, StoreError> {
         match self {
             Self::Url(url) => kiban_store::open(url),
             Self::Factory(factory) => factory(),
@@ -66,6 +66,8 @@ pub(crate) struct CitizenSession {
 /// Shared server state. Build it with [`AppState::open`]; hand it to [`crate::router`].
 pub struct AppState {
     stores: Vec<Mutex<Box<dyn Store>>>,
+    /// Dropped (and joined) with the state.
+    _wal: Option<crate::wal::WalCheckpointer>,
     next: AtomicUsize,
     /// One permit per store: requests wait for a store here, asynchronously, instead of parking
     /// a blocking thread each on a store's mutex.
@@ -105,11 +107,16 @@ impl AppState {
     pub fn open(config: StateConfig) -> Result<Shared, ServeError> {
         let mut first = config.database.open()?;
         first.migrate()?;
+        first.defer_wal_checkpoints()?;
         let mut stores = vec![Mutex::new(first)];
         for _ in 1..config.connections.max(1) {
-            stores.push(Mutex::new(config.database.open()?));
+            let mut store = config.database.open()?;
+            store.defer_wal_checkpoints()?;
+            stores.push(Mutex::new(store));
         }
+        let wal = crate::wal::WalCheckpointer::start(&config.database)?;
         Ok(Arc::new(Self {
+            _wal: wal,
             free_stores: tokio::sync::Semaphore::new(stores.len()),
             stores,
             next: AtomicUsize::new(0),

@@ -8,7 +8,7 @@
 //! kind as a literal, so the planner can use the index (EXPLAIN: SQLite `USING INDEX
 //! record_versions_card_birth_date`, PostgreSQL `Index Scan` / `Bitmap Index Scan` on it).
 
-use crate::sqlite_store::parse_version;
+use crate::sqlite_records::parse_version;
 use crate::Result;
 use kiban_domain::date::Date;
 use kiban_domain::ids::InsurerNumber;

@@ -12,10 +12,12 @@ mod card_search;
 mod migrations;
 mod postgres_access;
 mod postgres_audit;
+mod postgres_records;
 mod postgres_store;
 mod rows;
 mod sqlite_access;
 mod sqlite_audit;
+mod sqlite_records;
 mod sqlite_store;
 
 pub use access_store::*;
@@ -81,6 +83,19 @@ pub trait Store: AuditStore + AccessStore + Send {
         Ok(())
     }
     fn end_read(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Leaves write-ahead-log checkpoints to [`Store::checkpoint_wal`] on another connection.
+    /// On SQLite the connection whose commit crosses the WAL threshold otherwise checkpoints
+    /// inside that commit, fsync included, and every request waiting on that commit (a group
+    /// of audit appends) waits with it. A no-op on PostgreSQL, whose server checkpoints itself.
+    fn defer_wal_checkpoints(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Copies committed WAL frames into the database without waiting for readers (SQLite's
+    /// PASSIVE checkpoint). A no-op on PostgreSQL.
+    fn checkpoint_wal(&mut self) -> Result<()> {
         Ok(())
     }
 

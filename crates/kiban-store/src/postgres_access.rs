@@ -110,7 +110,12 @@ impl PostgresStore {
         params: &[&(dyn ToSql + Sync)],
         map: fn(&Row) -> T,
     ) -> Result<Option<T>> {
-        Ok(self.client().query_opt(sql, params)?.as_ref().map(map))
+        let statement = self.prepared(sql)?;
+        Ok(self
+            .client()
+            .query_opt(&statement, params)?
+            .as_ref()
+            .map(map))
     }
 
     fn access_all<T>(
@@ -119,11 +124,18 @@ impl PostgresStore {
         params: &[&(dyn ToSql + Sync)],
         map: fn(&Row) -> T,
     ) -> Result<Vec<T>> {
-        Ok(self.client().query(sql, params)?.iter().map(map).collect())
+        let statement = self.prepared(sql)?;
+        Ok(self
+            .client()
+            .query(&statement, params)?
+            .iter()
+            .map(map)
+            .collect())
     }
 
     fn access_id(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<i64> {
-        Ok(self.client().query_one(sql, params)?.get(0))
+        let statement = self.prepared(sql)?;
+        Ok(self.client().query_one(&statement, params)?.get(0))
     }
 
     fn access_exec(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {

@@ -32,50 +32,58 @@ fn to_event(r: &postgres::Row) -> Result<AuditEvent> {
 
 impl AuditStore for PostgresStore {
     fn append_audit(&mut self, entries: Vec<AuditEntry>) -> Result<Vec<AuditEvent>> {
-        self.client()
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK])?;
+        let lock = self.prepared("SELECT pg_advisory_xact_lock($1)")?;
+        self.client().execute(&lock, &[&AUDIT_LOCK])?;
         let (mut seq, mut prev) = self.audit_head()?;
-        let client = self.client();
-        let insert = client.prepare(
+        let sealed: Vec<AuditEvent> = entries
+            .into_iter()
+            .map(|entry| {
+                seq += 1;
+                let event = entry.seal(seq, prev);
+                prev = event.hash;
+                event
+            })
+            .collect();
+        // One statement for the whole group: a round trip per event made the append the
+        // slowest part of a request.
+        let insert = self.prepared(
             "INSERT INTO audit_events (seq, at_ms, actor_kind, actor_id, office, job, insurer, insured, category, action, purpose, decision, reason, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[])",
         )?;
-        let mut sealed = Vec::with_capacity(entries.len());
-        for entry in entries {
-            seq += 1;
-            let event = entry.seal(seq, prev);
-            let e = &event.entry;
-            client.execute(
-                &insert,
-                &[
-                    &(seq as i64),
-                    &e.at_ms,
-                    &e.actor_kind,
-                    &e.actor_id,
-                    &e.office,
-                    &e.job,
-                    &e.insurer,
-                    &e.insured,
-                    &e.category,
-                    &e.action,
-                    &e.purpose,
-                    &e.decision.code(),
-                    &e.reason,
-                    &&event.prev_hash[..],
-                    &&event.hash[..],
-                ],
-            )?;
-            prev = event.hash;
-            sealed.push(event);
-        }
+        let column = |f: fn(&AuditEvent) -> &str| -> Vec<&str> { sealed.iter().map(f).collect() };
+        let seqs: Vec<i64> = sealed.iter().map(|e| e.seq as i64).collect();
+        let ats: Vec<i64> = sealed.iter().map(|e| e.entry.at_ms).collect();
+        let prevs: Vec<&[u8]> = sealed.iter().map(|e| &e.prev_hash[..]).collect();
+        let hashes: Vec<&[u8]> = sealed.iter().map(|e| &e.hash[..]).collect();
+        let texts: Vec<Vec<&str>> = [
+            column(|e| &e.entry.actor_kind),
+            column(|e| &e.entry.actor_id),
+            column(|e| &e.entry.office),
+            column(|e| &e.entry.job),
+            column(|e| &e.entry.insurer),
+            column(|e| &e.entry.insured),
+            column(|e| &e.entry.category),
+            column(|e| &e.entry.action),
+            column(|e| &e.entry.purpose),
+            column(|e| e.entry.decision.code()),
+            column(|e| &e.entry.reason),
+        ]
+        .into();
+        let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&seqs, &ats];
+        params.extend(
+            texts
+                .iter()
+                .map(|t| t as &(dyn postgres::types::ToSql + Sync)),
+        );
+        params.push(&prevs);
+        params.push(&hashes);
+        self.client().execute(&insert, &params)?;
         Ok(sealed)
     }
 
     fn audit_head(&mut self) -> Result<(u64, [u8; 32])> {
-        match self.client().query_opt(
-            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-            &[],
-        )? {
+        let head = self.prepared("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?;
+        match self.client().query_opt(&head, &[])? {
             None => Ok((0, GENESIS)),
             Some(r) => Ok((r.get::<_, i64>(0) as u64, hash32(r.get(1))?)),
         }

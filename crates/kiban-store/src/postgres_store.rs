@@ -2,7 +2,7 @@
 //! bulk path, so an import runs at close to the speed of a raw load.
 
 use crate::migrations::{POSTGRES, SCHEMA_TABLE};
-use crate::sqlite_store::{parse_version, stored_kind, KINDS};
+use crate::sqlite_records::parse_version;
 use crate::*;
 use kiban_domain::ids::CheckDigitPolicy;
 use postgres::{Client, NoTls};
@@ -11,6 +11,9 @@ use std::io::Write;
 pub struct PostgresStore {
     client: Client,
     identity: String,
+    /// Statements prepared once per connection: a query by text is a parse round trip and an
+    /// execute round trip, and the request path runs a handful of them per request.
+    statements: std::collections::HashMap<String, postgres::Statement>,
 }
 
 impl PostgresStore {
@@ -18,6 +21,7 @@ impl PostgresStore {
         Ok(Self {
             client: Client::connect(url, NoTls)?,
             identity: format!("postgres:{url}"),
+            statements: Default::default(),
         })
     }
 
@@ -25,10 +29,22 @@ impl PostgresStore {
     pub fn set_search_path(&mut self, schema: &str) -> Result<()> {
         self.client
             .batch_execute(&format!("SET search_path TO \"{schema}\""))?;
+        // Prepared statements name the tables of the old search path.
+        self.statements.clear();
         if let Some(base) = self.identity.split('#').next() {
             self.identity = format!("{base}#{schema}");
         }
         Ok(())
+    }
+
+    /// `sql` prepared on this connection, once.
+    pub(crate) fn prepared(&mut self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
     }
 
     /// The raw client, for benchmarks that compare against a bare `COPY`.
@@ -258,35 +274,7 @@ impl Store for PostgresStore {
         insurer: InsurerNumber,
         insured: InsuredNumber,
     ) -> Result<PersonHistory> {
-        let (k, i, p) = (kind.code(), insurer.to_string(), insured.to_string());
-        let rows = self.client.query(
-            "SELECT history, operation, applies_from, body FROM record_versions WHERE kind = $1 AND insurer = $2 AND insured = $3 ORDER BY history",
-            &[&k, &i, &p],
-        )?;
-        let versions = rows
-            .iter()
-            .map(|r| {
-                parse_version(
-                    kind,
-                    &i,
-                    &p,
-                    i64::from(r.get::<_, i32>(0)),
-                    r.get(1),
-                    r.get(2),
-                    r.get(3),
-                )
-            })
-            .collect::<Result<_>>()?;
-        let withdrawn = self
-            .client
-            .query("SELECT history FROM withdrawals WHERE kind = $1 AND insurer = $2 AND insured = $3 ORDER BY history", &[&k, &i, &p])?
-            .iter()
-            .map(|r| r.get::<_, i32>(0) as u16)
-            .collect();
-        Ok(PersonHistory {
-            versions,
-            withdrawn,
-        })
+        self.read_person_history(kind, insurer, insured)
     }
 
     fn person_records(
@@ -294,37 +282,7 @@ impl Store for PostgresStore {
         insurer: InsurerNumber,
         insured: InsuredNumber,
     ) -> Result<PersonRecords> {
-        let (i, p) = (insurer.to_string(), insured.to_string());
-        let mut records = PersonRecords::default();
-        let rows = self.client.query(
-            &format!("SELECT kind, history, operation, applies_from, body FROM record_versions WHERE kind IN ({KINDS}) AND insurer = $1 AND insured = $2 ORDER BY kind, history"),
-            &[&i, &p],
-        )?;
-        for r in &rows {
-            let kind = stored_kind(r.get(0))?;
-            let version = parse_version(
-                kind,
-                &i,
-                &p,
-                i64::from(r.get::<_, i32>(1)),
-                r.get(2),
-                r.get(3),
-                r.get(4),
-            )?;
-            records.of_mut(kind).versions.push(version);
-        }
-        let rows = self.client.query(
-            &format!("SELECT kind, history FROM withdrawals WHERE kind IN ({KINDS}) AND insurer = $1 AND insured = $2 ORDER BY kind, history"),
-            &[&i, &p],
-        )?;
-        for r in &rows {
-            let kind = stored_kind(r.get(0))?;
-            records
-                .of_mut(kind)
-                .withdrawn
-                .push(r.get::<_, i32>(1) as u16);
-        }
-        Ok(records)
+        self.read_person_records(insurer, insured)
     }
 
     fn for_each_version(

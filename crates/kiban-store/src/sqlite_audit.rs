@@ -67,11 +67,8 @@ impl AuditStore for SqliteStore {
     fn audit_head(&mut self) -> Result<(u64, [u8; 32])> {
         let head: Option<(i64, Vec<u8>)> = self
             .connection()
-            .query_row(
-                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match head {
             None => Ok((0, GENESIS)),

@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1:8443")]
     listen: String,
     /// Database connections used by request handlers.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 8)]
     connections: usize,
     #[command(flatten)]
     checkpoints: CheckpointArgs,
