@@ -10,6 +10,7 @@
 //! - [`password`]: argon2id password hashes as PHC strings.
 //! - [`platform_key`]: the Ed25519 key that signs audit checkpoints.
 //! - [`token`]: opaque bearer tokens, kept server-side only as SHA-256 hashes.
+//! - [`form_key`]: the HMAC key that binds HTML form tokens (CSRF) to a browser session.
 //!
 //! Times are [`time::OffsetDateTime`] (re-exported as [`time`]) and always passed in by the
 //! caller, so every expiry rule is testable without waiting. Secret-bearing types print as
@@ -19,6 +20,7 @@ pub mod ca;
 pub mod card;
 pub mod challenge;
 pub mod crl;
+pub mod form_key;
 pub mod password;
 pub mod pki;
 pub mod platform_key;
@@ -37,6 +39,7 @@ pub use card::{
 };
 pub use challenge::{Challenge, ChallengeError, Challenges};
 pub use crl::{Revocation, RevocationList, RevocationReason, SignedCrl};
+pub use form_key::FormKey;
 pub use password::{hash_password, verify_password, Argon2Params, PasswordError};
 pub use pki::{CertError, Fingerprint, Serial, TrustAnchor, Validity};
 pub use platform_key::{KeyError, PlatformKey, PlatformPublicKey, PlatformSignature};

@@ -139,25 +139,32 @@ fn main() {
         let start = tokio::time::Instant::now();
         let total = (target * seconds as f64) as u64;
         let errors = Arc::new(AtomicU64::new(0));
-        let connections = Arc::new(tokio::sync::Semaphore::new(env("KIBAN_BENCH_CONNECTIONS", 64) as usize));
-        let mut tasks = Vec::with_capacity(total as usize);
-        for i in 0..total {
-            let scheduled = start + interval.mul_f64(i as f64);
-            let (client, read, token, errors, connections) =
-                (client.clone(), read.clone(), token.clone(), errors.clone(), connections.clone());
-            tasks.push(tokio::spawn(async move {
-                tokio::time::sleep_until(scheduled).await;
-                let _connection = connections.acquire().await.unwrap();
-                let ok = send(&client, &read, Some(&token)).await;
-                if !ok {
-                    errors.fetch_add(1, Ordering::Relaxed);
+        // A fixed set of senders, one per connection, takes the schedule's slots in turn (as
+        // wrk2 does): a slot whose time has passed is sent at once and its wait counts.
+        let next_slot = Arc::new(AtomicU64::new(0));
+        let mut senders = Vec::new();
+        for _ in 0..env("KIBAN_BENCH_CONNECTIONS", 64) {
+            let (client, read, token, errors, next_slot) =
+                (client.clone(), read.clone(), token.clone(), errors.clone(), next_slot.clone());
+            senders.push(tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let i = next_slot.fetch_add(1, Ordering::Relaxed);
+                    if i >= total {
+                        return latencies;
+                    }
+                    let scheduled = start + interval.mul_f64(i as f64);
+                    tokio::time::sleep_until(scheduled).await;
+                    if !send(&client, &read, Some(&token)).await {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    latencies.push(scheduled.elapsed());
                 }
-                scheduled.elapsed()
             }));
         }
-        let mut latencies = Vec::with_capacity(tasks.len());
-        for t in tasks {
-            latencies.push(t.await.unwrap());
+        let mut latencies = Vec::with_capacity(total as usize);
+        for sender in senders {
+            latencies.extend(sender.await.unwrap());
         }
         latencies.sort();
         let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];

@@ -1,6 +1,7 @@
 //! Request extractors: JSON bodies and query strings that fail with the API's own error
 //! envelope, the bearer token, and the two kinds of caller — staff (token in the store, checked
-//! through [`crate::staff_sessions`], office proven by the client certificate) and citizens (token from a card login, in memory).
+//! through [`crate::staff_sessions`], office proven by the client certificate; the web pages
+//! present the same token in a cookie) and citizens (token from a card login, in memory).
 
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
@@ -104,6 +105,19 @@ impl FromRequestParts<Shared> for StaffCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
         let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
+        StaffCaller::from_token(parts, state, token).await
+    }
+}
+
+impl StaffCaller {
+    /// Checks an access token however it came (the API's bearer header, or the web pages'
+    /// session cookie), so both share one path: the remembered check, the store, and the
+    /// client-certificate rule of [`actor_of`].
+    pub(crate) async fn from_token(
+        parts: &Parts,
+        state: &Shared,
+        token: String,
+    ) -> Result<Self, ApiError> {
         let cert = client_cert(parts);
         let purpose = parts
             .headers

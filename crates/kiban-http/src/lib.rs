@@ -9,6 +9,8 @@
 //!   shape the answer. They never touch SQL, and every read of personal data goes through the
 //!   application layer's access functions, which decide and audit.
 //! - [`openapi`]: the OpenAPI 3.1 document, at `/api/v1/openapi.json`.
+//! - `pages`: the web pages (HTML in Japanese, askama templates) on the same server, reading
+//!   through the same `kiban_app` services; not part of the API table or its OpenAPI document.
 //!
 //! Nothing here logs a token, password, TOTP code, certificate or My Number; the request types
 //! that carry secrets have no `Debug`.
@@ -16,6 +18,7 @@
 pub mod error;
 pub mod extract;
 pub mod openapi;
+mod pages;
 pub mod routes;
 mod server;
 mod staff_sessions;
@@ -41,11 +44,23 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// The API's router over `state`. Without the TLS layer of [`Server`] every request counts as
-/// arriving without a client certificate.
+/// The API's router over `state`, with the web pages beside it. Without the TLS layer of
+/// [`Server`] every request counts as arriving without a client certificate.
 pub fn router(state: Shared) -> Router {
     routes::add(Router::new())
-        .fallback(routes::not_found)
-        .method_not_allowed_fallback(routes::not_found)
+        .merge(pages::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
         .with_state(state)
+}
+
+/// Unknown API paths answer in the API's envelope, anything else with an HTML page.
+async fn not_found(request: axum::extract::Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        routes::not_found().await.into_response()
+    } else {
+        pages::not_found(request).await
+    }
 }

@@ -80,6 +80,8 @@ pub struct AppState {
     citizens: Mutex<HashMap<TokenHash, CitizenSession>>,
     pub(crate) login_policy: LoginPolicy,
     pub(crate) staff_sessions: crate::staff_sessions::StaffSessions,
+    /// Binds the web pages' form tokens to their session (CSRF, see `pages::session`).
+    pub(crate) form_key: kiban_crypto::FormKey,
 }
 
 pub type Shared = Arc<AppState>;
@@ -128,6 +130,7 @@ impl AppState {
             citizens: Mutex::new(HashMap::new()),
             login_policy: config.login_policy,
             staff_sessions: Default::default(),
+            form_key: kiban_crypto::FormKey::random(),
         }))
     }
 

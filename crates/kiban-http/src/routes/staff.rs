@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorCode, Reply};
 use crate::extract::{certificate_matches, certified_number, Bearer, Cert, JsonBody};
-use crate::state::{now, Shared};
+use crate::state::{now, AppState, Shared};
+use crate::tls::ClientCert;
+use kiban_store::Store;
 
 #[derive(Deserialize)]
 pub struct LoginRequest {
@@ -58,41 +60,51 @@ pub async fn login(
 ) -> ApiResult<TokensOut> {
     state
         .store(move |state, store| {
-            let (now_ms, _) = now();
-            let account = store
-                .staff(&req.staff_id)
-                .map_err(kiban_app::AppError::from)?;
-            let certified = match (&account, cert.subject()) {
-                (Some(s), _) if matches!(s.actor_kind.as_str(), "municipal_staff" | "operator") => {
-                    None
-                }
-                (_, None) => return Err(ErrorCode::ClientCertificateRequired.into()),
-                (Some(s), Some(subject)) => Some(certified_number(subject, s)),
-                (None, Some(subject)) => Some(subject.common_name()),
-            };
-            let outcome = kiban_app::auth::login(
-                store,
-                state.login_policy,
-                &req.staff_id,
-                &req.password,
-                &req.totp,
-                certified.as_deref(),
-                now_ms,
-            )?;
-            match outcome {
+            match login_over(state, store, &cert, &req.staff_id, &req.password, &req.totp)? {
                 Ok(tokens) => Ok(Reply::Ok(tokens.into())),
-                Err(refusal) => {
-                    // The failure may have locked the account: its tokens must stop working
-                    // now, not when the remembered check goes stale.
-                    state.staff_sessions.forget_account(&req.staff_id);
-                    Err(login_refusal(&refusal))
-                }
+                Err(refusal) => Err(login_refusal(&refusal)),
             }
         })
         .await
 }
 
-fn login_refusal(refusal: &LoginRefusal) -> ApiError {
+/// The login rule shared by this route and the web login page: which office the connection's
+/// certificate vouches for, then `kiban_app::auth::login`. A certificate-less connection is
+/// refused for everyone but municipal staff and operators.
+pub(crate) fn login_over(
+    state: &AppState,
+    store: &mut dyn Store,
+    cert: &ClientCert,
+    staff_id: &str,
+    password: &str,
+    totp: &str,
+) -> Result<Result<Tokens, LoginRefusal>, ApiError> {
+    let (now_ms, _) = now();
+    let account = store.staff(staff_id).map_err(kiban_app::AppError::from)?;
+    let certified = match (&account, cert.subject()) {
+        (Some(s), _) if matches!(s.actor_kind.as_str(), "municipal_staff" | "operator") => None,
+        (_, None) => return Err(ErrorCode::ClientCertificateRequired.into()),
+        (Some(s), Some(subject)) => Some(certified_number(subject, s)),
+        (None, Some(subject)) => Some(subject.common_name()),
+    };
+    let outcome = kiban_app::auth::login(
+        store,
+        state.login_policy,
+        staff_id,
+        password,
+        totp,
+        certified.as_deref(),
+        now_ms,
+    )?;
+    if outcome.is_err() {
+        // The failure may have locked the account: its tokens must stop working now, not
+        // when the remembered check goes stale.
+        state.staff_sessions.forget_account(staff_id);
+    }
+    Ok(outcome)
+}
+
+pub(crate) fn login_refusal(refusal: &LoginRefusal) -> ApiError {
     match refusal {
         LoginRefusal::BadCredentials => ErrorCode::LoginFailed.into(),
         LoginRefusal::Locked { until_ms } => ApiError::with_detail(

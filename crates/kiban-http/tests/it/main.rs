@@ -4,6 +4,7 @@
 mod card_login;
 mod citizen;
 mod counter;
+mod pages;
 mod persons;
 mod routes;
 mod staff;
