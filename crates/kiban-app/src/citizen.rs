@@ -170,3 +170,21 @@ pub fn my_data(
         consents,
     }))
 }
+
+/// The registered names of `offices` (事業所番号 or 医療機関コード), for the person's consent
+/// list; an unregistered number maps to itself. Names are not personal data: not audited.
+pub fn office_names<'a>(
+    store: &mut dyn Store,
+    offices: impl IntoIterator<Item = &'a str>,
+) -> Result<std::collections::HashMap<String, String>> {
+    let mut names = std::collections::HashMap::new();
+    for number in offices {
+        if !names.contains_key(number) {
+            let name = store
+                .office(number)?
+                .map_or_else(|| number.to_string(), |o| o.name);
+            names.insert(number.to_string(), name);
+        }
+    }
+    Ok(names)
+}

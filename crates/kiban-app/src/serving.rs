@@ -97,3 +97,35 @@ pub fn end_inactive(
         Ok(ended)
     })
 }
+
+/// A person the acting office serves now, as the office itself registered it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Served {
+    pub insurer: String,
+    pub insured: String,
+    pub started_on: String,
+    pub last_service_on: Option<String>,
+}
+
+/// The open 担当 relationships of the caller's own office, for its list of persons. These are
+/// the office's own registrations (numbers and dates, no certificate content), so listing them
+/// is not a read of a person's data: opening any person still goes through the policy. Anyone
+/// but office staff gets an empty list.
+pub fn served_by(store: &mut dyn Store, caller: &Caller) -> Result<Vec<Served>> {
+    let Actor::OfficeStaff { office, .. } = caller.actor else {
+        return Ok(Vec::new());
+    };
+    let mut served: Vec<Served> = store
+        .persons_served(&office.to_string())?
+        .into_iter()
+        .filter(|r| r.ended_on.is_none())
+        .map(|r| Served {
+            insurer: r.insurer,
+            insured: r.insured,
+            started_on: r.started_on,
+            last_service_on: r.last_service_on,
+        })
+        .collect();
+    served.sort_by(|a, b| (&a.insurer, &a.insured).cmp(&(&b.insurer, &b.insured)));
+    Ok(served)
+}

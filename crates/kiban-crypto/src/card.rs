@@ -19,7 +19,7 @@ use std::path::Path;
 
 use kiban_domain::ids::InsuredNumber;
 use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
+use p256::ecdsa::{DerSignature, Signature, SigningKey, VerifyingKey};
 use p256::pkcs8::{DecodePublicKey, EncodePublicKey};
 use rand_core::{OsRng, RngCore};
 use rcgen::{CertificateParams, DistinguishedName, DnType, KeyUsagePurpose, SubjectPublicKeyInfo};
@@ -27,11 +27,10 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-pub use file::{CardFile, Pin};
+pub use file::{CardFile, CardKdf, Pin};
 
 use crate::challenge::Challenge;
 use crate::crl::{self, RevocationList, SignedCrl};
-use crate::password::Argon2Params;
 use crate::pki::{
     check_leaf, issued_by, parse_cert, pem_to_der, Authority, CertError, Fingerprint, Serial,
     TrustAnchor, Validity,
@@ -65,7 +64,9 @@ pub enum CardError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardSignature {
     pub cert_pem: String,
-    /// ECDSA P-256/SHA-256, DER-encoded.
+    /// ECDSA P-256/SHA-256, DER-encoded (what `kiban card sign` prints) or raw `r‖s` in 64
+    /// bytes (what WebCrypto's `sign` returns, so the browser sends it unconverted); the
+    /// verifier accepts both.
     #[serde(with = "crate::encoding::b64_serde")]
     pub signature: Vec<u8>,
 }
@@ -99,7 +100,7 @@ pub struct IssuedCard {
 /// [`CardAuthority::trust_root`].
 pub struct CardAuthority {
     authority: Authority,
-    kdf: Argon2Params,
+    kdf: CardKdf,
 }
 
 impl fmt::Debug for CardAuthority {
@@ -121,19 +122,19 @@ impl CardAuthority {
         dn.push(DnType::OrganizationName, "kiban development card root");
         Ok(Self {
             authority: Authority::init(dn, now)?,
-            kdf: Argon2Params::default(),
+            kdf: CardKdf::default(),
         })
     }
 
     pub fn from_pem(cert_pem: &str, key_pem: &str) -> Result<Self, CardError> {
         Ok(Self {
             authority: Authority::from_pem(cert_pem, key_pem)?,
-            kdf: Argon2Params::default(),
+            kdf: CardKdf::default(),
         })
     }
 
-    /// The argon2id cost for sealing new cards under their PIN.
-    pub fn with_kdf(mut self, params: Argon2Params) -> Self {
+    /// The PBKDF2 cost for sealing new cards under their PIN.
+    pub fn with_kdf(mut self, params: CardKdf) -> Self {
         self.kdf = params;
         self
     }
@@ -231,8 +232,14 @@ pub fn verify_card_login(
     let leaf = check_leaf(trust_root, &der, now, revocations)?;
     let key = VerifyingKey::from_public_key_der(leaf.cert.public_key().raw)
         .map_err(|_| CardError::UnsupportedKey)?;
-    let sig =
-        DerSignature::from_bytes(&signature.signature).map_err(|_| CardError::BadSignature)?;
+    // A DER signature of P-256 is at least 70 bytes, so 64 bytes can only be raw r‖s.
+    let sig = if signature.signature.len() == 64 {
+        Signature::from_slice(&signature.signature).map_err(|_| CardError::BadSignature)?
+    } else {
+        DerSignature::from_bytes(&signature.signature)
+            .and_then(Signature::try_from)
+            .map_err(|_| CardError::BadSignature)?
+    };
     key.verify(&challenge.message(), &sig)
         .map_err(|_| CardError::BadSignature)?;
     Ok(CardIdentity {

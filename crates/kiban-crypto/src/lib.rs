@@ -34,7 +34,7 @@ pub use time;
 
 pub use ca::{verify_client, CertificateAuthority, ClientIdentity, ClientSubject, IssuedCert};
 pub use card::{
-    card_fingerprint, verify_card_login, CardAuthority, CardError, CardFile, CardIdentity,
+    card_fingerprint, verify_card_login, CardAuthority, CardError, CardFile, CardIdentity, CardKdf,
     CardLink, CardSignature, IssuedCard, Pin,
 };
 pub use challenge::{Challenge, ChallengeError, Challenges};

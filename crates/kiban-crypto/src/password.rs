@@ -19,7 +19,7 @@ pub enum PasswordError {
     Hash(String),
 }
 
-/// argon2id cost. Also used to derive a card's key from its PIN ([`crate::card`]).
+/// argon2id cost of staff passwords (card files use PBKDF2, see [`crate::card::CardKdf`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Argon2Params {
     pub memory_kib: u32,

@@ -123,21 +123,7 @@ impl StaffCaller {
             .headers
             .get(PURPOSE_HEADER)
             .and_then(|v| v.to_str().ok());
-        let hash = kiban_crypto::hash_token(&token);
-        let (now_ms, _) = now();
-        let identity = match state.staff_sessions.get(&hash, now_ms) {
-            Some(identity) => identity,
-            None => {
-                let identity = state
-                    .store(move |_, store| staff_sessions::load(store, &token, now_ms))
-                    .await?
-                    .ok_or(ErrorCode::Unauthenticated)?;
-                state
-                    .staff_sessions
-                    .remember(hash, identity.clone(), now_ms);
-                identity
-            }
-        };
+        let identity = Self::identity(state, token).await?;
         let actor = actor_of(&identity, &cert, purpose)?;
         Ok(StaffCaller {
             caller: Caller {
@@ -146,6 +132,27 @@ impl StaffCaller {
             },
             staff_id: identity.staff.staff_id,
         })
+    }
+}
+
+impl StaffCaller {
+    /// The account behind an access token: the remembered check, else the store. Split from
+    /// [`Self::from_token`] because the municipal pages take the purpose from a form field, per
+    /// request, not from a header, and build the actor with [`actor_of`] themselves.
+    pub(crate) async fn identity(state: &Shared, token: String) -> Result<StaffIdentity, ApiError> {
+        let hash = kiban_crypto::hash_token(&token);
+        let (now_ms, _) = now();
+        if let Some(identity) = state.staff_sessions.get(&hash, now_ms) {
+            return Ok(identity);
+        }
+        let identity = state
+            .store(move |_, store| staff_sessions::load(store, &token, now_ms))
+            .await?
+            .ok_or(ErrorCode::Unauthenticated)?;
+        state
+            .staff_sessions
+            .remember(hash, identity.clone(), now_ms);
+        Ok(identity)
     }
 }
 

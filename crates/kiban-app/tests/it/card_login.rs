@@ -6,8 +6,8 @@ use kiban_app::access::{Caller, Outcome};
 use kiban_app::citizen::{access_history, card_login, unattributed_failures, CardLoginRefusal};
 use kiban_crypto::time::{Duration, OffsetDateTime};
 use kiban_crypto::{
-    Argon2Params, CardAuthority, CardSignature, Challenges, IssuedCard, RevocationList,
-    RevocationReason, Validity,
+    CardAuthority, CardSignature, Challenges, IssuedCard, RevocationList, RevocationReason,
+    Validity,
 };
 use kiban_domain::access::{Actor, CardLoginReason, PersonRef, Timestamp};
 use kiban_domain::audit::Decision;
@@ -35,7 +35,7 @@ fn pin() -> kiban_crypto::Pin {
 fn root() -> CardAuthority {
     CardAuthority::init_development("test card root", now())
         .unwrap()
-        .with_kdf(Argon2Params::INSECURE_FAST_FOR_TESTS)
+        .with_kdf(kiban_crypto::CardKdf::INSECURE_FAST_FOR_TESTS)
 }
 
 /// A card of `root`, linked to [`person`] when `link` is set.

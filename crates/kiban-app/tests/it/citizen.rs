@@ -5,7 +5,7 @@ use kiban_app::access::{Caller, Outcome};
 use kiban_app::citizen::{access_history, card_login, my_data};
 use kiban_app::qualification::{enrol, read_summary};
 use kiban_crypto::time::{Duration, OffsetDateTime};
-use kiban_crypto::{Argon2Params, CardAuthority, Challenges, RevocationList, Validity};
+use kiban_crypto::{CardAuthority, Challenges, RevocationList, Validity};
 use kiban_domain::access::{Actor, ConsentMethod, Job, OfficeKind, PersonRef, Timestamp};
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
 use kiban_store::{CardLinkRow, OfficeRow};
@@ -27,7 +27,7 @@ fn person() -> PersonRef {
 fn authority() -> CardAuthority {
     CardAuthority::init_development("test card root", now())
         .unwrap()
-        .with_kdf(Argon2Params::INSECURE_FAST_FOR_TESTS)
+        .with_kdf(kiban_crypto::CardKdf::INSECURE_FAST_FOR_TESTS)
 }
 
 fn pin() -> kiban_crypto::Pin {

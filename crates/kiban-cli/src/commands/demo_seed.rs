@@ -147,7 +147,9 @@ pub fn seed(
         let _ = writeln!(logins, "{display}: ID {id}, TOTP secret {secret}, {cert}");
     }
     let card_path = data_dir.join("cards").join("0000100001.card.json");
-    if !card_path.exists() {
+    // A card of an older file format (kiban-card/1, argon2id) is replaced: the browser login
+    // reads only the current one.
+    if kiban_crypto::CardFile::load(&card_path).is_err() {
         std::fs::create_dir_all(data_dir.join("cards"))?;
         let pin = kiban_crypto::Pin::parse(DEMO_PIN)?;
         let insured = InsuredNumber::parse("0000100001").map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -1,25 +1,29 @@
 //! The card file: what the physical card's chip holds, as JSON.
 //!
 //! ```json
-//! { "format": "kiban-card/1",
+//! { "format": "kiban-card/2",
 //!   "certificate": "-----BEGIN CERTIFICATE-----…",
-//!   "key": { "kdf": "argon2id", "memory_kib": …, "iterations": …, "parallelism": …,
-//!            "salt": "<b64url>", "cipher": "chacha20poly1305", "nonce": "<b64url>",
-//!            "ciphertext": "<b64url of the sealed PKCS#8 key>" } }
+//!   "key": { "kdf": "pbkdf2-hmac-sha256", "iterations": 600000, "salt": "<b64url>",
+//!            "cipher": "aes-256-gcm", "nonce": "<b64url>",
+//!            "ciphertext": "<b64url of the sealed PKCS#8 key, GCM tag appended>" } }
 //! ```
 //!
-//! The private key is sealed with ChaCha20-Poly1305 under a key derived from the 4-digit PIN by
-//! argon2id, with the certificate's fingerprint as associated data so a sealed key cannot be
-//! moved into another card's file. Without the PIN the file cannot sign. This is weaker than
-//! the real card: its chip locks after a few wrong PINs, whereas ten thousand PINs can be tried
-//! offline against a copied file (about ten thousand argon2 runs). The stand-in is for
-//! synthetic people and demos; real citizens use JPKI cards.
+//! The private key is sealed with AES-256-GCM under a key derived from the 4-digit PIN by
+//! PBKDF2-HMAC-SHA256, with the SHA-256 fingerprint of the certificate's DER as associated data
+//! so a sealed key cannot be moved into another card's file. Both primitives are in WebCrypto,
+//! so the portal's `card.js` unseals the file in the browser and the PIN never leaves it
+//! (format 1 used argon2id + ChaCha20-Poly1305, which browsers cannot run natively).
+//!
+//! Without the PIN the file cannot sign. This is weaker than the real card: its chip locks
+//! after a few wrong PINs, whereas ten thousand PINs can be tried offline against a copied file
+//! (ten thousand PBKDF2 runs). The stand-in is for synthetic people and demos; real citizens
+//! use JPKI cards.
 
 use std::fmt;
 use std::path::Path;
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{DerSignature, SigningKey};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
@@ -28,13 +32,40 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::{CardError, CardSignature};
-use crate::password::Argon2Params;
 use crate::pki::{pem_to_der, Fingerprint};
 use crate::storage;
 
-const FORMAT: &str = "kiban-card/1";
-const KDF: &str = "argon2id";
-const CIPHER: &str = "chacha20poly1305";
+const FORMAT: &str = "kiban-card/2";
+const KDF: &str = "pbkdf2-hmac-sha256";
+const CIPHER: &str = "aes-256-gcm";
+
+/// PBKDF2 cost for sealing a card under its PIN. The count is stored in each file, so raising
+/// the default later leaves existing cards readable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardKdf {
+    pub iterations: u32,
+}
+
+impl CardKdf {
+    /// OWASP's 2023 figure for PBKDF2-HMAC-SHA256: about a quarter second in a browser.
+    pub const DEFAULT: Self = Self {
+        iterations: 600_000,
+    };
+
+    /// For tests only: it protects nothing.
+    pub const INSECURE_FAST_FOR_TESTS: Self = Self { iterations: 1_000 };
+
+    /// Files claiming fewer rounds are refused (a tampered file must not make us derive weakly
+    /// for nothing), as are absurd counts that would stall the reader.
+    const MIN_ITERATIONS: u32 = 1_000;
+    const MAX_ITERATIONS: u32 = 10_000_000;
+}
+
+impl Default for CardKdf {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
 
 /// The card's 利用者証明用電子証明書 PIN: exactly four digits, as on the real card.
 #[derive(Clone)]
@@ -63,8 +94,7 @@ impl fmt::Debug for Pin {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct SealedKey {
     kdf: String,
-    #[serde(flatten)]
-    params: Argon2Params,
+    iterations: u32,
     #[serde(with = "crate::encoding::b64_serde")]
     salt: Vec<u8>,
     cipher: String,
@@ -98,7 +128,7 @@ impl CardFile {
         certificate_pem: String,
         key: &SigningKey,
         pin: &Pin,
-        params: &Argon2Params,
+        kdf: &CardKdf,
     ) -> Result<Self, CardError> {
         let aad = cert_fingerprint(&certificate_pem)?;
         let mut salt = vec![0u8; 16];
@@ -108,7 +138,7 @@ impl CardFile {
         let pkcs8 = key
             .to_pkcs8_der()
             .map_err(|e| CardError::CardFile(e.to_string()))?;
-        let cipher = cipher_for(pin, &salt, params)?;
+        let cipher = cipher_for(pin, &salt, kdf.iterations);
         let ciphertext = cipher
             .encrypt(
                 Nonce::from_slice(&nonce),
@@ -123,7 +153,7 @@ impl CardFile {
             certificate: certificate_pem,
             key: SealedKey {
                 kdf: KDF.into(),
-                params: *params,
+                iterations: kdf.iterations,
                 salt,
                 cipher: CIPHER.into(),
                 nonce,
@@ -147,6 +177,12 @@ impl CardFile {
             return Err(CardError::CardFile(format!(
                 "unsupported format {} / {} / {}",
                 card.format, card.key.kdf, card.key.cipher
+            )));
+        }
+        if !(CardKdf::MIN_ITERATIONS..=CardKdf::MAX_ITERATIONS).contains(&card.key.iterations) {
+            return Err(CardError::CardFile(format!(
+                "iterations {} out of range",
+                card.key.iterations
             )));
         }
         if card.key.nonce.len() != 12 {
@@ -177,7 +213,7 @@ impl CardFile {
 
     fn unseal(&self, pin: &Pin) -> Result<SigningKey, CardError> {
         let aad = cert_fingerprint(&self.certificate)?;
-        let cipher = cipher_for(pin, &self.key.salt, &self.key.params)?;
+        let cipher = cipher_for(pin, &self.key.salt, self.key.iterations);
         // An authentication failure is a wrong PIN (or a tampered file; both mean no signing).
         let pkcs8 = Zeroizing::new(
             cipher
@@ -198,16 +234,8 @@ fn cert_fingerprint(pem: &str) -> Result<Fingerprint, CardError> {
     Ok(Fingerprint::of_der(&pem_to_der(pem, "CERTIFICATE")?))
 }
 
-fn cipher_for(
-    pin: &Pin,
-    salt: &[u8],
-    params: &Argon2Params,
-) -> Result<ChaCha20Poly1305, CardError> {
+fn cipher_for(pin: &Pin, salt: &[u8], iterations: u32) -> Aes256Gcm {
     let mut key = Zeroizing::new([0u8; 32]);
-    params
-        .hasher()
-        .map_err(|e| CardError::CardFile(e.to_string()))?
-        .hash_password_into(pin.as_bytes(), salt, key.as_mut())
-        .map_err(|e| CardError::CardFile(e.to_string()))?;
-    Ok(ChaCha20Poly1305::new(Key::from_slice(key.as_ref())))
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(pin.as_bytes(), salt, iterations, key.as_mut());
+    Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key.as_ref()))
 }

@@ -1,8 +1,7 @@
 use kiban_crypto::time::Duration;
 use kiban_crypto::{
-    card_fingerprint, verify_card_login, Argon2Params, CardAuthority, CardError, CardFile,
-    CertError, Challenge, ChallengeError, Challenges, IssuedCard, Pin, RevocationList,
-    RevocationReason, Validity,
+    card_fingerprint, verify_card_login, CardAuthority, CardError, CardFile, CertError, Challenge,
+    ChallengeError, Challenges, IssuedCard, Pin, RevocationList, RevocationReason, Validity,
 };
 use kiban_domain::ids::InsuredNumber;
 
@@ -13,7 +12,7 @@ const INSURED: &str = "0000012345";
 fn authority() -> CardAuthority {
     CardAuthority::init_development("kiban development card root", now())
         .unwrap()
-        .with_kdf(Argon2Params::INSECURE_FAST_FOR_TESTS)
+        .with_kdf(kiban_crypto::CardKdf::INSECURE_FAST_FOR_TESTS)
 }
 
 fn pin() -> Pin {
@@ -281,7 +280,7 @@ fn card_authority_survives_save_and_load() {
     original.save(dir.path()).unwrap();
     let loaded = CardAuthority::load(dir.path())
         .unwrap()
-        .with_kdf(Argon2Params::INSECURE_FAST_FOR_TESTS);
+        .with_kdf(kiban_crypto::CardKdf::INSECURE_FAST_FOR_TESTS);
     assert_eq!(loaded.trust_root(), original.trust_root());
     let issued = card(&loaded);
     let (mut store, sent) = challenge();

@@ -2,6 +2,7 @@
 
 mod ca;
 mod card;
+mod card_browser;
 mod rustls_compat;
 
 use kiban_crypto::time::OffsetDateTime;

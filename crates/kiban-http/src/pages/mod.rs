@@ -10,13 +10,20 @@
 //! - Pages are not part of the API: they are not in [`crate::routes::ROUTES`] nor the OpenAPI
 //!   document.
 
+mod citizen;
+mod citizen_views;
+mod consent;
+mod municipal;
+mod municipal_import;
+mod municipal_person;
 mod office;
+mod served;
 mod session;
 mod start;
 mod summary;
 mod view;
 
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,27 +31,57 @@ use axum::Router;
 
 use crate::state::Shared;
 
-/// The stylesheet, our own and the only static file: no third-party assets.
+/// The stylesheet, our own: no third-party assets.
 const STYLESHEET: &str = include_str!("../../static/kiban.css");
+/// The card reader script of the citizen login, our own (see `static/card.js`).
+const CARD_SCRIPT: &str = include_str!("../../static/card.js");
 
 /// Content-Security-Policy of every page: our own origin only, no inline script or style, no
-/// framing, forms post only to us.
-const CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; \
+/// framing, forms post only to us. Scripts only from our own files (`/static/card.js`).
+const CSP: &str = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; \
                    form-action 'self'; frame-ancestors 'none'";
 
 /// The page routes, with the security headers on every response.
 pub(crate) fn router() -> Router<Shared> {
     Router::new()
         .route("/", get(start::index))
-        .route("/me", get(start::citizen_portal))
-        .route("/municipal", get(start::municipal_portal))
+        .route("/me", get(citizen_views::home))
+        .route("/me/login", get(citizen::login_form).post(citizen::login))
+        .route("/me/logout", post(citizen::logout))
+        .route("/me/consents", get(citizen_views::consents))
+        .route("/me/consents/{id}/revoke", post(citizen_views::revoke))
+        .route("/me/history", get(citizen_views::history))
+        .route("/me/download", get(citizen_views::download))
+        .route("/municipal", get(municipal::home))
+        .route(
+            "/municipal/login",
+            get(municipal::login_form).post(municipal::login),
+        )
+        .route("/municipal/logout", post(municipal::logout))
+        .route(
+            "/municipal/imports",
+            get(municipal::history)
+                .post(municipal_import::upload)
+                .layer(DefaultBodyLimit::max(municipal_import::UPLOAD_BODY_LIMIT)),
+        )
+        .route(
+            "/municipal/persons",
+            get(municipal_person::search_form).post(municipal_person::search),
+        )
+        .route("/municipal/cards", post(municipal_person::link))
         .route("/prefs/text-size", post(start::text_size))
         .route("/office/login", get(office::login_form).post(office::login))
         .route("/office/logout", post(office::logout))
         .route("/office", get(office::home))
         .route("/office/persons", get(office::lookup))
+        .route("/office/served", get(served::list))
         .route("/office/persons/{insurer}/{insured}", get(summary::show))
+        .route(
+            "/office/persons/{insurer}/{insured}/consent",
+            get(consent::form).post(consent::submit),
+        )
         .route("/static/kiban.css", get(stylesheet))
+        .route("/static/card.js", get(card_script))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -56,6 +93,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLESHEET,
+    )
+        .into_response()
+}
+
+async fn card_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CARD_SCRIPT,
     )
         .into_response()
 }

@@ -23,12 +23,40 @@ pub(crate) const PORTAL: &str = "介護保険資格確認等WEBサービス";
 /// Messages shown next to the login form's fields, and one for the form as a whole.
 #[derive(Default)]
 pub(crate) struct LoginErrors {
-    staff_id: Option<&'static str>,
-    password: Option<&'static str>,
-    totp: Option<&'static str>,
+    pub staff_id: Option<&'static str>,
+    pub password: Option<&'static str>,
+    pub totp: Option<&'static str>,
     /// A refusal that names no single field (wrong credentials are not told apart, so the
     /// page reveals nothing about which part was wrong).
-    form: Option<String>,
+    pub form: Option<String>,
+}
+
+impl LoginErrors {
+    /// The messages of the fields left empty or malformed (shared with the 保険者ポータル).
+    pub(crate) fn of_fields(staff_id: &str, password: &str, totp: &str) -> Self {
+        Self {
+            staff_id: staff_id.is_empty().then_some("職員IDを入力してください。"),
+            password: password
+                .is_empty()
+                .then_some("パスワードを入力してください。"),
+            totp: (totp.len() != 6 || !totp.bytes().all(|b| b.is_ascii_digit())).then_some(
+                "ワンタイムパスワードは、認証アプリに表示される6桁の数字で入力してください。",
+            ),
+            form: None,
+        }
+    }
+
+    pub(crate) fn any(&self) -> bool {
+        self.staff_id.is_some() || self.password.is_some() || self.totp.is_some()
+    }
+
+    /// A refusal of the whole form.
+    pub(crate) fn form(message: String) -> Self {
+        Self {
+            form: Some(message),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Template)]
@@ -71,13 +99,13 @@ pub(crate) async fn login_form(State(state): State<Shared>, browser: Browser) ->
 #[derive(Deserialize)]
 pub(crate) struct LoginForm {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
     #[serde(default)]
-    staff_id: String,
+    pub staff_id: String,
     #[serde(default)]
-    password: String,
+    pub password: String,
     #[serde(default)]
-    totp: String,
+    pub totp: String,
 }
 
 /// Checks the form, then logs in exactly as `POST /api/v1/staff/login` does; on success the
@@ -95,18 +123,8 @@ pub(crate) async fn login(
     let staff_id = form.staff_id.trim().to_string();
     // Codes typed with a Japanese input method arrive as full-width digits.
     let totp = normalize_digits(form.totp.trim());
-    let errors = LoginErrors {
-        staff_id: staff_id.is_empty().then_some("職員IDを入力してください。"),
-        password: form
-            .password
-            .is_empty()
-            .then_some("パスワードを入力してください。"),
-        totp: (totp.len() != 6 || !totp.bytes().all(|b| b.is_ascii_digit())).then_some(
-            "ワンタイムパスワードは、認証アプリに表示される6桁の数字で入力してください。",
-        ),
-        form: None,
-    };
-    if errors.staff_id.is_some() || errors.password.is_some() || errors.totp.is_some() {
+    let errors = LoginErrors::of_fields(&staff_id, &form.password, &totp);
+    if errors.any() {
         let template = LoginPage {
             page,
             staff_id,
@@ -152,16 +170,13 @@ pub(crate) async fn login(
     let template = LoginPage {
         page,
         staff_id,
-        errors: LoginErrors {
-            form: Some(message),
-            ..Default::default()
-        },
+        errors: LoginErrors::form(message),
     };
     respond(status, &template)
 }
 
 /// A refused login in plain Japanese, with the status the API would answer.
-fn refused(e: &ApiError) -> (StatusCode, String) {
+pub(crate) fn refused(e: &ApiError) -> (StatusCode, String) {
     let message = match e.code {
         ErrorCode::LoginFailed => {
             "職員ID・パスワード・ワンタイムパスワードのいずれかが違います。確かめて、もう一度入力してください。"

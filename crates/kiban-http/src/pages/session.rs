@@ -96,7 +96,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A cookie holding a token: base64url, at most 256 characters (anything else is ignored).
-fn token_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn token_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     cookie(headers, name).filter(|v| {
         !v.is_empty()
             && v.len() <= 256

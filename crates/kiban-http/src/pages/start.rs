@@ -1,4 +1,4 @@
-//! The start page, the portals that are not built yet, and the text-size preference.
+//! The start page and the text-size preference.
 
 use askama::Template;
 use axum::extract::{Form, State};
@@ -19,39 +19,11 @@ pub(crate) struct StartPage {
     page: Page,
 }
 
-#[derive(Template)]
-#[template(path = "pages/preparing.html")]
-pub(crate) struct PreparingPage {
-    page: Page,
-    title: &'static str,
-    audience: &'static str,
-}
-
-page_templates!(StartPage, PreparingPage);
+page_templates!(StartPage);
 
 pub(crate) async fn index(State(state): State<Shared>, browser: Browser) -> Response {
     let page = Page::new(&state, &browser, "");
     respond(StatusCode::OK, &StartPage { page })
-}
-
-pub(crate) async fn citizen_portal(State(state): State<Shared>, browser: Browser) -> Response {
-    let page = Page::new(&state, &browser, "本人ポータル");
-    let template = PreparingPage {
-        page,
-        title: "本人ポータル",
-        audience: "マイナンバーカードでログインして、ご自身の介護保険の情報や、だれがいつ情報を見たかを確かめる画面",
-    };
-    respond(StatusCode::OK, &template)
-}
-
-pub(crate) async fn municipal_portal(State(state): State<Shared>, browser: Browser) -> Response {
-    let page = Page::new(&state, &browser, "保険者ポータル");
-    let template = PreparingPage {
-        page,
-        title: "保険者ポータル",
-        audience: "市町村（保険者）の職員が、取り込んだ被保険者の情報や統計を確かめる画面",
-    };
-    respond(StatusCode::OK, &template)
 }
 
 /// The text-size form. No `Debug`: it carries the form token.

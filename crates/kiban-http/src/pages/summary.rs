@@ -23,15 +23,15 @@ use crate::state::{now, Shared};
 
 /// One row of a table: 項目 and 内容.
 pub(crate) struct Row {
-    label: &'static str,
-    value: String,
+    pub label: &'static str,
+    pub value: String,
 }
 
 /// One certificate or figure group, with a note when there is nothing to show.
 pub(crate) struct Section {
-    title: &'static str,
-    rows: Vec<Row>,
-    empty: &'static str,
+    pub title: &'static str,
+    pub rows: Vec<Row>,
+    pub empty: &'static str,
 }
 
 /// What the policy answered.
@@ -113,8 +113,8 @@ fn row(label: &'static str, value: impl Into<String>) -> Row {
     }
 }
 
-/// The summary as tables, in the order of the printed certificates.
-fn sections(summary: &QualificationSummary, today: Date) -> Vec<Section> {
+/// The summary as tables, in the order of the printed certificates (also the citizen's 「わたしの情報」).
+pub(crate) fn sections(summary: &QualificationSummary, today: Date) -> Vec<Section> {
     let card = summary.insured_card.as_ref().and_then(|v| match &v.body {
         RecordBody::InsuredCard(c) => Some(c),
         _ => None,

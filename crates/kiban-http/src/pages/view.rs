@@ -23,6 +23,8 @@ pub(crate) struct Page {
     pub portal: &'static str,
     /// The logged-in staff ID, for the header and its logout button.
     pub staff: Option<String>,
+    /// Where the header's logout button posts: each portal returns to its own login page.
+    pub logout: &'static str,
     /// A pre-login cookie to set with this page, when the browser had none to bind forms to.
     cookie: Option<HeaderValue>,
 }
@@ -45,6 +47,7 @@ impl Page {
             here: browser.here.clone(),
             portal,
             staff: None,
+            logout: "/office/logout",
             cookie,
         }
     }
@@ -57,12 +60,19 @@ impl Page {
             here: browser.here.clone(),
             portal,
             staff: None,
+            logout: "/office/logout",
             cookie: None,
         }
     }
 
     pub fn with_staff(mut self, staff_id: &str) -> Self {
         self.staff = Some(staff_id.to_string());
+        self
+    }
+
+    /// A logged-in page of a portal whose logout is not the office one.
+    pub fn with_logout(mut self, logout: &'static str) -> Self {
+        self.logout = logout;
         self
     }
 }
@@ -132,6 +142,13 @@ pub(crate) fn error_page(page: Page, status: StatusCode, title: &str, message: &
 /// "令和7年4月1日".
 pub(crate) fn wareki(d: Date) -> String {
     wareki::format_kanji(d)
+}
+
+/// A stored YYYYMMDD in 和暦; a value that does not parse is shown as stored.
+pub(crate) fn wareki_yyyymmdd(stored: &str) -> String {
+    Date::parse_yyyymmdd(stored)
+        .map(wareki)
+        .unwrap_or_else(|_| stored.to_string())
 }
 
 /// "令和7年4月1日〜令和8年3月31日"; an open end is left blank after the dash.

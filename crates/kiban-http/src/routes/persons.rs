@@ -84,44 +84,63 @@ pub async fn enrolment(
     };
     state
         .store(move |state, store| {
-            let (now_ms, now_dt) = now();
-            let at = Timestamp::from_millis(now_ms);
-            let caller = &staff.caller;
-            let identity = match req.identity {
-                IdentityIn::Paper { reason, witness } => ConsentMethod::Paper {
-                    reason,
-                    witness: witness.unwrap_or_else(|| staff.staff_id.clone()),
-                },
-                IdentityIn::Card {
-                    challenge_id,
-                    signature,
-                } => {
-                    let checked = card_person(state, store, &challenge_id, &signature, now_dt)?;
-                    match checked {
-                        Ok(p) if p == person => ConsentMethod::Card,
-                        Ok(_) => {
-                            let why = "CARD_PERSON_MISMATCH: このカードは別の被保険者に紐付けられています / the card is linked to another person";
-                            return refuse_unverified(store, caller, person, at, why);
-                        }
-                        Err(why) => return refuse_unverified(store, caller, person, at, &why),
-                    }
-                }
-            };
-            let outcome = kiban_app::qualification::enrol(
+            enrol_person(
+                state,
                 store,
-                caller,
+                &staff,
                 person,
-                &identity,
+                req.identity,
                 &req.opted_out,
                 valid_until,
-                at,
-            )?;
-            Ok(match outcome {
-                Outcome::Allowed(consent_ids) => Reply::Ok(Enrolled { consent_ids }),
-                Outcome::Denied(d) => Reply::refused(d.reason, d.message_ja, d.message_en),
-            })
+            )
         })
         .await
+}
+
+/// The enrolment itself, shared by the API and the office's consent page: the card (or the
+/// witnessed paper form) is checked, then `qualification::enrol` decides and audits.
+pub(crate) fn enrol_person(
+    state: &AppState,
+    store: &mut dyn Store,
+    staff: &StaffCaller,
+    person: PersonRef,
+    identity: IdentityIn,
+    opted_out: &[ConsentCategory],
+    valid_until: Option<Date>,
+) -> Result<Reply<Enrolled>, ApiError> {
+    let (now_ms, now_dt) = now();
+    let at = Timestamp::from_millis(now_ms);
+    let caller = &staff.caller;
+    let identity = match identity {
+        IdentityIn::Paper { reason, witness } => ConsentMethod::Paper {
+            reason,
+            witness: witness.unwrap_or_else(|| staff.staff_id.clone()),
+        },
+        IdentityIn::Card {
+            challenge_id,
+            signature,
+        } => match card_person(state, store, &challenge_id, &signature, now_dt)? {
+            Ok(p) if p == person => ConsentMethod::Card,
+            Ok(_) => {
+                let why = "CARD_PERSON_MISMATCH: このカードは別の被保険者に紐付けられています / the card is linked to another person";
+                return refuse_unverified(store, caller, person, at, why);
+            }
+            Err(why) => return refuse_unverified(store, caller, person, at, &why),
+        },
+    };
+    let outcome = kiban_app::qualification::enrol(
+        store,
+        caller,
+        person,
+        &identity,
+        opted_out,
+        valid_until,
+        at,
+    )?;
+    Ok(match outcome {
+        Outcome::Allowed(consent_ids) => Reply::Ok(Enrolled { consent_ids }),
+        Outcome::Denied(d) => Reply::refused(d.reason, d.message_ja, d.message_en),
+    })
 }
 
 /// The person the card belongs to, or why the card is not accepted.

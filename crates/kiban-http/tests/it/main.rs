@@ -3,7 +3,11 @@
 
 mod card_login;
 mod citizen;
+mod citizen_pages;
+mod consent_pages;
 mod counter;
+mod municipal_pages;
+mod page_browser;
 mod pages;
 mod persons;
 mod routes;

@@ -2,140 +2,17 @@
 //! office login (field errors, the certificate rule, form tokens), the session cookie, and
 //! the 資格確認 page reading through the access policy, which audits it.
 
-use std::collections::BTreeMap;
-
 use kiban_domain::access::Timestamp;
 use kiban_domain::date::wareki::format_kanji;
 use kiban_domain::records::{current_as_of, RecordBody, RecordKind};
 use kiban_domain::rules::benefit_limit::month_limit_for_certifications;
 use kiban_domain::{ids::InsuredNumber, ids::InsurerNumber};
-use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use serde_json::json;
 
+use crate::page_browser::Browser;
 use crate::support::{insured, now_ms, Fixture, INSURER, OFFICE, PASSWORD};
 
 const SESSION: &str = "__Host-kiban_session";
-
-/// A browser without JavaScript: follows no redirects by itself and keeps cookies by hand, so
-/// each test sees exactly which cookie a response sets.
-struct Browser {
-    client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-    base: String,
-}
-
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn location(&self) -> &str {
-        self.headers
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_string())
-            .collect()
-    }
-
-    /// The form token of the page's first form.
-    fn csrf(&self) -> String {
-        let start = self.body.find(r#"name="csrf" value=""#).expect("a form") + 19;
-        let end = start + self.body[start..].find('"').unwrap();
-        self.body[start..end].to_string()
-    }
-}
-
-impl Browser {
-    fn new(fx: &Fixture, office: Option<&str>) -> Self {
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .tls_built_in_root_certs(false)
-            .add_root_certificate(
-                reqwest::Certificate::from_pem(fx.ca.cert_pem().as_bytes()).unwrap(),
-            )
-            .resolve("localhost", fx.addr)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(10));
-        if let Some(office) = office {
-            let cert = fx.cert(office);
-            let pem = format!("{}{}", cert.cert_pem, cert.key_pem.as_str());
-            builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).unwrap());
-        }
-        Self {
-            client: builder.build().unwrap(),
-            cookies: BTreeMap::new(),
-            base: fx.url(""),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        let pairs: Vec<String> = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        pairs.join("; ")
-    }
-
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request
-            .header("Cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("the page is answered");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.text().await.unwrap();
-        let answer = Answer {
-            status,
-            headers,
-            body,
-        };
-        for cookie in answer.set_cookies() {
-            let (pair, attributes) = cookie.split_once(';').unwrap_or((&cookie, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            if attributes.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_string(), value.to_string());
-            }
-        }
-        answer
-    }
-
-    async fn get(&mut self, path: &str) -> Answer {
-        let request = self.client.get(format!("{}{path}", self.base));
-        self.send(request).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
-        let request = self.client.post(format!("{}{path}", self.base)).form(form);
-        self.send(request).await
-    }
-
-    /// Opens the login page and submits it.
-    async fn login(&mut self, staff_id: &str, password: &str, totp: &str) -> Answer {
-        let page = self.get("/office/login").await;
-        assert_eq!(page.status, 200, "{}", page.body);
-        let csrf = page.csrf();
-        let form = [
-            ("csrf", csrf.as_str()),
-            ("staff_id", staff_id),
-            ("password", password),
-            ("totp", totp),
-        ];
-        self.post("/office/login", &form).await
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_page_is_japanese_with_security_headers_and_large_text() {
@@ -162,11 +39,8 @@ async fn start_page_is_japanese_with_security_headers_and_large_text() {
         .unwrap()
         .starts_with("text/css"));
     assert!(css.body.contains(":focus-visible"));
-    for portal in ["/me", "/municipal"] {
-        let page = browser.get(portal).await;
-        assert_eq!(page.status, 200);
-        assert!(page.body.contains("準備中"), "{portal}");
-    }
+    // The citizen portal starts at its card login (tests/it/citizen_pages.rs).
+    assert_eq!(browser.get("/me").await.location(), "/me/login");
     let missing = browser.get("/no/such/page").await;
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("ページが見つかりません"));

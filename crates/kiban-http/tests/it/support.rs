@@ -82,7 +82,7 @@ impl Fixture {
         let ca = CertificateAuthority::init("test client CA", now()).unwrap();
         let cards = CardAuthority::init_development("test card root", now())
             .unwrap()
-            .with_kdf(Argon2Params::INSECURE_FAST_FOR_TESTS);
+            .with_kdf(kiban_crypto::CardKdf::INSECURE_FAST_FOR_TESTS);
         let server_cert = ca
             .issue_server(&["localhost"], Validity::days_from(now(), 1))
             .unwrap();

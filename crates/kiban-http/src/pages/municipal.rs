@@ -1,0 +1,305 @@
+//! 保険者ポータル for municipal staff: login (職員ID + パスワード + ワンタイムパスワード; no
+//! client certificate, the API's rule), logout, the menu and the import history.
+//!
+//! Municipal staff must state a 利用目的 for every access to personal data. The API takes it
+//! from the `x-kiban-purpose` header; these pages take it from a required field of each form
+//! that reads or writes a person ([`MunicipalStaff::caller`]), so the purpose reaches the policy
+//! actor and the audit log. The menu and the import history show no person's data and need none.
+
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use kiban_app::access::Caller;
+use kiban_domain::access::Purpose;
+use kiban_domain::ids::{CheckDigitPolicy, InsurerNumber};
+use kiban_domain::text::normalize_digits;
+
+use super::office::{LoginErrors, LoginForm, TokenForm};
+use super::session::{bad_form_token, set_cookie, Browser, PRE_COOKIE, SESSION_COOKIE};
+use super::view::{error_page, grouped, page_templates, respond, Page};
+use crate::error::{ApiError, ErrorCode};
+use crate::extract::{actor_of, client_cert, Cert, StaffCaller};
+use crate::routes::staff::{login_over, login_refusal};
+use crate::staff_sessions::StaffIdentity;
+use crate::state::{now, Shared};
+use crate::tls::ClientCert;
+
+pub(crate) const PORTAL: &str = "保険者ポータル";
+const LOGIN: &str = "/municipal/login";
+const LOGOUT: &str = "/municipal/logout";
+const NOT_MUNICIPAL: &str = "この画面は保険者（市町村）の職員用です。";
+/// Import log rows read for the history; other insurers' rows are dropped after reading.
+const HISTORY_READ: u32 = 500;
+const HISTORY_SHOWN: usize = 50;
+
+/// A logged-in municipal staff member. The account is checked like the API's (remembered
+/// check, store, revocation); the policy actor is built per request, with that request's
+/// purpose.
+pub(crate) struct MunicipalStaff {
+    pub staff_id: String,
+    pub insurer: InsurerNumber,
+    pub browser: Browser,
+    identity: StaffIdentity,
+    cert: ClientCert,
+}
+
+impl MunicipalStaff {
+    /// The policy caller for one access to personal data under `purpose`.
+    pub fn caller(&self, purpose: Purpose) -> Result<Caller, ApiError> {
+        let actor = actor_of(&self.identity, &self.cert, Some(purpose.code()))?;
+        Ok(Caller {
+            actor,
+            account: self.staff_id.clone(),
+        })
+    }
+
+    /// The layout context of a logged-in console page.
+    pub fn page(&self, state: &Shared) -> Page {
+        Page::new(state, &self.browser, PORTAL)
+            .with_staff(&self.staff_id)
+            .with_logout(LOGOUT)
+    }
+}
+
+impl axum::extract::FromRequestParts<Shared> for MunicipalStaff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
+        let browser = Browser::of(parts);
+        let Some(token) = browser.session.clone() else {
+            return Err(Redirect::to(LOGIN).into_response());
+        };
+        let refuse = |status, message: &str| {
+            let page = Page::new(state, &browser, PORTAL);
+            error_page(page, status, "この画面を利用できません", message)
+        };
+        let identity = match StaffCaller::identity(state, token).await {
+            Ok(identity) => identity,
+            Err(e) if e.code == ErrorCode::Unauthenticated => {
+                // Expired or logged out elsewhere: drop the stale cookie and log in again.
+                let clear = set_cookie(SESSION_COOKIE, "", 0);
+                return Err(([(header::SET_COOKIE, clear)], Redirect::to(LOGIN)).into_response());
+            }
+            Err(e) => return Err(refuse(e.code.status(), e.code.message_ja())),
+        };
+        if identity.staff.actor_kind != "municipal_staff" {
+            return Err(refuse(StatusCode::FORBIDDEN, NOT_MUNICIPAL));
+        }
+        let Ok(insurer) =
+            InsurerNumber::parse_with(&identity.staff.office_number, CheckDigitPolicy::Warn)
+        else {
+            return Err(refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal.message_ja(),
+            ));
+        };
+        Ok(Self {
+            staff_id: identity.staff.staff_id.clone(),
+            insurer: insurer.number,
+            browser,
+            identity,
+            cert: client_cert(parts),
+        })
+    }
+}
+
+/// The purpose select's options, with the chosen one marked.
+pub(crate) struct PurposeOption {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+pub(crate) fn purpose_options(chosen: &str) -> Vec<PurposeOption> {
+    Purpose::ALL
+        .iter()
+        .map(|p| PurposeOption {
+            code: p.code(),
+            label: p.label(),
+            selected: p.code() == chosen,
+        })
+        .collect()
+}
+
+/// A posted purpose, or the message shown next to the select.
+pub(crate) fn parse_purpose(raw: &str) -> Result<Purpose, &'static str> {
+    Purpose::from_code(raw.trim()).map_err(|_| "利用目的を選んでください。")
+}
+
+#[derive(Template)]
+#[template(path = "pages/municipal_login.html")]
+pub(crate) struct LoginPage {
+    page: Page,
+    staff_id: String,
+    errors: LoginErrors,
+}
+
+/// One row of the import history.
+pub(crate) struct ImportRow {
+    id: i64,
+    file_name: String,
+    status: &'static str,
+    finished_at: String,
+    total: String,
+    inserted: String,
+    unchanged: String,
+    withdrawn: String,
+    rejected: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/municipal_history.html")]
+pub(crate) struct HistoryPage {
+    page: Page,
+    insurer: String,
+    rows: Vec<ImportRow>,
+}
+
+page_templates!(LoginPage, HistoryPage);
+
+pub(crate) async fn login_form(State(state): State<Shared>, browser: Browser) -> Response {
+    let template = LoginPage {
+        page: Page::new(&state, &browser, PORTAL),
+        staff_id: String::new(),
+        errors: LoginErrors::default(),
+    };
+    respond(StatusCode::OK, &template)
+}
+
+/// Logs in exactly as `POST /api/v1/staff/login` does; anyone but municipal staff is logged
+/// out again at once instead of holding a session this console cannot serve.
+pub(crate) async fn login(
+    State(state): State<Shared>,
+    browser: Browser,
+    Cert(cert): Cert,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let page = Page::new(&state, &browser, PORTAL);
+    if !browser.form_token_ok(&state, &form.csrf) {
+        return bad_form_token(page);
+    }
+    let staff_id = form.staff_id.trim().to_string();
+    // Codes typed with a Japanese input method arrive as full-width digits.
+    let totp = normalize_digits(form.totp.trim());
+    let errors = LoginErrors::of_fields(&staff_id, &form.password, &totp);
+    if errors.any() {
+        let template = LoginPage {
+            page,
+            staff_id,
+            errors,
+        };
+        return respond(StatusCode::UNPROCESSABLE_ENTITY, &template);
+    }
+    let id = staff_id.clone();
+    let outcome = state
+        .store(move |state, store| {
+            let tokens = match login_over(state, store, &cert, &id, &form.password, &totp)? {
+                Ok(tokens) => tokens,
+                Err(refusal) => return Ok(Err(super::office::refused(&login_refusal(&refusal)))),
+            };
+            let staff = kiban_app::auth::authenticate(store, tokens.access.expose(), now().0)?;
+            if staff.is_none_or(|s| s.actor_kind != "municipal_staff") {
+                kiban_app::auth::logout(store, tokens.access.expose())?;
+                return Ok(Err((StatusCode::FORBIDDEN, NOT_MUNICIPAL.to_string())));
+            }
+            Ok(Ok(tokens))
+        })
+        .await;
+    let (status, message) = match outcome {
+        Ok(Ok(tokens)) => {
+            let max_age = (tokens.access_expires_ms - now().0) / 1000;
+            let session = set_cookie(SESSION_COOKIE, tokens.access.expose(), max_age.max(0));
+            let pre = set_cookie(PRE_COOKIE, "", 0);
+            // `AppendHeaders`: a plain header array would keep only the last Set-Cookie.
+            return (
+                AppendHeaders([(header::SET_COOKIE, session), (header::SET_COOKIE, pre)]),
+                Redirect::to("/municipal"),
+            )
+                .into_response();
+        }
+        Ok(Err(refusal)) => refusal,
+        Err(e) => super::office::refused(&e),
+    };
+    let template = LoginPage {
+        page,
+        staff_id,
+        errors: LoginErrors::form(message),
+    };
+    respond(status, &template)
+}
+
+/// Ends the session as the office logout does, then returns to this portal's login.
+pub(crate) async fn logout(
+    state: State<Shared>,
+    browser: Browser,
+    form: Form<TokenForm>,
+) -> Response {
+    let response = super::office::logout(state, browser, form).await;
+    if response.status().is_redirection() {
+        let clear = set_cookie(SESSION_COOKIE, "", 0);
+        return ([(header::SET_COOKIE, clear)], Redirect::to(LOGIN)).into_response();
+    }
+    response
+}
+
+/// The menu: upload, person search, import history.
+pub(crate) async fn home(State(state): State<Shared>, staff: MunicipalStaff) -> Response {
+    let template = super::municipal_import::upload_form(&state, &staff, None);
+    respond(StatusCode::OK, &template)
+}
+
+/// The latest imports of the staff's own 保険者. Counts only, no person's data: no purpose.
+pub(crate) async fn history(State(state): State<Shared>, staff: MunicipalStaff) -> Response {
+    let insurer = staff.insurer.to_string();
+    let own = insurer.clone();
+    let read = state
+        .store(move |_, store| {
+            let all = store
+                .list_imports(HISTORY_READ)
+                .map_err(kiban_app::AppError::from)?;
+            Ok(all
+                .into_iter()
+                .filter(|r| r.insurer == own)
+                .collect::<Vec<_>>())
+        })
+        .await;
+    let records = match read {
+        Ok(records) => records,
+        Err(e) => {
+            let page = staff.page(&state);
+            return error_page(
+                page,
+                e.code.status(),
+                "取込履歴を表示できません",
+                e.code.message_ja(),
+            );
+        }
+    };
+    let count = |n: i64| grouped(u64::try_from(n).unwrap_or(0));
+    let rows = records
+        .into_iter()
+        .take(HISTORY_SHOWN)
+        .map(|r| ImportRow {
+            id: r.id,
+            status: match r.status {
+                kiban_store::ImportStatus::Committed => "登録済み",
+                kiban_store::ImportStatus::Rejected => "中止（登録なし）",
+            },
+            finished_at: r.finished_at,
+            total: count(r.rows_total),
+            inserted: count(r.rows_inserted),
+            unchanged: count(r.rows_unchanged),
+            withdrawn: count(r.rows_withdrawn),
+            rejected: count(r.rows_rejected),
+            file_name: r.file_name,
+        })
+        .collect();
+    let template = HistoryPage {
+        page: staff.page(&state),
+        insurer,
+        rows,
+    };
+    respond(StatusCode::OK, &template)
+}

@@ -1,0 +1,361 @@
+//! Person search and card linking in the 保険者ポータル. Every access names a 利用目的 that goes
+//! into the policy actor, so the policy decides with it and the audit log records it:
+//! - search by 被保険者番号, or by the 基本4情報 through `kiban_app::confirm` (never a guess),
+//!   then the summary through `qualification::read_summary` (policy + audit);
+//! - linking a card: `access::authorize` of a 資格情報 write (allowed for 資格管理, audited),
+//!   then the store's `link_card`, the function `kiban card issue` uses.
+//!
+//! Both are POST forms with a form token: the 基本4情報 must not end up in URLs (history, logs).
+
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kiban_app::access::Outcome;
+use kiban_domain::access::{Action, Category, PersonRef, Purpose, Timestamp};
+use kiban_domain::codes::Sex;
+use kiban_domain::date::Date;
+use kiban_domain::ids::InsuredNumber;
+use kiban_domain::matching::{BasicFour, MatchQuery};
+use kiban_domain::records::RecordKind;
+use kiban_domain::text::normalize_digits;
+use serde::Deserialize;
+
+use super::municipal::{parse_purpose, purpose_options, MunicipalStaff, PurposeOption};
+use super::session::bad_form_token;
+use super::summary::{sections, Answer};
+use super::view::Page;
+use super::view::{error_page, page_templates, respond, wareki};
+use crate::state::{now, Shared};
+
+/// The search form. No `Debug`: it may carry the 基本4情報.
+#[derive(Deserialize, Default)]
+pub(crate) struct SearchForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    insured: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    address: String,
+}
+
+#[derive(Default)]
+pub(crate) struct SearchErrors {
+    purpose: Option<&'static str>,
+    insured: Option<&'static str>,
+    basic: Option<&'static str>,
+}
+
+/// The person found and what the policy answered.
+pub(crate) struct Found {
+    insured: String,
+    purpose: &'static str,
+    answer: Answer,
+}
+
+#[derive(Template)]
+#[template(path = "pages/municipal_person.html")]
+pub(crate) struct SearchPage {
+    page: Page,
+    insurer: String,
+    form: SearchForm,
+    purposes: Vec<PurposeOption>,
+    errors: SearchErrors,
+    found: Option<Found>,
+}
+
+/// The card link form. No `Debug`.
+#[derive(Deserialize, Default)]
+pub(crate) struct LinkForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    insured: String,
+    #[serde(default)]
+    pem: String,
+}
+
+#[derive(Default)]
+pub(crate) struct LinkErrors {
+    purpose: Option<&'static str>,
+    insured: Option<&'static str>,
+    pem: Option<&'static str>,
+    form: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/municipal_card.html")]
+pub(crate) struct LinkPage {
+    page: Page,
+    form: LinkForm,
+    purposes: Vec<PurposeOption>,
+    errors: LinkErrors,
+    /// The linked card's fingerprint, after a link.
+    linked: Option<String>,
+}
+
+page_templates!(SearchPage, LinkPage);
+
+pub(crate) async fn search_form(State(state): State<Shared>, staff: MunicipalStaff) -> Response {
+    let template = SearchPage {
+        page: staff.page(&state),
+        insurer: staff.insurer.to_string(),
+        form: SearchForm::default(),
+        purposes: purpose_options(""),
+        errors: SearchErrors::default(),
+        found: None,
+    };
+    respond(StatusCode::OK, &template)
+}
+
+/// What the staff asked for, once the form is valid.
+enum Query {
+    Number(InsuredNumber),
+    Basic(BasicFour),
+}
+
+fn check_search(form: &SearchForm) -> Result<(Purpose, Query), SearchErrors> {
+    let purpose = parse_purpose(&form.purpose);
+    let insured = normalize_digits(form.insured.trim());
+    let basic = [&form.name, &form.birth_date, &form.sex, &form.address];
+    let query = if !insured.is_empty() {
+        InsuredNumber::parse(&insured)
+            .map(Query::Number)
+            .map_err(|_| SearchErrors {
+                insured: Some("被保険者番号は10桁の数字で入力してください。"),
+                ..Default::default()
+            })
+    } else if basic.iter().any(|v| v.trim().is_empty()) {
+        Err(SearchErrors {
+            basic: Some(
+                "被保険者番号を入力するか、氏名・生年月日・性別・住所をすべて入力してください。",
+            ),
+            ..Default::default()
+        })
+    } else {
+        match (
+            Date::parse_any(form.birth_date.trim()),
+            Sex::from_code(form.sex.trim()),
+        ) {
+            (Ok(birth_date), Ok(sex)) => Ok(Query::Basic(BasicFour {
+                name: form.name.trim().to_string(),
+                birth_date,
+                sex,
+                address: form.address.trim().to_string(),
+            })),
+            _ => Err(SearchErrors {
+                basic: Some("生年月日は 19450401 のように8桁で入力し、性別を選んでください。"),
+                ..Default::default()
+            }),
+        }
+    };
+    match (purpose, query) {
+        (Ok(purpose), Ok(query)) => Ok((purpose, query)),
+        (purpose, query) => {
+            let mut errors = query.err().unwrap_or_default();
+            errors.purpose = purpose.err();
+            Err(errors)
+        }
+    }
+}
+
+pub(crate) async fn search(
+    State(state): State<Shared>,
+    staff: MunicipalStaff,
+    Form(form): Form<SearchForm>,
+) -> Response {
+    if !staff.browser.form_token_ok(&state, &form.csrf) {
+        return bad_form_token(staff.page(&state));
+    }
+    let mut template = SearchPage {
+        page: staff.page(&state),
+        insurer: staff.insurer.to_string(),
+        purposes: purpose_options(&form.purpose),
+        errors: SearchErrors::default(),
+        found: None,
+        form: SearchForm::default(),
+    };
+    let (purpose, query) = match check_search(&form) {
+        Ok(ok) => ok,
+        Err(errors) => {
+            // Nothing was read: nothing to audit.
+            template.errors = errors;
+            template.form = form;
+            return respond(StatusCode::UNPROCESSABLE_ENTITY, &template);
+        }
+    };
+    let caller = match staff.caller(purpose) {
+        Ok(caller) => caller,
+        Err(e) => {
+            return error_page(
+                staff.page(&state),
+                e.code.status(),
+                "検索できません",
+                e.code.message_ja(),
+            )
+        }
+    };
+    let insurer = staff.insurer;
+    let read = state
+        .store(move |_, store| {
+            let at = Timestamp::from_millis(now().0);
+            let person = match query {
+                Query::Number(insured) => PersonRef { insurer, insured },
+                Query::Basic(basic) => {
+                    let query = MatchQuery::BasicFour(basic);
+                    match kiban_app::confirm::confirm_without_card(
+                        store, &caller, insurer, query, at,
+                    )? {
+                        Outcome::Allowed(person) => person,
+                        Outcome::Denied(denied) => return Ok((None, Outcome::Denied(denied), at)),
+                    }
+                }
+            };
+            let outcome = kiban_app::qualification::read_summary(store, &caller, person, at)?;
+            Ok((Some(person), outcome, at))
+        })
+        .await;
+    let (person, outcome, at) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            return error_page(
+                staff.page(&state),
+                e.code.status(),
+                "情報を表示できません",
+                e.code.message_ja(),
+            )
+        }
+    };
+    let answer = match outcome {
+        Outcome::Allowed(summary) => Answer::Shown {
+            as_of: wareki(at.jst_date()),
+            sections: sections(&summary, at.jst_date()),
+        },
+        Outcome::Denied(denied) => Answer::Refused {
+            code: denied.reason,
+            message: denied.message_ja,
+        },
+    };
+    template.found = Some(Found {
+        insured: person.map(|p| p.insured.to_string()).unwrap_or_default(),
+        purpose: purpose.label(),
+        answer,
+    });
+    template.form.purpose = form.purpose;
+    respond(StatusCode::OK, &template)
+}
+
+/// Links a card certificate to a 被保険者 of the staff's own 保険者.
+pub(crate) async fn link(
+    State(state): State<Shared>,
+    staff: MunicipalStaff,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    if !staff.browser.form_token_ok(&state, &form.csrf) {
+        return bad_form_token(staff.page(&state));
+    }
+    let purpose = parse_purpose(&form.purpose);
+    let insured = InsuredNumber::parse(&normalize_digits(form.insured.trim()));
+    // Only a certificate of this platform's card root names a card that can log in.
+    let fingerprint = kiban_crypto::card_fingerprint(&state.card_root, form.pem.trim());
+    let mut errors = LinkErrors {
+        purpose: purpose.err(),
+        insured: insured
+            .is_err()
+            .then_some("被保険者番号は10桁の数字で入力してください。"),
+        pem: fingerprint.is_none().then_some(
+            "カード証明書（-----BEGIN CERTIFICATE----- で始まる文字列）を、そのまま貼り付けてください。この基盤のカード以外の証明書は紐付けできません。",
+        ),
+        form: None,
+    };
+    let mut template = LinkPage {
+        page: staff.page(&state),
+        purposes: purpose_options(&form.purpose),
+        errors: LinkErrors::default(),
+        linked: None,
+        form,
+    };
+    let (Ok(purpose), Ok(insured), Some(fingerprint)) = (purpose, insured, fingerprint) else {
+        template.errors = errors;
+        return respond(StatusCode::UNPROCESSABLE_ENTITY, &template);
+    };
+    let caller = match staff.caller(purpose) {
+        Ok(caller) => caller,
+        Err(e) => {
+            return error_page(
+                staff.page(&state),
+                e.code.status(),
+                "紐付けできません",
+                e.code.message_ja(),
+            )
+        }
+    };
+    let person = PersonRef {
+        insurer: staff.insurer,
+        insured,
+    };
+    let fingerprint = fingerprint.to_string();
+    let account = staff.staff_id.clone();
+    let done = state
+        .store(move |_, store| {
+            let at = Timestamp::from_millis(now().0);
+            let decision = kiban_app::access::authorize(
+                store, &caller, Action::Write, Category::Qualification, person, at, None,
+            )?;
+            if !decision.allowed() {
+                let why = decision.reason().message_ja().to_string();
+                return Ok(Err((StatusCode::FORBIDDEN, why)));
+            }
+            let history = store
+                .person_history(RecordKind::InsuredCard, person.insurer, person.insured)
+                .map_err(kiban_app::AppError::from)?;
+            if history.versions.is_empty() {
+                let why = "この被保険者番号の方は登録されていません。番号を確かめてください。";
+                return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, why.to_string())));
+            }
+            let link = kiban_store::CardLinkRow {
+                fingerprint: fingerprint.clone(),
+                insurer: person.insurer.to_string(),
+                insured: person.insured.to_string(),
+                linked_at_ms: at.as_millis(),
+                linked_by: account,
+                unlinked_at_ms: None,
+            };
+            match store.link_card(&link) {
+                Ok(()) => Ok(Ok(fingerprint)),
+                Err(kiban_store::StoreError::Conflict(_)) => Ok(Err((
+                    StatusCode::CONFLICT,
+                    "このカードは既に紐付けられています。別の方に紐付けるには、先に紐付けを解除してください。".to_string(),
+                ))),
+                Err(e) => Err(kiban_app::AppError::from(e).into()),
+            }
+        })
+        .await;
+    match done {
+        Ok(Ok(fingerprint)) => {
+            template.linked = Some(fingerprint);
+            respond(StatusCode::OK, &template)
+        }
+        Ok(Err((status, message))) => {
+            errors.form = Some(message);
+            template.errors = errors;
+            respond(status, &template)
+        }
+        Err(e) => error_page(
+            staff.page(&state),
+            e.code.status(),
+            "紐付けできません",
+            e.code.message_ja(),
+        ),
+    }
+}
