@@ -89,5 +89,15 @@ pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Re
         return Ok(ExitCode::SUCCESS);
     }
     drop(store);
-    super::serve::serve(database, data_dir, &args.listen, 4, args.checkpoints)
+    println!();
+    println!(
+        "ブラウザで開く / open in a browser: https://{}/",
+        args.listen
+    );
+    println!("  本人 / citizen: /me（カードのファイルと暗証番号 / card file + PIN）");
+    println!(
+        "  保険者 / municipality: /municipal（職員ID・パスワード・TOTP / ID, password, TOTP）"
+    );
+    println!("  事業所・医療機関 / offices: /office（事業所のクライアント証明書が必要 / needs the office's client certificate: docs/office-certificate.md）");
+    super::serve::serve(database, data_dir, &args.listen, 8, args.checkpoints)
 }

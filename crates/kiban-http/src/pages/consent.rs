@@ -146,6 +146,27 @@ fn card_answer(form: &ConsentForm) -> Option<CardSignature> {
     serde_json::from_value(json).ok()
 }
 
+/// How the person's identity was confirmed, or what the form lacks.
+fn identity_of(form: &ConsentForm) -> Result<IdentityIn, &'static str> {
+    match form.method.as_str() {
+        "paper" => match PaperReason::from_code(&form.paper_reason) {
+            Ok(reason) => Ok(IdentityIn::Paper {
+                reason,
+                witness: None,
+            }),
+            Err(_) => Err("書面で同意を受ける理由を選んでください。"),
+        },
+        "card" => match card_answer(form) {
+            Some(signature) => Ok(IdentityIn::Card {
+                challenge_id: form.challenge_id.clone(),
+                signature,
+            }),
+            None => Err("カードの読み取り結果がありません。カードを読み取ってから、もう一度送ってください。"),
+        },
+        _ => Err("本人確認の方法（マイナンバーカードまたは書面）を選んでください。"),
+    }
+}
+
 pub(crate) async fn submit(
     State(state): State<Shared>,
     office: OfficeStaff,
@@ -168,55 +189,12 @@ pub(crate) async fn submit(
         )
         .await;
     };
-    let identity = match form.method.as_str() {
-        "paper" => match PaperReason::from_code(&form.paper_reason) {
-            Ok(reason) => IdentityIn::Paper {
-                reason,
-                witness: None,
-            },
-            Err(_) => {
-                let why = "書面で同意を受ける理由を選んでください。".to_string();
-                return render(
-                    &state,
-                    &office,
-                    insurer,
-                    insured,
-                    Some(why),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            }
-        },
-        "card" => match card_answer(&form) {
-            Some(signature) => IdentityIn::Card {
-                challenge_id: form.challenge_id.clone(),
-                signature,
-            },
-            None => {
-                let why = "カードの読み取り結果がありません。カードを読み取ってから、もう一度送ってください。".to_string();
-                return render(
-                    &state,
-                    &office,
-                    insurer,
-                    insured,
-                    Some(why),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            }
-        },
-        _ => {
-            let why =
-                "本人確認の方法（マイナンバーカードまたは書面）を選んでください。".to_string();
-            return render(
-                &state,
-                &office,
-                insurer,
-                insured,
-                Some(why),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+    let identity = match identity_of(&form) {
+        Ok(identity) => identity,
+        Err(why) => {
+            let why = Some(why.to_string());
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render(&state, &office, insurer, insured, why, status).await;
         }
     };
     let opted_out: Vec<ConsentCategory> = CATEGORIES

@@ -13,6 +13,7 @@
 mod citizen;
 mod citizen_views;
 mod consent;
+mod login;
 mod municipal;
 mod municipal_import;
 mod municipal_person;
@@ -55,7 +56,7 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/municipal", get(municipal::home))
         .route(
             "/municipal/login",
-            get(municipal::login_form).post(municipal::login),
+            get(login::form::<municipal::LoginPage>).post(login::login::<municipal::LoginPage>),
         )
         .route("/municipal/logout", post(municipal::logout))
         .route(
@@ -70,7 +71,10 @@ pub(crate) fn router() -> Router<Shared> {
         )
         .route("/municipal/cards", post(municipal_person::link))
         .route("/prefs/text-size", post(start::text_size))
-        .route("/office/login", get(office::login_form).post(office::login))
+        .route(
+            "/office/login",
+            get(login::form::<office::LoginPage>).post(login::login::<office::LoginPage>),
+        )
         .route("/office/logout", post(office::logout))
         .route("/office", get(office::home))
         .route("/office/persons", get(office::lookup))

@@ -10,20 +10,19 @@ use askama::Template;
 use axum::extract::{Form, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use kiban_app::access::Caller;
 use kiban_domain::access::Purpose;
 use kiban_domain::ids::{CheckDigitPolicy, InsurerNumber};
-use kiban_domain::text::normalize_digits;
 
-use super::office::{LoginErrors, LoginForm, TokenForm};
-use super::session::{bad_form_token, set_cookie, Browser, PRE_COOKIE, SESSION_COOKIE};
+use super::login::{LoginErrors, LoginTemplate, Portal};
+use super::office::TokenForm;
+use super::session::{set_cookie, Browser, SESSION_COOKIE};
 use super::view::{error_page, grouped, page_templates, respond, Page};
 use crate::error::{ApiError, ErrorCode};
-use crate::extract::{actor_of, client_cert, Cert, StaffCaller};
-use crate::routes::staff::{login_over, login_refusal};
+use crate::extract::{actor_of, client_cert, StaffCaller};
 use crate::staff_sessions::StaffIdentity;
-use crate::state::{now, Shared};
+use crate::state::Shared;
 use crate::tls::ClientCert;
 
 pub(crate) const PORTAL: &str = "保険者ポータル";
@@ -60,6 +59,12 @@ impl MunicipalStaff {
         Page::new(state, &self.browser, PORTAL)
             .with_staff(&self.staff_id)
             .with_logout(LOGOUT)
+    }
+
+    /// The console's error page for `e`, titled with what could not be done.
+    pub fn error_page(&self, state: &Shared, title: &str, e: &ApiError) -> Response {
+        let page = self.page(state);
+        error_page(page, e.code.status(), title, e.code.message_ja())
     }
 }
 
@@ -159,75 +164,22 @@ pub(crate) struct HistoryPage {
 
 page_templates!(LoginPage, HistoryPage);
 
-pub(crate) async fn login_form(State(state): State<Shared>, browser: Browser) -> Response {
-    let template = LoginPage {
-        page: Page::new(&state, &browser, PORTAL),
-        staff_id: String::new(),
-        errors: LoginErrors::default(),
+impl LoginTemplate for LoginPage {
+    /// Municipal staff only.
+    const PORTAL: Portal = Portal {
+        name: PORTAL,
+        kinds: &["municipal_staff"],
+        wrong_kind: NOT_MUNICIPAL,
+        home: "/municipal",
     };
-    respond(StatusCode::OK, &template)
-}
 
-/// Logs in exactly as `POST /api/v1/staff/login` does; anyone but municipal staff is logged
-/// out again at once instead of holding a session this console cannot serve.
-pub(crate) async fn login(
-    State(state): State<Shared>,
-    browser: Browser,
-    Cert(cert): Cert,
-    Form(form): Form<LoginForm>,
-) -> Response {
-    let page = Page::new(&state, &browser, PORTAL);
-    if !browser.form_token_ok(&state, &form.csrf) {
-        return bad_form_token(page);
-    }
-    let staff_id = form.staff_id.trim().to_string();
-    // Codes typed with a Japanese input method arrive as full-width digits.
-    let totp = normalize_digits(form.totp.trim());
-    let errors = LoginErrors::of_fields(&staff_id, &form.password, &totp);
-    if errors.any() {
-        let template = LoginPage {
+    fn new(page: Page, staff_id: String, errors: LoginErrors) -> Self {
+        Self {
             page,
             staff_id,
             errors,
-        };
-        return respond(StatusCode::UNPROCESSABLE_ENTITY, &template);
-    }
-    let id = staff_id.clone();
-    let outcome = state
-        .store(move |state, store| {
-            let tokens = match login_over(state, store, &cert, &id, &form.password, &totp)? {
-                Ok(tokens) => tokens,
-                Err(refusal) => return Ok(Err(super::office::refused(&login_refusal(&refusal)))),
-            };
-            let staff = kiban_app::auth::authenticate(store, tokens.access.expose(), now().0)?;
-            if staff.is_none_or(|s| s.actor_kind != "municipal_staff") {
-                kiban_app::auth::logout(store, tokens.access.expose())?;
-                return Ok(Err((StatusCode::FORBIDDEN, NOT_MUNICIPAL.to_string())));
-            }
-            Ok(Ok(tokens))
-        })
-        .await;
-    let (status, message) = match outcome {
-        Ok(Ok(tokens)) => {
-            let max_age = (tokens.access_expires_ms - now().0) / 1000;
-            let session = set_cookie(SESSION_COOKIE, tokens.access.expose(), max_age.max(0));
-            let pre = set_cookie(PRE_COOKIE, "", 0);
-            // `AppendHeaders`: a plain header array would keep only the last Set-Cookie.
-            return (
-                AppendHeaders([(header::SET_COOKIE, session), (header::SET_COOKIE, pre)]),
-                Redirect::to("/municipal"),
-            )
-                .into_response();
         }
-        Ok(Err(refusal)) => refusal,
-        Err(e) => super::office::refused(&e),
-    };
-    let template = LoginPage {
-        page,
-        staff_id,
-        errors: LoginErrors::form(message),
-    };
-    respond(status, &template)
+    }
 }
 
 /// Ends the session as the office logout does, then returns to this portal's login.
@@ -267,15 +219,7 @@ pub(crate) async fn history(State(state): State<Shared>, staff: MunicipalStaff) 
         .await;
     let records = match read {
         Ok(records) => records,
-        Err(e) => {
-            let page = staff.page(&state);
-            return error_page(
-                page,
-                e.code.status(),
-                "取込履歴を表示できません",
-                e.code.message_ja(),
-            );
-        }
+        Err(e) => return staff.error_page(&state, "取込履歴を表示できません", &e),
     };
     let count = |n: i64| grouped(u64::try_from(n).unwrap_or(0));
     let rows = records

@@ -14,7 +14,7 @@ use kiban_interchange::file_name::FileName;
 
 use super::municipal::MunicipalStaff;
 use super::session::bad_form_token;
-use super::view::{error_page, grouped, page_templates, respond, Page};
+use super::view::{grouped, page_templates, respond, Page};
 use crate::state::Shared;
 
 /// The largest file the page accepts. Larger 全件 files go through `kiban import`, which
@@ -191,12 +191,7 @@ pub(crate) async fn upload(
             StatusCode::OK,
             &report_page(staff.page(&state), name, report),
         ),
-        Err(e) => error_page(
-            staff.page(&state),
-            e.code.status(),
-            "取り込めませんでした",
-            e.code.message_ja(),
-        ),
+        Err(e) => staff.error_page(&state, "取り込めませんでした", &e),
     }
 }
 

@@ -25,7 +25,7 @@ use super::municipal::{parse_purpose, purpose_options, MunicipalStaff, PurposeOp
 use super::session::bad_form_token;
 use super::summary::{sections, Answer};
 use super::view::Page;
-use super::view::{error_page, page_templates, respond, wareki};
+use super::view::{page_templates, respond, wareki};
 use crate::state::{now, Shared};
 
 /// The search form. No `Debug`: it may carry the 基本4情報.
@@ -196,14 +196,7 @@ pub(crate) async fn search(
     };
     let caller = match staff.caller(purpose) {
         Ok(caller) => caller,
-        Err(e) => {
-            return error_page(
-                staff.page(&state),
-                e.code.status(),
-                "検索できません",
-                e.code.message_ja(),
-            )
-        }
+        Err(e) => return staff.error_page(&state, "検索できません", &e),
     };
     let insurer = staff.insurer;
     let read = state
@@ -227,14 +220,7 @@ pub(crate) async fn search(
         .await;
     let (person, outcome, at) = match read {
         Ok(read) => read,
-        Err(e) => {
-            return error_page(
-                staff.page(&state),
-                e.code.status(),
-                "情報を表示できません",
-                e.code.message_ja(),
-            )
-        }
+        Err(e) => return staff.error_page(&state, "情報を表示できません", &e),
     };
     let answer = match outcome {
         Outcome::Allowed(summary) => Answer::Shown {
@@ -291,14 +277,7 @@ pub(crate) async fn link(
     };
     let caller = match staff.caller(purpose) {
         Ok(caller) => caller,
-        Err(e) => {
-            return error_page(
-                staff.page(&state),
-                e.code.status(),
-                "紐付けできません",
-                e.code.message_ja(),
-            )
-        }
+        Err(e) => return staff.error_page(&state, "紐付けできません", &e),
     };
     let person = PersonRef {
         insurer: staff.insurer,
@@ -351,11 +330,6 @@ pub(crate) async fn link(
             template.errors = errors;
             respond(status, &template)
         }
-        Err(e) => error_page(
-            staff.page(&state),
-            e.code.status(),
-            "紐付けできません",
-            e.code.message_ja(),
-        ),
+        Err(e) => staff.error_page(&state, "紐付けできません", &e),
     }
 }
