@@ -8,6 +8,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod cards;
 pub mod citizen;
 pub mod confirm;
 pub mod export;

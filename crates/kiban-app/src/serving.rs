@@ -115,17 +115,15 @@ pub fn served_by(store: &mut dyn Store, caller: &Caller) -> Result<Vec<Served>> 
     let Actor::OfficeStaff { office, .. } = caller.actor else {
         return Ok(Vec::new());
     };
-    let mut served: Vec<Served> = store
+    // The store returns open relationships only, already in (保険者番号, 被保険者番号) order.
+    Ok(store
         .persons_served(&office.to_string())?
         .into_iter()
-        .filter(|r| r.ended_on.is_none())
         .map(|r| Served {
             insurer: r.insurer,
             insured: r.insured,
             started_on: r.started_on,
             last_service_on: r.last_service_on,
         })
-        .collect();
-    served.sort_by(|a, b| (&a.insurer, &a.insured).cmp(&(&b.insurer, &b.insured)));
-    Ok(served)
+        .collect())
 }

@@ -3,7 +3,7 @@
 
 use data_encoding::BASE64URL_NOPAD;
 
-pub(crate) fn b64(bytes: &[u8]) -> String {
+pub fn b64(bytes: &[u8]) -> String {
     BASE64URL_NOPAD.encode(bytes)
 }
 

@@ -39,6 +39,8 @@ pub use card::{
 };
 pub use challenge::{Challenge, ChallengeError, Challenges};
 pub use crl::{Revocation, RevocationList, RevocationReason, SignedCrl};
+/// Unpadded base64url, the encoding of every byte string kiban sends (card.js reads it too).
+pub use encoding::b64 as base64url;
 pub use form_key::FormKey;
 pub use password::{hash_password, verify_password, Argon2Params, PasswordError};
 pub use pki::{CertError, Fingerprint, Serial, TrustAnchor, Validity};

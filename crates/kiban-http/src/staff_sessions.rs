@@ -79,6 +79,14 @@ impl StaffSessions {
         self.lock().remove(token);
     }
 
+    /// Logs the token's session out in the store and forgets the remembered check, so the
+    /// token stops working on this server at once.
+    pub fn log_out(&self, store: &mut dyn Store, token: &str) -> Result<(), ApiError> {
+        kiban_app::auth::logout(store, token)?;
+        self.forget(&kiban_crypto::hash_token(token));
+        Ok(())
+    }
+
     pub fn forget_account(&self, staff_id: &str) {
         self.lock()
             .retain(|_, e| e.identity.staff.staff_id != staff_id);

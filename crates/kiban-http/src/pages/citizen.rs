@@ -38,7 +38,7 @@ pub(crate) const ME_COOKIE: &str = "__Host-kiban_me";
 pub(crate) struct LoginPage {
     page: Page,
     challenge_id: String,
-    /// The bytes to sign, base64 (for card.js) and hex (for `kiban card sign --message`).
+    /// The bytes to sign, base64url (for card.js) and hex (for `kiban card sign --message`).
     message_b64: String,
     message_hex: String,
     error: Option<String>,
@@ -111,7 +111,7 @@ fn login_page(
     let message = challenge.message();
     let template = LoginPage {
         page,
-        message_b64: base64(&message),
+        message_b64: kiban_crypto::base64url(&message),
         message_hex: hex::encode(&message),
         challenge_id: challenge.id,
         error: error.map(str::to_string),
@@ -238,41 +238,5 @@ impl<S: Send + Sync> FromRequestParts<S> for MeCookie {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(token_cookie(&parts.headers, ME_COOKIE)))
-    }
-}
-
-/// Standard padded base64, for the message card.js signs (`atob` reads it as is).
-pub(crate) fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_matches_rfc_4648() {
-        for (raw, b64) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(super::base64(raw.as_bytes()), b64);
-        }
     }
 }

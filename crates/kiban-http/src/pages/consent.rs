@@ -47,7 +47,7 @@ pub(crate) struct ConsentPage {
     reasons: Vec<(&'static str, &'static str)>,
     challenge_id: String,
     challenge_hex: String,
-    /// The same challenge in base64, for `card.js`.
+    /// The same challenge in base64url, for `card.js`.
     challenge_b64: String,
     /// Why the last attempt was not recorded, in plain Japanese (with the reason code).
     error: Option<String>,
@@ -98,7 +98,7 @@ async fn render(
         categories: explained(),
         reasons: paper_reasons(),
         challenge_hex: hex::encode(challenge.message()),
-        challenge_b64: super::citizen::base64(&challenge.message()),
+        challenge_b64: kiban_crypto::base64url(&challenge.message()),
         challenge_id: challenge.id,
         error,
     };

@@ -12,12 +12,12 @@ use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kiban_app::access::Outcome;
-use kiban_domain::access::{Action, Category, PersonRef, Purpose, Timestamp};
+use kiban_app::cards::LinkOutcome;
+use kiban_domain::access::{PersonRef, Purpose, Timestamp};
 use kiban_domain::codes::Sex;
 use kiban_domain::date::Date;
 use kiban_domain::ids::InsuredNumber;
 use kiban_domain::matching::{BasicFour, MatchQuery};
-use kiban_domain::records::RecordKind;
 use kiban_domain::text::normalize_digits;
 use serde::Deserialize;
 
@@ -284,40 +284,23 @@ pub(crate) async fn link(
         insured,
     };
     let fingerprint = fingerprint.to_string();
-    let account = staff.staff_id.clone();
+    let linked = fingerprint.clone();
     let done = state
         .store(move |_, store| {
             let at = Timestamp::from_millis(now().0);
-            let decision = kiban_app::access::authorize(
-                store, &caller, Action::Write, Category::Qualification, person, at, None,
-            )?;
-            if !decision.allowed() {
-                let why = decision.reason().message_ja().to_string();
-                return Ok(Err((StatusCode::FORBIDDEN, why)));
-            }
-            let history = store
-                .person_history(RecordKind::InsuredCard, person.insurer, person.insured)
-                .map_err(kiban_app::AppError::from)?;
-            if history.versions.is_empty() {
-                let why = "この被保険者番号の方は登録されていません。番号を確かめてください。";
-                return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, why.to_string())));
-            }
-            let link = kiban_store::CardLinkRow {
-                fingerprint: fingerprint.clone(),
-                insurer: person.insurer.to_string(),
-                insured: person.insured.to_string(),
-                linked_at_ms: at.as_millis(),
-                linked_by: account,
-                unlinked_at_ms: None,
-            };
-            match store.link_card(&link) {
-                Ok(()) => Ok(Ok(fingerprint)),
-                Err(kiban_store::StoreError::Conflict(_)) => Ok(Err((
+            let outcome = kiban_app::cards::link_card(store, &caller, person, &fingerprint, at)?;
+            Ok(match outcome {
+                LinkOutcome::Linked => Ok(linked),
+                LinkOutcome::Denied(d) => Err((StatusCode::FORBIDDEN, d.message_ja)),
+                LinkOutcome::NotRegistered => Err((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "この被保険者番号の方は登録されていません。番号を確かめてください。".to_string(),
+                )),
+                LinkOutcome::AlreadyLinked => Err((
                     StatusCode::CONFLICT,
                     "このカードは既に紐付けられています。別の方に紐付けるには、先に紐付けを解除してください。".to_string(),
-                ))),
-                Err(e) => Err(kiban_app::AppError::from(e).into()),
-            }
+                )),
+            })
         })
         .await;
     match done {

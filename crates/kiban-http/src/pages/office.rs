@@ -78,13 +78,7 @@ pub(crate) async fn logout(
     }
     if let Some(token) = browser.session.clone() {
         let ended = state
-            .store(move |state, store| {
-                kiban_app::auth::logout(store, &token)?;
-                state
-                    .staff_sessions
-                    .forget(&kiban_crypto::hash_token(&token));
-                Ok(())
-            })
+            .store(move |state, store| state.staff_sessions.log_out(store, &token))
             .await;
         if ended.is_err() {
             let page = Page::new(&state, &browser, PORTAL);

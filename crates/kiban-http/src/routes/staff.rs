@@ -145,10 +145,7 @@ pub async fn refresh(
 pub async fn logout(State(state): State<Shared>, Bearer(token): Bearer) -> ApiResult<Done> {
     state
         .store(move |state, store| {
-            kiban_app::auth::logout(store, &token)?;
-            state
-                .staff_sessions
-                .forget(&kiban_crypto::hash_token(&token));
+            state.staff_sessions.log_out(store, &token)?;
             Ok(Reply::Ok(Done { done: true }))
         })
         .await
