@@ -146,7 +146,32 @@ pub fn my_data(
         let h = store.person_history(kind, person.insurer, person.insured)?;
         records.push((kind.code().to_string(), h.versions));
     }
-    let consents = store
+    let consents = consent_lines(store, person)?;
+    Ok(Outcome::Allowed(MyData {
+        insurer: person.insurer.to_string(),
+        insured: person.insured.to_string(),
+        records,
+        consents,
+    }))
+}
+
+/// The person's own consents, for the page that lists them with a revoke button: a read of
+/// the person's own data (their history shows 資格情報を見る), not the whole download.
+pub fn my_consents(
+    store: &mut dyn Store,
+    caller: &Caller,
+    person: PersonRef,
+    at: Timestamp,
+) -> Result<Outcome<Vec<ConsentLine>>> {
+    let decision = own_only(store, caller, Action::Read, person, at)?;
+    if !decision.allowed() {
+        return Ok(Outcome::Denied(denied(&decision)));
+    }
+    Ok(Outcome::Allowed(consent_lines(store, person)?))
+}
+
+fn consent_lines(store: &mut dyn Store, person: PersonRef) -> Result<Vec<ConsentLine>> {
+    Ok(store
         .consents(
             &person.insurer.to_string(),
             &person.insured.to_string(),
@@ -162,13 +187,7 @@ pub fn my_data(
             valid_until: c.valid_until,
             revoked_at_ms: c.revoked_at_ms,
         })
-        .collect();
-    Ok(Outcome::Allowed(MyData {
-        insurer: person.insurer.to_string(),
-        insured: person.insured.to_string(),
-        records,
-        consents,
-    }))
+        .collect())
 }
 
 /// The registered names of `offices` (事業所番号 or 医療機関コード), for the person's consent

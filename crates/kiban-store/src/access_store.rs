@@ -188,4 +188,7 @@ pub trait AccessStore {
         insured: &str,
         institution_code: &str,
     ) -> Result<Vec<OpinionRequestRow>>;
+    /// The open requests (not closed) addressed to one institution, oldest first, then by
+    /// (保険者番号, 被保険者番号): the institution's list of persons to write an 意見書 for.
+    fn open_opinion_requests(&mut self, institution_code: &str) -> Result<Vec<OpinionRequestRow>>;
 }

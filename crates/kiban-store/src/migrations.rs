@@ -27,6 +27,11 @@ pub const SQLITE: &[Migration] = &[
         name: "0004_card_search",
         sql: include_str!("../migrations/sqlite/0004_card_search.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_opinion_open",
+        sql: include_str!("../migrations/sqlite/0005_opinion_open.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -49,6 +54,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 4,
         name: "0004_card_search",
         sql: include_str!("../migrations/postgres/0004_card_search.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_opinion_open",
+        sql: include_str!("../migrations/postgres/0005_opinion_open.sql"),
     },
 ];
 

@@ -346,4 +346,11 @@ impl AccessStore for PostgresStore {
         );
         self.access_all(&sql, &[&insurer, &insured, &institution_code], to_opinion)
     }
+
+    fn open_opinion_requests(&mut self, institution_code: &str) -> Result<Vec<OpinionRequestRow>> {
+        let sql = format!(
+            "SELECT {OPINION_COLUMNS} FROM opinion_requests WHERE institution_code = $1 AND closed_at_ms IS NULL ORDER BY requested_at_ms, insurer, insured, id"
+        );
+        self.access_all(&sql, &[&institution_code], to_opinion)
+    }
 }

@@ -8,6 +8,7 @@ mod citizen;
 mod confirm;
 mod export;
 mod history;
+mod opinion;
 mod qualification;
 mod serving;
 mod support;

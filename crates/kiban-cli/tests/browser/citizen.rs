@@ -3,7 +3,6 @@
 //! submits; the person's 被保険者証 page must follow.
 
 use anyhow::{ensure, Context, Result};
-use std::process::Command;
 use std::time::Duration;
 
 use crate::fixture::Fixture;
@@ -15,39 +14,15 @@ const DEMO_PIN: &str = "1234";
 /// PBKDF2 at 600,000 rounds plus a page load, on two busy cores.
 const LOGIN: Duration = Duration::from_secs(30);
 
-/// Runs `kiban demo --no-serve` into the server's own database and data directory, so the
-/// server trusts the demo card's root (the server made it at start; the demo loads it).
-fn seed_demo(f: &Fixture) -> Result<std::path::PathBuf> {
-    let data = f.server.data.path();
-    let output = Command::new(env!("CARGO_BIN_EXE_kiban"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(["demo", "--no-serve", "--persons", "50", "--dir"])
-        .arg(data.join("demo"))
-        .env(
-            "KIBAN_DATABASE_URL",
-            format!("sqlite://{}", data.join("kiban.db").display()),
-        )
-        .output()
-        .context("running kiban demo")?;
-    ensure!(
-        output.status.success(),
-        "kiban demo failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let card = data.join("cards").join(format!("{DEMO_INSURED}.card.json"));
+#[test]
+fn citizen_logs_in_with_the_card_file_and_pin_in_the_browser() -> Result<()> {
+    let f = Fixture::start("citizen_logs_in_with_the_card_file_and_pin_in_the_browser")?;
+    let card = f.seed_demo()?.card(DEMO_INSURED);
     ensure!(
         card.exists(),
         "the demo wrote no card at {}",
         card.display()
     );
-    Ok(card)
-}
-
-#[test]
-fn citizen_logs_in_with_the_card_file_and_pin_in_the_browser() -> Result<()> {
-    let f = Fixture::start("citizen_logs_in_with_the_card_file_and_pin_in_the_browser")?;
-    let card = seed_demo(&f)?;
 
     f.browser.navigate(&f.url("/me"))?;
     // card.js shows the in-browser reader only when it runs.

@@ -51,6 +51,53 @@ impl Fixture {
         self.save(step, png)
     }
 
+    /// Saves what `browser` (another browser of this test) shows now as `<artifacts>/<step>.png`.
+    pub fn screenshot_of(&self, browser: &Browser, step: &str) -> Result<PathBuf> {
+        self.save(step, browser.screenshot())
+    }
+
+    /// A second browser for this test, with `$HOME` at `home` (client certificates, see
+    /// `client_cert.rs`); its chromedriver log is `<artifacts>/chromedriver-<name>.log`.
+    pub fn another_browser(&self, name: &str, home: &Path) -> Result<Browser> {
+        let log = self.artifacts.join(format!("chromedriver-{name}.log"));
+        Browser::start_at_home(&log, Some(home))
+    }
+
+    /// A file in this test's artifact directory.
+    pub fn artifact(&self, name: &str) -> PathBuf {
+        self.artifacts.join(name)
+    }
+
+    /// Runs `kiban demo --no-serve` into the server's own database and data directory, so the
+    /// server trusts the demo card's root and the demo offices' certificates (the server made
+    /// both at start; the demo loads them). Returns the demo's logins.
+    pub fn seed_demo(&self) -> Result<Demo> {
+        let data = self.server.data.path();
+        let output = Command::new(env!("CARGO_BIN_EXE_kiban"))
+            .arg("--data-dir")
+            .arg(data)
+            .args(["demo", "--no-serve", "--persons", "50", "--dir"])
+            .arg(data.join("demo"))
+            .env(
+                "KIBAN_DATABASE_URL",
+                format!("sqlite://{}", data.join("kiban.db").display()),
+            )
+            .output()
+            .context("running kiban demo")?;
+        if !output.status.success() {
+            return Err(anyhow!(
+                "kiban demo failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let logins = std::fs::read_to_string(data.join("demo").join("logins.txt"))
+            .context("reading the demo's logins.txt")?;
+        Ok(Demo {
+            data: data.to_path_buf(),
+            logins,
+        })
+    }
+
     /// Saves just `element` as `<artifacts>/<step>.png`.
     pub fn element_screenshot(&self, element: &Element, step: &str) -> Result<PathBuf> {
         self.save(step, element.screenshot())
@@ -72,6 +119,39 @@ impl Drop for Fixture {
         if let Ok(html) = self.browser.page_source() {
             let _ = std::fs::write(self.artifacts.join("last.html"), html);
         }
+    }
+}
+
+/// What `kiban demo` made: its data directory and the logins it printed.
+pub struct Demo {
+    pub data: PathBuf,
+    logins: String,
+}
+
+impl Demo {
+    /// The card file of the demo citizen `insured`.
+    pub fn card(&self, insured: &str) -> PathBuf {
+        self.data.join("cards").join(format!("{insured}.card.json"))
+    }
+
+    /// The client certificate and key of `office`.
+    pub fn office_certificate(&self, office: &str) -> (PathBuf, PathBuf) {
+        let certs = self.data.join("certs");
+        (
+            certs.join(format!("{office}.pem")),
+            certs.join(format!("{office}-key.pem")),
+        )
+    }
+
+    /// The TOTP secret of the staff account `id`, from the line `…: ID <id>, TOTP secret <s>, …`.
+    pub fn totp_secret(&self, id: &str) -> Result<String> {
+        let marker = format!("ID {id}, TOTP secret ");
+        self.logins
+            .lines()
+            .find_map(|line| line.split(&marker).nth(1))
+            .and_then(|rest| rest.split(',').next())
+            .map(str::to_string)
+            .ok_or_else(|| anyhow!("no TOTP secret for {id} in the demo's logins"))
     }
 }
 

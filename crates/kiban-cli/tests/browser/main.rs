@@ -4,7 +4,9 @@
 //! `<target>/browser-artifacts/<test>/`.
 
 mod citizen;
+mod client_cert;
 mod fixture;
+mod scenarios;
 mod webdriver;
 
 use anyhow::{ensure, Context, Result};

@@ -41,6 +41,12 @@ impl Browser {
     /// Starts `chromedriver` on a free port (its log goes to `driver_log`) and opens a
     /// headless Chromium session.
     pub fn start(driver_log: &Path) -> Result<Self> {
+        Self::start_at_home(driver_log, None)
+    }
+
+    /// [`Browser::start`] with `$HOME` set to `home` for chromedriver and Chromium: where
+    /// Chromium finds its NSS database of client certificates (see `client_cert.rs`).
+    pub fn start_at_home(driver_log: &Path, home: Option<&Path>) -> Result<Self> {
         let http = reqwest::blocking::Client::builder()
             // Generous: a cold Chromium start on two busy cores can take several seconds.
             .timeout(Duration::from_secs(60))
@@ -51,7 +57,7 @@ impl Browser {
         let mut attempts = 0;
         let (mut guard, base) = loop {
             attempts += 1;
-            match start_driver(&http, driver_log) {
+            match start_driver(&http, driver_log, home) {
                 Ok(started) => break started,
                 Err(e) if attempts == 3 => return Err(e),
                 Err(_) => continue,
@@ -276,6 +282,14 @@ impl Element<'_> {
         decode_png(string(v, &step)?, &step)
     }
 
+    /// Whether a checkbox or radio button is checked.
+    pub fn is_selected(&self) -> Result<bool> {
+        let step = format!("reading whether {:?} is selected", self.selector);
+        let v = self.cmd("GET", "/selected", None).context(step.clone())?;
+        v.as_bool()
+            .ok_or_else(|| anyhow!("{step}: not a boolean: {v}"))
+    }
+
     /// The rendered (visible) text.
     pub fn text(&self) -> Result<String> {
         let step = format!("reading the text of {:?}", self.selector);
@@ -364,11 +378,16 @@ fn free_port() -> Result<u16> {
 fn start_driver(
     http: &reqwest::blocking::Client,
     driver_log: &Path,
+    home: Option<&Path>,
 ) -> Result<(KillOnDrop, String)> {
     let port = free_port().context("finding a free port for chromedriver")?;
     let log = std::fs::File::create(driver_log)
         .with_context(|| format!("creating {}", driver_log.display()))?;
-    let driver = Command::new("chromedriver")
+    let mut driver = Command::new("chromedriver");
+    if let Some(home) = home {
+        driver.env("HOME", home);
+    }
+    let driver = driver
         .arg(format!("--port={port}"))
         .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log))

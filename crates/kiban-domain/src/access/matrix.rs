@@ -226,10 +226,11 @@ pub static MATRIX: [(Row, [Cell; 6]); 71] = [
     (s(MedicalInstitution, Physician),      [C, C, CO, C, C, N]),
     (s(MedicalInstitution, Therapist),      [C, N, N, N, N, N]),
     (s(MedicalInstitution, Other),          [C, N, N, N, N, N]),
-    // 市町村職員: own 保険者 only; the purpose narrows the categories (need to know).
+    // 市町村職員: own 保険者 only; the purpose narrows the categories (need to know). 認定事務
+    // writes 主治医意見書 in the sense of sending the 意見書依頼 that opens an institution's view.
     (Row::Municipal(Purpose::Review),               [D, N, N, D, N, D]),
     (Row::Municipal(Purpose::Guidance),             [D, N, N, D, D, N]),
-    (Row::Municipal(Purpose::CertificationAffairs), [D, DW, D, N, N, N]),
+    (Row::Municipal(Purpose::CertificationAffairs), [D, DW, DW, N, N, N]),
     (Row::Municipal(Purpose::QualificationAdmin),   [DW, N, N, N, N, DW]),
     (Row::Municipal(Purpose::PersonRequest),        [D, D, D, D, D, D]),
     // 本人: the seed's マイナポータル list; 認定調査票・主治医意見書 go through 開示請求.

@@ -117,17 +117,15 @@ pub(crate) async fn consents(
     let read = state
         .store(move |_, store| {
             let at = Timestamp::from_millis(now().0);
-            // The consents come with the audited download, the gateway's one read of them.
-            let outcome = kiban_app::citizen::my_data(store, &caller, person, at)?;
-            let Outcome::Allowed(data) = outcome else {
+            let outcome = kiban_app::citizen::my_consents(store, &caller, person, at)?;
+            let Outcome::Allowed(consents) = outcome else {
                 return Ok(Err(()));
             };
             let names = kiban_app::citizen::office_names(
                 store,
-                data.consents.iter().map(|c| c.office.as_str()),
+                consents.iter().map(|c| c.office.as_str()),
             )?;
-            let mut rows: Vec<ConsentRow> = data
-                .consents
+            let mut rows: Vec<ConsentRow> = consents
                 .into_iter()
                 .map(|c| ConsentRow {
                     id: c.id,
@@ -249,7 +247,7 @@ fn history_row(l: HistoryLine) -> HistoryRow {
         "read" => "見る",
         "export" => "ダウンロード",
         "write" => "登録",
-        "enrol" => "同意・担当の登録",
+        "enrol" => "同意・担当の登録や撤回",
         "login" => "ログイン",
         _ => "その他",
     };

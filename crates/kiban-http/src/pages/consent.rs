@@ -5,21 +5,21 @@
 //! the access policy decides and the audit log records it.
 
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kiban_crypto::CardSignature;
-use kiban_domain::access::{ConsentCategory, PaperReason};
+use kiban_domain::access::{ConsentCategory, PaperReason, PersonRef};
 use serde::Deserialize;
 use std::collections::HashMap;
 
 use super::office::PORTAL;
+use super::office_card::{verified_presence, CardAnswerForm, CardChallenge};
 use super::session::{bad_form_token, OfficeStaff};
 use super::view::{error_page, page_templates, respond, Page};
 use crate::error::Reply;
 use crate::extract::{person_of, StaffCaller};
 use crate::routes::persons::{enrol_person, IdentityIn};
-use crate::state::{now, Shared};
+use crate::state::Shared;
 
 /// One category as the person reads it before agreeing.
 pub(crate) struct Explained {
@@ -45,10 +45,10 @@ pub(crate) struct ConsentPage {
     insured: String,
     categories: Vec<Explained>,
     reasons: Vec<(&'static str, &'static str)>,
-    challenge_id: String,
-    challenge_hex: String,
-    /// The same challenge in base64url, for `card.js`.
-    challenge_b64: String,
+    challenge: CardChallenge,
+    /// The card shown at 資格確認 in this session: `(proof, when in words)`. When present it is
+    /// the preselected identity method, so the person presents the card once.
+    presence: Option<(String, String)>,
     /// Why the last attempt was not recorded, in plain Japanese (with the reason code).
     error: Option<String>,
 }
@@ -73,17 +73,20 @@ fn paper_reasons() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-async fn render(
-    state: &Shared,
-    office: &OfficeStaff,
+/// What the consent screen is about and why it is shown again.
+struct Shown {
     insurer: String,
     insured: String,
+    /// The card presence proof carried from 資格確認, if any (checked before it is shown).
+    presence: Option<String>,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
+}
+
+async fn render(state: &Shared, office: &OfficeStaff, shown: Shown) -> Response {
     let page = Page::new(state, &office.browser, PORTAL).with_staff(&office.staff.staff_id);
     // A fresh one-time challenge for the card each time the form is shown (2 minutes).
-    let Ok(challenge) = state.challenges().issue(now().1) else {
+    let Some(challenge) = CardChallenge::issue(state) else {
         return error_page(
             page,
             StatusCode::SERVICE_UNAVAILABLE,
@@ -91,30 +94,55 @@ async fn render(
             "少し待ってから、もう一度開いてください。",
         );
     };
+    let presence = shown.presence.and_then(|proof| {
+        let person = person_of(&shown.insurer, &shown.insured).ok()?;
+        let at_ms = verified_presence(state, &office.browser, person, &proof)?;
+        Some((proof, clock_jst(at_ms)))
+    });
     let template = ConsentPage {
         page,
-        insurer,
-        insured,
+        insurer: shown.insurer,
+        insured: shown.insured,
         categories: explained(),
         reasons: paper_reasons(),
-        challenge_hex: hex::encode(challenge.message()),
-        challenge_b64: kiban_crypto::base64url(&challenge.message()),
-        challenge_id: challenge.id,
-        error,
+        challenge,
+        presence,
+        error: shown.error,
     };
-    respond(status, &template)
+    respond(shown.status, &template)
+}
+
+/// `HH:MM` in Japan time.
+fn clock_jst(at_ms: i64) -> String {
+    let minutes = (at_ms / 60_000 + 9 * 60).rem_euclid(24 * 60);
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FormQuery {
+    /// The card presence proof from 資格確認 by card.
+    #[serde(default)]
+    card: Option<String>,
 }
 
 pub(crate) async fn form(
     State(state): State<Shared>,
     office: OfficeStaff,
     Path((insurer, insured)): Path<(String, String)>,
+    Query(query): Query<FormQuery>,
 ) -> Response {
-    render(&state, &office, insurer, insured, None, StatusCode::OK).await
+    let shown = Shown {
+        insurer,
+        insured,
+        presence: query.card,
+        error: None,
+        status: StatusCode::OK,
+    };
+    render(&state, &office, shown).await
 }
 
-/// The submitted form: `method` is `card` or `paper`; a category is consented when its
-/// checkbox `consent_<code>` is sent.
+/// The submitted form: `method` is `card_presented` (the card shown at 資格確認), `card` or
+/// `paper`; a category is consented when its checkbox `consent_<code>` is sent.
 #[derive(Deserialize)]
 pub(crate) struct ConsentForm {
     #[serde(default)]
@@ -123,32 +151,29 @@ pub(crate) struct ConsentForm {
     method: String,
     #[serde(default)]
     paper_reason: String,
+    /// The card presence proof, with `method=card_presented`.
     #[serde(default)]
-    challenge_id: String,
-    /// Filled by `static/card.js` after it unsealed the card in the browser.
-    #[serde(default)]
-    cert_pem: String,
-    #[serde(default)]
-    signature: String,
-    /// Pasted from the reader app (`kiban card sign`): `{"cert_pem": …, "signature": …}`.
-    #[serde(default)]
-    response: String,
+    card_presence: String,
+    #[serde(flatten)]
+    card: CardAnswerForm,
     #[serde(flatten)]
     rest: HashMap<String, String>,
 }
 
-/// The card's answer: pasted from the reader app, or filled in by `card.js`.
-fn card_answer(form: &ConsentForm) -> Option<CardSignature> {
-    if !form.response.trim().is_empty() {
-        return serde_json::from_str(form.response.trim()).ok();
-    }
-    let json = serde_json::json!({ "cert_pem": form.cert_pem, "signature": form.signature });
-    serde_json::from_value(json).ok()
-}
-
 /// How the person's identity was confirmed, or what the form lacks.
-fn identity_of(form: &ConsentForm) -> Result<IdentityIn, &'static str> {
+fn identity_of(
+    state: &Shared,
+    office: &OfficeStaff,
+    person: PersonRef,
+    form: &ConsentForm,
+) -> Result<IdentityIn, &'static str> {
     match form.method.as_str() {
+        "card_presented" => {
+            match verified_presence(state, &office.browser, person, &form.card_presence) {
+                Some(_) => Ok(IdentityIn::VerifiedCard),
+                None => Err("資格確認でのカードの確認から時間がたちました。もう一度カードを読み取ってください。"),
+            }
+        }
         "paper" => match PaperReason::from_code(&form.paper_reason) {
             Ok(reason) => Ok(IdentityIn::Paper {
                 reason,
@@ -156,9 +181,9 @@ fn identity_of(form: &ConsentForm) -> Result<IdentityIn, &'static str> {
             }),
             Err(_) => Err("書面で同意を受ける理由を選んでください。"),
         },
-        "card" => match card_answer(form) {
+        "card" => match form.card.signature() {
             Some(signature) => Ok(IdentityIn::Card {
-                challenge_id: form.challenge_id.clone(),
+                challenge_id: form.card.challenge_id.clone(),
                 signature,
             }),
             None => Err("カードの読み取り結果がありません。カードを読み取ってから、もう一度送ってください。"),
@@ -177,24 +202,22 @@ pub(crate) async fn submit(
         let page = Page::new(&state, &office.browser, PORTAL);
         return bad_form_token(page);
     }
+    let again = |error: String, status| Shown {
+        insurer: insurer.clone(),
+        insured: insured.clone(),
+        presence: Some(form.card_presence.clone()).filter(|p| !p.is_empty()),
+        error: Some(error),
+        status,
+    };
     let Ok(person) = person_of(&insurer, &insured) else {
         let why = "保険者番号・被保険者番号が正しくありません。".to_string();
-        return render(
-            &state,
-            &office,
-            insurer,
-            insured,
-            Some(why),
-            StatusCode::NOT_FOUND,
-        )
-        .await;
+        return render(&state, &office, again(why, StatusCode::NOT_FOUND)).await;
     };
-    let identity = match identity_of(&form) {
+    let identity = match identity_of(&state, &office, person, &form) {
         Ok(identity) => identity,
         Err(why) => {
-            let why = Some(why.to_string());
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return render(&state, &office, insurer, insured, why, status).await;
+            let shown = again(why.to_string(), StatusCode::UNPROCESSABLE_ENTITY);
+            return render(&state, &office, shown).await;
         }
     };
     let opted_out: Vec<ConsentCategory> = CATEGORIES
@@ -221,20 +244,12 @@ pub(crate) async fn submit(
                 "同意を記録できませんでした：{}（理由コード：{}）",
                 body.message_ja, body.code
             );
-            render(&state, &office, insurer, insured, Some(why), StatusCode::OK).await
+            render(&state, &office, again(why, StatusCode::OK)).await
         }
         Err(_) => {
             let why =
                 "同意を記録できませんでした。時間をおいて、もう一度お試しください。".to_string();
-            render(
-                &state,
-                &office,
-                insurer,
-                insured,
-                Some(why),
-                StatusCode::SERVICE_UNAVAILABLE,
-            )
-            .await
+            render(&state, &office, again(why, StatusCode::SERVICE_UNAVAILABLE)).await
         }
     }
 }

@@ -10,14 +10,19 @@
 //! - Pages are not part of the API: they are not in [`crate::routes::ROUTES`] nor the OpenAPI
 //!   document.
 
+mod category;
 mod citizen;
 mod citizen_views;
 mod consent;
 mod login;
+mod medical;
 mod municipal;
 mod municipal_import;
+mod municipal_opinion;
 mod municipal_person;
 mod office;
+mod office_card;
+mod office_match;
 mod served;
 mod session;
 mod start;
@@ -70,6 +75,7 @@ pub(crate) fn router() -> Router<Shared> {
             get(municipal_person::search_form).post(municipal_person::search),
         )
         .route("/municipal/cards", post(municipal_person::link))
+        .route("/municipal/opinions", post(municipal_opinion::request))
         .route("/prefs/text-size", post(start::text_size))
         .route(
             "/office/login",
@@ -79,10 +85,20 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/office", get(office::home))
         .route("/office/persons", get(office::lookup))
         .route("/office/served", get(served::list))
+        .route("/office/requests", get(medical::list))
         .route("/office/persons/{insurer}/{insured}", get(summary::show))
         .route(
             "/office/persons/{insurer}/{insured}/consent",
             get(consent::form).post(consent::submit),
+        )
+        .route(
+            "/office/persons/{insurer}/{insured}/views/{category}",
+            get(category::show),
+        )
+        .route("/office/card", post(office_card::confirm))
+        .route(
+            "/office/match",
+            get(office_match::form).post(office_match::submit),
         )
         .route("/static/kiban.css", get(stylesheet))
         .route("/static/card.js", get(card_script))

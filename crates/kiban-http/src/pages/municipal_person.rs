@@ -4,6 +4,8 @@
 //!   then the summary through `qualification::read_summary` (policy + audit);
 //! - linking a card: `access::authorize` of a 資格情報 write (allowed for 資格管理, audited),
 //!   then the store's `link_card`, the function `kiban card issue` uses.
+//! - the 主治医意見書作成依頼 form at the foot of the page is posted to `municipal_opinion`, which
+//!   answers with this page ([`page_with_opinion`]).
 //!
 //! Both are POST forms with a form token: the 基本4情報 must not end up in URLs (history, logs).
 
@@ -22,6 +24,7 @@ use kiban_domain::text::normalize_digits;
 use serde::Deserialize;
 
 use super::municipal::{parse_purpose, purpose_options, MunicipalStaff, PurposeOption};
+use super::municipal_opinion::OpinionPart;
 use super::session::bad_form_token;
 use super::summary::{sections, Answer};
 use super::view::Page;
@@ -70,6 +73,20 @@ pub(crate) struct SearchPage {
     purposes: Vec<PurposeOption>,
     errors: SearchErrors,
     found: Option<Found>,
+    opinion: OpinionPart,
+}
+
+/// The search page around the 意見書依頼 form's answer (`municipal_opinion`).
+pub(crate) fn page_with_opinion(page: Page, insurer: String, opinion: OpinionPart) -> SearchPage {
+    SearchPage {
+        page,
+        insurer,
+        form: SearchForm::default(),
+        purposes: purpose_options(""),
+        errors: SearchErrors::default(),
+        found: None,
+        opinion,
+    }
 }
 
 /// The card link form. No `Debug`.
@@ -114,6 +131,7 @@ pub(crate) async fn search_form(State(state): State<Shared>, staff: MunicipalSta
         purposes: purpose_options(""),
         errors: SearchErrors::default(),
         found: None,
+        opinion: OpinionPart::for_person(""),
     };
     respond(StatusCode::OK, &template)
 }
@@ -184,6 +202,7 @@ pub(crate) async fn search(
         errors: SearchErrors::default(),
         found: None,
         form: SearchForm::default(),
+        opinion: OpinionPart::for_person(""),
     };
     let (purpose, query) = match check_search(&form) {
         Ok(ok) => ok,
@@ -232,8 +251,10 @@ pub(crate) async fn search(
             message: denied.message_ja,
         },
     };
+    let insured = person.map(|p| p.insured.to_string()).unwrap_or_default();
+    template.opinion = OpinionPart::for_person(&insured);
     template.found = Some(Found {
-        insured: person.map(|p| p.insured.to_string()).unwrap_or_default(),
+        insured,
         purpose: purpose.label(),
         answer,
     });

@@ -5,11 +5,13 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use kiban_domain::access::Actor;
 use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber};
 use kiban_domain::text::normalize_digits;
 use serde::Deserialize;
 
 use super::login::{LoginErrors, LoginTemplate, Portal};
+use super::office_card::CardChallenge;
 use super::session::{bad_form_token, set_cookie, Browser, OfficeStaff, SESSION_COOKIE};
 use super::view::{page_templates, respond, Page};
 use crate::state::Shared;
@@ -38,6 +40,26 @@ pub(crate) struct HomePage {
     insurer: String,
     insured: String,
     errors: LookupErrors,
+    /// The card reader's challenge; `None` only when the challenge store is full.
+    challenge: Option<CardChallenge>,
+    /// Why the last card was not accepted, in plain Japanese.
+    card_error: Option<String>,
+    /// A medical institution's staff: their list of 主治医意見書作成依頼 is linked.
+    medical: bool,
+}
+
+impl HomePage {
+    fn new(state: &Shared, office: &OfficeStaff, insurer: String, insured: String) -> Self {
+        Self {
+            page: Page::new(state, &office.browser, PORTAL).with_staff(&office.staff.staff_id),
+            insurer,
+            insured,
+            errors: LookupErrors::default(),
+            challenge: CardChallenge::issue(state),
+            card_error: None,
+            medical: matches!(office.staff.caller.actor, Actor::MedicalStaff { .. }),
+        }
+    }
 }
 
 page_templates!(LoginPage, HomePage);
@@ -96,13 +118,15 @@ pub(crate) async fn logout(
 
 /// The 資格確認 form.
 pub(crate) async fn home(State(state): State<Shared>, office: OfficeStaff) -> Response {
-    let template = HomePage {
-        page: Page::new(&state, &office.browser, PORTAL).with_staff(&office.staff.staff_id),
-        insurer: String::new(),
-        insured: String::new(),
-        errors: LookupErrors::default(),
-    };
+    let template = HomePage::new(&state, &office, String::new(), String::new());
     respond(StatusCode::OK, &template)
+}
+
+/// The 資格確認 form again, with why the card was not accepted next to the card reader.
+pub(crate) async fn card_refused(state: &Shared, office: &OfficeStaff, why: &str) -> Response {
+    let mut template = HomePage::new(state, office, String::new(), String::new());
+    template.card_error = Some(why.to_string());
+    respond(StatusCode::UNPROCESSABLE_ENTITY, &template)
 }
 
 #[derive(Deserialize)]
@@ -136,11 +160,7 @@ pub(crate) async fn lookup(
             .is_none()
             .then_some("被保険者番号は10桁の数字で入力してください。"),
     };
-    let template = HomePage {
-        page: Page::new(&state, &office.browser, PORTAL).with_staff(&office.staff.staff_id),
-        insurer,
-        insured,
-        errors,
-    };
+    let mut template = HomePage::new(&state, &office, insurer, insured);
+    template.errors = errors;
     respond(StatusCode::UNPROCESSABLE_ENTITY, &template)
 }

@@ -15,6 +15,7 @@ use kiban_domain::records::{
 };
 use kiban_domain::rules::benefit_limit::month_limit_for_certifications;
 
+use super::category::{view_links, ViewLink};
 use super::office::PORTAL;
 use super::session::OfficeStaff;
 use super::view::{error_page, grouped, page_templates, period, respond, wareki, yen, Page};
@@ -53,6 +54,8 @@ pub(crate) struct PersonPage {
     insurer: String,
     insured: String,
     answer: Answer,
+    /// The person's other categories, each decided by the policy when opened.
+    links: Vec<ViewLink>,
 }
 
 page_templates!(PersonPage);
@@ -102,6 +105,7 @@ pub(crate) async fn show(
         insurer: person.insurer.to_string(),
         insured: person.insured.to_string(),
         answer,
+        links: view_links(),
     };
     respond(StatusCode::OK, &template)
 }

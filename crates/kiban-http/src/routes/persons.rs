@@ -47,6 +47,11 @@ pub enum IdentityIn {
         #[serde(default)]
         witness: Option<String>,
     },
+    /// The card was verified at 資格確認 a few minutes before, in the same page session (the
+    /// office pages' card presence proof). Never accepted from the API's JSON: there the card
+    /// signs this request's own challenge.
+    #[serde(skip)]
+    VerifiedCard,
 }
 
 #[derive(Deserialize)]
@@ -116,6 +121,7 @@ pub(crate) fn enrol_person(
             reason,
             witness: witness.unwrap_or_else(|| staff.staff_id.clone()),
         },
+        IdentityIn::VerifiedCard => ConsentMethod::Card,
         IdentityIn::Card {
             challenge_id,
             signature,
@@ -144,7 +150,7 @@ pub(crate) fn enrol_person(
 }
 
 /// The person the card belongs to, or why the card is not accepted.
-fn card_person(
+pub(crate) fn card_person(
     state: &AppState,
     store: &mut dyn Store,
     challenge_id: &str,

@@ -17,7 +17,8 @@ fn challenge(body: &str) -> (String, Vec<u8>) {
     (id, message)
 }
 
-fn categories(fx: &mut Fixture, n: u64) -> Vec<(String, String)> {
+/// The (category, method) of the consents person `n` gave the fixture's office, sorted.
+pub(crate) fn categories(fx: &mut Fixture, n: u64) -> Vec<(String, String)> {
     let mut rows: Vec<(String, String)> = fx.db(|s| {
         s.consents(INSURER, &insured(n), Some(OFFICE))
             .unwrap()

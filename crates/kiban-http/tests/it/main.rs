@@ -4,9 +4,12 @@
 mod card_login;
 mod citizen;
 mod citizen_pages;
+mod click_depth;
 mod consent_pages;
 mod counter;
+mod medical_pages;
 mod municipal_pages;
+mod office_card_pages;
 mod page_browser;
 mod pages;
 mod persons;

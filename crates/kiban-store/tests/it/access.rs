@@ -336,6 +336,49 @@ fn opinion_requests_open_close_and_list(db: &mut TestDb) {
         .is_empty());
 }
 
+fn open_opinion_requests_list_one_institution_oldest_first(db: &mut TestDb) {
+    let s = db.store();
+    let req = |institution: &str, insurer: &str, insured: &str, at: i64| OpinionRequestRow {
+        id: 0,
+        institution_code: institution.into(),
+        insurer: insurer.into(),
+        insured: insured.into(),
+        requested_at_ms: at,
+        closed_at_ms: None,
+    };
+    // Inserted out of order, so only the ORDER BY can produce the expected list.
+    let late = s
+        .insert_opinion_request(&req("1310000001", INSURER, "0000100003", 30))
+        .unwrap();
+    let tie_b = s
+        .insert_opinion_request(&req("1310000001", INSURER, "0000100002", 20))
+        .unwrap();
+    let tie_a = s
+        .insert_opinion_request(&req("1310000001", "131003", "0000100009", 20))
+        .unwrap();
+    let closed = s
+        .insert_opinion_request(&req("1310000001", INSURER, "0000100001", 10))
+        .unwrap();
+    s.insert_opinion_request(&req("1310000002", INSURER, "0000100001", 5))
+        .unwrap();
+    s.close_opinion_request(closed, 25).unwrap();
+
+    let open = s.open_opinion_requests("1310000001").unwrap();
+    assert_eq!(
+        open.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![tie_a, tie_b, late],
+        "by requested_at_ms, then insurer, insured; closed and other institutions left out"
+    );
+    assert_eq!(
+        open[0],
+        OpinionRequestRow {
+            id: tie_a,
+            ..req("1310000001", "131003", "0000100009", 20)
+        }
+    );
+    assert!(s.open_opinion_requests("1310000099").unwrap().is_empty());
+}
+
 on_both_engines!(
     offices_are_put_and_replaced,
     staff_are_stored_and_debug_hides_secrets,
@@ -344,4 +387,5 @@ on_both_engines!(
     serving_relationships_start_end_and_list,
     consents_are_revoked_once_and_listed,
     opinion_requests_open_close_and_list,
+    open_opinion_requests_list_one_institution_oldest_first,
 );

@@ -183,3 +183,38 @@ fn enrolment_needs_the_person_present_and_proven() {
         Reason::ConsentObtainedByOffice
     );
 }
+
+#[test]
+fn only_certification_affairs_may_send_an_opinion_request() {
+    // Sending a 主治医意見書作成依頼 is decided as a write of 主治医意見書: it opens a medical
+    // institution's view of the person, so it must stay with the purpose that runs 要介護認定.
+    for &purpose in Purpose::ALL {
+        let own = Actor::MunicipalStaff {
+            insurer: person().insurer,
+            purpose,
+        };
+        let r = ask(
+            own,
+            Action::Write,
+            Category::PhysicianOpinion,
+            Evidence::default(),
+        );
+        assert_eq!(
+            r.allowed(),
+            purpose == Purpose::CertificationAffairs,
+            "{purpose:?} {:?}",
+            r.reason()
+        );
+    }
+    let other = Actor::MunicipalStaff {
+        insurer: other_insurer(),
+        purpose: Purpose::CertificationAffairs,
+    };
+    let r = ask(
+        other,
+        Action::Write,
+        Category::PhysicianOpinion,
+        Evidence::default(),
+    );
+    assert_eq!(r.reason(), Reason::OtherInsurer);
+}

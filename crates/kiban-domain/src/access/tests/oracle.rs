@@ -224,10 +224,12 @@ pub(super) fn municipal_writes(purpose: Purpose, category: Category) -> bool {
     use Category::*;
     matches!(
         (purpose, category),
-        (Purpose::CertificationAffairs, CertificationSurvey)
-            | (
-                Purpose::QualificationAdmin,
-                Qualification | HousingEquipment
-            )
+        (
+            Purpose::CertificationAffairs,
+            CertificationSurvey | PhysicianOpinion
+        ) | (
+            Purpose::QualificationAdmin,
+            Qualification | HousingEquipment
+        )
     )
 }

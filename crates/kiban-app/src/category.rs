@@ -1,0 +1,70 @@
+//! Each information category's own view (認定調査票, 主治医意見書, ケアプラン, LIFE, 住宅改修・
+//! 福祉用具), read through [`crate::access::authorize`] with that category, so a consent revoked
+//! for one category refuses exactly that view and the person sees the attempt in the history.
+//!
+//! kiban holds the usage records of 住宅改修・福祉用具 (from the municipal interface files).
+//! 認定調査票 and 主治医意見書 arrive with the 要介護認定 workflow, ケアプラン and LIFE with the
+//! care-plan exchange; until a person has such records the view is allowed-and-empty, which is
+//! itself the truthful answer ("nothing is registered"), and still audited.
+
+use crate::access::{denied, Caller, Outcome};
+use crate::Result;
+use kiban_domain::access::{Action, Category, PersonRef, Timestamp};
+use kiban_domain::records::{
+    ledger_as_of, EquipmentPurchaseUsage, HomeModificationUsage, RecordBody, RecordKind,
+};
+use kiban_store::Store;
+
+/// What one category holds for a person.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub enum CategoryContent {
+    /// 住宅改修費 and 福祉用具購入費 usage, as counted against the allowances today.
+    HousingEquipment {
+        works: Vec<HomeModificationUsage>,
+        purchases: Vec<EquipmentPurchaseUsage>,
+    },
+    /// A category whose documents kiban does not hold for this person.
+    NoRecords,
+}
+
+/// Reads `category` for `person` if the policy allows it; audited either way.
+pub fn read_category(
+    store: &mut dyn Store,
+    caller: &Caller,
+    category: Category,
+    person: PersonRef,
+    at: Timestamp,
+) -> Result<Outcome<CategoryContent>> {
+    let decision =
+        crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
+    if !decision.allowed() {
+        return Ok(Outcome::Denied(denied(&decision)));
+    }
+    if category != Category::HousingEquipment {
+        return Ok(Outcome::Allowed(CategoryContent::NoRecords));
+    }
+    let on = at.jst_date();
+    let content = crate::in_read(store, |s| {
+        let records = s.person_records(person.insurer, person.insured)?;
+        let ledger = |kind| {
+            let h = records.of(kind);
+            ledger_as_of(&h.versions, &h.withdrawn, on)
+        };
+        let works = ledger(RecordKind::HomeModificationUsage)
+            .into_iter()
+            .filter_map(|v| match &v.body {
+                RecordBody::HomeModificationUsage(u) => Some(u.clone()),
+                _ => None,
+            })
+            .collect();
+        let purchases = ledger(RecordKind::EquipmentPurchaseUsage)
+            .into_iter()
+            .filter_map(|v| match &v.body {
+                RecordBody::EquipmentPurchaseUsage(u) => Some(u.clone()),
+                _ => None,
+            })
+            .collect();
+        Ok(CategoryContent::HousingEquipment { works, purchases })
+    })?;
+    Ok(Outcome::Allowed(content))
+}
