@@ -173,9 +173,7 @@ pub(crate) fn decide_only(
             servings: &evidence.servings,
             opinion_requests: &evidence.opinion_requests,
             care_plan_author: evidence.care_plan_author.as_ref(),
-            // The application-time consent arrives with the 要介護認定 workflow; until then
-            // no application is on record, so this basis is never used.
-            application_consent: false,
+            application_consent: evidence.application_consent,
             identity,
         },
     };
@@ -241,6 +239,9 @@ struct Loaded {
     servings: Vec<Serving>,
     opinion_requests: Vec<OpinionRequest>,
     care_plan_author: Option<CarePlanAuthor>,
+    /// An application (not withdrawn) carries the person's consent to share 要介護認定情報 with
+    /// the acting office as its 計画作成依頼届出 office.
+    application_consent: bool,
 }
 
 /// Loads what the policy can use for this request and nothing more: every access costs these
@@ -260,6 +261,7 @@ fn load_evidence(
         servings: Vec::new(),
         opinion_requests: Vec::new(),
         care_plan_author: None,
+        application_consent: false,
     };
     // Only staff decisions look at consents, relationships and requests.
     let Some(party) = caller.party() else {
@@ -299,6 +301,11 @@ fn load_evidence(
     if category.consent_category() != ConsentCategory::Certification {
         return Ok(loaded);
     }
+    loaded.application_consent = store.applications_of(&insurer, &insured)?.iter().any(|a| {
+        a.share_with_care_manager
+            && a.status != "withdrawn"
+            && a.care_manager_office.as_deref() == Some(number.as_str())
+    });
     let history = store.person_history(RecordKind::InsuredCard, person.insurer, person.insured)?;
     if let Some(v) = current_as_of(&history.versions, &history.withdrawn, at.jst_date()) {
         if let RecordBody::InsuredCard(card) = &v.body {

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod cards;
 pub mod category;
+pub mod certification;
 pub mod citizen;
 pub mod confirm;
 pub mod export;

@@ -39,28 +39,40 @@ pub fn request_opinion(
         crate::audit::record(store, vec![entry])?;
         return Ok(Outcome::Denied(denied(&decision)));
     }
-    let code = institution.to_string();
-    let (insurer, insured) = (person.insurer.to_string(), person.insured.to_string());
     let id = crate::in_transaction(store, |store| {
-        let open = store
-            .opinion_requests(&insurer, &insured, &code)?
-            .into_iter()
-            .find(|r| r.closed_at_ms.is_none());
-        let id = match open {
-            Some(row) => row.id,
-            None => store.insert_opinion_request(&OpinionRequestRow {
-                id: 0,
-                institution_code: code.clone(),
-                insurer: insurer.clone(),
-                insured: insured.clone(),
-                requested_at_ms: at.as_millis(),
-                closed_at_ms: None,
-            })?,
-        };
+        let id = open_request(store, person, institution, at)?;
         store.append_audit(vec![entry])?;
         Ok(id)
     })?;
     Ok(Outcome::Allowed(id))
+}
+
+/// The open request to `institution` for `person`, inserted if there is none. Call inside
+/// the caller's transaction, next to its audit event (the certification workflow opens requests
+/// as one of its steps).
+pub(crate) fn open_request(
+    store: &mut dyn Store,
+    person: PersonRef,
+    institution: MedicalInstitutionCode,
+    at: Timestamp,
+) -> Result<i64> {
+    let code = institution.to_string();
+    let (insurer, insured) = (person.insurer.to_string(), person.insured.to_string());
+    let open = store
+        .opinion_requests(&insurer, &insured, &code)?
+        .into_iter()
+        .find(|r| r.closed_at_ms.is_none());
+    match open {
+        Some(row) => Ok(row.id),
+        None => Ok(store.insert_opinion_request(&OpinionRequestRow {
+            id: 0,
+            institution_code: code,
+            insurer,
+            insured,
+            requested_at_ms: at.as_millis(),
+            closed_at_ms: None,
+        })?),
+    }
 }
 
 /// An open request addressed to the caller's institution.

@@ -9,6 +9,7 @@ mod demo_seed;
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod physician;
 pub mod serve;
 pub mod stats;
 

@@ -56,6 +56,9 @@ enum Command {
     /// The My Number card stand-in: issue a card for a 被保険者, sign as the card reader.
     #[command(subcommand)]
     Card(commands::card::Command),
+    /// Physician certificates (HPKI stand-in): issue, revoke, sign a 主治医意見書.
+    #[command(subcommand)]
+    Physician(commands::physician::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -71,6 +74,7 @@ fn main() -> std::process::ExitCode {
         Command::Audit(command) => commands::audit::run(&cli.database, &cli.data_dir, command),
         Command::Ca(command) => commands::ca::run(&cli.data_dir, command),
         Command::Card(command) => commands::card::run(&cli.database, &cli.data_dir, command),
+        Command::Physician(command) => commands::physician::run(&cli.data_dir, command),
     };
     match result {
         Ok(code) => code,

@@ -19,11 +19,13 @@ use rcgen::{
     KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
 };
 use time::OffsetDateTime;
-use x509_parser::certificate::X509Certificate;
 use zeroize::Zeroizing;
 
 use crate::crl::{self, RevocationList, SignedCrl};
-use crate::pki::{check_leaf, Authority, CertError, Fingerprint, Serial, TrustAnchor, Validity};
+use crate::pki::{
+    check_leaf, first_attribute, Authority, CertError, DnAttr, Fingerprint, Serial, TrustAnchor,
+    Validity,
+};
 use crate::storage;
 
 /// File names inside a CA directory (`kiban ca init` writes them).
@@ -280,18 +282,4 @@ pub fn verify_client(
         fingerprint: leaf.fingerprint,
         not_after: leaf.not_after,
     })
-}
-
-enum DnAttr {
-    CommonName,
-    OrganizationalUnit,
-}
-
-fn first_attribute(cert: &X509Certificate<'_>, attr: DnAttr) -> Option<String> {
-    let subject = cert.subject();
-    let value = match attr {
-        DnAttr::CommonName => subject.iter_common_name().next(),
-        DnAttr::OrganizationalUnit => subject.iter_organizational_unit().next(),
-    }?;
-    value.as_str().ok().map(str::to_owned)
 }

@@ -32,8 +32,8 @@ pub use file::{CardFile, CardKdf, Pin};
 use crate::challenge::Challenge;
 use crate::crl::{self, RevocationList, SignedCrl};
 use crate::pki::{
-    check_leaf, issued_by, parse_cert, pem_to_der, Authority, CertError, Fingerprint, Serial,
-    TrustAnchor, Validity,
+    check_leaf, issued_by, parse_cert, pem_to_der, Authority, CertError, CheckedLeaf, Fingerprint,
+    Serial, TrustAnchor, Validity,
 };
 use crate::storage::{self, StorageError};
 
@@ -120,8 +120,17 @@ impl CardAuthority {
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CommonName, name);
         dn.push(DnType::OrganizationName, "kiban development card root");
+        Self::init_with_subject(dn, now)
+    }
+
+    /// A new root with its own key under `subject`: the card root, or another root with the
+    /// card's cryptography (the physician root, [`crate::physician`]).
+    pub(crate) fn init_with_subject(
+        subject: DistinguishedName,
+        now: OffsetDateTime,
+    ) -> Result<Self, CardError> {
         Ok(Self {
-            authority: Authority::init(dn, now)?,
+            authority: Authority::init(subject, now)?,
             kdf: CardKdf::default(),
         })
     }
@@ -149,17 +158,32 @@ impl CardAuthority {
 
     /// Writes `card-root.pem` and `card-root-key.pem` (0600) into `dir`.
     pub fn save(&self, dir: &Path) -> Result<(), CardError> {
-        storage::write_public(
-            &dir.join(ROOT_CERT_FILE),
-            self.trust_root().pem().as_bytes(),
-        )?;
-        storage::write_secret(&dir.join(ROOT_KEY_FILE), self.key_pem().as_bytes())?;
-        Ok(())
+        self.save_as(dir, ROOT_CERT_FILE, ROOT_KEY_FILE)
     }
 
     pub fn load(dir: &Path) -> Result<Self, CardError> {
-        let cert = storage::read_public(&dir.join(ROOT_CERT_FILE))?;
-        let key = storage::read_secret(&dir.join(ROOT_KEY_FILE))?;
+        Self::load_from(dir, ROOT_CERT_FILE, ROOT_KEY_FILE)
+    }
+
+    /// Writes the root certificate as `cert_file` and its key as `key_file` (0600) into `dir`.
+    pub(crate) fn save_as(
+        &self,
+        dir: &Path,
+        cert_file: &str,
+        key_file: &str,
+    ) -> Result<(), CardError> {
+        storage::write_public(&dir.join(cert_file), self.trust_root().pem().as_bytes())?;
+        storage::write_secret(&dir.join(key_file), self.key_pem().as_bytes())?;
+        Ok(())
+    }
+
+    pub(crate) fn load_from(
+        dir: &Path,
+        cert_file: &str,
+        key_file: &str,
+    ) -> Result<Self, CardError> {
+        let cert = storage::read_public(&dir.join(cert_file))?;
+        let key = storage::read_secret(&dir.join(key_file))?;
         Self::from_pem(&cert, &key)
     }
 
@@ -171,29 +195,12 @@ impl CardAuthority {
         pin: &Pin,
         validity: Validity,
     ) -> Result<IssuedCard, CardError> {
-        let key = SigningKey::random(&mut OsRng);
-        let spki_der = key
-            .verifying_key()
-            .to_public_key_der()
-            .map_err(|e| CardError::CardFile(e.to_string()))?;
-        let public = SubjectPublicKeyInfo::from_der(spki_der.as_bytes())
-            .map_err(|e| CardError::CardFile(e.to_string()))?;
-
         let mut card_id = [0u8; 16];
         OsRng.fill_bytes(&mut card_id);
-        let mut params = CertificateParams::default();
-        params.distinguished_name = DistinguishedName::new();
-        params
-            .distinguished_name
-            .push(DnType::CommonName, hex::encode(card_id));
-        params
-            .distinguished_name
-            .push(DnType::OrganizationalUnitName, "card");
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        let (cert, serial) = self.authority.sign_leaf(params, &public, validity)?;
-
-        let fingerprint = Fingerprint::of_der(cert.der());
-        let card = CardFile::seal(cert.pem(), &key, pin, &self.kdf)?;
+        let mut subject = DistinguishedName::new();
+        subject.push(DnType::CommonName, hex::encode(card_id));
+        subject.push(DnType::OrganizationalUnitName, "card");
+        let (card, serial, fingerprint) = self.issue_sealed(subject, pin, validity)?;
         Ok(IssuedCard {
             card,
             link: CardLink {
@@ -202,6 +209,32 @@ impl CardAuthority {
                 fingerprint,
             },
         })
+    }
+
+    /// Makes a new P-256 key, certifies it under `subject` (digital signature only) and seals it
+    /// under `pin` in a card file: the card, or any other holder of the card's cryptography.
+    pub(crate) fn issue_sealed(
+        &self,
+        subject: DistinguishedName,
+        pin: &Pin,
+        validity: Validity,
+    ) -> Result<(CardFile, Serial, Fingerprint), CardError> {
+        let key = SigningKey::random(&mut OsRng);
+        let spki_der = key
+            .verifying_key()
+            .to_public_key_der()
+            .map_err(|e| CardError::CardFile(e.to_string()))?;
+        let public = SubjectPublicKeyInfo::from_der(spki_der.as_bytes())
+            .map_err(|e| CardError::CardFile(e.to_string()))?;
+
+        let mut params = CertificateParams::default();
+        params.distinguished_name = subject;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        let (cert, serial) = self.authority.sign_leaf(params, &public, validity)?;
+
+        let fingerprint = Fingerprint::of_der(cert.der());
+        let card = CardFile::seal(cert.pem(), &key, pin, &self.kdf)?;
+        Ok((card, serial, fingerprint))
     }
 
     /// Signs the card revocation list (a lost card is revoked by serial).
@@ -229,24 +262,46 @@ pub fn verify_card_login(
         return Err(CardError::ChallengeExpired);
     }
     let der = pem_to_der(&signature.cert_pem, "CERTIFICATE")?;
-    let leaf = check_leaf(trust_root, &der, now, revocations)?;
-    let key = VerifyingKey::from_public_key_der(leaf.cert.public_key().raw)
-        .map_err(|_| CardError::UnsupportedKey)?;
-    // A DER signature of P-256 is at least 70 bytes, so 64 bytes can only be raw r‖s.
-    let sig = if signature.signature.len() == 64 {
-        Signature::from_slice(&signature.signature).map_err(|_| CardError::BadSignature)?
-    } else {
-        DerSignature::from_bytes(&signature.signature)
-            .and_then(Signature::try_from)
-            .map_err(|_| CardError::BadSignature)?
-    };
-    key.verify(&challenge.message(), &sig)
-        .map_err(|_| CardError::BadSignature)?;
+    let leaf = verify_signed(
+        trust_root,
+        revocations,
+        &der,
+        &signature.signature,
+        &challenge.message(),
+        now,
+    )?;
     Ok(CardIdentity {
         serial: leaf.serial,
         fingerprint: leaf.fingerprint,
         not_after: leaf.not_after,
     })
+}
+
+/// The checks of a card signature whatever it signed: the certificate `cert_der` passes
+/// [`check_leaf`] against `trust_root`, and `signature` (DER or raw `r‖s`) is its key's ECDSA
+/// P-256/SHA-256 signature over exactly `message`.
+pub(crate) fn verify_signed<'a>(
+    trust_root: &TrustAnchor,
+    revocations: &RevocationList,
+    cert_der: &'a [u8],
+    signature: &[u8],
+    message: &[u8],
+    now: OffsetDateTime,
+) -> Result<CheckedLeaf<'a>, CardError> {
+    let leaf = check_leaf(trust_root, cert_der, now, revocations)?;
+    let key = VerifyingKey::from_public_key_der(leaf.cert.public_key().raw)
+        .map_err(|_| CardError::UnsupportedKey)?;
+    // A DER signature of P-256 is at least 70 bytes, so 64 bytes can only be raw r‖s.
+    let sig = if signature.len() == 64 {
+        Signature::from_slice(signature).map_err(|_| CardError::BadSignature)?
+    } else {
+        DerSignature::from_bytes(signature)
+            .and_then(Signature::try_from)
+            .map_err(|_| CardError::BadSignature)?
+    };
+    key.verify(message, &sig)
+        .map_err(|_| CardError::BadSignature)?;
+    Ok(leaf)
 }
 
 /// The fingerprint of a presented card certificate issued under `trust_root`, whatever its

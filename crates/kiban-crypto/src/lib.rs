@@ -6,6 +6,8 @@
 //! - [`card`] and [`challenge`]: the My Number card stand-in. A card file holds a P-256 key
 //!   (sealed under its PIN) and a certificate chained to a configurable trust root; login is a
 //!   signature over a one-time server challenge.
+//! - [`physician`]: physician certificates (HPKI stand-in) for the signed 主治医意見書: the
+//!   card's cryptography under a separate root, with the institution and physician in the subject.
 //! - [`totp`]: RFC 6238 one-time codes, the staff second factor.
 //! - [`password`]: argon2id password hashes as PHC strings.
 //! - [`platform_key`]: the Ed25519 key that signs audit checkpoints.
@@ -22,6 +24,7 @@ pub mod challenge;
 pub mod crl;
 pub mod form_key;
 pub mod password;
+pub mod physician;
 pub mod pki;
 pub mod platform_key;
 pub mod storage;
@@ -43,6 +46,10 @@ pub use crl::{Revocation, RevocationList, RevocationReason, SignedCrl};
 pub use encoding::b64 as base64url;
 pub use form_key::FormKey;
 pub use password::{hash_password, verify_password, Argon2Params, PasswordError};
+pub use physician::{
+    verify_physician_signature, IssuedPhysician, PhysicianAuthority, PhysicianError, PhysicianFile,
+    PhysicianId, PhysicianIdentity, PhysicianSignature,
+};
 pub use pki::{CertError, Fingerprint, Serial, TrustAnchor, Validity};
 pub use platform_key::{KeyError, PlatformKey, PlatformPublicKey, PlatformSignature};
 pub use storage::StorageError;

@@ -369,3 +369,21 @@ pub(crate) fn der_to_pem(der: &[u8], label: &str) -> String {
     out.push_str(&format!("-----END {label}-----\n"));
     out
 }
+
+/// A subject attribute that kiban's certificates use to name their holder.
+pub(crate) enum DnAttr {
+    CommonName,
+    OrganizationalUnit,
+    Organization,
+}
+
+/// The first value of `attr` in the subject of `cert`, if it is a string.
+pub(crate) fn first_attribute(cert: &X509Certificate<'_>, attr: DnAttr) -> Option<String> {
+    let subject = cert.subject();
+    let value = match attr {
+        DnAttr::CommonName => subject.iter_common_name().next(),
+        DnAttr::OrganizationalUnit => subject.iter_organizational_unit().next(),
+        DnAttr::Organization => subject.iter_organization().next(),
+    }?;
+    value.as_str().ok().map(str::to_owned)
+}

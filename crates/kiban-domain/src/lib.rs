@@ -18,6 +18,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod certification;
 pub mod codes;
 pub mod date;
 pub mod ids;

@@ -93,6 +93,9 @@ error_codes! {
     CardNotLinked = "CARD_NOT_LINKED", 401,
         "このカードは被保険者と紐付けられていません",
         "the card is not linked to an insured person";
+    NoticesOfficeOnly = "NOTICES_OFFICE_ONLY", 403,
+        "通知は事業所の職員だけが受け取れます",
+        "only office staff receive certification notices";
     NotFound = "NOT_FOUND", 404,
         "指定された API はありません", "no such API route";
     Internal = "INTERNAL_ERROR", 500,

@@ -17,6 +17,7 @@
 
 pub mod error;
 pub mod extract;
+pub mod notices;
 pub mod openapi;
 mod pages;
 pub mod routes;

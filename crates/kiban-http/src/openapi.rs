@@ -3,6 +3,7 @@
 //! checks that every route of the router ([`crate::routes::ROUTES`]) is documented here and
 //! nothing else is.
 
+mod certification;
 mod schemas;
 
 use schemas::schemas;
@@ -280,10 +281,19 @@ fn operation(o: &Operation) -> Value {
     value
 }
 
+/// The component schemas of every operation.
+fn merged_schemas() -> Value {
+    let mut all = schemas();
+    if let (Some(all), Value::Object(more)) = (all.as_object_mut(), certification::schemas()) {
+        all.extend(more);
+    }
+    all
+}
+
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = Map::new();
-    for o in OPERATIONS {
+    for o in OPERATIONS.iter().chain(certification::OPERATIONS) {
         let entry = paths.entry(o.path).or_insert_with(|| json!({}));
         entry[o.method] = operation(o);
     }
@@ -300,7 +310,7 @@ pub fn document() -> Value {
         "servers": [{ "url": "/" }],
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": merged_schemas(),
             "securitySchemes": {
                 "staffBearer": { "type": "http", "scheme": "bearer", "description": "職員アクセストークン (60分) / staff access token" },
                 "citizenBearer": { "type": "http", "scheme": "bearer", "description": "カードログインのトークン (60分) / citizen token" },

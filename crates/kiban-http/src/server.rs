@@ -56,6 +56,10 @@ pub struct ServerConfig {
     /// The card trust root (development root or JPKI's).
     pub card_root: TrustAnchor,
     pub card_revocations: RevocationList,
+    /// The physician trust root (HPKI stand-in) that signs 主治医意見書; without one, opinions
+    /// are refused.
+    pub physician_root: Option<TrustAnchor>,
+    pub physician_revocations: RevocationList,
     pub login_policy: kiban_app::auth::LoginPolicy,
 }
 
@@ -78,8 +82,17 @@ impl ServerConfig {
             client_revocations: RevocationList::new(),
             card_root,
             card_revocations: RevocationList::new(),
+            physician_root: None,
+            physician_revocations: RevocationList::new(),
             login_policy: Default::default(),
         }
+    }
+
+    /// Trusts `root` (with `revocations`) for physicians' signatures on 主治医意見書.
+    pub fn with_physician_root(mut self, root: TrustAnchor, revocations: RevocationList) -> Self {
+        self.physician_root = Some(root);
+        self.physician_revocations = revocations;
+        self
     }
 }
 
@@ -104,6 +117,8 @@ impl Server {
             client_revocations: config.client_revocations,
             card_root: config.card_root,
             card_revocations: config.card_revocations,
+            physician_root: config.physician_root,
+            physician_revocations: config.physician_revocations,
             login_policy: config.login_policy,
         };
         let state = tokio::task::spawn_blocking(move || AppState::open(state_config))

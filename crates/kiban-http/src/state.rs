@@ -76,12 +76,16 @@ pub struct AppState {
     client_revocations: RwLock<RevocationList>,
     pub(crate) card_root: TrustAnchor,
     card_revocations: RwLock<RevocationList>,
+    pub(crate) physician_root: Option<TrustAnchor>,
+    physician_revocations: RwLock<RevocationList>,
     pub(crate) challenges: Mutex<Challenges>,
     citizens: Mutex<HashMap<TokenHash, CitizenSession>>,
     pub(crate) login_policy: LoginPolicy,
     pub(crate) staff_sessions: crate::staff_sessions::StaffSessions,
     /// Binds the web pages' form tokens to their session (CSRF, see `pages::session`).
     pub(crate) form_key: kiban_crypto::FormKey,
+    /// Notices to offices about the applications they are registered for (SSE).
+    pub(crate) notices: crate::notices::Notices,
 }
 
 pub type Shared = Arc<AppState>;
@@ -96,6 +100,8 @@ pub struct StateConfig {
     pub client_revocations: RevocationList,
     pub card_root: TrustAnchor,
     pub card_revocations: RevocationList,
+    pub physician_root: Option<TrustAnchor>,
+    pub physician_revocations: RevocationList,
     pub login_policy: LoginPolicy,
 }
 
@@ -126,11 +132,14 @@ impl AppState {
             client_revocations: RwLock::new(config.client_revocations),
             card_root: config.card_root,
             card_revocations: RwLock::new(config.card_revocations),
+            physician_root: config.physician_root,
+            physician_revocations: RwLock::new(config.physician_revocations),
             challenges: Mutex::new(Challenges::default()),
             citizens: Mutex::new(HashMap::new()),
             login_policy: config.login_policy,
             staff_sessions: Default::default(),
             form_key: kiban_crypto::FormKey::random(),
+            notices: Default::default(),
         }))
     }
 
@@ -146,6 +155,10 @@ impl AppState {
 
     pub(crate) fn client_revocations(&self) -> std::sync::RwLockReadGuard<'_, RevocationList> {
         relock(self.client_revocations.read())
+    }
+
+    pub(crate) fn physician_revocations(&self) -> std::sync::RwLockReadGuard<'_, RevocationList> {
+        relock(self.physician_revocations.read())
     }
 
     pub(crate) fn card_revocations(&self) -> std::sync::RwLockReadGuard<'_, RevocationList> {

@@ -32,6 +32,11 @@ pub const SQLITE: &[Migration] = &[
         name: "0005_opinion_open",
         sql: include_str!("../migrations/sqlite/0005_opinion_open.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_certification",
+        sql: include_str!("../migrations/sqlite/0006_certification.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -59,6 +64,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 5,
         name: "0005_opinion_open",
         sql: include_str!("../migrations/postgres/0005_opinion_open.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_certification",
+        sql: include_str!("../migrations/postgres/0006_certification.sql"),
     },
 ];
 

@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod card_login;
+mod certification;
 mod citizen;
 mod confirm;
 mod export;

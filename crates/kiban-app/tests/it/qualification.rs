@@ -46,7 +46,8 @@ fn citizen(n: u64) -> Caller {
     }
 }
 
-fn registry(db: &mut TestDb) {
+/// 30 synthetic persons of 131011, as of 2026-11-01.
+pub(crate) fn registry(db: &mut TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let options = GenerateOptions {
         insurer: InsurerNumber::parse("131011").unwrap(),

@@ -3,6 +3,7 @@
 
 mod checkpoints;
 mod keys;
+mod physician;
 mod policy;
 mod serve;
 

@@ -3,6 +3,7 @@
 mod ca;
 mod card;
 mod card_browser;
+mod physician;
 mod rustls_compat;
 
 use kiban_crypto::time::OffsetDateTime;

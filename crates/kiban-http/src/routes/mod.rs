@@ -1,6 +1,7 @@
 //! The route table: one list from which both the router and [`ROUTES`] (checked against the
 //! OpenAPI document by a test) are built.
 
+pub mod certification;
 pub mod citizen;
 pub mod counter;
 pub mod persons;
@@ -41,6 +42,17 @@ routes! {
     get "/api/v1/me/consents" => citizen::consents;
     post "/api/v1/me/consents/{id}/revoke" => citizen::revoke;
     post "/api/v1/me/servings/{office}/end" => counter::person_ends;
+    get "/api/v1/me/applications" => certification::mine;
+    post "/api/v1/certification/applications" => certification::file;
+    get "/api/v1/certification/applications/{id}" => certification::progress;
+    post "/api/v1/certification/applications/{id}/steps" => certification::step;
+    post "/api/v1/certification/applications/{id}/survey" => certification::survey;
+    post "/api/v1/certification/applications/{id}/opinion" => certification::opinion;
+    post "/api/v1/certification/applications/{id}/primary-judgment" => certification::primary_judgment;
+    post "/api/v1/certification/applications/{id}/decision" => certification::decision;
+    post "/api/v1/certification/applications/{id}/extension" => certification::extension;
+    get "/api/v1/certification/overdue" => certification::overdue;
+    get "/api/v1/certification/events" => certification::events;
 }
 
 #[derive(Serialize)]

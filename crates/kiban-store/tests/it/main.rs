@@ -4,4 +4,5 @@
 mod access;
 mod audit;
 mod card_search;
+mod certification;
 mod conformance;

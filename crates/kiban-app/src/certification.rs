@@ -1,0 +1,310 @@
+//! 要介護認定 electronically: the application (申請), its progress through the guarded status
+//! machine of `kiban_domain::certification`, the documents (認定調査票, 主治医意見書, 一次判定,
+//! 審査会) and the decision that writes the next 被保険者証.
+//!
+//! **Who does what.** The 保険者 receives every application (whether the person, the family or
+//! an office brings it: 代行 is recorded with the office's number) and records each step, as
+//! municipal staff under the purpose 認定事務 — a write of 認定調査票 in the access matrix. The
+//! physician submits the 主治医意見書 under an open 作成依頼 (a write of 主治医意見書, which the
+//! matrix grants only then). Every step is decided by the policy and audited; a refused
+//! transition is answered with the status it was refused in.
+//!
+//! **Who sees the progress.** For staff, progress and documents are 要介護認定情報 (a read of
+//! 認定調査票): the 計画作成依頼届出 office that serves the person sees it on the consent given on
+//! the application (申請時同意, the matrix's `CA` cell), any other office only with its own
+//! certification consent; municipal staff under 認定事務. The person reads the progress of
+//! their own applications as 資格情報 (its result is their card).
+
+mod card_version;
+mod documents;
+mod steps;
+
+pub use documents::{
+    decide, record_primary_judgment, submit_opinion, submit_survey, Decided, PhysicianTrust,
+    SignedOpinion,
+};
+pub use steps::{extend_deadline, overdue, record_step, Step};
+
+use crate::access::{audit_entry, decide_only, denied, Caller, Denied, Outcome};
+use crate::Result;
+use kiban_domain::access::{Action, Actor, Category, PersonRef, Reason, Timestamp};
+use kiban_domain::certification::{Applicant, ApplicationKind, Deadline, Progress};
+use kiban_domain::date::Date;
+use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
+use kiban_domain::records::CarePlanAuthor;
+use kiban_store::{ApplicationEventRow, ApplicationRow, Store};
+
+/// An application as the 保険者 receives it.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    pub person: PersonRef,
+    pub kind: ApplicationKind,
+    pub applicant: Applicant,
+    /// The office that filed on the person's behalf (代行).
+    pub proxy_office: Option<OfficeNumber>,
+    pub applied_on: Date,
+    /// 申請時同意: the person agrees that the 計画作成依頼届出 office sees 要介護認定情報.
+    pub share_with_care_manager: bool,
+    /// 計画作成依頼届出 filed with the application: the 居宅介護支援事業所 and its name.
+    pub care_plan_office: Option<(OfficeNumber, String)>,
+}
+
+/// One recorded step, as the progress view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StepView {
+    pub at_ms: i64,
+    pub actor: String,
+    pub event: String,
+    pub status_after: String,
+}
+
+/// An application's progress: what the person and the care manager see.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApplicationView {
+    pub id: i64,
+    pub insurer: String,
+    pub insured: String,
+    pub kind: String,
+    pub applicant: String,
+    pub proxy_office: Option<String>,
+    pub applied_on: String,
+    pub share_with_care_manager: bool,
+    pub care_manager_office: Option<String>,
+    pub status: String,
+    pub status_label: String,
+    /// The day the decision is due (30 days, or the extended date).
+    pub due_on: String,
+    pub extension: Option<serde_json::Value>,
+    pub steps: Vec<StepView>,
+}
+
+/// The audit category of everything about an application.
+pub(crate) const CATEGORY: Category = Category::CertificationSurvey;
+
+/// Records an application received by the 保険者: the first step (申請受付), its deadline, and,
+/// when a 計画作成依頼届出 comes with it, the next 被保険者証 version naming that office.
+pub fn file(
+    store: &mut dyn Store,
+    caller: &Caller,
+    new: NewApplication,
+    at: Timestamp,
+) -> Result<Outcome<ApplicationView>> {
+    let person = new.person;
+    let decision = municipal_write(store, caller, person, at)?;
+    let entry = audit_entry(caller, Action::Write, CATEGORY, person, at, &decision);
+    if !decision.allowed() {
+        crate::audit::record(store, vec![entry])?;
+        return Ok(Outcome::Denied(denied(&decision)));
+    }
+    let progress = Progress::INITIAL;
+    let deadline = Deadline::new(new.applied_on);
+    let mut row = ApplicationRow {
+        id: 0,
+        insurer: person.insurer.to_string(),
+        insured: person.insured.to_string(),
+        kind: new.kind.code().to_string(),
+        applicant: new.applicant.code().to_string(),
+        proxy_office: new.proxy_office.map(|o| o.to_string()),
+        applied_on: new.applied_on.yyyymmdd(),
+        share_with_care_manager: new.share_with_care_manager,
+        care_manager_office: new.care_plan_office.as_ref().map(|(o, _)| o.to_string()),
+        progress_json: to_json(&progress),
+        status: progress.status().code().to_string(),
+        due_on: deadline.effective_due().yyyymmdd(),
+        extension_json: None,
+        created_at_ms: at.as_millis(),
+        updated_at_ms: at.as_millis(),
+    };
+    let id = crate::in_transaction(store, |store| {
+        row.id = store.insert_application(&row)?;
+        store.append_application_event(&ApplicationEventRow {
+            id: 0,
+            application_id: row.id,
+            at_ms: at.as_millis(),
+            actor: caller.account.clone(),
+            event: "file".to_string(),
+            status_after: row.status.clone(),
+            detail_json: "{}".to_string(),
+        })?;
+        if let Some((office, name)) = &new.care_plan_office {
+            let (office, name) = (*office, name.clone());
+            let notified_on = new.applied_on;
+            let source = format!("計画作成依頼届出 申請 {}", row.id);
+            card_version::append_card_version(store, person, notified_on, &source, at, |card| {
+                card.care_plan = Some(CarePlanAuthor::Office {
+                    office,
+                    name,
+                    notified_on,
+                });
+            })?;
+        }
+        store.append_audit(vec![entry])?;
+        Ok(row.id)
+    })?;
+    view(store, id).map(Outcome::Allowed)
+}
+
+/// The progress of application `id`, if the policy lets the caller read it; audited.
+pub fn progress(
+    store: &mut dyn Store,
+    caller: &Caller,
+    id: i64,
+    at: Timestamp,
+) -> Result<Outcome<ApplicationView>> {
+    let Some(row) = store.application(id)? else {
+        return Ok(Outcome::Denied(not_found()));
+    };
+    let person = person_of(&row)?;
+    let category = read_category(caller);
+    let decision =
+        crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
+    if !decision.allowed() {
+        return Ok(Outcome::Denied(denied(&decision)));
+    }
+    view(store, id).map(Outcome::Allowed)
+}
+
+/// The person's own applications, newest first: one policy decision (a citizen reads only
+/// their own) and one audit event for the list.
+pub fn applications_of(
+    store: &mut dyn Store,
+    caller: &Caller,
+    person: PersonRef,
+    at: Timestamp,
+) -> Result<Outcome<Vec<ApplicationView>>> {
+    let category = read_category(caller);
+    let decision =
+        crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
+    if !decision.allowed() {
+        return Ok(Outcome::Denied(denied(&decision)));
+    }
+    let rows = store.applications_of(&person.insurer.to_string(), &person.insured.to_string())?;
+    let views = rows
+        .iter()
+        .map(|r| view(store, r.id))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Outcome::Allowed(views))
+}
+
+/// What a progress read is, for the policy: the person reads the progress of their own
+/// application as 資格情報 (it ends up on their card, and the platform does not show the person
+/// the 認定調査票 itself); staff read it as 要介護認定情報, which reaches the 計画作成依頼届出
+/// office through the application-time consent and anyone else only with their own consent.
+fn read_category(caller: &Caller) -> Category {
+    match caller.actor {
+        Actor::Citizen { .. } => Category::Qualification,
+        _ => CATEGORY,
+    }
+}
+
+/// Only the 保険者's staff record the steps of an application; the matrix then decides by
+/// purpose (認定事務 may write 認定調査票).
+pub(crate) fn municipal_write(
+    store: &mut dyn Store,
+    caller: &Caller,
+    person: PersonRef,
+    at: Timestamp,
+) -> Result<kiban_domain::access::Decision> {
+    Ok(match caller.actor {
+        Actor::MunicipalStaff { .. } => {
+            decide_only(store, caller, Action::Write, CATEGORY, person, at, None)?
+        }
+        Actor::OfficeStaff { .. } | Actor::MedicalStaff { .. } => {
+            kiban_domain::access::Decision::from(Reason::CategoryNotPermittedForOfficeKind)
+        }
+        Actor::Citizen { .. } => {
+            kiban_domain::access::Decision::from(Reason::CategoryNotPermittedForCitizen)
+        }
+        Actor::PlatformOperator => {
+            kiban_domain::access::Decision::from(Reason::OperatorNoPersonalData)
+        }
+    })
+}
+
+pub(crate) fn not_found() -> Denied {
+    Denied {
+        reason: "APPLICATION_NOT_FOUND",
+        message_ja: "指定された申請はありません".into(),
+        message_en: "no such application".into(),
+    }
+}
+
+/// A refusal of the workflow itself (not of the policy): an illegal transition, a document
+/// that does not validate.
+pub(crate) fn refused(reason: &'static str, message: impl std::fmt::Display) -> Denied {
+    let text = message.to_string();
+    let (ja, en) = match text.split_once(" / ") {
+        Some((ja, en)) => (ja.to_string(), en.to_string()),
+        None => (text.clone(), text),
+    };
+    Denied {
+        reason,
+        message_ja: ja,
+        message_en: en,
+    }
+}
+
+pub(crate) fn person_of(row: &ApplicationRow) -> Result<PersonRef> {
+    let corrupt = |what: &str| {
+        crate::AppError::Store(kiban_store::StoreError::Corrupt(format!(
+            "application {}: {what}",
+            row.id
+        )))
+    };
+    Ok(PersonRef {
+        insurer: InsurerNumber::parse(&row.insurer).map_err(|_| corrupt("insurer"))?,
+        insured: InsuredNumber::parse(&row.insured).map_err(|_| corrupt("insured"))?,
+    })
+}
+
+pub(crate) fn progress_of(row: &ApplicationRow) -> Result<Progress> {
+    serde_json::from_str(&row.progress_json).map_err(|e| {
+        crate::AppError::Store(kiban_store::StoreError::Corrupt(format!(
+            "application {} progress: {e}",
+            row.id
+        )))
+    })
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain data serialises")
+}
+
+/// The stored application and its steps, as the progress view.
+pub(crate) fn view(store: &mut dyn Store, id: i64) -> Result<ApplicationView> {
+    let row = store.application(id)?.ok_or_else(|| {
+        crate::AppError::Store(kiban_store::StoreError::Corrupt(format!(
+            "application {id} vanished"
+        )))
+    })?;
+    let status = progress_of(&row)?.status();
+    let steps = store
+        .application_events(id)?
+        .into_iter()
+        .map(|e| StepView {
+            at_ms: e.at_ms,
+            actor: e.actor,
+            event: e.event,
+            status_after: e.status_after,
+        })
+        .collect();
+    Ok(ApplicationView {
+        id: row.id,
+        insurer: row.insurer,
+        insured: row.insured,
+        kind: row.kind,
+        applicant: row.applicant,
+        proxy_office: row.proxy_office,
+        applied_on: row.applied_on,
+        share_with_care_manager: row.share_with_care_manager,
+        care_manager_office: row.care_manager_office,
+        status: status.code().to_string(),
+        status_label: status.label().to_string(),
+        due_on: row.due_on,
+        extension: row
+            .extension_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok()),
+        steps,
+    })
+}
