@@ -105,3 +105,4 @@ macro_rules! on_both_engines {
         }
     };
 }
+pub mod certification;

@@ -12,14 +12,12 @@ use kiban_crypto::{
     PhysicianAuthority, PhysicianId, Pin, RevocationList, RevocationReason, Validity,
 };
 use kiban_domain::access::{Actor, Job, OfficeKind, PersonRef, Purpose, Timestamp};
-use kiban_domain::certification::{
-    ActMinutes, Applicant, ApplicationKind, CommitteeResult, DementiaIndependence, Minutes,
-    PhysicalIndependence, PlaceKind, PrimaryJudgment, Survey, SurveyPlace, Surveyor, ITEMS,
-};
+use kiban_domain::certification::{Applicant, ApplicationKind};
 use kiban_domain::codes::CareLevel;
 use kiban_domain::date::Date;
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
 use kiban_domain::records::{RecordBody, RecordKind};
+use kiban_testkit::certification as samples;
 use kiban_testkit::{on_both_engines, TestDb};
 
 const INSURER: &str = "131011";
@@ -109,51 +107,6 @@ fn file(db: &mut TestDb, n: u64) -> ApplicationView {
     allowed(cert::file(db.store(), &municipal(), new, at).unwrap())
 }
 
-/// A complete survey: every item answered "1" (ない / できる / 介助されていない).
-pub fn survey() -> Survey {
-    Survey {
-        surveyed_on: now().0.jst_date(),
-        surveyor: Surveyor {
-            name: "調査 一郎".into(),
-            affiliation: "千代田区".into(),
-        },
-        place: SurveyPlace {
-            kind: PlaceKind::AtHome,
-            detail: String::new(),
-        },
-        current_services: Vec::new(),
-        environment: "独居".into(),
-        answers: ITEMS
-            .iter()
-            .map(|i| (i.code.to_string(), "1".to_string()))
-            .collect(),
-        physical_independence: PhysicalIndependence::A1,
-        dementia_independence: DementiaIndependence::I,
-        special_notes: Default::default(),
-    }
-}
-
-/// A 一次判定 of 55.0 minutes (要介護2), no 特別な医療.
-pub fn judgment() -> PrimaryJudgment {
-    let acts = ActMinutes {
-        meal: Minutes::from_tenths(100),
-        excretion: Minutes::from_tenths(150),
-        movement: Minutes::from_tenths(100),
-        hygiene: Minutes::from_tenths(100),
-        indirect: Minutes::from_tenths(50),
-        bpsd: Minutes::from_tenths(0),
-        functional_training: Minutes::from_tenths(50),
-        medical: Minutes::from_tenths(0),
-    };
-    PrimaryJudgment {
-        acts,
-        special_medical: Minutes::from_tenths(0),
-        total: Minutes::from_tenths(550),
-        level: CareLevel::Care2,
-        dementia_addition: false,
-    }
-}
-
 /// The physician root and a physician of the hospital.
 struct Physicians {
     authority: PhysicianAuthority,
@@ -187,8 +140,6 @@ fn signed(p: &Physicians, body: &str) -> SignedOpinion {
     }
 }
 
-const OPINION: &str = r#"{"diagnoses":[{"name":"脳梗塞","onset":"20260901"}],"stability":"stable","special_medical":[],"independence":{"physical":"A1","dementia":"I"},"remarks":"合成データ"}"#;
-
 fn submit(
     db: &mut TestDb,
     p: &Physicians,
@@ -215,26 +166,6 @@ fn card_versions(db: &mut TestDb, n: u64) -> Vec<kiban_domain::records::Version>
         .person_history(RecordKind::InsuredCard, p.insurer, p.insured)
         .unwrap()
         .versions
-}
-
-fn committee(level: CareLevel) -> CommitteeResult {
-    let today = now().0.jst_date();
-    // Six full months after the month of the application, ending on a month end.
-    let (y, m) = (today.year(), today.month());
-    let (ey, em) = if m + 7 > 12 {
-        (y + 1, m + 7 - 12)
-    } else {
-        (y, m + 7)
-    };
-    let end = Date::new(ey, em, 1).unwrap().add_days(-1);
-    CommitteeResult {
-        committee_on: today,
-        level,
-        valid_from: Some(today),
-        valid_to: Some(end),
-        opinion: Some("特になし".into()),
-        designated_services: Vec::new(),
-    }
 }
 
 fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestDb) {
@@ -273,12 +204,27 @@ fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestD
         app.id,
         Step::RequestOpinion(MedicalInstitutionCode::parse(HOSPITAL).unwrap()),
     ));
-    allowed(cert::submit_survey(db.store(), &municipal(), app.id, survey(), now().0).unwrap());
-    let got = allowed(submit(db, &p, app.id, &none, signed(&p, OPINION)));
+    allowed(
+        cert::submit_survey(
+            db.store(),
+            &municipal(),
+            app.id,
+            samples::survey(now().0.jst_date()),
+            now().0,
+        )
+        .unwrap(),
+    );
+    let got = allowed(submit(db, &p, app.id, &none, signed(&p, samples::OPINION)));
     assert_eq!(got.status, "materials_complete");
     allowed(
-        cert::record_primary_judgment(db.store(), &municipal(), app.id, judgment(), now().0)
-            .unwrap(),
+        cert::record_primary_judgment(
+            db.store(),
+            &municipal(),
+            app.id,
+            samples::primary_judgment(),
+            now().0,
+        )
+        .unwrap(),
     );
     allowed(step(db, app.id, Step::AssignCommittee(now().0.jst_date())));
     let decided = allowed(
@@ -286,7 +232,7 @@ fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestD
             db.store(),
             &municipal(),
             app.id,
-            committee(CareLevel::Care2),
+            samples::committee_result(now().0.jst_date(), CareLevel::Care2),
             now().0,
         )
         .unwrap(),
@@ -367,7 +313,16 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
     let app = file(db, 2);
     // Out of order: a survey before it was requested, a judgment before the materials.
     assert_eq!(
-        refusal(cert::submit_survey(db.store(), &municipal(), app.id, survey(), now().0).unwrap()),
+        refusal(
+            cert::submit_survey(
+                db.store(),
+                &municipal(),
+                app.id,
+                samples::survey(now().0.jst_date()),
+                now().0
+            )
+            .unwrap()
+        ),
         "ILLEGAL_TRANSITION"
     );
     assert_eq!(
@@ -376,7 +331,7 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
     );
     // An opinion without a 作成依頼: the policy refuses the institution.
     assert_eq!(
-        refusal(submit(db, &p, app.id, &none, signed(&p, OPINION))),
+        refusal(submit(db, &p, app.id, &none, signed(&p, samples::OPINION))),
         "NO_OPINION_REQUEST"
     );
     allowed(step(db, app.id, Step::RequestSurvey));
@@ -386,7 +341,7 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
         Step::RequestOpinion(MedicalInstitutionCode::parse(HOSPITAL).unwrap()),
     ));
     // A survey with a missing and an out-of-range answer: both named, nothing stored.
-    let mut bad = survey();
+    let mut bad = samples::survey(now().0.jst_date());
     bad.answers.remove("1-3");
     bad.answers.insert("2-3".into(), "4".into());
     let Outcome::Denied(denied) =
@@ -402,7 +357,7 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
     );
     assert!(db.store().survey(app.id).unwrap().is_none());
     // A tampered opinion, a foreign root, a revoked certificate.
-    let mut tampered = signed(&p, OPINION);
+    let mut tampered = signed(&p, samples::OPINION);
     tampered.body = tampered.body.replace("脳梗塞", "骨折");
     assert_eq!(
         refusal(submit(db, &p, app.id, &none, tampered)),
@@ -410,7 +365,13 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
     );
     let foreign = physicians();
     assert_eq!(
-        refusal(submit(db, &p, app.id, &none, signed(&foreign, OPINION))),
+        refusal(submit(
+            db,
+            &p,
+            app.id,
+            &none,
+            signed(&foreign, samples::OPINION)
+        )),
         "OPINION_SIGNATURE_REJECTED"
     );
     let mut revoked = RevocationList::new();
@@ -420,13 +381,19 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
         now().1,
     );
     assert_eq!(
-        refusal(submit(db, &p, app.id, &revoked, signed(&p, OPINION))),
+        refusal(submit(
+            db,
+            &p,
+            app.id,
+            &revoked,
+            signed(&p, samples::OPINION)
+        )),
         "OPINION_SIGNATURE_REJECTED"
     );
     assert!(db.store().opinions(app.id).unwrap().is_empty());
     // A valid opinion twice: two versions.
-    allowed(submit(db, &p, app.id, &none, signed(&p, OPINION)));
-    allowed(submit(db, &p, app.id, &none, signed(&p, OPINION)));
+    allowed(submit(db, &p, app.id, &none, signed(&p, samples::OPINION)));
+    allowed(submit(db, &p, app.id, &none, signed(&p, samples::OPINION)));
     let versions: Vec<i64> = db
         .store()
         .opinions(app.id)
@@ -436,8 +403,17 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
         .collect();
     assert_eq!(versions, [1, 2]);
     // A 一次判定 whose level does not fit its total.
-    allowed(cert::submit_survey(db.store(), &municipal(), app.id, survey(), now().0).unwrap());
-    let mut wrong = judgment();
+    allowed(
+        cert::submit_survey(
+            db.store(),
+            &municipal(),
+            app.id,
+            samples::survey(now().0.jst_date()),
+            now().0,
+        )
+        .unwrap(),
+    );
+    let mut wrong = samples::primary_judgment();
     wrong.level = CareLevel::Care5;
     assert_eq!(
         refusal(

@@ -2,6 +2,7 @@
 //! presenting client certificates issued in the test by kiban's CA.
 
 mod card_login;
+mod certification_api;
 mod citizen;
 mod citizen_pages;
 mod click_depth;

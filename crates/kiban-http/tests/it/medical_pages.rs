@@ -4,15 +4,14 @@
 //! request then reaches the hospital's list.
 
 use kiban_app::access::Caller;
-use kiban_crypto::{ClientSubject, Validity};
 use kiban_domain::access::{Actor, PersonRef, Purpose, Timestamp};
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode};
 use kiban_store::{ConsentRow, OfficeRow};
 
 use crate::page_browser::{Answer, Browser};
-use crate::support::{insured, now, now_ms, Fixture, INSURER, OFFICE, PASSWORD};
+use crate::support::{insured, now_ms, Fixture, INSURER, OFFICE, PASSWORD};
 
-const HOSPITAL: &str = "1310000009";
+pub(crate) const HOSPITAL: &str = "1310000009";
 const CLINIC: &str = "1310000002";
 
 /// Registers the hospital (an institution must be registered for its staff to act) and one
@@ -36,13 +35,7 @@ pub(crate) fn hospital_with_staff(fx: &mut Fixture, staff_id: &str) {
 /// A browser presenting the hospital's client certificate (the shared helper issues office
 /// certificates only).
 pub(crate) fn hospital_browser(fx: &Fixture) -> Browser {
-    let subject = ClientSubject::Hospital {
-        institution_code: MedicalInstitutionCode::parse(HOSPITAL).unwrap(),
-    };
-    let cert = fx
-        .ca
-        .issue_client(&subject, Validity::days_from(now(), 30))
-        .unwrap();
+    let cert = fx.hospital_cert(HOSPITAL);
     let pem = format!("{}{}", cert.cert_pem, cert.key_pem.as_str());
     let client = reqwest::Client::builder()
         .use_rustls_tls()

@@ -51,6 +51,8 @@ pub struct Fixture {
     db: Option<TestDb>,
     pub ca: CertificateAuthority,
     pub cards: CardAuthority,
+    /// The physician root (HPKI stand-in) the server trusts for 主治医意見書.
+    pub physicians: kiban_crypto::PhysicianAuthority,
     pub state: Shared,
     pub addr: SocketAddr,
     totp: TotpSecret,
@@ -83,6 +85,9 @@ impl Fixture {
         let cards = CardAuthority::init_development("test card root", now())
             .unwrap()
             .with_kdf(kiban_crypto::CardKdf::INSECURE_FAST_FOR_TESTS);
+        let physicians = kiban_crypto::PhysicianAuthority::init_development(now())
+            .unwrap()
+            .with_kdf(kiban_crypto::CardKdf::INSECURE_FAST_FOR_TESTS);
         let server_cert = ca
             .issue_server(&["localhost"], Validity::days_from(now(), 1))
             .unwrap();
@@ -92,6 +97,10 @@ impl Fixture {
             server_cert.key_pem.to_string(),
             ca.anchor().clone(),
             cards.trust_root().clone(),
+        )
+        .with_physician_root(
+            physicians.trust_root().clone(),
+            kiban_crypto::RevocationList::new(),
         );
         let server = Server::new(config).await.unwrap();
         let state = server.state();
@@ -105,6 +114,7 @@ impl Fixture {
             db: Some(db),
             ca,
             cards,
+            physicians,
             state,
             addr,
             totp: TotpSecret::random(),
@@ -124,7 +134,13 @@ impl Fixture {
                     staff_id: staff_id.into(),
                     office_number: office.into(),
                     actor_kind: kind.into(),
-                    job: "care_manager".into(),
+                    // Medical staff log in as the 主治医; everyone else as a care manager.
+                    job: if kind == "medical_staff" {
+                        "physician"
+                    } else {
+                        "care_manager"
+                    }
+                    .into(),
                     display_name: staff_id.into(),
                     password_hash: hash,
                     totp_secret: secret,
@@ -147,16 +163,37 @@ impl Fixture {
             .unwrap()
     }
 
+    /// The client certificate of the medical institution `code`.
+    pub fn hospital_cert(&self, code: &str) -> IssuedCert {
+        let subject = kiban_crypto::ClientSubject::Hospital {
+            institution_code: kiban_domain::ids::MedicalInstitutionCode::parse(code).unwrap(),
+        };
+        self.ca
+            .issue_client(&subject, Validity::days_from(now(), 30))
+            .unwrap()
+    }
+
     /// A client over TLS 1.3 trusting the fixture's CA, presenting `identity` if given.
     pub fn client(&self, identity: Option<&IssuedCert>) -> reqwest::Client {
+        self.client_with(identity, Some(std::time::Duration::from_secs(10)))
+    }
+
+    /// [`Fixture::client`] with its own request timeout (`None` for an event stream).
+    pub fn client_with(
+        &self,
+        identity: Option<&IssuedCert>,
+        timeout: Option<std::time::Duration>,
+    ) -> reqwest::Client {
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .tls_built_in_root_certs(false)
             .add_root_certificate(
                 reqwest::Certificate::from_pem(self.ca.cert_pem().as_bytes()).unwrap(),
             )
-            .resolve("localhost", self.addr)
-            .timeout(std::time::Duration::from_secs(10));
+            .resolve("localhost", self.addr);
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
+        }
         if let Some(cert) = identity {
             let pem = format!("{}{}", cert.cert_pem, cert.key_pem.as_str());
             builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).unwrap());
