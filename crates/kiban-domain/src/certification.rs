@@ -45,3 +45,35 @@ pub use survey::{
     Survey, SurveyError, SurveyPlace, Surveyor,
 };
 pub use survey_items::{item, Group, Item, ITEMS, ITEM_COUNT};
+
+/// The 基本調査 item table of docs/interface/certification.md: every item with its code, group
+/// and allowed answers, rendered from [`ITEMS`] (a test keeps the document in step).
+pub fn survey_item_table() -> String {
+    let mut out =
+        String::from("| 項目コード | 群 | 項目 | 選択肢（回答コード） |\n|---|---|---|---|\n");
+    for item in ITEMS {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            item.code,
+            item.group.label(),
+            item.label,
+            item.allowed()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod doc_tests {
+    const DOC: &str = include_str!("../../../docs/interface/certification.md");
+
+    #[test]
+    fn the_interface_document_lists_every_survey_item_as_the_code_does() {
+        let table = super::survey_item_table();
+        assert!(
+            DOC.contains(&table),
+            "docs/interface/certification.md item table differs from certification::ITEMS; \
+             replace it with:\n{table}"
+        );
+    }
+}

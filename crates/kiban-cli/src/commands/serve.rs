@@ -139,6 +139,16 @@ pub fn serve(
     );
     config.client_revocations = revocations;
     config.connections = connections.max(1);
+    // The physician root is created on first start, like the card root: a development
+    // stand-in for HPKI, so the demo's hospital can sign 主治医意見書.
+    let physician_dir = super::physician::physician_root_dir(data_dir);
+    let (physicians, _) =
+        kiban_crypto::physician::PhysicianAuthority::load_or_init(&physician_dir, now)
+            .context("loading the physician root")?;
+    let physician_revocations =
+        kiban_crypto::physician::load_revocations(&physician_dir, physicians.trust_root())
+            .context("the physician CRL is not signed by the physician root")?;
+    let config = config.with_physician_root(physicians.trust_root().clone(), physician_revocations);
     let signer = match checkpoints.checkpoint_every_seconds {
         0 => None,
         every => {
