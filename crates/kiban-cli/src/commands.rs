@@ -5,6 +5,7 @@ pub mod ca;
 pub mod card;
 mod checkpoints;
 pub mod demo;
+mod demo_certification;
 mod demo_seed;
 pub mod export;
 pub mod generate;

@@ -1,15 +1,14 @@
 //! The synthetic actors of `kiban demo`: two offices and a hospital with client certificates,
-//! one account per role with a TOTP secret, a card for one person and a 主治医意見書作成依頼 for
-//! that person to the hospital. Everything is synthetic
+//! one account per role with a TOTP secret, a card for one person, and that person's
+//! 要介護認定 application with the 主治医意見書作成依頼 to the hospital
+//! (`demo_certification.rs`). Everything is synthetic
 //! and written under the data directory; the logins are printed once and saved (mode 0600) in
 //! `<data-dir>/demo/logins.txt`. Running the demo again keeps what exists.
 
 use anyhow::Context;
-use kiban_app::access::{Caller, Outcome};
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{Argon2Params, CertificateAuthority, ClientSubject, TotpSecret, Validity};
-use kiban_domain::access::{Actor, PersonRef, Purpose, Timestamp};
-use kiban_domain::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
+use kiban_domain::ids::{InsuredNumber, MedicalInstitutionCode, OfficeNumber};
 use kiban_store::{CardLinkRow, OfficeRow, StaffRow, Store};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -172,34 +171,16 @@ pub fn seed(
         "本人 / citizen: card {} (PIN {DEMO_PIN}), 被保険者番号 0000100001",
         card_path.display()
     );
-    request_demo_opinion(store, now_ms)?;
+    let application = super::demo_certification::seed_application(store, now_ms)?;
+    let physician = super::demo_certification::physician_file(data_dir, DEMO_PIN, now)?;
+    let _ = writeln!(
+        logins,
+        "要介護認定の申請 / certification application: {application} (調査・意見書依頼済 / survey and opinion requested)\n\
+         医師の電子署名 / physician file for dr01: {} (PIN {DEMO_PIN}); `kiban physician sign --file … --pin {DEMO_PIN} --message-file <意見書.json>`",
+        physician.display()
+    );
     let path = data_dir.join("demo").join("logins.txt");
     std::fs::create_dir_all(path.parent().expect("has a parent"))?;
     kiban_crypto::storage::write_secret(&path, logins.as_bytes())?;
     Ok(logins)
-}
-
-/// The hospital's list of 意見書依頼 (`/office/requests`) starts with the demo person, sent by
-/// the demo's municipal clerk through the same use case as the portal, so the request is
-/// decided and audited like a real one. Sending again while it is open changes nothing.
-fn request_demo_opinion(store: &mut dyn Store, now_ms: i64) -> anyhow::Result<()> {
-    let parse = |e: kiban_domain::ids::IdError| anyhow::anyhow!("{e}");
-    let insurer = InsurerNumber::parse("131011").map_err(parse)?;
-    let clerk = Caller {
-        actor: Actor::MunicipalStaff {
-            insurer,
-            purpose: Purpose::CertificationAffairs,
-        },
-        account: "city01".into(),
-    };
-    let person = PersonRef {
-        insurer,
-        insured: InsuredNumber::parse("0000100001").map_err(parse)?,
-    };
-    let hospital = MedicalInstitutionCode::parse("1310000009").map_err(parse)?;
-    let at = Timestamp::from_millis(now_ms);
-    match kiban_app::opinion::request_opinion(store, &clerk, person, hospital, at)? {
-        Outcome::Allowed(_) => Ok(()),
-        Outcome::Denied(d) => anyhow::bail!("demo opinion request refused: {}", d.reason),
-    }
 }
