@@ -308,3 +308,46 @@ pub(crate) fn view(store: &mut dyn Store, id: i64) -> Result<ApplicationView> {
         steps,
     })
 }
+
+/// One open application on the list of the office named in its 計画作成依頼届出.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OfficeApplication {
+    pub id: i64,
+    pub insurer: String,
+    pub insured: String,
+    /// The status code (`received`, `requested`, …).
+    pub status: String,
+    /// YYYYMMDD: the day the decision is due (30 days, or the extended date).
+    pub due_on: String,
+}
+
+/// The open applications whose 計画作成依頼届出 names the caller's own office, newest first, for
+/// the care manager's list. Like [`crate::serving::served_by`] these are the office's own
+/// registrations (numbers, a status and a due day; no survey, opinion or decision content), so
+/// listing them is not a read of a person's data and is not audited: opening an application
+/// still goes through [`progress`] (policy-decided and audited). Anyone but office staff gets
+/// an empty list.
+pub fn applications_for_office(
+    store: &mut dyn Store,
+    caller: &Caller,
+) -> Result<Vec<OfficeApplication>> {
+    let Actor::OfficeStaff { office, .. } = caller.actor else {
+        return Ok(Vec::new());
+    };
+    let terminal: Vec<&str> = kiban_domain::certification::Status::ALL
+        .iter()
+        .filter(|s| s.is_terminal())
+        .map(|s| s.code())
+        .collect();
+    Ok(store
+        .applications_for_care_manager(&office.to_string(), &terminal)?
+        .into_iter()
+        .map(|r| OfficeApplication {
+            id: r.id,
+            insurer: r.insurer,
+            insured: r.insured,
+            status: r.status,
+            due_on: r.due_on,
+        })
+        .collect())
+}
