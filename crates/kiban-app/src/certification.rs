@@ -17,12 +17,14 @@
 
 mod card_version;
 mod documents;
+mod reads;
 mod steps;
 
 pub use documents::{
     decide, record_primary_judgment, submit_opinion, submit_survey, Decided, PhysicianTrust,
     SignedOpinion,
 };
+pub use reads::{opinions, survey_documents, OpinionVersion, SurveyDocuments};
 pub use steps::{extend_deadline, overdue, record_step, Step};
 
 use crate::access::{audit_entry, decide_only, denied, Caller, Denied, Outcome};

@@ -27,6 +27,12 @@ pub(super) const OPERATIONS: &[Operation] = &[
     op("post", "/api/v1/certification/applications/{id}/opinion", "certification",
         "主治医意見書の提出（医師の電子署名）/ submit the signed physician's opinion",
         Auth::Staff, Some("SignedOpinion"), "Application"),
+    op("get", "/api/v1/certification/applications/{id}/survey", "certification",
+        "認定調査票と一次判定の閲覧 / read the survey and the primary judgment",
+        Auth::Staff, None, "SurveyDocuments"),
+    op("get", "/api/v1/certification/applications/{id}/opinions", "certification",
+        "主治医意見書の全版の閲覧 / read every version of the physician's opinion",
+        Auth::Staff, None, "OpinionVersions"),
     op("post", "/api/v1/certification/applications/{id}/primary-judgment", "certification",
         "一次判定結果の登録（検証のみ）/ record the primary judgment (checked, not computed)",
         Auth::Staff, Some("PrimaryJudgment"), "Application"),
@@ -72,6 +78,12 @@ pub(super) fn schemas() -> Value {
         "CommitteeResult": { "type": "object", "description": "審査会の結果: docs/interface/certification.md" },
         "Extension": object(&["reason", "notified_on", "expected_on"], json!({
             "reason": string, "notified_on": string, "expected_on": string })),
+        "SurveyDocuments": object(&[], json!({
+            "survey": { "type": ["object", "null"] }, "primary_judgment": { "type": ["object", "null"] } })),
+        "OpinionVersions": { "type": "array", "items": object(&["version", "institution_code", "body", "signature"], json!({
+            "version": { "type": "integer" }, "institution_code": string, "physician": string,
+            "body": string, "signature": { "type": "object" }, "certificate_fingerprint": string,
+            "submitted_at_ms": { "type": "integer" } })) },
         "Decided": object(&["application"], json!({
             "application": reference("Application"),
             "card_history": { "type": ["integer", "null"], "description": "新しい被保険者証の履歴番号" } })),

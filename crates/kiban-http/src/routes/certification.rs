@@ -238,6 +238,34 @@ pub async fn opinion(
     .await
 }
 
+/// Every version of the 主治医意見書 (read of 主治医意見書, per the policy).
+pub async fn opinions(
+    State(state): State<Shared>,
+    staff: StaffCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<cert::OpinionVersion>> {
+    state
+        .store(move |_, store| {
+            let at = Timestamp::from_millis(now().0);
+            Ok(cert::opinions(store, &staff.caller, id, at)?.into())
+        })
+        .await
+}
+
+/// The 認定調査票 and 一次判定 as recorded (read of 認定調査票, per the policy).
+pub async fn survey_documents(
+    State(state): State<Shared>,
+    staff: StaffCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<cert::SurveyDocuments> {
+    state
+        .store(move |_, store| {
+            let at = Timestamp::from_millis(now().0);
+            Ok(cert::survey_documents(store, &staff.caller, id, at)?.into())
+        })
+        .await
+}
+
 /// The 一次判定 of the municipality's software.
 pub async fn primary_judgment(
     State(state): State<Shared>,

@@ -47,7 +47,9 @@ routes! {
     get "/api/v1/certification/applications/{id}" => certification::progress;
     post "/api/v1/certification/applications/{id}/steps" => certification::step;
     post "/api/v1/certification/applications/{id}/survey" => certification::survey;
+    get "/api/v1/certification/applications/{id}/survey" => certification::survey_documents;
     post "/api/v1/certification/applications/{id}/opinion" => certification::opinion;
+    get "/api/v1/certification/applications/{id}/opinions" => certification::opinions;
     post "/api/v1/certification/applications/{id}/primary-judgment" => certification::primary_judgment;
     post "/api/v1/certification/applications/{id}/decision" => certification::decision;
     post "/api/v1/certification/applications/{id}/extension" => certification::extension;

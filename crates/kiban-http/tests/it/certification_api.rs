@@ -154,6 +154,28 @@ async fn an_application_runs_to_a_decision_that_the_care_manager_is_told_about()
         .await;
     assert_eq!(code(&refused), "OPINION_SIGNATURE_REJECTED", "{refused}");
 
+    // Past opinions: the registered care manager reads them on the application consent;
+    // the hospital writes under its 作成依頼 but reads only with the person's consent (matrix
+    // cell CO); another office is refused.
+    let (_, versions) = fx.get(&office, &format!("{app}/opinions"), Some(&cm)).await;
+    assert_eq!(
+        versions["data"].as_array().map(Vec::len),
+        Some(1),
+        "{versions}"
+    );
+    assert_eq!(versions["data"][0]["body"], samples::OPINION);
+    let (_, refused) = fx
+        .get(&hospital, &format!("{app}/opinions"), Some(&dr))
+        .await;
+    assert_eq!(code(&refused), "CONSENT_MISSING", "{refused}");
+    let (_, refused) = fx.get(&other, &format!("{app}/opinions"), Some(&cm2)).await;
+    assert_eq!(code(&refused), "NOT_SERVING", "{refused}");
+    let (_, documents) = fx.get(&office, &format!("{app}/survey"), Some(&cm)).await;
+    assert_eq!(
+        documents["data"]["survey"]["answers"]["2-3"], "1",
+        "{documents}"
+    );
+
     let judgment = serde_json::to_value(samples::primary_judgment()).unwrap();
     let done = municipal(
         &fx,
@@ -216,6 +238,12 @@ async fn an_application_runs_to_a_decision_that_the_care_manager_is_told_about()
         summary["data"]["insured_card"]["body"]["body"]["certification"]["level"], "22",
         "{summary}"
     );
+
+    // The decision closed the hospital's 作成依頼: its view of the person ended with it.
+    let (_, closed) = fx
+        .get(&hospital, &format!("{app}/opinions"), Some(&dr))
+        .await;
+    assert_eq!(code(&closed), "NO_OPINION_REQUEST", "{closed}");
 
     // Only offices have a stream.
     let (status, body) = fx
