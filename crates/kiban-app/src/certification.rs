@@ -98,6 +98,14 @@ pub fn file(
         crate::audit::record(store, vec![entry])?;
         return Ok(Outcome::Denied(denied(&decision)));
     }
+    // Only a 被保険者 can apply: a mistyped number must not open a file on nobody.
+    if !insured_on(store, person, new.applied_on)? {
+        crate::audit::record(store, vec![entry])?;
+        return Ok(Outcome::Denied(refused(
+            "PERSON_NOT_INSURED",
+            "申請日に有効な被保険者証がありません / no insured card is in force on the application day",
+        )));
+    }
     let progress = Progress::INITIAL;
     let deadline = Deadline::new(new.applied_on);
     let mut row = ApplicationRow {
@@ -144,6 +152,13 @@ pub fn file(
         Ok(row.id)
     })?;
     view(store, id).map(Outcome::Allowed)
+}
+
+/// Whether `person` holds a 被保険者証 in force on `on`.
+fn insured_on(store: &mut dyn Store, person: PersonRef, on: Date) -> Result<bool> {
+    use kiban_domain::records::{current_as_of, RecordKind};
+    let history = store.person_history(RecordKind::InsuredCard, person.insurer, person.insured)?;
+    Ok(current_as_of(&history.versions, &history.withdrawn, on).is_some())
 }
 
 /// The progress of application `id`, if the policy lets the caller read it; audited.

@@ -436,6 +436,21 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
         ),
         "CATEGORY_NOT_PERMITTED_FOR_OFFICE_KIND"
     );
+    // Nobody is filed for a number without an insured card.
+    let mut nobody = NewApplication {
+        person: person(1),
+        kind: ApplicationKind::New,
+        applicant: Applicant::Person,
+        proxy_office: None,
+        applied_on: now().0.jst_date(),
+        share_with_care_manager: false,
+        care_plan_office: None,
+    };
+    nobody.person.insured = InsuredNumber::from_u64(999_999).unwrap();
+    assert_eq!(
+        refusal(cert::file(db.store(), &municipal(), nobody, now().0).unwrap()),
+        "PERSON_NOT_INSURED"
+    );
     // Withdrawn: the deadline no longer runs, the overdue list leaves it out.
     allowed(step(db, app.id, Step::Withdraw));
     let today = now().0.jst_date().add_days(60);
