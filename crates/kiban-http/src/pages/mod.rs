@@ -11,6 +11,11 @@
 //!   document.
 
 mod category;
+mod cert_me;
+mod cert_municipal;
+mod cert_office;
+mod cert_survey;
+mod cert_view;
 mod citizen;
 mod citizen_views;
 mod consent;
@@ -99,6 +104,18 @@ pub(crate) fn router() -> Router<Shared> {
         .route(
             "/office/match",
             get(office_match::form).post(office_match::submit),
+        )
+        .route("/me/applications", get(cert_me::list))
+        .route("/office/applications", get(cert_office::list))
+        .route("/office/applications/{id}", get(cert_office::show))
+        .route(
+            "/municipal/applications/overdue",
+            get(cert_municipal::overdue),
+        )
+        .route("/municipal/applications/{id}", get(cert_municipal::show))
+        .route(
+            "/municipal/applications/{id}/survey",
+            get(cert_survey::form).post(cert_survey::submit),
         )
         .route("/static/kiban.css", get(stylesheet))
         .route("/static/card.js", get(card_script))

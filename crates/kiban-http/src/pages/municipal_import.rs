@@ -95,22 +95,30 @@ async fn read_form(mut multipart: Multipart) -> Result<Upload, String> {
         }
     };
     let mut upload = Upload::default();
+    let mut oversized = false;
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         match field.name().unwrap_or("") {
             "csrf" => upload.csrf = field.text().await.map_err(broken)?,
             "strict" => upload.strict = true,
             "file" => {
                 upload.file_name = field.file_name().map(str::to_string);
-                // Chunk by chunk, so an oversized file is refused before it is all in memory.
+                // Chunk by chunk, so an oversized file is never all in memory. The rest is
+                // read and dropped (the body limit caps it): answering before the browser has
+                // sent everything would close the connection under it and lose the answer.
                 while let Some(chunk) = field.chunk().await.map_err(broken)? {
-                    if upload.bytes.len() + chunk.len() > MAX_UPLOAD {
-                        return Err(too_large());
+                    oversized |= upload.bytes.len() + chunk.len() > MAX_UPLOAD;
+                    if oversized {
+                        upload.bytes = Vec::new();
+                    } else {
+                        upload.bytes.extend_from_slice(&chunk);
                     }
-                    upload.bytes.extend_from_slice(&chunk);
                 }
             }
             _ => {}
         }
+    }
+    if oversized {
+        return Err(too_large());
     }
     Ok(upload)
 }

@@ -3,6 +3,7 @@
 
 mod card_login;
 mod certification_api;
+mod certification_pages;
 mod citizen;
 mod citizen_pages;
 mod click_depth;

@@ -28,6 +28,11 @@ async fn present_card(fx: &mut Fixture, office: &mut Browser, n: u64) -> Answer 
     let card = fx.card_for(n);
     let home = office.get("/office").await;
     assert_eq!(home.status, 200, "{}", home.body);
+    assert!(
+        home.body.contains("<title>資格確認 | "),
+        "the page title is plain text: {}",
+        &home.body[..home.body.len().min(400)]
+    );
     let id = field(&home.body, r#"name="challenge_id" value=""#);
     let message = hex::decode(field(&home.body, "--message ")).unwrap();
     let signature = card.card.sign_challenge(&pin(), &message).unwrap();
