@@ -125,6 +125,8 @@ pub fn file(
         created_at_ms: at.as_millis(),
         updated_at_ms: at.as_millis(),
     };
+    // The decision is in the log (group-committed) before the step is written, as for reads.
+    crate::audit::record(store, vec![entry])?;
     let id = crate::in_transaction(store, |store| {
         row.id = store.insert_application(&row)?;
         store.append_application_event(&ApplicationEventRow {
@@ -148,7 +150,6 @@ pub fn file(
                 });
             })?;
         }
-        store.append_audit(vec![entry])?;
         Ok(row.id)
     })?;
     view(store, id).map(Outcome::Allowed)

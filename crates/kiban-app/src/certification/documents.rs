@@ -285,6 +285,8 @@ pub fn decide(
     row.progress_json = to_json(&next);
     row.status = next.status().code().to_string();
     row.updated_at_ms = at.as_millis();
+    // The decision is in the log (group-committed) before the step is written, as for reads.
+    crate::audit::record(store, vec![entry])?;
     let card_history = crate::in_transaction(store, |store| {
         store.update_application(&row)?;
         for (event, status) in [
@@ -337,7 +339,6 @@ pub fn decide(
             }
             _ => None,
         };
-        store.append_audit(vec![entry])?;
         Ok(history)
     })?;
     Ok(Outcome::Allowed(Decided {

@@ -1,6 +1,9 @@
 //! The steps the 保険者 records against an application, each one guarded transition of the
-//! domain's `Progress`, decided by the policy and audited, written with its step row in one
-//! transaction: requesting the 認定調査 and the 主治医意見書 (which opens the institution's
+//! domain's `Progress`, decided by the policy, its decision appended to the audit log through
+//! the group commit *before* the step is written (as a read's decision is logged before its
+//! data leaves), then the application row and its step row written in one transaction. Writes
+//! therefore do not hold the audit chain's lock through their own commit; a step that fails
+//! after its decision leaves that decision in the log, an attempt like any other: requesting the 認定調査 and the 主治医意見書 (which opens the institution's
 //! view), assigning the 審査会, withdrawing; the deadline extension; the overdue list.
 
 use super::{municipal_write, not_found, person_of, progress_of, refused, to_json, view};
@@ -78,8 +81,8 @@ pub fn record_step(
 }
 
 /// One guarded transition: the policy's decision (the municipal write unless `decision` is
-/// given), the domain's transition, then the row, its step, `also` and the audit event in one
-/// transaction. A refused transition is still an access the policy allowed: it is audited and
+/// given) and the domain's transition, the decision logged, then the row, its step and `also`
+/// in one transaction. A refused transition is still an access the policy allowed: it is audited and
 /// answered with `ILLEGAL_TRANSITION` and the status it was refused in.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn transition(
@@ -122,6 +125,8 @@ pub(crate) fn transition(
     row.progress_json = to_json(&next);
     row.status = next.status().code().to_string();
     row.updated_at_ms = at.as_millis();
+    // The decision is in the log (group-committed) before the step is written, as for reads.
+    crate::audit::record(store, vec![entry])?;
     crate::in_transaction(store, |store| {
         store.update_application(&row)?;
         store.append_application_event(&ApplicationEventRow {
@@ -134,7 +139,6 @@ pub(crate) fn transition(
             detail_json: detail.to_string(),
         })?;
         also(store, &row)?;
-        store.append_audit(vec![entry])?;
         Ok(())
     })?;
     view(store, id).map(Outcome::Allowed)
@@ -206,6 +210,8 @@ pub fn extend_deadline(
     row.due_on = deadline.effective_due().yyyymmdd();
     row.extension_json = Some(super::to_json(&extension));
     row.updated_at_ms = at.as_millis();
+    // The decision is in the log (group-committed) before the step is written, as for reads.
+    crate::audit::record(store, vec![entry])?;
     crate::in_transaction(store, |store| {
         store.update_application(&row)?;
         store.append_application_event(&ApplicationEventRow {
@@ -217,7 +223,6 @@ pub fn extend_deadline(
             status_after: row.status.clone(),
             detail_json: super::to_json(&extension),
         })?;
-        store.append_audit(vec![entry])?;
         Ok(())
     })?;
     view(store, id).map(Outcome::Allowed)
