@@ -303,7 +303,7 @@ fn load_evidence(
     }
     loaded.application_consent = store.applications_of(&insurer, &insured)?.iter().any(|a| {
         a.share_with_care_manager
-            && a.status != "withdrawn"
+            && a.status != kiban_domain::certification::Status::Withdrawn.code()
             && a.care_manager_office.as_deref() == Some(number.as_str())
     });
     let history = store.person_history(RecordKind::InsuredCard, person.insurer, person.insured)?;

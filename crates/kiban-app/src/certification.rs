@@ -93,14 +93,11 @@ pub fn file(
 ) -> Result<Outcome<ApplicationView>> {
     let person = new.person;
     let decision = municipal_write(store, caller, person, at)?;
-    let entry = audit_entry(caller, Action::Write, CATEGORY, person, at, &decision);
-    if !decision.allowed() {
-        crate::audit::record(store, vec![entry])?;
-        return Ok(Outcome::Denied(denied(&decision)));
+    if let Some(denied) = log_write(store, caller, CATEGORY, person, at, &decision)? {
+        return Ok(Outcome::Denied(denied));
     }
     // Only a 被保険者 can apply: a mistyped number must not open a file on nobody.
     if !insured_on(store, person, new.applied_on)? {
-        crate::audit::record(store, vec![entry])?;
         return Ok(Outcome::Denied(refused(
             "PERSON_NOT_INSURED",
             "申請日に有効な被保険者証がありません / no insured card is in force on the application day",
@@ -125,19 +122,10 @@ pub fn file(
         created_at_ms: at.as_millis(),
         updated_at_ms: at.as_millis(),
     };
-    // The decision is in the log (group-committed) before the step is written, as for reads.
-    crate::audit::record(store, vec![entry])?;
     let id = crate::in_transaction(store, |store| {
         row.id = store.insert_application(&row)?;
-        store.append_application_event(&ApplicationEventRow {
-            id: 0,
-            application_id: row.id,
-            at_ms: at.as_millis(),
-            actor: caller.account.clone(),
-            event: "file".to_string(),
-            status_after: row.status.clone(),
-            detail_json: "{}".to_string(),
-        })?;
+        let step = step_row(row.id, caller, at, "file", &row.status, "{}".to_string());
+        store.append_application_event(&step)?;
         if let Some((office, name)) = &new.care_plan_office {
             let (office, name) = (*office, name.clone());
             let notified_on = new.applied_on;
@@ -198,8 +186,8 @@ pub fn applications_of(
     }
     let rows = store.applications_of(&person.insurer.to_string(), &person.insured.to_string())?;
     let views = rows
-        .iter()
-        .map(|r| view(store, r.id))
+        .into_iter()
+        .map(|r| view_of(store, r))
         .collect::<Result<Vec<_>>>()?;
     Ok(Outcome::Allowed(views))
 }
@@ -212,6 +200,44 @@ fn read_category(caller: &Caller) -> Category {
     match caller.actor {
         Actor::Citizen { .. } => Category::Qualification,
         _ => CATEGORY,
+    }
+}
+
+/// Appends the decision on a write of `category` to the audit log at once, through the group
+/// commit, before anything is written — as a read's decision is logged before its data leaves.
+/// Writes thus never hold the audit chain's lock through their own commit; a step refused or
+/// failing afterwards leaves its decision in the log, an attempt like any other. `Some` is the
+/// policy's refusal.
+pub(crate) fn log_write(
+    store: &mut dyn Store,
+    caller: &Caller,
+    category: Category,
+    person: PersonRef,
+    at: Timestamp,
+    decision: &kiban_domain::access::Decision,
+) -> Result<Option<Denied>> {
+    let entry = audit_entry(caller, Action::Write, category, person, at, decision);
+    crate::audit::record(store, vec![entry])?;
+    Ok((!decision.allowed()).then(|| denied(decision)))
+}
+
+/// One recorded step of application `id`, done by `caller` at `at`.
+pub(crate) fn step_row(
+    id: i64,
+    caller: &Caller,
+    at: Timestamp,
+    event: &str,
+    status_after: &str,
+    detail_json: String,
+) -> ApplicationEventRow {
+    ApplicationEventRow {
+        id: 0,
+        application_id: id,
+        at_ms: at.as_millis(),
+        actor: caller.account.clone(),
+        event: event.to_string(),
+        status_after: status_after.to_string(),
+        detail_json,
     }
 }
 
@@ -295,9 +321,14 @@ pub(crate) fn view(store: &mut dyn Store, id: i64) -> Result<ApplicationView> {
             "application {id} vanished"
         )))
     })?;
+    view_of(store, row)
+}
+
+/// [`view`] of a row already read (lists): only its steps are read.
+pub(crate) fn view_of(store: &mut dyn Store, row: ApplicationRow) -> Result<ApplicationView> {
     let status = progress_of(&row)?.status();
     let steps = store
-        .application_events(id)?
+        .application_events(row.id)?
         .into_iter()
         .map(|e| StepView {
             at_ms: e.at_ms,

@@ -5,12 +5,13 @@
 //! writes the next 被保険者証 version with the level, period and 区分支給限度基準額.
 
 use super::steps::transition;
-use super::{not_found, person_of, progress_of, refused, to_json, view, ApplicationView};
-use crate::access::{audit_entry, decide_only, denied, Caller, Outcome};
+use super::ApplicationView;
+use super::{log_write, not_found, person_of, progress_of, refused, step_row, to_json, view};
+use crate::access::{decide_only, Caller, Outcome};
 use crate::Result;
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{PhysicianSignature, RevocationList, TrustAnchor};
-use kiban_domain::access::{Action, Actor, Category, Decision, Reason, Timestamp};
+use kiban_domain::access::{Action, Actor, Category, Timestamp};
 use kiban_domain::certification::{
     check_committee, check_primary_judgment, validate_survey, ApplicationKind, CommitteeResult,
     Event, PrimaryJudgment, Progress, Survey,
@@ -18,9 +19,7 @@ use kiban_domain::certification::{
 use kiban_domain::codes::CareLevel;
 use kiban_domain::date::Date;
 use kiban_domain::records::{current_as_of, CertificationOnCard, RecordBody, RecordKind};
-use kiban_store::{
-    ApplicationEventRow, CommitteeRow, OpinionRow, PrimaryJudgmentRow, Store, SurveyRow,
-};
+use kiban_store::{CommitteeRow, OpinionRow, PrimaryJudgmentRow, Store, SurveyRow};
 
 /// Records the 認定調査票 and completes the survey step. Every missing, unknown or
 /// out-of-range answer is reported with its item code (`INVALID_SURVEY`); nothing is stored.
@@ -245,73 +244,45 @@ pub fn decide(
     };
     let person = person_of(&row)?;
     let decision = super::municipal_write(store, caller, person, at)?;
-    let entry = audit_entry(
-        caller,
-        Action::Write,
-        super::CATEGORY,
-        person,
-        at,
-        &decision,
-    );
-    if !decision.allowed() {
-        crate::audit::record(store, vec![entry])?;
-        return Ok(Outcome::Denied(denied(&decision)));
+    if let Some(denied) = log_write(store, caller, super::CATEGORY, person, at, &decision)? {
+        return Ok(Outcome::Denied(denied));
     }
     let kind = ApplicationKind::from_code(&row.kind).unwrap_or(ApplicationKind::New);
     let applied_on = Date::parse_yyyymmdd(&row.applied_on).unwrap_or(at.jst_date());
     let previous = previous_certification(store, person, at.jst_date())?;
     let certified = result.level != CareLevel::NotApplicable;
+    let last = if certified {
+        Event::Certify
+    } else {
+        Event::Reject
+    };
+    // Both transitions, checked before anything is written: 二次判定, then 認定 or 却下.
     let checked = check_committee(kind, applied_on, previous, &result)
         .map_err(|e| refused("INVALID_COMMITTEE_RESULT", e))
         .and_then(|()| {
-            let last = if certified {
-                Event::Certify
-            } else {
-                Event::Reject
-            };
-            progress_of(&row)
+            let judged = progress_of(&row)
                 .map_err(|_| refused("ILLEGAL_TRANSITION", "stored progress unreadable"))?
                 .apply(Event::RecordSecondaryJudgment)
-                .and_then(|p: Progress| p.apply(last))
-                .map_err(|e| refused("ILLEGAL_TRANSITION", e))
+                .map_err(|e| refused("ILLEGAL_TRANSITION", e))?;
+            let next = judged
+                .apply(last)
+                .map_err(|e| refused("ILLEGAL_TRANSITION", e))?;
+            Ok((judged, next))
         });
-    let next = match checked {
-        Ok(next) => next,
-        Err(refusal) => {
-            crate::audit::record(store, vec![entry])?;
-            return Ok(Outcome::Denied(refusal));
-        }
+    let (judged, next): (Progress, Progress) = match checked {
+        Ok(both) => both,
+        Err(refusal) => return Ok(Outcome::Denied(refusal)),
     };
     row.progress_json = to_json(&next);
     row.status = next.status().code().to_string();
     row.updated_at_ms = at.as_millis();
-    // The decision is in the log (group-committed) before the step is written, as for reads.
-    crate::audit::record(store, vec![entry])?;
     let card_history = crate::in_transaction(store, |store| {
         store.update_application(&row)?;
-        for (event, status) in [
-            (
-                Event::RecordSecondaryJudgment,
-                "secondary_judged".to_string(),
-            ),
-            (
-                if certified {
-                    Event::Certify
-                } else {
-                    Event::Reject
-                },
-                row.status.clone(),
-            ),
-        ] {
-            store.append_application_event(&ApplicationEventRow {
-                id: 0,
-                application_id: id,
-                at_ms: at.as_millis(),
-                actor: caller.account.clone(),
-                event: event.code().to_string(),
-                status_after: status,
-                detail_json: serde_json::json!({ "level": result.level.code() }).to_string(),
-            })?;
+        let detail = serde_json::json!({ "level": result.level.code() }).to_string();
+        for (event, reached) in [(Event::RecordSecondaryJudgment, judged), (last, next)] {
+            let status = reached.status().code();
+            let step = step_row(id, caller, at, event.code(), status, detail.clone());
+            store.append_application_event(&step)?;
         }
         store.put_committee(&CommitteeRow {
             application_id: id,
@@ -391,8 +362,8 @@ fn previous_certification(
     )
 }
 
-/// A step refused by the workflow after the policy allowed the access: audited as the access
-/// it was, answered with `refusal`.
+/// A document the workflow refuses before its step: the step's own policy decision is logged
+/// as the access it was, and the answer is the policy's refusal if there is one, else `refusal`.
 fn audited_refusal<T>(
     store: &mut dyn Store,
     caller: &Caller,
@@ -400,21 +371,19 @@ fn audited_refusal<T>(
     at: Timestamp,
     refusal: crate::access::Denied,
 ) -> Result<Outcome<T>> {
-    if let Some(row) = store.application(id)? {
-        let person = person_of(&row)?;
-        let decision = match caller.actor {
-            Actor::MunicipalStaff { .. } | Actor::MedicalStaff { .. } => {
-                decide_only(store, caller, Action::Write, category, person, at, None)?
-            }
-            _ => Decision::from(Reason::CategoryNotPermittedForCitizen),
-        };
-        let entry = audit_entry(caller, Action::Write, category, person, at, &decision);
-        crate::audit::record(store, vec![entry])?;
-        if !decision.allowed() {
-            return Ok(Outcome::Denied(denied(&decision)));
-        }
-    } else {
+    let Some(row) = store.application(id)? else {
         return Ok(Outcome::Denied(not_found()));
+    };
+    let person = person_of(&row)?;
+    // The decision the step itself would have taken, so the log and the answer agree with it.
+    let decision = match category {
+        Category::PhysicianOpinion => {
+            decide_only(store, caller, Action::Write, category, person, at, None)?
+        }
+        _ => super::municipal_write(store, caller, person, at)?,
+    };
+    if let Some(denied) = log_write(store, caller, category, person, at, &decision)? {
+        return Ok(Outcome::Denied(denied));
     }
     Ok(Outcome::Denied(refusal))
 }

@@ -6,15 +6,16 @@
 //! after its decision leaves that decision in the log, an attempt like any other: requesting the 認定調査 and the 主治医意見書 (which opens the institution's
 //! view), assigning the 審査会, withdrawing; the deadline extension; the overdue list.
 
-use super::{municipal_write, not_found, person_of, progress_of, refused, to_json, view};
+use super::{log_write, municipal_write, not_found, person_of, progress_of, refused, step_row};
+use super::{to_json, view, view_of};
 use super::{ApplicationView, CATEGORY};
-use crate::access::{audit_entry, denied, Caller, Outcome};
+use crate::access::{Caller, Outcome};
 use crate::Result;
 use kiban_domain::access::{Action, Decision, Timestamp};
 use kiban_domain::certification::{Deadline, Event, Extension};
 use kiban_domain::date::Date;
 use kiban_domain::ids::{InsurerNumber, MedicalInstitutionCode};
-use kiban_store::{ApplicationEventRow, ApplicationRow, Store};
+use kiban_store::{ApplicationRow, Store};
 
 /// A step the 保険者 records without a document.
 #[derive(Debug, Clone, Copy)]
@@ -103,41 +104,27 @@ pub(crate) fn transition(
         Some(d) => d,
         None => municipal_write(store, caller, person, at)?,
     };
-    let entry = audit_entry(
-        caller,
-        Action::Write,
-        category_of(event),
-        person,
-        at,
-        &decision,
-    );
-    if !decision.allowed() {
-        crate::audit::record(store, vec![entry])?;
-        return Ok(Outcome::Denied(denied(&decision)));
+    if let Some(denied) = log_write(store, caller, category_of(event), person, at, &decision)? {
+        return Ok(Outcome::Denied(denied));
     }
     let next = match progress_of(&row)?.apply(event) {
         Ok(next) => next,
-        Err(e) => {
-            crate::audit::record(store, vec![entry])?;
-            return Ok(Outcome::Denied(refused("ILLEGAL_TRANSITION", e)));
-        }
+        Err(e) => return Ok(Outcome::Denied(refused("ILLEGAL_TRANSITION", e))),
     };
     row.progress_json = to_json(&next);
     row.status = next.status().code().to_string();
     row.updated_at_ms = at.as_millis();
-    // The decision is in the log (group-committed) before the step is written, as for reads.
-    crate::audit::record(store, vec![entry])?;
     crate::in_transaction(store, |store| {
         store.update_application(&row)?;
-        store.append_application_event(&ApplicationEventRow {
-            id: 0,
-            application_id: row.id,
-            at_ms: at.as_millis(),
-            actor: caller.account.clone(),
-            event: event.code().to_string(),
-            status_after: row.status.clone(),
-            detail_json: detail.to_string(),
-        })?;
+        let step = step_row(
+            row.id,
+            caller,
+            at,
+            event.code(),
+            &row.status,
+            detail.to_string(),
+        );
+        store.append_application_event(&step)?;
         also(store, &row)?;
         Ok(())
     })?;
@@ -168,10 +155,8 @@ pub fn extend_deadline(
     };
     let person = person_of(&row)?;
     let decision = municipal_write(store, caller, person, at)?;
-    let entry = audit_entry(caller, Action::Write, CATEGORY, person, at, &decision);
-    if !decision.allowed() {
-        crate::audit::record(store, vec![entry])?;
-        return Ok(Outcome::Denied(denied(&decision)));
+    if let Some(denied) = log_write(store, caller, CATEGORY, person, at, &decision)? {
+        return Ok(Outcome::Denied(denied));
     }
     let closed = progress_of(&row)?.status().is_terminal();
     let applied_on = Date::parse_yyyymmdd(&row.applied_on).map_err(|_| {
@@ -202,27 +187,16 @@ pub fn extend_deadline(
     };
     let deadline = match extended {
         Ok(deadline) => deadline,
-        Err(refusal) => {
-            crate::audit::record(store, vec![entry])?;
-            return Ok(Outcome::Denied(refusal));
-        }
+        Err(refusal) => return Ok(Outcome::Denied(refusal)),
     };
     row.due_on = deadline.effective_due().yyyymmdd();
     row.extension_json = Some(super::to_json(&extension));
     row.updated_at_ms = at.as_millis();
-    // The decision is in the log (group-committed) before the step is written, as for reads.
-    crate::audit::record(store, vec![entry])?;
     crate::in_transaction(store, |store| {
         store.update_application(&row)?;
-        store.append_application_event(&ApplicationEventRow {
-            id: 0,
-            application_id: id,
-            at_ms: at.as_millis(),
-            actor: caller.account.clone(),
-            event: "extend_deadline".to_string(),
-            status_after: row.status.clone(),
-            detail_json: super::to_json(&extension),
-        })?;
+        let detail = super::to_json(&extension);
+        let step = step_row(id, caller, at, "extend_deadline", &row.status, detail);
+        store.append_application_event(&step)?;
         Ok(())
     })?;
     view(store, id).map(Outcome::Allowed)
@@ -248,9 +222,9 @@ pub fn overdue(
     let decisions =
         crate::access::authorize_each(store, caller, Action::Read, CATEGORY, &persons, at)?;
     let mut views = Vec::new();
-    for (row, decision) in rows.iter().zip(decisions) {
+    for (row, decision) in rows.into_iter().zip(decisions) {
         if decision.allowed() {
-            views.push(view(store, row.id)?);
+            views.push(view_of(store, row)?);
         }
     }
     Ok(views)

@@ -14,7 +14,7 @@ use kiban_domain::access::{Category, Timestamp};
 use super::office::PORTAL;
 use super::session::OfficeStaff;
 use super::summary::{Row, Section};
-use super::view::{error_page, page_templates, respond, wareki, yen, Page};
+use super::view::{error_page, page_templates, read_failed, respond, wareki, yen, Page};
 use crate::extract::person_of;
 use crate::state::{now, Shared};
 
@@ -101,14 +101,7 @@ pub(crate) async fn show(
             code: denied.reason,
             message: denied.message_ja,
         },
-        Err(e) => {
-            return error_page(
-                page,
-                e.code.status(),
-                "情報を表示できません",
-                e.code.message_ja(),
-            )
-        }
+        Err(e) => return read_failed(page, &e),
     };
     let template = CategoryPage {
         page,

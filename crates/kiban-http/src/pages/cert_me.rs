@@ -12,7 +12,7 @@ use kiban_domain::access::Timestamp;
 
 use super::cert_view::AppShown;
 use super::citizen::Citizen;
-use super::view::{error_page, page_templates, respond, Page};
+use super::view::{cannot_show, page_templates, read_failed, respond, Page};
 use crate::state::{now, Shared};
 
 #[derive(Template)]
@@ -40,17 +40,7 @@ pub(crate) async fn list(State(state): State<Shared>, me: Citizen) -> Response {
             let apps = views.iter().map(AppShown::of).collect();
             respond(StatusCode::OK, &MinePage { page, apps })
         }
-        Ok(Outcome::Denied(denied)) => error_page(
-            page,
-            StatusCode::FORBIDDEN,
-            "情報を表示できません",
-            &denied.message_ja,
-        ),
-        Err(e) => error_page(
-            page,
-            e.code.status(),
-            "情報を表示できません",
-            e.code.message_ja(),
-        ),
+        Ok(Outcome::Denied(denied)) => cannot_show(page, StatusCode::FORBIDDEN, &denied.message_ja),
+        Err(e) => read_failed(page, &e),
     }
 }

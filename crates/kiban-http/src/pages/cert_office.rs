@@ -15,7 +15,7 @@ use kiban_domain::access::Timestamp;
 use super::cert_view::{status_label, AppShown, Progress};
 use super::office::PORTAL;
 use super::session::OfficeStaff;
-use super::view::{error_page, page_templates, respond, wareki_yyyymmdd, Page};
+use super::view::{error_page, page_templates, read_failed, respond, wareki_yyyymmdd, Page};
 use crate::state::{now, Shared};
 
 pub(crate) struct Line {
@@ -103,14 +103,7 @@ pub(crate) async fn show(
             code: denied.reason.to_string(),
             message: denied.message_ja,
         },
-        Err(e) => {
-            return error_page(
-                page,
-                e.code.status(),
-                "情報を表示できません",
-                e.code.message_ja(),
-            )
-        }
+        Err(e) => return read_failed(page, &e),
     };
     let template = ProgressPage {
         page,

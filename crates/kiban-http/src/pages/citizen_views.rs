@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::citizen::{Citizen, CsrfForm};
 use super::session::bad_form_token;
 use super::summary::{sections, Section};
-use super::view::{error_page, page_templates, respond, wareki, Page};
+use super::view::{cannot_show, page_templates, read_failed, respond, wareki, Page};
 use crate::state::{now, Shared};
 
 /// History lines per page: short enough to read without losing one's place.
@@ -68,11 +68,6 @@ pub(crate) struct HistoryPage {
 
 page_templates!(HomePage, ConsentsPage, HistoryPage);
 
-/// A refusal or system error on a portal page, in plain Japanese.
-fn cannot_show(page: Page, status: StatusCode, message: &str) -> Response {
-    error_page(page, status, "情報を表示できません", message)
-}
-
 pub(crate) async fn home(State(state): State<Shared>, me: Citizen) -> Response {
     let page = me.page(&state);
     let (caller, person) = (me.caller, me.person);
@@ -96,7 +91,7 @@ pub(crate) async fn home(State(state): State<Shared>, me: Citizen) -> Response {
             sections: Vec::new(),
             refused: Some(denied.message_ja),
         },
-        Err(e) => return cannot_show(page, e.code.status(), e.code.message_ja()),
+        Err(e) => return read_failed(page, &e),
     };
     respond(StatusCode::OK, &template)
 }
@@ -155,7 +150,7 @@ pub(crate) async fn consents(
             },
         ),
         Ok(Err(())) => cannot_show(page, StatusCode::FORBIDDEN, "同意の一覧を表示できません。"),
-        Err(e) => cannot_show(page, e.code.status(), e.code.message_ja()),
+        Err(e) => read_failed(page, &e),
     }
 }
 
@@ -185,7 +180,7 @@ pub(crate) async fn revoke(
     match done {
         Ok(Outcome::Allowed(())) => Redirect::to("/me/consents?done=1").into_response(),
         Ok(Outcome::Denied(denied)) => cannot_show(page, StatusCode::FORBIDDEN, &denied.message_ja),
-        Err(e) => cannot_show(page, e.code.status(), e.code.message_ja()),
+        Err(e) => read_failed(page, &e),
     }
 }
 
@@ -232,7 +227,7 @@ pub(crate) async fn history(
             )
         }
         Ok(Outcome::Denied(denied)) => cannot_show(page, StatusCode::FORBIDDEN, &denied.message_ja),
-        Err(e) => cannot_show(page, e.code.status(), e.code.message_ja()),
+        Err(e) => read_failed(page, &e),
     }
 }
 
@@ -294,7 +289,7 @@ pub(crate) async fn download(State(state): State<Shared>, me: Citizen) -> Respon
                 .into_response()
         }
         Ok(Outcome::Denied(denied)) => cannot_show(page, StatusCode::FORBIDDEN, &denied.message_ja),
-        Err(e) => cannot_show(page, e.code.status(), e.code.message_ja()),
+        Err(e) => read_failed(page, &e),
     }
 }
 

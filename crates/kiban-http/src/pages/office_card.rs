@@ -150,15 +150,14 @@ pub(crate) async fn confirm(
                 &signature,
                 now().1,
             )?;
-            let Ok(person) = person else {
-                return Ok(Err(person.unwrap_err()));
+            let person = match person {
+                Ok(person) => person,
+                Err(why) => return Ok(Err(why)),
             };
+            let (insurer, insured) = (person.insurer.to_string(), person.insured.to_string());
             let served = kiban_app::serving::served_by(store, &caller)?
                 .iter()
-                .any(|s| {
-                    s.insurer == person.insurer.to_string()
-                        && s.insured == person.insured.to_string()
-                });
+                .any(|s| s.insurer == insurer && s.insured == insured);
             Ok(Ok((person, served)))
         })
         .await;

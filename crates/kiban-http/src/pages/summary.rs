@@ -18,7 +18,9 @@ use kiban_domain::rules::benefit_limit::month_limit_for_certifications;
 use super::category::{view_links, ViewLink};
 use super::office::PORTAL;
 use super::session::OfficeStaff;
-use super::view::{error_page, grouped, page_templates, period, respond, wareki, yen, Page};
+use super::view::{
+    error_page, grouped, page_templates, period, read_failed, respond, wareki, yen, Page,
+};
 use crate::extract::person_of;
 use crate::state::{now, Shared};
 
@@ -91,14 +93,7 @@ pub(crate) async fn show(
             code: denied.reason,
             message: denied.message_ja,
         },
-        Err(e) => {
-            return error_page(
-                page,
-                e.code.status(),
-                "情報を表示できません",
-                e.code.message_ja(),
-            )
-        }
+        Err(e) => return read_failed(page, &e),
     };
     let template = PersonPage {
         page,

@@ -139,6 +139,16 @@ pub(crate) fn error_page(page: Page, status: StatusCode, title: &str, message: &
     )
 }
 
+/// A read a page cannot show (refused, or failed), in plain Japanese.
+pub(crate) fn cannot_show(page: Page, status: StatusCode, message: &str) -> Response {
+    error_page(page, status, "情報を表示できません", message)
+}
+
+/// A read that failed for a system reason (the store, the audit log): its status and message.
+pub(crate) fn read_failed(page: Page, e: &crate::error::ApiError) -> Response {
+    cannot_show(page, e.code.status(), e.code.message_ja())
+}
+
 /// "令和7年4月1日".
 pub(crate) fn wareki(d: Date) -> String {
     wareki::format_kanji(d)

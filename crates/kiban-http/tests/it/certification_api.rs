@@ -42,7 +42,7 @@ async fn municipal(
     body
 }
 
-fn person(n: u64) -> PersonRef {
+pub(crate) fn person(n: u64) -> PersonRef {
     PersonRef {
         insurer: InsurerNumber::parse(INSURER).unwrap(),
         insured: InsuredNumber::parse(&insured(n)).unwrap(),
@@ -50,7 +50,7 @@ fn person(n: u64) -> PersonRef {
 }
 
 /// The care manager's contract without 要介護認定情報: the application consent brings it.
-fn contract(fx: &mut Fixture, n: u64) {
+pub(crate) fn contract(fx: &mut Fixture, n: u64) {
     let caller = Caller {
         actor: Actor::OfficeStaff {
             office: OfficeNumber::parse(OFFICE).unwrap(),

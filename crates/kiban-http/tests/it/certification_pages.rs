@@ -7,23 +7,14 @@
 
 use kiban_app::access::{Caller, Outcome};
 use kiban_app::certification::{self as cert, NewApplication, Step};
-use kiban_domain::access::{
-    Actor, ConsentCategory, ConsentMethod, Job, OfficeKind, PaperReason, PersonRef, Purpose,
-    Timestamp,
-};
+use kiban_domain::access::{Actor, Purpose, Timestamp};
 use kiban_domain::certification::{Applicant, ApplicationKind, ITEMS};
 use kiban_domain::date::{wareki, Date};
-use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
+use kiban_domain::ids::{InsurerNumber, OfficeNumber};
 
-use crate::page_browser::{Answer, Browser};
-use crate::support::{insured, now_ms, pin, Fixture, INSURER, OFFICE, OTHER_OFFICE, PASSWORD};
-
-fn person(n: u64) -> PersonRef {
-    PersonRef {
-        insurer: InsurerNumber::parse(INSURER).unwrap(),
-        insured: InsuredNumber::parse(&insured(n)).unwrap(),
-    }
-}
+use crate::certification_api::{contract, person};
+use crate::page_browser::{citizen_login, Answer, Browser};
+use crate::support::{insured, now_ms, Fixture, INSURER, OFFICE, OTHER_OFFICE, PASSWORD};
 
 fn at() -> Timestamp {
     Timestamp::from_millis(now_ms())
@@ -72,25 +63,6 @@ fn request_survey(fx: &mut Fixture, id: i64) {
     assert!(matches!(done, Outcome::Allowed(_)));
 }
 
-/// The care manager's contract without 要介護認定情報: the application consent brings it.
-fn contract(fx: &mut Fixture, n: u64) {
-    let caller = Caller {
-        actor: Actor::OfficeStaff {
-            office: OfficeNumber::parse(OFFICE).unwrap(),
-            kind: OfficeKind::HomeCareSupport,
-            job: Job::CareManager,
-        },
-        account: "cm1".into(),
-    };
-    let paper = ConsentMethod::Paper {
-        reason: PaperReason::NoCard,
-        witness: "cm1".into(),
-    };
-    let out = [ConsentCategory::Certification];
-    fx.db(|s| kiban_app::qualification::enrol(s, &caller, person(n), &paper, &out, None, at()))
-        .unwrap();
-}
-
 /// Logs in through a login page (`/municipal/login` or `/office/login`).
 async fn staff_login(fx: &Fixture, browser: &mut Browser, path: &str, staff_id: &str) {
     let page = browser.get(path).await;
@@ -105,31 +77,6 @@ async fn staff_login(fx: &Fixture, browser: &mut Browser, path: &str, staff_id: 
     ];
     let done = browser.post(path, &form).await;
     assert_eq!(done.status, 303, "{}", done.body);
-}
-
-/// Logs person `n` into the citizen portal with the reader app's pasted answer (no JavaScript).
-async fn citizen_login(fx: &mut Fixture, n: u64) -> Browser {
-    let card = fx.card_for(n);
-    let mut browser = Browser::new(fx, None);
-    let page = browser.get("/me/login").await;
-    let field = |marker: &str| {
-        let start = page.body.find(marker).unwrap() + marker.len();
-        let end = start + page.body[start..].find(['"', '<']).unwrap();
-        page.body[start..end].trim().to_string()
-    };
-    let challenge_id = field(r#"name="challenge_id" value=""#);
-    let message = hex::decode(field("--message ")).unwrap();
-    let signed = card.card.sign_challenge(&pin(), &message).unwrap();
-    let response = serde_json::to_string(&signed).unwrap();
-    let csrf = page.csrf();
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("challenge_id", challenge_id.as_str()),
-        ("response", response.as_str()),
-    ];
-    let done = browser.post("/me/login", &form).await;
-    assert_eq!(done.status, 303, "{}", done.body);
-    browser
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

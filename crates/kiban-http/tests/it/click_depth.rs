@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::medical_pages::{hospital_browser, hospital_with_staff};
-use crate::page_browser::Browser;
-use crate::support::{pin, Fixture, INSURER, OFFICE, PASSWORD};
+use crate::page_browser::{citizen_login, Browser};
+use crate::support::{Fixture, INSURER, OFFICE, PASSWORD};
 
 const MAX_CLICKS: usize = 3;
 
@@ -92,26 +92,7 @@ async fn every_portal_page_is_within_three_clicks_of_the_start_page() {
         &["/municipal", "/municipal/imports", "/municipal/persons"],
     );
 
-    let mut citizen = Browser::new(&fx, None);
-    let card = fx.card_for(1);
-    let page = citizen.get("/me/login").await;
-    let field = |marker: &str| {
-        let start = page.body.find(marker).unwrap() + marker.len();
-        let end = start + page.body[start..].find(['"', '<']).unwrap();
-        page.body[start..end].trim().to_string()
-    };
-    let challenge_id = field(r#"name="challenge_id" value=""#);
-    let message = hex::decode(field("--message ")).unwrap();
-    let signed = card.card.sign_challenge(&pin(), &message).unwrap();
-    let response = serde_json::to_string(&signed).unwrap();
-    let csrf = page.csrf();
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("challenge_id", challenge_id.as_str()),
-        ("response", response.as_str()),
-    ];
-    let done = citizen.post("/me/login", &form).await;
-    assert_eq!(done.status, 303, "{}", done.body);
+    let mut citizen = citizen_login(&mut fx, 1).await;
     let depth = click_depths(&mut citizen, &["/me"]).await;
     assert_reached(
         &depth,

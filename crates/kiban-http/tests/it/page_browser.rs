@@ -128,3 +128,32 @@ impl Browser {
         self.post("/office/login", &form).await
     }
 }
+
+/// Logs person `n` into the citizen portal with a fresh card, pasting the reader app's answer
+/// (no JavaScript), and returns the logged-in browser.
+pub async fn citizen_login(fx: &mut Fixture, n: u64) -> Browser {
+    let card = fx.card_for(n);
+    let mut browser = Browser::new(fx, None);
+    let page = browser.get("/me/login").await;
+    let field = |marker: &str| {
+        let start = page.body.find(marker).unwrap() + marker.len();
+        let end = start + page.body[start..].find(['"', '<']).unwrap();
+        page.body[start..end].trim().to_string()
+    };
+    let challenge_id = field(r#"name="challenge_id" value=""#);
+    let message = hex::decode(field("--message ")).unwrap();
+    let signed = card
+        .card
+        .sign_challenge(&crate::support::pin(), &message)
+        .unwrap();
+    let response = serde_json::to_string(&signed).unwrap();
+    let csrf = page.csrf();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("challenge_id", challenge_id.as_str()),
+        ("response", response.as_str()),
+    ];
+    let done = browser.post("/me/login", &form).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    browser
+}
