@@ -371,14 +371,15 @@ pub struct OfficeApplication {
 }
 
 /// The open applications whose 計画作成依頼届出 names the caller's own office, newest first, for
-/// the care manager's list. Like [`crate::serving::served_by`] these are the office's own
-/// registrations (numbers, a status and a due day; no survey, opinion or decision content), so
-/// listing them is not a read of a person's data and is not audited: opening an application
-/// still goes through [`progress`] (policy-decided and audited). Anyone but office staff gets
-/// an empty list.
+/// the care manager's list. A status and a due day say where a person stands in 要介護認定, so
+/// each listed person is one policy decision and one audit event (a read of 認定調査票, as the
+/// progress page is), and only those the office may read are listed: the registered office that
+/// serves the person sees them on the application-time consent. Anyone but office staff gets an
+/// empty list without a read.
 pub fn applications_for_office(
     store: &mut dyn Store,
     caller: &Caller,
+    at: Timestamp,
 ) -> Result<Vec<OfficeApplication>> {
     let Actor::OfficeStaff { office, .. } = caller.actor else {
         return Ok(Vec::new());
@@ -388,10 +389,15 @@ pub fn applications_for_office(
         .filter(|s| s.is_terminal())
         .map(|s| s.code())
         .collect();
-    Ok(store
-        .applications_for_care_manager(&office.to_string(), &terminal)?
+    let rows = store.applications_for_care_manager(&office.to_string(), &terminal)?;
+    let persons = rows.iter().map(person_of).collect::<Result<Vec<_>>>()?;
+    let decisions =
+        crate::access::authorize_each(store, caller, Action::Read, CATEGORY, &persons, at)?;
+    Ok(rows
         .into_iter()
-        .map(|r| OfficeApplication {
+        .zip(decisions)
+        .filter(|(_, decision)| decision.allowed())
+        .map(|(r, _)| OfficeApplication {
             id: r.id,
             insurer: r.insurer,
             insured: r.insured,

@@ -1,6 +1,6 @@
 //! 要介護認定の進捗 for the care manager's office: the open applications whose 計画作成依頼届出
-//! names this office (`kiban_app::certification::applications_for_office`, the office's own
-//! registrations: numbers, status and due day only), each linking to its progress page, which
+//! names this office (`kiban_app::certification::applications_for_office`: each listed person
+//! decided by the policy and audited, as the progress page is), each linking to its progress page, which
 //! reads through `kiban_app::certification::progress`: decided by the access policy (the
 //! application-time consent reaches the registered office) and audited, allowed or refused. A
 //! refusal is a page with the policy's reason and code, as on the category pages.
@@ -50,8 +50,9 @@ pub(crate) async fn list(State(state): State<Shared>, office: OfficeStaff) -> Re
     let caller = office.staff.caller.clone();
     let listed = state
         .store(move |_, store| {
+            let at = Timestamp::from_millis(now().0);
             Ok(kiban_app::certification::applications_for_office(
-                store, &caller,
+                store, &caller, at,
             )?)
         })
         .await;

@@ -122,11 +122,17 @@ async fn the_care_manager_follows_the_application_and_another_office_is_refused(
     staff_login(&fx, &mut cm, "/office/login", "cm1").await;
     let home = cm.get("/office").await;
     assert!(home.body.contains(r#"<a href="/office/applications">"#));
+    let unlisted = audited_reads(&mut fx, "cm1");
     let list = cm.get("/office/applications").await;
     assert_eq!(list.status, 200, "{}", list.body);
     assert!(list.body.contains(&link), "{}", list.body);
     assert!(list.body.contains(&insured(1)) && list.body.contains("<td>調査・意見書依頼済</td>"));
     let before = audited_reads(&mut fx, "cm1");
+    assert_eq!(
+        before,
+        unlisted + 1,
+        "listing the person is a read, audited"
+    );
     let progress = cm.get(&format!("/office/applications/{id}")).await;
     assert_eq!(progress.status, 200, "{}", progress.body);
     assert!(
