@@ -52,6 +52,13 @@ pub enum Outcome<T> {
 }
 
 impl<T> Outcome<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Outcome::Allowed(t) => Outcome::Allowed(f(t)),
+            Outcome::Denied(d) => Outcome::Denied(d),
+        }
+    }
+
     pub fn allowed(self) -> Option<T> {
         match self {
             Outcome::Allowed(t) => Some(t),
@@ -273,20 +280,7 @@ fn load_evidence(
         .iter()
         .filter_map(|r| consent(r, party))
         .collect();
-    loaded.servings = store
-        .servers_of(&insurer, &insured)?
-        .iter()
-        .filter_map(|r| {
-            Some(Serving {
-                office: OfficeNumber::parse(&r.office_number).ok()?,
-                from: Date::parse_yyyymmdd(&r.started_on).ok()?,
-                until: match &r.ended_on {
-                    Some(d) => Some(Date::parse_yyyymmdd(d).ok()?),
-                    None => None,
-                },
-            })
-        })
-        .collect();
+    loaded.servings = servings(store, person)?;
     if let Party::Medical(_) = party {
         loaded.opinion_requests = store
             .opinion_requests(&insurer, &insured, &number)?
@@ -313,6 +307,25 @@ fn load_evidence(
         }
     }
     Ok(loaded)
+}
+
+/// The person's 担当関係 as the policy sees them; rows that do not parse are ignored, which can
+/// only deny more.
+pub(crate) fn servings(store: &mut dyn Store, person: PersonRef) -> Result<Vec<Serving>> {
+    let rows = store.servers_of(&person.insurer.to_string(), &person.insured.to_string())?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(Serving {
+                office: OfficeNumber::parse(&r.office_number).ok()?,
+                from: Date::parse_yyyymmdd(&r.started_on).ok()?,
+                until: match &r.ended_on {
+                    Some(d) => Some(Date::parse_yyyymmdd(d).ok()?),
+                    None => None,
+                },
+            })
+        })
+        .collect())
 }
 
 pub(crate) fn party_number(party: Party) -> String {

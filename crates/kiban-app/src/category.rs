@@ -3,9 +3,10 @@
 //! for one category refuses exactly that view and the person sees the attempt in the history.
 //!
 //! kiban holds the usage records of 住宅改修・福祉用具 (from the municipal interface files).
-//! 認定調査票 and 主治医意見書 arrive with the 要介護認定 workflow, ケアプラン and LIFE with the
-//! care-plan exchange; until a person has such records the view is allowed-and-empty, which is
-//! itself the truthful answer ("nothing is registered"), and still audited.
+//! ケアプラン shows the documents that reached the caller ([`crate::careplan::reads`]), LIFE the
+//! stored feedback sheets. 認定調査票 and 主治医意見書 are read through the 要介護認定 workflow's own
+//! pages. A person without such records gets an allowed-and-empty view, which is itself the
+//! truthful answer ("nothing is registered"), and still audited.
 
 use crate::access::{denied, Caller, Outcome};
 use crate::Result;
@@ -23,6 +24,10 @@ pub enum CategoryContent {
         works: Vec<HomeModificationUsage>,
         purchases: Vec<EquipmentPurchaseUsage>,
     },
+    /// ケアプラン: the documents that reached the caller.
+    CarePlan(crate::careplan::CarePlanFolder),
+    /// LIFE 利用者フィードバック票, newest period first.
+    Life(Vec<crate::life::LifeView>),
     /// A category whose documents kiban does not hold for this person.
     NoRecords,
 }
@@ -40,8 +45,27 @@ pub fn read_category(
     if !decision.allowed() {
         return Ok(Outcome::Denied(denied(&decision)));
     }
-    if category != Category::HousingEquipment {
-        return Ok(Outcome::Allowed(CategoryContent::NoRecords));
+    match category {
+        Category::HousingEquipment => {}
+        Category::CarePlan => {
+            let folder = crate::in_read(store, |s| {
+                crate::careplan::reads::load_folder(s, caller, person)
+            })?;
+            return Ok(Outcome::Allowed(if folder.is_empty() {
+                CategoryContent::NoRecords
+            } else {
+                CategoryContent::CarePlan(folder)
+            }));
+        }
+        Category::Life => {
+            let sheets = crate::in_read(store, |s| crate::life::load(s, person))?;
+            return Ok(Outcome::Allowed(if sheets.is_empty() {
+                CategoryContent::NoRecords
+            } else {
+                CategoryContent::Life(sheets)
+            }));
+        }
+        _ => return Ok(Outcome::Allowed(CategoryContent::NoRecords)),
     }
     let on = at.jst_date();
     let content = crate::in_read(store, |s| {

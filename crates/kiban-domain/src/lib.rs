@@ -18,10 +18,12 @@
 
 pub mod access;
 pub mod audit;
+pub mod careplan;
 pub mod certification;
 pub mod codes;
 pub mod date;
 pub mod ids;
+pub mod life;
 pub mod matching;
 pub mod records;
 pub mod rules;

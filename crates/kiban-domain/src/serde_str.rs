@@ -53,3 +53,4 @@ serde_via_str!(
 serde_via_str!(crate::codes::ServiceKind, |v| v.code().to_string(), |s| {
     crate::codes::ServiceKind::from_code(s).map_err(|e| e.to_string())
 });
+pub(crate) use serde_via_str;

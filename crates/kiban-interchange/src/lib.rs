@@ -5,6 +5,7 @@
 //! problem of that row as [`issue::Issue`]s; only failures of the file as a whole stop reading.
 //! Loading into storage is the application layer's job (`kiban-app`).
 
+pub mod careplan;
 pub mod check;
 pub mod encoding;
 pub mod file_name;

@@ -9,22 +9,26 @@
 mod access_store;
 mod audit_store;
 mod card_search;
+mod careplan_store;
 mod certification_store;
 mod migrations;
 mod postgres_access;
 mod postgres_audit;
+mod postgres_careplan;
 mod postgres_certification;
 mod postgres_records;
 mod postgres_store;
 mod rows;
 mod sqlite_access;
 mod sqlite_audit;
+mod sqlite_careplan;
 mod sqlite_certification;
 mod sqlite_records;
 mod sqlite_store;
 
 pub use access_store::*;
 pub use audit_store::AuditStore;
+pub use careplan_store::*;
 pub use certification_store::*;
 pub use postgres_store::{copy_field, PostgresStore};
 pub use rows::*;
@@ -63,7 +67,7 @@ pub enum Engine {
 
 /// The storage API. Writes happen inside an explicit transaction (`begin` … `commit`), so an
 /// import commits its valid rows and its log entry together, or nothing.
-pub trait Store: AuditStore + AccessStore + CertificationStore + Send {
+pub trait Store: AuditStore + AccessStore + CertificationStore + CarePlanStore + Send {
     fn engine(&self) -> Engine;
 
     /// Names the database this store is connected to (path, or URL and schema), so that

@@ -37,6 +37,11 @@ pub const SQLITE: &[Migration] = &[
         name: "0006_certification",
         sql: include_str!("../migrations/sqlite/0006_certification.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_careplan",
+        sql: include_str!("../migrations/sqlite/0007_careplan.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -69,6 +74,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 6,
         name: "0006_certification",
         sql: include_str!("../migrations/postgres/0006_certification.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "0007_careplan",
+        sql: include_str!("../migrations/postgres/0007_careplan.sql"),
     },
 ];
 

@@ -105,4 +105,5 @@ macro_rules! on_both_engines {
         }
     };
 }
+pub mod careplan;
 pub mod certification;

@@ -4,6 +4,8 @@ mod audit;
 mod auth;
 mod bad_input;
 mod card_login;
+mod careplan;
+mod careplan_municipal;
 mod certification;
 mod citizen;
 mod confirm;

@@ -133,13 +133,16 @@ const N: Cell = Cell::new(Grant::No, Grant::No);
 const C: Cell = Cell::new(Grant::Consent, Grant::No);
 /// Read with consent, or the application-time consent for the 計画作成依頼 office.
 const CA: Cell = Cell::new(Grant::ConsentOrApplication, Grant::No);
-/// Read and write with consent (the care-plan author).
+/// Read and write with consent: the care-plan author; a service office's 実績 and LIFE
+/// feedback (the application layer limits what each kind of office may send).
 const CW: Cell = Cell::new(Grant::Consent, Grant::Consent);
 /// Read with consent, write under an open 意見書依頼 (the physician as 主治医).
 const CO: Cell = Cell::new(Grant::Consent, Grant::OpinionRequest);
 const D: Cell = Cell::new(Grant::Duty, Grant::No);
 const DW: Cell = Cell::new(Grant::Duty, Grant::Duty);
 const S: Cell = Cell::new(Grant::Own, Grant::No);
+/// The person reads, and answers a plan sent for 同意・確認 (confirm or comment).
+const SW: Cell = Cell::new(Grant::Own, Grant::Own);
 
 use Job::{CareManager, CareWorker, Clerk, Counselor, Nurse, Other, Physician, Therapist};
 use OfficeKind::{
@@ -172,50 +175,51 @@ pub static MATRIX: [(Row, [Cell; 6]); 71] = [
     (s(PreventiveCareSupport, Physician),   [C, N, N, N, N, N]),
     (s(PreventiveCareSupport, Therapist),   [C, N, N, N, N, N]),
     (s(PreventiveCareSupport, Other),       [C, N, N, N, N, N]),
-    // 居宅サービス: the seed's 介護事業者 list (被保険者証, LIFE, ケアプラン).
-    (s(HomeService, CareManager),           [C, N, N, C, C, N]),
-    (s(HomeService, Nurse),                 [C, N, N, C, C, N]),
-    (s(HomeService, CareWorker),            [C, N, N, C, C, N]),
-    (s(HomeService, Counselor),             [C, N, N, C, C, N]),
+    // 居宅サービス: the seed's 介護事業者 list (被保険者証, LIFE, ケアプラン); clinical staff send
+    // 実績 (a ケアプラン write) and LIFE feedback for the persons they serve.
+    (s(HomeService, CareManager),           [C, N, N, CW, CW, N]),
+    (s(HomeService, Nurse),                 [C, N, N, CW, CW, N]),
+    (s(HomeService, CareWorker),            [C, N, N, CW, CW, N]),
+    (s(HomeService, Counselor),             [C, N, N, CW, CW, N]),
     (s(HomeService, Clerk),                 [C, N, N, N, N, N]),
-    (s(HomeService, Physician),             [C, N, N, C, C, N]),
-    (s(HomeService, Therapist),             [C, N, N, C, C, N]),
+    (s(HomeService, Physician),             [C, N, N, CW, CW, N]),
+    (s(HomeService, Therapist),             [C, N, N, CW, CW, N]),
     (s(HomeService, Other),                 [C, N, N, N, N, N]),
     // 介護老人福祉施設: the 施設ケアマネ writes the 施設サービス計画 (seed ※1).
-    (s(FacilityWelfare, CareManager),       [C, C, C, CW, C, N]),
-    (s(FacilityWelfare, Nurse),             [C, N, N, C, C, N]),
-    (s(FacilityWelfare, CareWorker),        [C, N, N, C, C, N]),
-    (s(FacilityWelfare, Counselor),         [C, N, N, C, C, N]),
+    (s(FacilityWelfare, CareManager),       [C, C, C, CW, CW, N]),
+    (s(FacilityWelfare, Nurse),             [C, N, N, C, CW, N]),
+    (s(FacilityWelfare, CareWorker),        [C, N, N, C, CW, N]),
+    (s(FacilityWelfare, Counselor),         [C, N, N, C, CW, N]),
     (s(FacilityWelfare, Clerk),             [C, N, N, N, N, N]),
-    (s(FacilityWelfare, Physician),         [C, N, N, C, C, N]),
-    (s(FacilityWelfare, Therapist),         [C, N, N, C, C, N]),
+    (s(FacilityWelfare, Physician),         [C, N, N, C, CW, N]),
+    (s(FacilityWelfare, Therapist),         [C, N, N, C, CW, N]),
     (s(FacilityWelfare, Other),             [C, N, N, N, N, N]),
     // 介護老人保健施設: 主治医意見書 shared with and written by the facility (seed ※2).
-    (s(FacilityHealth, CareManager),        [C, C, C, CW, C, N]),
-    (s(FacilityHealth, Nurse),              [C, N, C, C, C, N]),
-    (s(FacilityHealth, CareWorker),         [C, N, N, C, C, N]),
-    (s(FacilityHealth, Counselor),          [C, N, N, C, C, N]),
+    (s(FacilityHealth, CareManager),        [C, C, C, CW, CW, N]),
+    (s(FacilityHealth, Nurse),              [C, N, C, C, CW, N]),
+    (s(FacilityHealth, CareWorker),         [C, N, N, C, CW, N]),
+    (s(FacilityHealth, Counselor),          [C, N, N, C, CW, N]),
     (s(FacilityHealth, Clerk),              [C, N, N, N, N, N]),
-    (s(FacilityHealth, Physician),          [C, N, CO, C, C, N]),
-    (s(FacilityHealth, Therapist),          [C, N, N, C, C, N]),
+    (s(FacilityHealth, Physician),          [C, N, CO, C, CW, N]),
+    (s(FacilityHealth, Therapist),          [C, N, N, C, CW, N]),
     (s(FacilityHealth, Other),              [C, N, N, N, N, N]),
     // 介護医療院: as 老健 (seed ※2).
-    (s(FacilityMedical, CareManager),       [C, C, C, CW, C, N]),
-    (s(FacilityMedical, Nurse),             [C, N, C, C, C, N]),
-    (s(FacilityMedical, CareWorker),        [C, N, N, C, C, N]),
-    (s(FacilityMedical, Counselor),         [C, N, N, C, C, N]),
+    (s(FacilityMedical, CareManager),       [C, C, C, CW, CW, N]),
+    (s(FacilityMedical, Nurse),             [C, N, C, C, CW, N]),
+    (s(FacilityMedical, CareWorker),        [C, N, N, C, CW, N]),
+    (s(FacilityMedical, Counselor),         [C, N, N, C, CW, N]),
     (s(FacilityMedical, Clerk),             [C, N, N, N, N, N]),
-    (s(FacilityMedical, Physician),         [C, N, CO, C, C, N]),
-    (s(FacilityMedical, Therapist),         [C, N, N, C, C, N]),
+    (s(FacilityMedical, Physician),         [C, N, CO, C, CW, N]),
+    (s(FacilityMedical, Therapist),         [C, N, N, C, CW, N]),
     (s(FacilityMedical, Other),             [C, N, N, N, N, N]),
     // 地域密着型: the 小規模多機能 care manager plans in place of 居宅介護支援 (seed ※1).
-    (s(CommunityBased, CareManager),        [C, CA, CA, CW, C, C]),
-    (s(CommunityBased, Nurse),              [C, N, N, C, C, N]),
-    (s(CommunityBased, CareWorker),         [C, N, N, C, C, N]),
-    (s(CommunityBased, Counselor),          [C, N, N, C, C, N]),
+    (s(CommunityBased, CareManager),        [C, CA, CA, CW, CW, C]),
+    (s(CommunityBased, Nurse),              [C, N, N, CW, CW, N]),
+    (s(CommunityBased, CareWorker),         [C, N, N, CW, CW, N]),
+    (s(CommunityBased, Counselor),          [C, N, N, CW, CW, N]),
     (s(CommunityBased, Clerk),              [C, N, N, N, N, N]),
-    (s(CommunityBased, Physician),          [C, N, N, C, C, N]),
-    (s(CommunityBased, Therapist),          [C, N, N, C, C, N]),
+    (s(CommunityBased, Physician),          [C, N, N, CW, CW, N]),
+    (s(CommunityBased, Therapist),          [C, N, N, CW, CW, N]),
     (s(CommunityBased, Other),              [C, N, N, N, N, N]),
     // 医療機関: only under an open 意見書依頼; clinical staff see the seed's four kinds.
     (s(MedicalInstitution, CareManager),    [C, N, N, N, N, N]),
@@ -234,7 +238,7 @@ pub static MATRIX: [(Row, [Cell; 6]); 71] = [
     (Row::Municipal(Purpose::QualificationAdmin),   [DW, N, N, N, N, DW]),
     (Row::Municipal(Purpose::PersonRequest),        [D, D, D, D, D, D]),
     // 本人: the seed's マイナポータル list; 認定調査票・主治医意見書 go through 開示請求.
-    (Row::Citizen,                                  [S, N, N, S, S, S]),
+    (Row::Citizen,                                  [S, N, N, SW, S, S]),
     (Row::Operator,                                 [N, N, N, N, N, N]),
 ];
 

@@ -19,6 +19,7 @@
 //! (municipality, addresses, offices) and [`names`].
 
 mod cards;
+pub mod careplan;
 mod certificates;
 mod certification;
 mod names;

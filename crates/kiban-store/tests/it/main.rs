@@ -4,5 +4,6 @@
 mod access;
 mod audit;
 mod card_search;
+mod careplan;
 mod certification;
 mod conformance;

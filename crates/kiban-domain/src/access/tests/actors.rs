@@ -51,8 +51,13 @@ fn a_citizen_sees_only_their_own_data() {
     );
     let opinion = ask(me, Action::Read, Category::PhysicianOpinion, ev).reason();
     assert_eq!(opinion, Reason::CategoryNotPermittedForCitizen);
+    // The person's own write is the answer to a plan sent for 同意・確認.
     assert_eq!(
         ask(me, Action::Write, Category::CarePlan, ev).reason(),
+        Reason::SelfAccess
+    );
+    assert_eq!(
+        ask(me, Action::Write, Category::Life, ev).reason(),
         Reason::WriteNotPermitted
     );
 }

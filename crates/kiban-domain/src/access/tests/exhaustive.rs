@@ -227,6 +227,8 @@ fn sweep_others() -> (HashSet<Reason>, usize) {
                         Actor::Citizen { person: p } if p != person() => Reason::NotSelf,
                         Actor::Citizen { .. } => match action {
                             Action::Enrol => Reason::SelfAccess,
+                            // The person answers a plan sent for 同意・確認.
+                            Action::Write if category == Category::CarePlan => Reason::SelfAccess,
                             Action::Write if citizen_sees(category) => Reason::WriteNotPermitted,
                             Action::Read | Action::Export if citizen_sees(category) => {
                                 Reason::SelfAccess

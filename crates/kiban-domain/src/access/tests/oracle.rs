@@ -76,6 +76,21 @@ pub(super) fn oracle_write(kind: OfficeKind, job: Job, category: Category) -> Ba
     use OfficeKind::*;
     match category {
         Category::CarePlan if plans_care(kind, job) => Basis::Consent,
+        // Service offices send 実績 (a ケアプラン write) and LIFE feedback for those they serve.
+        Category::CarePlan
+            if matches!(kind, HomeService | CommunityBased)
+                && !matches!(job, Job::Clerk | Job::Other) =>
+        {
+            Basis::Consent
+        }
+        Category::Life
+            if matches!(
+                kind,
+                HomeService | CommunityBased | FacilityWelfare | FacilityHealth | FacilityMedical
+            ) && !matches!(job, Job::Clerk | Job::Other) =>
+        {
+            Basis::Consent
+        }
         Category::PhysicianOpinion
             if job == Job::Physician
                 && matches!(kind, MedicalInstitution | FacilityHealth | FacilityMedical) =>

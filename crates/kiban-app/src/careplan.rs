@@ -1,0 +1,90 @@
+//! ケアプランデータ連携 inside the platform (issue 6): care managers register plans (交付用登録)
+//! or send drafts to the person (同意・確認用登録), send each service office its サービス利用票
+//! (第6・7表), service offices send back 実績; the person answers drafts in the portal; the
+//! municipality computes 特定事業所集中減算, caseloads and regional statistics as aggregates.
+//!
+//! Restraint is built in, because care plans are where the seed's critics see the most risk:
+//! - every document is written under one policy decision per person (Write on ケアプラン) and
+//!   read under one per person (Read), each an audit event the person sees in the history;
+//! - a service office sees only what reached it: plans that name it (once issued, never
+//!   drafts) and the 利用票 and 実績 addressed to or sent by it ([`reads`]);
+//! - a file sent to a service office may hold only persons that office serves (facts.md §4
+//!   send rule): a person it does not serve is refused with the file line ([`register`]);
+//! - the municipal console sees aggregates ([`municipal`]): one aggregate decision and event,
+//!   cells under 10 persons suppressed; opening one person's plans is a person read under a
+//!   stated 利用目的, in that person's history.
+//!
+//! Modules: [`register`] (the one write path, from V4 files ([`v4`]) or V5 JSON), [`reads`]
+//! (the folder of a person, filtered per caller, and the person's answer to a draft),
+//! [`municipal`].
+
+pub mod corporations;
+pub mod municipal;
+pub mod reads;
+pub mod register;
+pub mod v4;
+
+pub use reads::{answer_draft, folder, inbox, Answer, CarePlanFolder, DocumentView, InboxEntry};
+pub use register::{register, Document, Incoming, PersonIssue, RegisterReport, Registration};
+
+/// Stored document kinds (`careplan_documents.kind`).
+pub(crate) mod kind {
+    pub const PLAN: &str = "plan";
+    pub const SERVICE_USE: &str = "service_use";
+    pub const RESULTS: &str = "results";
+}
+
+/// Stored document statuses (`careplan_documents.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocStatus {
+    /// 交付: a finalised plan, or a 利用票 / 実績 as sent.
+    Issued,
+    /// 同意・確認用: sent to the person, not yet answered.
+    Draft,
+    /// The person confirmed the draft.
+    Confirmed,
+    /// The person answered the draft with a comment.
+    Commented,
+    /// Withdrawn by a 削除 send unit.
+    Deleted,
+}
+
+impl DocStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Issued => "issued",
+            Self::Draft => "draft",
+            Self::Confirmed => "confirmed",
+            Self::Commented => "commented",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Issued,
+            Self::Draft,
+            Self::Confirmed,
+            Self::Commented,
+            Self::Deleted,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Issued => "交付済",
+            Self::Draft => "確認待ち",
+            Self::Confirmed => "本人確認済",
+            Self::Commented => "本人意見あり",
+            Self::Deleted => "削除",
+        }
+    }
+
+    /// A draft and its answers are between the care manager and the person only.
+    pub fn is_draft_stage(self) -> bool {
+        matches!(self, Self::Draft | Self::Confirmed | Self::Commented)
+    }
+}

@@ -1,0 +1,393 @@
+//! Reading care plans: a person's folder, filtered for the caller after one policy decision;
+//! a service office's inbox; and the person's answer to a plan sent for 同意・確認.
+//!
+//! What each caller sees once the policy allows the read (the policy decides *whether*, this
+//! module decides *which documents*, so an office never sees a document that did not reach it):
+//! - the person and municipal staff (under the stated purpose): every current document;
+//! - an office: the plans it wrote; plans that name it once issued (never a draft, which is
+//!   between the care manager and the person); 利用票 and 実績 it sent or received;
+//! - a medical institution (under an open 意見書依頼): issued plans only.
+
+use super::{kind, DocStatus};
+use crate::access::{authorize, authorize_each, denied, Caller, Denied, Outcome};
+use crate::Result;
+use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
+use kiban_domain::careplan::{CarePlan, ServiceResults, ServiceUse, Supplement};
+use kiban_domain::ids::{InsuredNumber, InsurerNumber};
+use kiban_store::{CarePlanDocRow, PlanConfirmationRow, Store};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The person's answer to a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Answer {
+    pub at_ms: i64,
+    /// confirmed | commented
+    pub decision: String,
+    pub comment: String,
+}
+
+/// One stored document as a caller sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentView<T> {
+    pub id: i64,
+    pub status: DocStatus,
+    pub status_label: &'static str,
+    pub from_office: String,
+    pub to_office: String,
+    pub registered_at_ms: i64,
+    pub document: T,
+    pub supplement: Option<Supplement>,
+    /// The person's answers, for a plan sent for 同意・確認.
+    pub answers: Vec<Answer>,
+}
+
+/// Everything of one person that reached the caller, newest first.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct CarePlanFolder {
+    pub plans: Vec<DocumentView<CarePlan>>,
+    pub service_uses: Vec<DocumentView<ServiceUse>>,
+    pub results: Vec<DocumentView<ServiceResults>>,
+}
+
+impl CarePlanFolder {
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty() && self.service_uses.is_empty() && self.results.is_empty()
+    }
+}
+
+/// The person's care-plan folder as `caller` may see it; one decision and audit event.
+pub fn folder(
+    store: &mut dyn Store,
+    caller: &Caller,
+    person: PersonRef,
+    at: Timestamp,
+) -> Result<Outcome<CarePlanFolder>> {
+    let decision = authorize(
+        store,
+        caller,
+        Action::Read,
+        Category::CarePlan,
+        person,
+        at,
+        None,
+    )?;
+    if !decision.allowed() {
+        return Ok(Outcome::Denied(denied(&decision)));
+    }
+    crate::in_read(store, |s| load_folder(s, caller, person)).map(Outcome::Allowed)
+}
+
+/// Reads the folder after an allowed decision (also used by the category view).
+pub(crate) fn load_folder(
+    store: &mut dyn Store,
+    caller: &Caller,
+    person: PersonRef,
+) -> Result<CarePlanFolder> {
+    let rows =
+        store.careplan_documents_of(&person.insurer.to_string(), &person.insured.to_string())?;
+    let mut folder = CarePlanFolder::default();
+    for row in current(rows) {
+        let Some(status) = DocStatus::from_code(&row.status) else {
+            continue;
+        };
+        if status == DocStatus::Deleted {
+            continue;
+        }
+        match row.kind.as_str() {
+            kind::PLAN => {
+                let Some(plan) = parse::<CarePlan>(&row.body_json) else {
+                    continue;
+                };
+                if !plan_visible(caller, &row, status, &plan) {
+                    continue;
+                }
+                let answers = if status.is_draft_stage() {
+                    store
+                        .plan_confirmations(row.id)?
+                        .into_iter()
+                        .map(answer)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                folder.plans.push(view(&row, status, plan, answers));
+            }
+            kind::SERVICE_USE if exchanged_with(caller, &row) => {
+                if let Some(doc) = parse::<ServiceUse>(&row.body_json) {
+                    folder
+                        .service_uses
+                        .push(view(&row, status, doc, Vec::new()));
+                }
+            }
+            kind::RESULTS if exchanged_with(caller, &row) => {
+                if let Some(doc) = parse::<ServiceResults>(&row.body_json) {
+                    folder.results.push(view(&row, status, doc, Vec::new()));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(folder)
+}
+
+/// The newest row of each document key (rows arrive newest first).
+fn current(rows: Vec<CarePlanDocRow>) -> Vec<CarePlanDocRow> {
+    let mut seen = std::collections::HashSet::new();
+    rows.into_iter()
+        .filter(|r| {
+            seen.insert((
+                r.kind.clone(),
+                r.doc_key.clone(),
+                r.from_office.clone(),
+                r.to_office.clone(),
+            ))
+        })
+        .collect()
+}
+
+/// A stored body that no longer parses is skipped rather than failing the whole folder; it
+/// cannot happen to rows written by this code, which serialises the same types.
+fn parse<T: DeserializeOwned>(json: &str) -> Option<T> {
+    serde_json::from_str(json).ok()
+}
+
+fn plan_visible(caller: &Caller, row: &CarePlanDocRow, status: DocStatus, plan: &CarePlan) -> bool {
+    match caller.actor {
+        Actor::Citizen { .. } | Actor::MunicipalStaff { .. } => true,
+        Actor::OfficeStaff { office, .. } => {
+            row.from_office == office.to_string()
+                || (status == DocStatus::Issued && plan.named_offices().contains(&office))
+        }
+        Actor::MedicalStaff { .. } => status == DocStatus::Issued,
+        Actor::PlatformOperator => false,
+    }
+}
+
+fn exchanged_with(caller: &Caller, row: &CarePlanDocRow) -> bool {
+    match caller.actor {
+        Actor::Citizen { .. } | Actor::MunicipalStaff { .. } => true,
+        Actor::OfficeStaff { office, .. } => {
+            let me = office.to_string();
+            row.from_office == me || row.to_office == me
+        }
+        Actor::MedicalStaff { .. } | Actor::PlatformOperator => false,
+    }
+}
+
+fn answer(row: PlanConfirmationRow) -> Answer {
+    Answer {
+        at_ms: row.at_ms,
+        decision: row.decision,
+        comment: row.comment,
+    }
+}
+
+fn view<T>(
+    row: &CarePlanDocRow,
+    status: DocStatus,
+    document: T,
+    answers: Vec<Answer>,
+) -> DocumentView<T> {
+    DocumentView {
+        id: row.id,
+        status,
+        status_label: status.label(),
+        from_office: row.from_office.clone(),
+        to_office: row.to_office.clone(),
+        registered_at_ms: row.registered_at_ms,
+        document,
+        supplement: row.supplement_json.as_deref().and_then(parse),
+        answers,
+    }
+}
+
+/// One document addressed to an office, listed without its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InboxEntry {
+    pub id: i64,
+    pub insurer: String,
+    pub insured: String,
+    pub kind: String,
+    pub doc_key: String,
+    pub from_office: String,
+    pub registered_at_ms: i64,
+}
+
+/// The newest documents addressed to the caller's office, for the persons the policy lets it
+/// read now: each listed person is a decision and an audit event, as each folder read is.
+pub fn inbox(
+    store: &mut dyn Store,
+    caller: &Caller,
+    limit: i64,
+    at: Timestamp,
+) -> Result<Vec<InboxEntry>> {
+    let Actor::OfficeStaff { office, .. } = caller.actor else {
+        return Ok(Vec::new());
+    };
+    let rows = crate::in_read(store, |s| {
+        Ok(s.careplan_documents_to(&office.to_string(), limit)?)
+    })?;
+    let rows: Vec<_> = current(rows)
+        .into_iter()
+        .filter(|r| r.status != DocStatus::Deleted.code())
+        .collect();
+    let mut persons: Vec<PersonRef> = Vec::new();
+    for r in &rows {
+        if let Some(p) = person_of(r) {
+            if !persons.contains(&p) {
+                persons.push(p);
+            }
+        }
+    }
+    let decisions = authorize_each(
+        store,
+        caller,
+        Action::Read,
+        Category::CarePlan,
+        &persons,
+        at,
+    )?;
+    let allowed: Vec<PersonRef> = persons
+        .iter()
+        .zip(&decisions)
+        .filter(|(_, d)| d.allowed())
+        .map(|(p, _)| *p)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|r| person_of(r).is_some_and(|p| allowed.contains(&p)))
+        .map(|r| InboxEntry {
+            id: r.id,
+            insurer: r.insurer,
+            insured: r.insured,
+            kind: r.kind,
+            doc_key: r.doc_key,
+            from_office: r.from_office,
+            registered_at_ms: r.registered_at_ms,
+        })
+        .collect())
+}
+
+fn person_of(row: &CarePlanDocRow) -> Option<PersonRef> {
+    Some(PersonRef {
+        insurer: InsurerNumber::parse_with(&row.insurer, kiban_domain::ids::CheckDigitPolicy::Warn)
+            .ok()?
+            .number,
+        insured: InsuredNumber::parse(&row.insured).ok()?,
+    })
+}
+
+/// The person's answer to a draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerKind {
+    Confirm,
+    Comment(String),
+}
+
+/// The longest comment kept, in characters.
+pub const MAX_COMMENT_CHARS: usize = 2_000;
+
+fn refusal(reason: &'static str, ja: &str, en: &str) -> Denied {
+    Denied {
+        reason,
+        message_ja: ja.into(),
+        message_en: en.into(),
+    }
+}
+
+/// 同意・確認: the person confirms a draft plan or answers it with a comment. Recorded with the
+/// time and the person's card account; decided (Write on ケアプラン, which only the person
+/// themself holds for their own plan) and audited.
+pub fn answer_draft(
+    store: &mut dyn Store,
+    caller: &Caller,
+    document_id: i64,
+    answer: AnswerKind,
+    at: Timestamp,
+) -> Result<Outcome<DocumentView<CarePlan>>> {
+    let not_found = || {
+        refusal(
+            "PLAN_NOT_FOUND",
+            "指定された計画はありません",
+            "no such plan",
+        )
+    };
+    if !matches!(caller.actor, Actor::Citizen { .. }) {
+        return Ok(Outcome::Denied(refusal(
+            "ONLY_THE_PERSON_ANSWERS",
+            "計画への同意・意見は本人だけが登録できます",
+            "only the person answers a plan sent for confirmation",
+        )));
+    }
+    let row = crate::in_read(store, |s| Ok(s.careplan_document(document_id)?))?;
+    let Some(row) = row.filter(|r| r.kind == kind::PLAN) else {
+        return Ok(Outcome::Denied(not_found()));
+    };
+    let Some(person) = person_of(&row) else {
+        return Ok(Outcome::Denied(not_found()));
+    };
+    let decision = authorize(
+        store,
+        caller,
+        Action::Write,
+        Category::CarePlan,
+        person,
+        at,
+        None,
+    )?;
+    if !decision.allowed() {
+        return Ok(Outcome::Denied(denied(&decision)));
+    }
+    let latest = crate::in_read(store, |s| {
+        Ok(
+            current(s.careplan_documents_of(&row.insurer, &row.insured)?)
+                .into_iter()
+                .any(|r| r.id == row.id),
+        )
+    })?;
+    if !latest || row.status != DocStatus::Draft.code() {
+        return Ok(Outcome::Denied(refusal(
+            "NOT_AWAITING_ANSWER",
+            "この計画は確認待ちではありません（回答済み、または新しい計画に置き換えられています）",
+            "this plan is not awaiting an answer (already answered, or replaced by a newer plan)",
+        )));
+    }
+    let (status, comment) = match answer {
+        AnswerKind::Confirm => (DocStatus::Confirmed, String::new()),
+        AnswerKind::Comment(text) => {
+            let text = text.trim().to_string();
+            if text.is_empty() || text.chars().count() > MAX_COMMENT_CHARS {
+                return Ok(Outcome::Denied(refusal(
+                    "COMMENT_LENGTH",
+                    "ご意見は1〜2000文字で入力してください",
+                    "a comment is 1 to 2,000 characters",
+                )));
+            }
+            (DocStatus::Commented, text)
+        }
+    };
+    let confirmation = PlanConfirmationRow {
+        id: 0,
+        document_id,
+        at_ms: at.as_millis(),
+        account: caller.account.clone(),
+        decision: status.code().to_string(),
+        comment,
+    };
+    crate::in_transaction(store, |s| {
+        s.insert_plan_confirmation(&confirmation)?;
+        s.set_careplan_status(document_id, status.code())?;
+        Ok(())
+    })?;
+    let Some(plan) = parse::<CarePlan>(&row.body_json) else {
+        return Ok(Outcome::Denied(not_found()));
+    };
+    let answers = crate::in_read(store, |s| Ok(s.plan_confirmations(document_id)?))?
+        .into_iter()
+        .map(self::answer)
+        .collect();
+    let mut updated = row;
+    updated.status = status.code().to_string();
+    Ok(Outcome::Allowed(view(&updated, status, plan, answers)))
+}

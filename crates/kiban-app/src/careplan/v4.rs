@@ -1,0 +1,272 @@
+//! Care-plan uploads in the exchange formats: V4/4.1 CSV files (any number of send units at
+//! once, as a care office's month of 利用票 arrives) and V5 JSON documents. Both become
+//! [`Incoming`] persons for [`super::register`]; the format's own problems (a bad file name, a
+//! character outside CP932 with its line and column, a 第2表 without its 第1表) are reported and
+//! refuse the file or the person, never half of a person.
+
+use super::register::{
+    register_into, Document, Incoming, PersonIssue, RegisterReport, Registration,
+};
+use crate::access::Caller;
+use crate::Result;
+use kiban_domain::access::{Actor, PersonRef, Timestamp};
+use kiban_domain::careplan::Supplement;
+use kiban_interchange::careplan::{
+    assemble, read_file, v5_values_to_unit, Document as V4Document, SendUnit, UnitKind, V4File,
+    V4Kind,
+};
+use std::collections::BTreeMap;
+
+/// Registers V4 files: read each, group them into send units, assemble each unit by person.
+pub fn register_files(
+    store: &mut dyn Store,
+    caller: &Caller,
+    files: Vec<(String, Vec<u8>)>,
+    mode: Registration,
+    at: Timestamp,
+) -> Result<RegisterReport> {
+    let mut report = RegisterReport::default();
+    let mut read = Vec::new();
+    for (name, bytes) in files {
+        match read_file(&name, &bytes) {
+            Ok(f) => read.push(f),
+            Err(e) => file_issue(&mut report, &name, "FILE_REFUSED", &e.to_string()),
+        }
+    }
+    let mut incoming = Vec::new();
+    for group in group_units(read, &mut report) {
+        let names: Vec<String> = group.iter().map(|f| f.file_name.clone()).collect();
+        match assemble(group) {
+            Ok(unit) => incoming.extend(persons_of(unit, caller, &mut report)),
+            Err(e) => file_issue(
+                &mut report,
+                &names.join(", "),
+                "UNIT_REFUSED",
+                &e.to_string(),
+            ),
+        }
+    }
+    register_into(store, caller, incoming, mode, at, report)
+}
+
+/// Registers V5 JSON documents (one send unit: they share one `transmission`).
+pub fn register_v5(
+    store: &mut dyn Store,
+    caller: &Caller,
+    documents: &[serde_json::Value],
+    mode: Registration,
+    at: Timestamp,
+) -> Result<RegisterReport> {
+    let mut report = RegisterReport::default();
+    let incoming = match v5_values_to_unit(documents) {
+        Ok(unit) => persons_of(unit, caller, &mut report),
+        Err(e) => {
+            file_issue(&mut report, "documents", "V5_REFUSED", &e.to_string());
+            Vec::new()
+        }
+    };
+    register_into(store, caller, incoming, mode, at, report)
+}
+
+use kiban_store::Store;
+
+fn split(message: &str) -> (String, String) {
+    match message.split_once(" / ") {
+        Some((ja, en)) => (ja.to_string(), en.to_string()),
+        None => (message.to_string(), message.to_string()),
+    }
+}
+
+fn file_issue(report: &mut RegisterReport, source: &str, code: &'static str, message: &str) {
+    let (ja, en) = split(message);
+    report.issues.push(PersonIssue {
+        insurer: String::new(),
+        insured: String::new(),
+        source: source.to_string(),
+        line: 0,
+        column_no: 0,
+        column: String::new(),
+        code,
+        message_ja: ja,
+        message_en: en,
+    });
+}
+
+/// The files of each send unit: the main files share kind, 連番 or 対象年月, 送信元, 送信先 and
+/// 作成日時; a 補足 joins the plan or 利用票 unit with its 送信元, 送信先 and 作成日時.
+fn group_units(files: Vec<V4File>, report: &mut RegisterReport) -> Vec<Vec<V4File>> {
+    // The unit by its label: UnitKind is not Ord.
+    type Key = (
+        &'static str,
+        Option<u32>,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+    );
+    let mut groups: BTreeMap<Key, Vec<V4File>> = BTreeMap::new();
+    let mut supplements = Vec::new();
+    for f in files {
+        let n = &f.name;
+        let Some(unit) = UnitKind::of(n.kind) else {
+            supplements.push(f);
+            continue;
+        };
+        let key = (
+            unit.label(),
+            n.serial,
+            n.month.map(|m| m.yyyymm()),
+            n.sender.to_string(),
+            n.receiver.map(|r| r.to_string()),
+            n.created.clone(),
+        );
+        groups.entry(key).or_default().push(f);
+    }
+    for s in supplements {
+        let n = &s.name;
+        let home = groups.iter_mut().find(|(k, _)| {
+            (k.0 == UnitKind::Plan.label() || k.0 == UnitKind::ServiceUse.label())
+                && k.3 == n.sender.to_string()
+                && k.4 == n.receiver.map(|r| r.to_string())
+                && k.5 == n.created
+        });
+        match home {
+            Some((_, files)) => files.push(s),
+            None => file_issue(
+                report,
+                &s.file_name,
+                "SUPPLEMENT_WITHOUT_UNIT",
+                "利用者補足情報に対応する計画書・利用票のファイルがありません（送信元・送信先・作成日時が一致するもの） / the supplement has no plan or service-use file with the same sender, receiver and creation time",
+            ),
+        }
+    }
+    groups
+        .into_values()
+        .filter(|g| g.iter().any(|f| f.name.kind != V4Kind::Supplement))
+        .collect()
+}
+
+/// The unit's persons as [`Incoming`]; rejected persons and the unit's own problems go to the
+/// report, with the file, line and column of each error.
+fn persons_of(unit: SendUnit, caller: &Caller, report: &mut RegisterReport) -> Vec<Incoming> {
+    for issue in unit.issues.iter().filter(|i| i.is_error()) {
+        report.issues.push(PersonIssue {
+            insurer: String::new(),
+            insured: String::new(),
+            source: issue.file.clone(),
+            line: issue.line,
+            column_no: issue.column_no,
+            column: issue.column.clone(),
+            code: issue.code,
+            message_ja: issue.message_ja.clone(),
+            message_en: issue.message_en.clone(),
+        });
+    }
+    let sender_is_caller = match caller.actor {
+        Actor::OfficeStaff { office, .. } => office == unit.header.sender,
+        _ => true, // register() refuses non-office callers for every person
+    };
+    let receiver = unit.header.receiver;
+    let mut out = Vec::new();
+    for entry in unit.persons {
+        let person = PersonRef {
+            insurer: entry.person.insurer,
+            insured: entry.person.insured,
+        };
+        let source = describe(&entry.sources);
+        if entry.is_rejected() {
+            report.persons_refused += 1;
+            for issue in entry.issues.iter().filter(|i| i.is_error()) {
+                report.issues.push(PersonIssue {
+                    insurer: person.insurer.to_string(),
+                    insured: person.insured.to_string(),
+                    source: issue.file.clone(),
+                    line: issue.line,
+                    column_no: issue.column_no,
+                    column: issue.column.clone(),
+                    code: issue.code,
+                    message_ja: issue.message_ja.clone(),
+                    message_en: issue.message_en.clone(),
+                });
+            }
+            continue;
+        }
+        let who = Incoming {
+            person,
+            documents: documents(entry.documents, receiver),
+            source,
+        };
+        if !sender_is_caller {
+            report.refuse(
+                &who,
+                "SENDER_MISMATCH",
+                format!(
+                    "送信元事業所 {} がログイン中の事業所と違います",
+                    unit.header.sender
+                ),
+                format!(
+                    "the sending office {} is not the office logged in",
+                    unit.header.sender
+                ),
+            );
+            continue;
+        }
+        out.push(who);
+    }
+    out
+}
+
+fn describe(sources: &[kiban_interchange::careplan::SourceLine]) -> String {
+    let mut by_file: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for s in sources {
+        by_file.entry(&s.file).or_default().push(s.line);
+    }
+    by_file
+        .into_iter()
+        .map(|(file, lines)| {
+            let (first, last) = (
+                lines.iter().min().copied().unwrap_or(0),
+                lines.iter().max().copied().unwrap_or(0),
+            );
+            if first == last {
+                format!("{file} {first}行目")
+            } else {
+                format!("{file} {first}–{last}行目")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The unit's documents as the write path's, the 補足 attached to the plan or 利用票 it came with.
+fn documents(
+    docs: Vec<V4Document>,
+    receiver: Option<kiban_domain::ids::OfficeNumber>,
+) -> Vec<Document> {
+    let supplement: Option<Supplement> = docs.iter().find_map(|d| match d {
+        V4Document::Supplement(s) => Some(s.clone()),
+        _ => None,
+    });
+    docs.into_iter()
+        .filter_map(|d| match d {
+            V4Document::Plan(plan) => Some(Document::Plan {
+                plan,
+                supplement: supplement.clone(),
+            }),
+            V4Document::ServiceUse(usage) => Some(Document::ServiceUse {
+                to: receiver?,
+                usage,
+                supplement: supplement.clone(),
+            }),
+            V4Document::Results(results) => Some(Document::Results {
+                to: receiver?,
+                results,
+            }),
+            V4Document::Deletion(deletion) => Some(Document::Delete {
+                deletion,
+                to: receiver,
+            }),
+            V4Document::Supplement(_) => None,
+        })
+        .collect()
+}

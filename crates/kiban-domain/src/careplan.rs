@@ -1,0 +1,34 @@
+//! ケアプラン: the care-plan documents of the ケアプランデータ連携 standard (facts.md §4) and the
+//! municipal calculations over them (facts.md §5, §9). Pure: the interchange crate reads and
+//! writes the files, the store keeps the documents, the application layer decides who may see
+//! them.
+//!
+//! - [`model`]: 第1表/第2表 ([`CarePlan`]), 第6表/第7表 ([`ServiceUse`]), 実績
+//!   ([`ServiceResults`]), 利用者補足情報 ([`Supplement`]) and 削除 ([`Deletion`]).
+//! - [`month`]: [`YearMonth`], the 対象年月.
+//! - [`period`]: [`JudgmentPeriod`], the 判定期間 (前期/後期) of 特定事業所集中減算, with its
+//!   届出期限 and 減算適用期間.
+//! - [`holiday`]: 国民の祝日, 振替休日, 国民の休日 and 行政機関の休日, for deadlines that move to
+//!   the previous working day.
+//! - [`concentration`]: 特定事業所集中減算 ([`judge`]): 紹介率最高法人 ratio per covered service,
+//!   正当な理由, −200 units.
+//! - [`caseload`](mod@caseload): care-manager caseload ([`caseload()`]): 要支援 as ⅓, 人員基準 44/49, 逓減 bands.
+//! - [`suppress`]: small-cell suppression ([`suppress_table`]) for regional statistics.
+
+pub mod caseload;
+pub mod concentration;
+pub mod holiday;
+pub mod model;
+pub mod month;
+pub mod period;
+pub mod suppress;
+
+pub use caseload::{caseload, Caseload, CaseloadError, FeeBand, FeeTable, Staffing};
+pub use concentration::{
+    judge, Exclusion, JustReason, OfficeCounts, OfficeJudgment, ServiceCounts, ServiceJudgment,
+    COVERED_SERVICES, REDUCTION_UNITS_PER_MONTH,
+};
+pub use model::*;
+pub use month::{MonthError, YearMonth};
+pub use period::{Half, JudgmentPeriod, PeriodError};
+pub use suppress::{suppress_table, Cell, SuppressedTable, MIN_CELL};

@@ -1,0 +1,431 @@
+//! Care plans on PostgreSQL: the same tables and aggregates as on SQLite, with the flags as
+//! BOOLEAN and the service kinds as one text array. The bulk writes cost a fixed number of round
+//! trips whatever the row count: documents take their ids from one sequence fetch and go in with
+//! one `INSERT … SELECT FROM unnest(…)`; service months are one `DELETE … USING unnest(…)` of
+//! every key (planned per call, see there) and one insert of every surviving row. An unknown document on a status update is
+//! read from the row count, never from a failed statement, which would abort the caller's
+//! transaction.
+
+use crate::careplan_store::*;
+use crate::sqlite_careplan::{
+    caseload_counts_sql, corporation_counts_sql, plan_month_totals_sql, plan_replacement,
+    unknown_document, user_counts_sql, Dialect, CONFIRMATION_COLUMNS, CORPORATION_COLUMNS,
+    CORPORATION_OFFICE_COLUMNS, DOCUMENT_COLUMNS, EXCLUSION_COLUMNS, FEEDBACK_COLUMNS,
+    STAFFING_COLUMNS,
+};
+use crate::{PostgresStore, Result};
+use postgres::types::ToSql;
+use postgres::Row;
+
+type Param<'a> = &'a (dyn ToSql + Sync);
+
+fn to_document(r: &Row) -> CarePlanDocRow {
+    CarePlanDocRow {
+        id: r.get(0),
+        kind: r.get(1),
+        insurer: r.get(2),
+        insured: r.get(3),
+        doc_key: r.get(4),
+        from_office: r.get(5),
+        to_office: r.get(6),
+        status: r.get(7),
+        body_json: r.get(8),
+        supplement_json: r.get(9),
+        registered_at_ms: r.get(10),
+        registered_by: r.get(11),
+    }
+}
+
+fn to_confirmation(r: &Row) -> PlanConfirmationRow {
+    PlanConfirmationRow {
+        id: r.get(0),
+        document_id: r.get(1),
+        at_ms: r.get(2),
+        account: r.get(3),
+        decision: r.get(4),
+        comment: r.get(5),
+    }
+}
+
+fn to_feedback(r: &Row) -> LifeFeedbackRow {
+    LifeFeedbackRow {
+        id: r.get(0),
+        insurer: r.get(1),
+        insured: r.get(2),
+        office_number: r.get(3),
+        period: r.get(4),
+        body_json: r.get(5),
+        submitted_at_ms: r.get(6),
+        submitted_by: r.get(7),
+    }
+}
+
+fn to_corporation(r: &Row) -> CorporationRow {
+    CorporationRow {
+        corporation_number: r.get(0),
+        name: r.get(1),
+        registered_at_ms: r.get(2),
+    }
+}
+
+fn to_corporation_office(r: &Row) -> CorporationOfficeRow {
+    CorporationOfficeRow {
+        office_number: r.get(0),
+        corporation_number: r.get(1),
+        office_name: r.get(2),
+    }
+}
+
+fn to_exclusion(r: &Row) -> ConcentrationExclusionRow {
+    ConcentrationExclusionRow {
+        id: r.get(0),
+        insurer: r.get(1),
+        office_number: r.get(2),
+        period: r.get(3),
+        service_kind: r.get(4),
+        reason: r.get(5),
+        excluded_plan_months: r.get(6),
+        note: r.get(7),
+        recorded_at_ms: r.get(8),
+        recorded_by: r.get(9),
+    }
+}
+
+fn to_staffing(r: &Row) -> StaffingRow {
+    StaffingRow {
+        office_number: r.get(0),
+        month: r.get(1),
+        care_managers_centi: r.get(2),
+        data_exchange: r.get(3),
+        clerical_staff: r.get(4),
+        recorded_at_ms: r.get(5),
+        recorded_by: r.get(6),
+    }
+}
+
+fn to_corporation_count(r: &Row) -> CorporationCountRow {
+    CorporationCountRow {
+        care_office: r.get(0),
+        service_kind: r.get(1),
+        corporation: r.get(2),
+        plan_months: r.get(3),
+    }
+}
+
+fn to_plan_month_total(r: &Row) -> PlanMonthTotalRow {
+    PlanMonthTotalRow {
+        care_office: r.get(0),
+        service_kind: r.get(1),
+        plan_months: r.get(2),
+    }
+}
+
+fn to_caseload(r: &Row) -> CaseloadCountRow {
+    CaseloadCountRow {
+        care_office: r.get(0),
+        care_level: r.get(1),
+        persons: r.get(2),
+    }
+}
+
+fn to_user_count(r: &Row) -> UserCountRow {
+    UserCountRow {
+        service_kind: r.get(0),
+        care_level: r.get(1),
+        persons: r.get(2),
+    }
+}
+
+/// One column of `rows` as an array parameter.
+fn column<'a, T>(rows: &'a [T], field: fn(&'a T) -> &'a str) -> Vec<&'a str> {
+    rows.iter().map(field).collect()
+}
+
+impl PostgresStore {
+    fn plan_one<T>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        map: fn(&Row) -> T,
+    ) -> Result<Option<T>> {
+        let statement = self.prepared(sql)?;
+        Ok(self
+            .client()
+            .query_opt(&statement, params)?
+            .as_ref()
+            .map(map))
+    }
+
+    fn plan_all<T>(&mut self, sql: &str, params: &[Param], map: fn(&Row) -> T) -> Result<Vec<T>> {
+        let statement = self.prepared(sql)?;
+        Ok(self
+            .client()
+            .query(&statement, params)?
+            .iter()
+            .map(map)
+            .collect())
+    }
+
+    /// Executes a prepared statement; returns the number of rows changed.
+    fn plan_exec(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
+        let statement = self.prepared(sql)?;
+        Ok(self.client().execute(&statement, params)?)
+    }
+
+    /// An `INSERT … RETURNING id`.
+    fn plan_insert(&mut self, sql: &str, params: &[Param]) -> Result<i64> {
+        let id = self.plan_one(sql, params, |r| r.get::<_, i64>(0))?;
+        Ok(id.expect("INSERT … RETURNING returns its row"))
+    }
+}
+
+impl CarePlanStore for PostgresStore {
+    fn insert_careplan_documents(&mut self, rows: &[CarePlanDocRow]) -> Result<Vec<i64>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The ids first, sorted, so the n-th row gets the n-th smallest: ids follow input order
+        // by construction, not by trusting the order in which an INSERT … SELECT consumes its
+        // rows.
+        let count = rows.len() as i64;
+        let mut ids = self.plan_all(
+            "SELECT nextval('careplan_documents_id_seq') FROM generate_series(1, $1::BIGINT)",
+            &[&count],
+            |r| r.get::<_, i64>(0),
+        )?;
+        ids.sort_unstable();
+        let supplements: Vec<Option<&str>> =
+            rows.iter().map(|d| d.supplement_json.as_deref()).collect();
+        let registered_at: Vec<i64> = rows.iter().map(|d| d.registered_at_ms).collect();
+        let texts = [
+            column(rows, |d| &d.kind),
+            column(rows, |d| &d.insurer),
+            column(rows, |d| &d.insured),
+            column(rows, |d| &d.doc_key),
+            column(rows, |d| &d.from_office),
+            column(rows, |d| &d.to_office),
+            column(rows, |d| &d.status),
+            column(rows, |d| &d.body_json),
+        ];
+        let registered_by = column(rows, |d| &d.registered_by);
+        let mut params: Vec<Param> = vec![&ids];
+        params.extend(texts.iter().map(|t| t as Param));
+        params.extend([&supplements as Param, &registered_at, &registered_by]);
+        self.plan_exec(
+            "INSERT INTO careplan_documents (id, kind, insurer, insured, doc_key, from_office, to_office, status, body_json, supplement_json, registered_at_ms, registered_by) \
+             SELECT * FROM unnest($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::BIGINT[], $12::TEXT[])",
+            &params,
+        )?;
+        Ok(ids)
+    }
+
+    fn careplan_document(&mut self, id: i64) -> Result<Option<CarePlanDocRow>> {
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE id = $1");
+        self.plan_one(&sql, &[&id], to_document)
+    }
+
+    fn careplan_documents_of(
+        &mut self,
+        insurer: &str,
+        insured: &str,
+    ) -> Result<Vec<CarePlanDocRow>> {
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE insurer = $1 AND insured = $2 ORDER BY id DESC"
+        );
+        self.plan_all(&sql, &[&insurer, &insured], to_document)
+    }
+
+    fn careplan_documents_to(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>> {
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE to_office = $1 ORDER BY id DESC LIMIT $2"
+        );
+        self.plan_all(&sql, &[&office, &limit], to_document)
+    }
+
+    fn set_careplan_status(&mut self, id: i64, status: &str) -> Result<()> {
+        let changed = self.plan_exec(
+            "UPDATE careplan_documents SET status = $2 WHERE id = $1",
+            &[&id, &status],
+        )?;
+        if changed == 0 {
+            return Err(unknown_document());
+        }
+        Ok(())
+    }
+
+    fn insert_plan_confirmation(&mut self, c: &PlanConfirmationRow) -> Result<i64> {
+        self.plan_insert(
+            "INSERT INTO plan_confirmations (document_id, at_ms, account, decision, comment) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            &[&c.document_id, &c.at_ms, &c.account, &c.decision, &c.comment],
+        )
+    }
+
+    fn plan_confirmations(&mut self, document_id: i64) -> Result<Vec<PlanConfirmationRow>> {
+        let sql = format!(
+            "SELECT {CONFIRMATION_COLUMNS} FROM plan_confirmations WHERE document_id = $1 ORDER BY id"
+        );
+        self.plan_all(&sql, &[&document_id], to_confirmation)
+    }
+
+    fn replace_service_months(&mut self, sets: &[ServiceMonthSet]) -> Result<()> {
+        let (keys, rows) = plan_replacement(sets);
+        if !keys.is_empty() {
+            let key_columns: [Vec<&str>; 5] = [
+                keys.iter().map(|k| k.0).collect(),
+                keys.iter().map(|k| k.1).collect(),
+                keys.iter().map(|k| k.2).collect(),
+                keys.iter().map(|k| k.3).collect(),
+                keys.iter().map(|k| k.4).collect(),
+            ];
+            let params: Vec<Param> = key_columns.iter().map(|c| c as Param).collect();
+            // Not a cached statement: after five runs PostgreSQL may switch a prepared statement
+            // to a generic plan, which guesses ten keys whether the call has one or 5,000.
+            // Planned per call, the join follows the real key count and the statistics.
+            self.client().execute(
+                "DELETE FROM service_months s \
+                 USING unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[]) AS k (insurer, insured, month, care_office, to_office) \
+                 WHERE s.insurer = k.insurer AND s.insured = k.insured AND s.month = k.month AND s.care_office = k.care_office AND s.to_office = k.to_office",
+                &params,
+            )?;
+        }
+        if !rows.is_empty() {
+            let row_columns: [Vec<&str>; 8] = [
+                rows.iter().map(|r| r.insurer.as_str()).collect(),
+                rows.iter().map(|r| r.insured.as_str()).collect(),
+                rows.iter().map(|r| r.month.as_str()).collect(),
+                rows.iter().map(|r| r.care_office.as_str()).collect(),
+                rows.iter().map(|r| r.to_office.as_str()).collect(),
+                rows.iter().map(|r| r.service_kind.as_str()).collect(),
+                rows.iter().map(|r| r.provider_office.as_str()).collect(),
+                rows.iter().map(|r| r.care_level.as_str()).collect(),
+            ];
+            let params: Vec<Param> = row_columns.iter().map(|c| c as Param).collect();
+            self.plan_exec(
+                "INSERT INTO service_months (insurer, insured, month, care_office, to_office, service_kind, provider_office, care_level) \
+                 SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[])",
+                &params,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn corporation_counts(
+        &mut self,
+        insurer: &str,
+        from: &str,
+        to: &str,
+        kinds: &[&str],
+    ) -> Result<Vec<CorporationCountRow>> {
+        let sql = corporation_counts_sql(Dialect::Postgres, kinds.len());
+        self.plan_all(&sql, &[&insurer, &from, &to, &kinds], to_corporation_count)
+    }
+
+    fn plan_month_totals(
+        &mut self,
+        insurer: &str,
+        from: &str,
+        to: &str,
+        kinds: &[&str],
+    ) -> Result<Vec<PlanMonthTotalRow>> {
+        let sql = plan_month_totals_sql(Dialect::Postgres, kinds.len());
+        self.plan_all(&sql, &[&insurer, &from, &to, &kinds], to_plan_month_total)
+    }
+
+    fn caseload_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<CaseloadCountRow>> {
+        self.plan_all(
+            &caseload_counts_sql(Dialect::Postgres),
+            &[&insurer, &month],
+            to_caseload,
+        )
+    }
+
+    fn user_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<UserCountRow>> {
+        self.plan_all(
+            &user_counts_sql(Dialect::Postgres),
+            &[&insurer, &month],
+            to_user_count,
+        )
+    }
+
+    fn insert_life_feedback(&mut self, f: &LifeFeedbackRow) -> Result<i64> {
+        self.plan_insert(
+            "INSERT INTO life_feedback (insurer, insured, office_number, period, body_json, submitted_at_ms, submitted_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            &[&f.insurer, &f.insured, &f.office_number, &f.period, &f.body_json, &f.submitted_at_ms, &f.submitted_by],
+        )
+    }
+
+    fn life_feedback_of(&mut self, insurer: &str, insured: &str) -> Result<Vec<LifeFeedbackRow>> {
+        let sql = format!(
+            "SELECT {FEEDBACK_COLUMNS} FROM life_feedback WHERE insurer = $1 AND insured = $2 ORDER BY period DESC, id DESC"
+        );
+        self.plan_all(&sql, &[&insurer, &insured], to_feedback)
+    }
+
+    fn put_corporation(&mut self, c: &CorporationRow) -> Result<()> {
+        self.plan_exec(
+            "INSERT INTO corporations (corporation_number, name, registered_at_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (corporation_number) DO UPDATE SET name = excluded.name, registered_at_ms = excluded.registered_at_ms",
+            &[&c.corporation_number, &c.name, &c.registered_at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn put_corporation_office(&mut self, o: &CorporationOfficeRow) -> Result<()> {
+        self.plan_exec(
+            "INSERT INTO corporation_offices (office_number, corporation_number, office_name) VALUES ($1, $2, $3) \
+             ON CONFLICT (office_number) DO UPDATE SET corporation_number = excluded.corporation_number, office_name = excluded.office_name",
+            &[&o.office_number, &o.corporation_number, &o.office_name],
+        )?;
+        Ok(())
+    }
+
+    fn corporations(&mut self) -> Result<Vec<CorporationRow>> {
+        let sql =
+            format!("SELECT {CORPORATION_COLUMNS} FROM corporations ORDER BY corporation_number");
+        self.plan_all(&sql, &[], to_corporation)
+    }
+
+    fn corporation_offices(&mut self) -> Result<Vec<CorporationOfficeRow>> {
+        let sql = format!(
+            "SELECT {CORPORATION_OFFICE_COLUMNS} FROM corporation_offices ORDER BY office_number"
+        );
+        self.plan_all(&sql, &[], to_corporation_office)
+    }
+
+    fn insert_concentration_exclusion(&mut self, e: &ConcentrationExclusionRow) -> Result<i64> {
+        self.plan_insert(
+            "INSERT INTO concentration_exclusions (insurer, office_number, period, service_kind, reason, excluded_plan_months, note, recorded_at_ms, recorded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            &[&e.insurer, &e.office_number, &e.period, &e.service_kind, &e.reason, &e.excluded_plan_months, &e.note, &e.recorded_at_ms, &e.recorded_by],
+        )
+    }
+
+    fn concentration_exclusions(
+        &mut self,
+        insurer: &str,
+        period: &str,
+    ) -> Result<Vec<ConcentrationExclusionRow>> {
+        let sql = format!(
+            "SELECT {EXCLUSION_COLUMNS} FROM concentration_exclusions WHERE insurer = $1 AND period = $2 ORDER BY id"
+        );
+        self.plan_all(&sql, &[&insurer, &period], to_exclusion)
+    }
+
+    fn put_staffing(&mut self, s: &StaffingRow) -> Result<()> {
+        self.plan_exec(
+            "INSERT INTO care_manager_staffing (office_number, month, care_managers_centi, data_exchange, clerical_staff, recorded_at_ms, recorded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (office_number, month) DO UPDATE SET care_managers_centi = excluded.care_managers_centi, data_exchange = excluded.data_exchange, \
+             clerical_staff = excluded.clerical_staff, recorded_at_ms = excluded.recorded_at_ms, recorded_by = excluded.recorded_by",
+            &[&s.office_number, &s.month, &s.care_managers_centi, &s.data_exchange, &s.clerical_staff, &s.recorded_at_ms, &s.recorded_by],
+        )?;
+        Ok(())
+    }
+
+    fn staffing(&mut self, month: &str) -> Result<Vec<StaffingRow>> {
+        let sql = format!(
+            "SELECT {STAFFING_COLUMNS} FROM care_manager_staffing WHERE month = $1 ORDER BY office_number"
+        );
+        self.plan_all(&sql, &[&month], to_staffing)
+    }
+}

@@ -1,0 +1,53 @@
+//! Relationships for care-plan tests and benchmarks: who serves whom with which consents,
+//! written straight into the store (the enrolment use case is tested on its own; here the
+//! relationships are the fixture, not the subject).
+
+use kiban_store::{ConsentRow, ServingRow, Store, StoreError};
+
+/// One person served by one office, holding consents for `categories` (codes such as
+/// "care_plan", "life").
+pub struct Relation<'a> {
+    pub insurer: &'a str,
+    pub insured: &'a str,
+    pub office: &'a str,
+    pub categories: &'a [&'a str],
+}
+
+/// Writes the 担当関係 and the card consents of every relation in one transaction: serving
+/// from `started_on` (YYYYMMDD), consents granted at `granted_at_ms`.
+pub fn relate(
+    store: &mut dyn Store,
+    relations: &[Relation<'_>],
+    started_on: &str,
+    granted_at_ms: i64,
+) -> Result<(), StoreError> {
+    store.begin()?;
+    for r in relations {
+        store.start_serving(&ServingRow {
+            id: 0,
+            office_number: r.office.to_string(),
+            insurer: r.insurer.to_string(),
+            insured: r.insured.to_string(),
+            started_on: started_on.to_string(),
+            ended_on: None,
+            ended_by: None,
+            last_service_on: None,
+        })?;
+        for category in r.categories {
+            store.insert_consent(&ConsentRow {
+                id: 0,
+                office_number: r.office.to_string(),
+                insurer: r.insurer.to_string(),
+                insured: r.insured.to_string(),
+                category: category.to_string(),
+                granted_at_ms,
+                method: "card".into(),
+                witness: String::new(),
+                paper_reason: String::new(),
+                valid_until: None,
+                revoked_at_ms: None,
+            })?;
+        }
+    }
+    store.commit()
+}
