@@ -18,6 +18,9 @@ use kiban_domain::ids::{InsurerNumber, MedicalInstitutionCode, OfficeNumber};
 use kiban_domain::records::{current_as_of, CarePlanAuthor, RecordBody, RecordKind};
 use kiban_store::{ConsentRow, Store};
 
+mod bulk;
+pub(crate) use bulk::BulkEvidence;
+
 /// Who is acting, as authenticated by the caller, with the account id the log records.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -313,19 +316,18 @@ fn load_evidence(
 /// only deny more.
 pub(crate) fn servings(store: &mut dyn Store, person: PersonRef) -> Result<Vec<Serving>> {
     let rows = store.servers_of(&person.insurer.to_string(), &person.insured.to_string())?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| {
-            Some(Serving {
-                office: OfficeNumber::parse(&r.office_number).ok()?,
-                from: Date::parse_yyyymmdd(&r.started_on).ok()?,
-                until: match &r.ended_on {
-                    Some(d) => Some(Date::parse_yyyymmdd(d).ok()?),
-                    None => None,
-                },
-            })
-        })
-        .collect())
+    Ok(rows.iter().filter_map(serving).collect())
+}
+
+fn serving(r: &kiban_store::ServingRow) -> Option<Serving> {
+    Some(Serving {
+        office: OfficeNumber::parse(&r.office_number).ok()?,
+        from: Date::parse_yyyymmdd(&r.started_on).ok()?,
+        until: match &r.ended_on {
+            Some(d) => Some(Date::parse_yyyymmdd(d).ok()?),
+            None => None,
+        },
+    })
 }
 
 pub(crate) fn party_number(party: Party) -> String {

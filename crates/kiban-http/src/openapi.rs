@@ -3,6 +3,7 @@
 //! checks that every route of the router ([`crate::routes::ROUTES`]) is documented here and
 //! nothing else is.
 
+mod careplan;
 mod certification;
 mod schemas;
 
@@ -284,8 +285,10 @@ fn operation(o: &Operation) -> Value {
 /// The component schemas of every operation.
 fn merged_schemas() -> Value {
     let mut all = schemas();
-    if let (Some(all), Value::Object(more)) = (all.as_object_mut(), certification::schemas()) {
-        all.extend(more);
+    for more in [certification::schemas(), careplan::schemas()] {
+        if let (Some(all), Value::Object(more)) = (all.as_object_mut(), more) {
+            all.extend(more);
+        }
     }
     all
 }
@@ -293,7 +296,11 @@ fn merged_schemas() -> Value {
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = Map::new();
-    for o in OPERATIONS.iter().chain(certification::OPERATIONS) {
+    for o in OPERATIONS
+        .iter()
+        .chain(certification::OPERATIONS)
+        .chain(careplan::OPERATIONS)
+    {
         let entry = paths.entry(o.path).or_insert_with(|| json!({}));
         entry[o.method] = operation(o);
     }

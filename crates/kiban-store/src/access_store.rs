@@ -167,6 +167,9 @@ pub trait AccessStore {
     fn persons_served(&mut self, office_number: &str) -> Result<Vec<ServingRow>>;
     /// Every relationship of a person, any office.
     fn servers_of(&mut self, insurer: &str, insured: &str) -> Result<Vec<ServingRow>>;
+    /// [`AccessStore::servers_of`] for many persons of one 保険者 at once (bulk decisions: one
+    /// round trip per batch instead of one per person). Ordered by insured, then id.
+    fn servers_of_many(&mut self, insurer: &str, insureds: &[String]) -> Result<Vec<ServingRow>>;
 
     /// Inserts a consent grant and returns its id.
     fn insert_consent(&mut self, row: &ConsentRow) -> Result<i64>;
@@ -178,6 +181,14 @@ pub trait AccessStore {
         insurer: &str,
         insured: &str,
         office_number: Option<&str>,
+    ) -> Result<Vec<ConsentRow>>;
+    /// The consents of many persons of one 保険者 given to one office or institution (bulk
+    /// decisions). Ordered by insured, then id.
+    fn consents_of_many(
+        &mut self,
+        insurer: &str,
+        insureds: &[String],
+        office_number: &str,
     ) -> Result<Vec<ConsentRow>>;
 
     fn insert_opinion_request(&mut self, row: &OpinionRequestRow) -> Result<i64>;

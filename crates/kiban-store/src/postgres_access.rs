@@ -292,6 +292,18 @@ impl AccessStore for PostgresStore {
         self.access_all(&sql, &[&insurer, &insured], to_serving)
     }
 
+    fn servers_of_many(&mut self, insurer: &str, insureds: &[String]) -> Result<Vec<ServingRow>> {
+        // Each person looked up on its own through the index (LATERAL, OFFSET 0 against
+        // flattening): with stale statistics `insured = ANY($2)` was planned as a scan of the
+        // whole table per batch, which grows with every person enrolled.
+        let sql = format!(
+            "SELECT x.* FROM unnest($2::TEXT[]) AS k (key) CROSS JOIN LATERAL \
+             (SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE insurer = $1 AND insured = k.key OFFSET 0) x \
+             ORDER BY x.insured, x.id"
+        );
+        self.access_all(&sql, &[&insurer, &insureds], to_serving)
+    }
+
     fn insert_consent(&mut self, c: &ConsentRow) -> Result<i64> {
         self.access_id(
             "INSERT INTO consents (office_number, insurer, insured, category, granted_at_ms, method, witness, paper_reason, valid_until, revoked_at_ms) \
@@ -318,6 +330,21 @@ impl AccessStore for PostgresStore {
             "SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = $1 AND insured = $2 AND ($3::TEXT IS NULL OR office_number = $3) ORDER BY id"
         );
         self.access_all(&sql, &[&insurer, &insured, &office_number], to_consent)
+    }
+
+    fn consents_of_many(
+        &mut self,
+        insurer: &str,
+        insureds: &[String],
+        office_number: &str,
+    ) -> Result<Vec<ConsentRow>> {
+        // Per person through the index, as in servers_of_many.
+        let sql = format!(
+            "SELECT x.* FROM unnest($2::TEXT[]) AS k (key) CROSS JOIN LATERAL \
+             (SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = $1 AND insured = k.key AND office_number = $3 OFFSET 0) x \
+             ORDER BY x.insured, x.id"
+        );
+        self.access_all(&sql, &[&insurer, &insureds, &office_number], to_consent)
     }
 
     fn insert_opinion_request(&mut self, o: &OpinionRequestRow) -> Result<i64> {

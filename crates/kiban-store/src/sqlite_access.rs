@@ -301,6 +301,16 @@ impl AccessStore for SqliteStore {
         self.access_all(&sql, [insurer, insured], to_serving)
     }
 
+    fn servers_of_many(&mut self, insurer: &str, insureds: &[String]) -> Result<Vec<ServingRow>> {
+        // One statement for the batch: the numbers travel as a JSON array (SQLite's json_each),
+        // which spares a statement lookup and a step loop per person.
+        let sql = format!(
+            "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE insurer = ?1 AND insured IN (SELECT value FROM json_each(?2)) ORDER BY insured, id"
+        );
+        let list = json_list(insureds);
+        self.access_all(&sql, params![insurer, list], to_serving)
+    }
+
     fn insert_consent(&mut self, c: &ConsentRow) -> Result<i64> {
         let conn = self.connection();
         conn.execute(
@@ -329,6 +339,19 @@ impl AccessStore for SqliteStore {
             "SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = ?1 AND insured = ?2 AND (?3 IS NULL OR office_number = ?3) ORDER BY id"
         );
         self.access_all(&sql, params![insurer, insured, office_number], to_consent)
+    }
+
+    fn consents_of_many(
+        &mut self,
+        insurer: &str,
+        insureds: &[String],
+        office_number: &str,
+    ) -> Result<Vec<ConsentRow>> {
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = ?1 AND insured IN (SELECT value FROM json_each(?2)) AND office_number = ?3 ORDER BY insured, id"
+        );
+        let list = json_list(insureds);
+        self.access_all(&sql, params![insurer, list, office_number], to_consent)
     }
 
     fn insert_opinion_request(&mut self, o: &OpinionRequestRow) -> Result<i64> {
@@ -366,4 +389,24 @@ impl AccessStore for SqliteStore {
         );
         self.access_all(&sql, [institution_code], to_opinion)
     }
+}
+
+/// A JSON array of digit strings (被保険者番号 are digits only, so no escaping is needed; anything
+/// else is dropped rather than allowed to change the statement's meaning).
+fn json_list(values: &[String]) -> String {
+    let mut out = String::with_capacity(values.len() * 13 + 2);
+    out.push('[');
+    for v in values
+        .iter()
+        .filter(|v| v.bytes().all(|b| b.is_ascii_digit()))
+    {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(v);
+        out.push('"');
+    }
+    out.push(']');
+    out
 }

@@ -38,6 +38,9 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -16_384)?;
+        // Sorts and DISTINCT of the municipal aggregates (a 判定期間 is hundreds of thousands of
+        // service months) in memory rather than in temporary files.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // The request path uses a few dozen distinct statements; rusqlite's default cache of 16
         // would evict and re-prepare them on every request.

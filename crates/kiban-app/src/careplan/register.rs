@@ -6,16 +6,21 @@
 //!    plan or 利用票 comes from a plan author (居宅介護支援・介護予防支援・小規模多機能), 実績 from a
 //!    service office, a 利用票 carries only the receiving office's rows;
 //! 2. the send rule (facts.md §4): the receiving office of a 利用票 or 実績 serves the person;
-//! 3. the access policy: one decision, Write on ケアプラン, appended to the audit log (committed
-//!    in batches of [`AUDIT_BATCH`] before anything is written);
-//! 4. the documents of every allowed person, [`AUDIT_BATCH`] persons per transaction.
+//! 3. the access policy: one decision, Write on ケアプラン, appended to the audit log;
+//! 4. the documents of every allowed person.
+//!
+//! Persons go through steps 2–4 in batches of [`AUDIT_BATCH`]: the batch's evidence is loaded
+//! at once ([`BulkEvidence`]), its audit events are committed in one transaction, and only then
+//! are its documents written, in one more.
 //!
 //! Commit policy: valid persons are committed, refused persons are reported with the reason and
 //! the file lines they came from, and a person is never half-written (all their documents of the
-//! upload or none). A person refused at step 1 or 2 is not decided: nothing of theirs is written.
+//! upload or none: an upload's entries for one person are merged first, so the upload is one
+//! access to that person, one decision and one audit event). A person refused at step 1 or 2 is
+//! not decided: nothing of theirs is written.
 
 use super::{kind, DocStatus};
-use crate::access::{audit_entry, decide_only, servings, Caller, AUDIT_BATCH};
+use crate::access::{audit_entry, decide_only, servings, BulkEvidence, Caller, AUDIT_BATCH};
 use crate::Result;
 use kiban_domain::access::{
     serving_state, Action, Actor, Category, OfficeKind, PersonRef, ServingState, Timestamp,
@@ -143,65 +148,83 @@ pub(crate) fn register_into(
         return Ok(report);
     };
     let today = at.jst_date();
-    let mut allowed = Vec::new();
-    let mut entries = Vec::new();
-    for who in incoming {
-        if let Err((code, ja, en)) = consistent(&who, office, kind) {
-            report.refuse(&who, code, ja, en);
-            continue;
-        }
-        let relations = crate::in_read(store, |s| servings(s, who.person))?;
-        if let Some(to) =
-            receivers(&who).find(|&to| serving_state(&relations, to, today) != ServingState::Active)
-        {
-            report.refuse(
-                &who,
-                "RECEIVER_NOT_SERVING",
-                format!("送信先の事業所 {to} はこの利用者を担当していません（送信できるのは担当する利用者の分のみ）"),
-                format!("the receiving office {to} does not serve this person (a file may hold only the persons the receiver serves)"),
-            );
-            continue;
-        }
-        let decision = decide_only(
-            store,
-            caller,
-            Action::Write,
-            Category::CarePlan,
-            who.person,
-            at,
-            None,
-        )?;
-        entries.push(audit_entry(
-            caller,
-            Action::Write,
-            Category::CarePlan,
-            who.person,
-            at,
-            &decision,
-        ));
-        if decision.allowed() {
-            allowed.push(who);
-        } else {
-            let reason = decision.reason();
-            report.refuse(
-                &who,
-                reason.code(),
-                reason.message_ja().to_string(),
-                reason.message_en().to_string(),
-            );
-        }
-        if entries.len() == AUDIT_BATCH {
-            crate::audit::record(store, std::mem::take(&mut entries))?;
-        }
-    }
-    if !entries.is_empty() {
-        crate::audit::record(store, entries)?;
-    }
     let by = caller.account.clone();
-    for chunk in allowed.chunks(AUDIT_BATCH) {
+    let mut incoming = merged(incoming).into_iter().peekable();
+    while incoming.peek().is_some() {
+        let chunk: Vec<Incoming> = incoming.by_ref().take(AUDIT_BATCH).collect();
+        let mut candidates = Vec::with_capacity(chunk.len());
+        for who in chunk {
+            match consistent(&who, office, kind) {
+                Ok(()) => candidates.push(who),
+                Err((code, ja, en)) => report.refuse(&who, code, ja, en),
+            }
+        }
+        let persons: Vec<PersonRef> = candidates.iter().map(|w| w.person).collect();
+        let bulk = BulkEvidence::load(store, caller, Category::CarePlan, &persons)?;
+        let mut allowed = Vec::new();
+        let mut entries = Vec::new();
+        for who in candidates {
+            let loaded;
+            let relations = match &bulk {
+                Some(b) => b.servings(who.person),
+                None => {
+                    loaded = crate::in_read(store, |s| servings(s, who.person))?;
+                    &loaded
+                }
+            };
+            if let Some(to) = receivers(&who)
+                .find(|&to| serving_state(relations, to, today) != ServingState::Active)
+            {
+                report.refuse(
+                    &who,
+                    "RECEIVER_NOT_SERVING",
+                    format!("送信先の事業所 {to} はこの利用者を担当していません（送信できるのは担当する利用者の分のみ）"),
+                    format!("the receiving office {to} does not serve this person (a file may hold only the persons the receiver serves)"),
+                );
+                continue;
+            }
+            let decision = match &bulk {
+                Some(b) => b.decide(caller, Action::Write, Category::CarePlan, who.person, at),
+                None => decide_only(
+                    store,
+                    caller,
+                    Action::Write,
+                    Category::CarePlan,
+                    who.person,
+                    at,
+                    None,
+                )?,
+            };
+            entries.push(audit_entry(
+                caller,
+                Action::Write,
+                Category::CarePlan,
+                who.person,
+                at,
+                &decision,
+            ));
+            if decision.allowed() {
+                allowed.push(who);
+            } else {
+                let reason = decision.reason();
+                report.refuse(
+                    &who,
+                    reason.code(),
+                    reason.message_ja().to_string(),
+                    reason.message_en().to_string(),
+                );
+            }
+        }
+        // The decisions are in the log before anything of theirs is written.
+        if !entries.is_empty() {
+            crate::audit::record(store, entries)?;
+        }
+        if allowed.is_empty() {
+            continue;
+        }
         let mut rows = Vec::new();
         let mut months = Vec::new();
-        for who in chunk {
+        for who in &allowed {
             for doc in &who.documents {
                 let (row, set) = stored(doc, who.person, office, mode, at, &by);
                 rows.push(row);
@@ -213,10 +236,33 @@ pub(crate) fn register_into(
             s.replace_service_months(&months)?;
             Ok(())
         })?;
-        report.persons_registered += chunk.len() as u64;
+        report.persons_registered += allowed.len() as u64;
         report.documents_registered += rows.len() as u64;
     }
     Ok(report)
+}
+
+/// One entry per person: an upload is one access to each person it names (one decision, one
+/// audit event), and a person's documents of the upload are written together or not at all.
+fn merged(incoming: Vec<Incoming>) -> Vec<Incoming> {
+    let mut at: std::collections::HashMap<PersonRef, usize> = std::collections::HashMap::new();
+    let mut out: Vec<Incoming> = Vec::with_capacity(incoming.len());
+    for who in incoming {
+        match at.get(&who.person) {
+            Some(&i) => {
+                let into = &mut out[i];
+                into.documents.extend(who.documents);
+                if !who.source.is_empty() {
+                    into.source = format!("{}, {}", into.source, who.source);
+                }
+            }
+            None => {
+                at.insert(who.person, out.len());
+                out.push(who);
+            }
+        }
+    }
+    out
 }
 
 type Refusal = (&'static str, String, String);

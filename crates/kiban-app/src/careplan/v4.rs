@@ -34,10 +34,19 @@ pub fn register_files(
         }
     }
     let mut incoming = Vec::new();
+    let mut rejected = std::collections::HashSet::new();
     for group in group_units(read, &mut report) {
         let names: Vec<String> = group.iter().map(|f| f.file_name.clone()).collect();
         match assemble(group) {
-            Ok(unit) => incoming.extend(persons_of(unit, caller, &mut report)),
+            Ok(unit) => {
+                rejected.extend(
+                    unit.persons
+                        .iter()
+                        .filter(|e| e.is_rejected())
+                        .map(|e| e.person),
+                );
+                incoming.extend(persons_of(unit, caller, &mut report));
+            }
             Err(e) => file_issue(
                 &mut report,
                 &names.join(", "),
@@ -46,6 +55,13 @@ pub fn register_files(
             ),
         }
     }
+    // A person with an error in one unit keeps nothing of the upload: never half a person.
+    incoming.retain(|who: &Incoming| {
+        !rejected.contains(&kiban_domain::careplan::PlanPerson {
+            insurer: who.person.insurer,
+            insured: who.person.insured,
+        })
+    });
     register_into(store, caller, incoming, mode, at, report)
 }
 

@@ -280,6 +280,10 @@ fn bad_files_are_reported_with_line_and_column(db: &mut TestDb) {
         "UP1KYO_12345_1370000001_20260901090000.CSV".into(),
         b"4.1\r\n".to_vec(),
     ));
+    // The same upload carries the office's 利用票 units: the refused person keeps none of them.
+    for unit in g.units.iter().filter(|u| u.kind == UnitKind::ServiceUse) {
+        files.extend(unit.files.iter().cloned());
+    }
     let report = v4::register_files(
         db.store(),
         &office_caller(sender(plan), &g),
@@ -309,6 +313,20 @@ fn bad_files_are_reported_with_line_and_column(db: &mut TestDb) {
         report.persons_registered,
         read_unit(&plan.files).unwrap().persons.len() as u64 - 1
     );
+    let refused = g
+        .persons
+        .iter()
+        .position(|p| p.person.insured.to_string() == char_issue.insured)
+        .unwrap();
+    let p = person(&g, refused);
+    let nothing = folder(db, &citizen(p), p).unwrap();
+    assert!(
+        nothing.is_empty(),
+        "neither the plan nor the 利用票 of the refused person"
+    );
+    let other = person(&g, (refused + 1) % g.persons.len());
+    let kept = folder(db, &citizen(other), other).unwrap();
+    assert_eq!((kept.plans.len(), kept.service_uses.is_empty()), (1, false));
 }
 
 fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {

@@ -11,6 +11,7 @@ use kiban_app::access::Outcome;
 use kiban_app::category::CategoryContent;
 use kiban_domain::access::{Category, Timestamp};
 
+use super::careplan_sections::{self as cp, FolderShown, LifeShown};
 use super::office::PORTAL;
 use super::session::OfficeStaff;
 use super::summary::{Row, Section};
@@ -61,7 +62,31 @@ pub(crate) struct CategoryPage {
     links: Vec<ViewLink>,
 }
 
-page_templates!(CategoryPage);
+/// ケアプラン: the documents that reached the office (`pages/careplan_sections.rs`).
+#[derive(Template)]
+#[template(path = "pages/careplan_category.html")]
+pub(crate) struct CarePlanPage {
+    page: Page,
+    insurer: String,
+    insured: String,
+    label: &'static str,
+    folder: FolderShown,
+    links: Vec<ViewLink>,
+}
+
+/// LIFE: the stored feedback sheets.
+#[derive(Template)]
+#[template(path = "pages/life_category.html")]
+pub(crate) struct LifePage {
+    page: Page,
+    insurer: String,
+    insured: String,
+    label: &'static str,
+    sheets: Vec<LifeShown>,
+    links: Vec<ViewLink>,
+}
+
+page_templates!(CategoryPage, CarePlanPage, LifePage);
 
 pub(crate) async fn show(
     State(state): State<Shared>,
@@ -89,7 +114,30 @@ pub(crate) async fn show(
             )?)
         })
         .await;
+    let (insurer, insured) = (person.insurer.to_string(), person.insured.to_string());
     let shown = match read {
+        Ok(Outcome::Allowed(CategoryContent::CarePlan(folder))) => {
+            let template = CarePlanPage {
+                page,
+                insurer,
+                insured,
+                label: category.label(),
+                folder: cp::folder(&folder),
+                links: view_links(),
+            };
+            return respond(StatusCode::OK, &template);
+        }
+        Ok(Outcome::Allowed(CategoryContent::Life(sheets))) => {
+            let template = LifePage {
+                page,
+                insurer,
+                insured,
+                label: category.label(),
+                sheets: cp::life(&sheets),
+                links: view_links(),
+            };
+            return respond(StatusCode::OK, &template);
+        }
         Ok(Outcome::Allowed(CategoryContent::HousingEquipment { works, purchases })) => {
             Shown::Sections(housing_sections(&works, &purchases))
         }
@@ -105,8 +153,8 @@ pub(crate) async fn show(
     };
     let template = CategoryPage {
         page,
-        insurer: person.insurer.to_string(),
-        insured: person.insured.to_string(),
+        insurer,
+        insured,
         label: category.label(),
         shown,
         links: view_links(),

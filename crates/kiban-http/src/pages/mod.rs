@@ -10,6 +10,14 @@
 //! - Pages are not part of the API: they are not in [`crate::routes::ROUTES`] nor the OpenAPI
 //!   document.
 
+mod careplan_me;
+mod careplan_municipal;
+mod careplan_municipal_forms;
+mod careplan_municipal_person;
+mod careplan_municipal_reports;
+mod careplan_office;
+mod careplan_sections;
+mod careplan_sheets;
 mod category;
 mod cert_me;
 mod cert_municipal;
@@ -116,6 +124,33 @@ pub(crate) fn router() -> Router<Shared> {
         .route(
             "/municipal/applications/{id}/survey",
             get(cert_survey::form).post(cert_survey::submit),
+        )
+        .route("/me/careplans", get(careplan_me::list))
+        .route("/me/careplans/{id}/confirm", post(careplan_me::confirm))
+        .route("/me/careplans/{id}/comment", post(careplan_me::comment))
+        .route("/me/life", get(careplan_me::life))
+        .route(
+            "/office/careplans",
+            get(careplan_office::show)
+                .post(careplan_office::upload)
+                .layer(DefaultBodyLimit::max(careplan_office::UPLOAD_BODY_LIMIT)),
+        )
+        .route("/municipal/careplans", get(careplan_municipal::console))
+        .route(
+            "/municipal/careplans/exclusions",
+            post(careplan_municipal_forms::exclusion),
+        )
+        .route(
+            "/municipal/careplans/staffing",
+            post(careplan_municipal_forms::staffing),
+        )
+        .route(
+            "/municipal/careplans/corporations",
+            post(careplan_municipal_forms::corporations),
+        )
+        .route(
+            "/municipal/persons/{insurer}/{insured}/careplans",
+            get(careplan_municipal_person::person),
         )
         .route("/static/kiban.css", get(stylesheet))
         .route("/static/card.js", get(card_script))

@@ -1,6 +1,8 @@
 //! The route table: one list from which both the router and [`ROUTES`] (checked against the
 //! OpenAPI document by a test) are built.
 
+pub mod careplan;
+pub mod careplan_municipal;
 pub mod certification;
 pub mod citizen;
 pub mod counter;
@@ -55,6 +57,21 @@ routes! {
     post "/api/v1/certification/applications/{id}/extension" => certification::extension;
     get "/api/v1/certification/overdue" => certification::overdue;
     get "/api/v1/certification/events" => certification::events;
+    get "/api/v1/persons/{insurer}/{insured}/careplans" => careplan::folder;
+    get "/api/v1/me/careplans" => careplan::mine;
+    post "/api/v1/me/careplans/{id}/answer" => careplan::answer;
+    get "/api/v1/careplans/inbox" => careplan::inbox;
+    post "/api/v1/careplans/v5" => careplan::register_v5;
+    post "/api/v1/careplans/v4" => careplan::register_v4;
+    get "/api/v1/persons/{insurer}/{insured}/life" => careplan::life;
+    post "/api/v1/persons/{insurer}/{insured}/life" => careplan::submit_life;
+    get "/api/v1/me/life" => careplan::my_life;
+    get "/api/v1/municipal/careplans/concentration" => careplan_municipal::concentration;
+    post "/api/v1/municipal/careplans/concentration/exclusions" => careplan_municipal::exclusion;
+    get "/api/v1/municipal/careplans/caseload" => careplan_municipal::caseload;
+    post "/api/v1/municipal/careplans/staffing" => careplan_municipal::staffing;
+    get "/api/v1/municipal/careplans/statistics" => careplan_municipal::statistics;
+    post "/api/v1/municipal/corporations" => careplan_municipal::corporations;
 }
 
 #[derive(Serialize)]

@@ -64,7 +64,15 @@ async fn every_portal_page_is_within_three_clicks_of_the_start_page() {
     let done = office.login("cm1", PASSWORD, &fx.totp_code()).await;
     assert_eq!(done.status, 303, "{}", done.body);
     let depth = click_depths(&mut office, &["/office"]).await;
-    assert_reached(&depth, &["/office", "/office/served", "/office/match"]);
+    assert_reached(
+        &depth,
+        &[
+            "/office",
+            "/office/served",
+            "/office/match",
+            "/office/careplans",
+        ],
+    );
 
     hospital_with_staff(&mut fx, "dr1");
     let mut physician = hospital_browser(&fx);
@@ -89,13 +97,25 @@ async fn every_portal_page_is_within_three_clicks_of_the_start_page() {
     let depth = click_depths(&mut municipal, &["/municipal"]).await;
     assert_reached(
         &depth,
-        &["/municipal", "/municipal/imports", "/municipal/persons"],
+        &[
+            "/municipal",
+            "/municipal/imports",
+            "/municipal/persons",
+            "/municipal/careplans",
+        ],
     );
 
     let mut citizen = citizen_login(&mut fx, 1).await;
     let depth = click_depths(&mut citizen, &["/me"]).await;
     assert_reached(
         &depth,
-        &["/me", "/me/consents", "/me/history", "/me/download"],
+        &[
+            "/me",
+            "/me/consents",
+            "/me/history",
+            "/me/download",
+            "/me/careplans",
+            "/me/life",
+        ],
     );
 }

@@ -2,6 +2,10 @@
 //! presenting client certificates issued in the test by kiban's CA.
 
 mod card_login;
+mod careplan_api;
+mod careplan_municipal_pages;
+mod careplan_pages;
+mod careplan_seed;
 mod certification_api;
 mod certification_pages;
 mod citizen;

@@ -366,3 +366,16 @@ pub fn expired() -> Validity {
         not_after: now() - Duration::days(1),
     }
 }
+
+/// Registers one more office in the registry (e.g. a 訪問介護 office, kind `home_service`).
+pub fn add_office(fx: &mut Fixture, number: &str, name: &str, kind: &str, service_kinds: &[&str]) {
+    let row = OfficeRow {
+        office_number: number.into(),
+        name: name.into(),
+        office_kind: kind.into(),
+        service_kinds: service_kinds.iter().map(|k| k.to_string()).collect(),
+        active: true,
+        created_at_ms: 0,
+    };
+    fx.db(|store| store.put_office(&row).unwrap());
+}

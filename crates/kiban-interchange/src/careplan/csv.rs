@@ -173,11 +173,21 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<RawRecord> {
 /// standard forbids. A character that decodes but would re-encode differently (a NEC-selected
 /// IBM extension duplicate) is returned with a warning flag.
 pub(crate) fn decode_field(bytes: &[u8]) -> Result<(String, bool), (String, String)> {
-    // Walk the CP932 structure to find 外字 before decoding (they would decode to PUA).
+    // Most fields are codes, numbers and dates: ASCII reads the same in CP932 and UTF-8.
+    if bytes.is_ascii() {
+        let text = std::str::from_utf8(bytes).expect("ASCII is UTF-8");
+        return Ok((text.to_string(), false));
+    }
+    // Walk the CP932 structure to find 外字 before decoding (they would decode to PUA), and note
+    // whether any double-byte character is in a row where CP932 has duplicate codes (NEC row 13
+    // 0x87, NEC-selected IBM 0xED–0xEE, IBM 0xFA–0xFC): only such a field can be non-canonical,
+    // so only such a field pays for encoding it back.
+    let mut may_be_duplicate = false;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         let double = matches!(b, 0x81..=0x9F | 0xE0..=0xFC);
+        may_be_duplicate |= matches!(b, 0x87 | 0xED | 0xEE | 0xFA..=0xFC);
         if (0xF0..=0xF9).contains(&b) && i + 1 < bytes.len() {
             let pair = [b, bytes[i + 1]];
             return Err((
@@ -233,10 +243,11 @@ pub(crate) fn decode_field(bytes: &[u8]) -> Result<(String, bool), (String, Stri
             format!("private-use character U+{:04X} is not allowed", c as u32),
         ));
     }
-    let canonical = Encoding::ShiftJis
-        .encode(&out)
-        .map(|b| *b == *bytes)
-        .unwrap_or(false);
+    let canonical = !may_be_duplicate
+        || Encoding::ShiftJis
+            .encode(&out)
+            .map(|b| *b == *bytes)
+            .unwrap_or(false);
     Ok((out, !canonical))
 }
 
@@ -319,5 +330,23 @@ mod tests {
         assert_eq!(encode_strict("a¥"), Err('¥'));
         assert_eq!(encode_strict("\u{E000}"), Err('\u{E000}'));
         assert!(encode_strict("髙橋①").is_ok());
+    }
+
+    #[test]
+    fn duplicate_codes_are_flagged_non_canonical() {
+        // ∵ has its JIS code 0x81E6 and an NEC row-13 duplicate 0x879A; ⅰ its IBM code 0xFA40
+        // and an NEC-selected IBM duplicate 0xEEEF. ASCII and ordinary kanji are canonical.
+        assert_eq!(decode_field(b"\x81\xE6").unwrap(), ("∵".to_string(), false));
+        assert_eq!(decode_field(b"\x87\x9A").unwrap(), ("∵".to_string(), true));
+        assert_eq!(decode_field(b"\xFA\x40").unwrap(), ("ⅰ".to_string(), false));
+        assert_eq!(decode_field(b"\xEE\xEF").unwrap(), ("ⅰ".to_string(), true));
+        assert_eq!(
+            decode_field(b"0123,x").unwrap(),
+            ("0123,x".to_string(), false)
+        );
+        assert_eq!(
+            decode_field(b"\x8A\xBF").unwrap(),
+            ("漢".to_string(), false)
+        );
     }
 }

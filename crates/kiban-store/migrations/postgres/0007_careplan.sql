@@ -71,8 +71,8 @@ CREATE INDEX service_months_insurer_month
 -- replace_service_months: the rows of one key. Created after the index above on purpose: when the
 -- planner has no statistics yet (the first import, inside its transaction) both indexes look
 -- equally cheap for a key lookup and PostgreSQL takes the one created last; the aggregate index
--- would scan a whole month per key. (The DELETE is also planned per call, with its real key
--- count, never as a generic plan.)
+-- would scan a whole month per key. (The DELETE looks each key up on its own, see
+-- replace_service_months in postgres_careplan.rs.)
 CREATE INDEX service_months_key
     ON service_months (insurer, insured, month, care_office, to_office);
 

@@ -1,0 +1,333 @@
+//! Care-plan benchmark: the figures of issue 6, printed for docs/benchmarks.md.
+//!
+//! `cargo bench -p kiban-app --bench careplan_load` (or `scripts/bench`). Environment:
+//! `KIBAN_BENCH_CAREPLAN_PERSONS` (default 50,000), `KIBAN_BENCH_ENGINES` (sqlite,postgres),
+//! `KIBAN_TEST_POSTGRES_URL`.
+//!
+//! 1. **A month of V4 CSV**: a generated municipality of N care-plan users (one 居宅介護支援事業所
+//!    per ~125 users, one service office per ~80), all six file kinds (第1表, 第2表, 補足, 第6・7表,
+//!    実績; the 削除 units too), uploaded the way offices send them: each care office sends its
+//!    plan unit and its 利用票 units in one upload, each service office its 実績 units. Timed:
+//!    reading (CP932, every check), the send rule, one policy decision and audit event per person
+//!    per upload, and the writes. The relationships and consents are set up beforehand, untimed.
+//!    SQLite runs as `kiban serve` runs it: WAL checkpoints on a thread of their own.
+//! 2. **集中減算**: the five other months of the 判定期間 are copied from the first straight into
+//!    the store (untimed), then the judgment of every care office over the period is timed, with
+//!    the caseload report and the regional statistics beside it.
+
+use kiban_app::access::{Caller, Outcome};
+use kiban_app::careplan::corporations::register_corporations;
+use kiban_app::careplan::municipal::{caseloads, concentration, regional_stats};
+use kiban_app::careplan::{v4, Registration};
+use kiban_domain::access::{Actor, Job, OfficeKind, Purpose, Timestamp};
+use kiban_domain::careplan::period::JudgmentPeriod;
+use kiban_domain::careplan::YearMonth;
+use kiban_domain::ids::{InsurerNumber, OfficeNumber};
+use kiban_interchange::careplan::{parse_file_name, read_unit, Document};
+use kiban_interchange::generate::careplan::{month, CarePlanSpec, GeneratedMonth};
+use kiban_store::{ServiceMonthRow, ServiceMonthSet, Store};
+use kiban_testkit::careplan::{relate, Relation};
+use kiban_testkit::TestDb;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// 2026-10-05 10:00 JST.
+const NOW: i64 = 1_791_162_000_000;
+
+fn main() {
+    let persons: u64 = std::env::var("KIBAN_BENCH_CAREPLAN_PERSONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50_000);
+    let engines = std::env::var("KIBAN_BENCH_ENGINES").unwrap_or_else(|_| "sqlite,postgres".into());
+    let insurer = InsurerNumber::parse("131011").unwrap();
+    let first = YearMonth::parse("202609").unwrap();
+    let started = Instant::now();
+    let g = month(&CarePlanSpec {
+        insurer,
+        persons,
+        insured: Vec::new(),
+        month: first,
+        care_offices: (persons as usize / 125).max(1),
+        service_offices: (persons as usize / 80).max(5),
+        seed: 2026,
+        created: "20261001090000".into(),
+        deletions: true,
+    });
+    let files: usize = g.units.iter().map(|u| u.files.len()).sum();
+    let bytes: usize = g
+        .units
+        .iter()
+        .flat_map(|u| &u.files)
+        .map(|(_, b)| b.len())
+        .sum();
+    println!(
+        "generated {persons} persons, {} offices, {} units, {files} files, {:.1} MB in {:.1} s (not timed below)",
+        g.offices.len(),
+        g.units.len(),
+        bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    let parse = Instant::now();
+    let units: Vec<_> = g
+        .units
+        .iter()
+        .map(|u| read_unit(&u.files).expect("generated units read"))
+        .collect();
+    println!(
+        "  parse only (read + assemble every unit): {:.2} s",
+        parse.elapsed().as_secs_f64()
+    );
+    for engine in engines.split(',').map(str::trim) {
+        let mut db = match engine {
+            "sqlite" => TestDb::sqlite(),
+            "postgres" => TestDb::postgres(),
+            other => panic!("unknown engine {other}"),
+        };
+        println!("== {engine}");
+        let checkpointer = (engine == "sqlite").then(|| wal_checkpointer(&mut db));
+        run(db.store(), &g, &units, insurer, first);
+        if let Some((stop, thread)) = checkpointer {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            thread.join().unwrap();
+        }
+    }
+}
+
+/// As `kiban serve` runs SQLite (kiban-http's wal.rs): the writing connection defers WAL
+/// checkpoints, and a thread with its own connection runs a passive checkpoint every 250 ms.
+fn wal_checkpointer(
+    db: &mut TestDb,
+) -> (
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+    std::thread::JoinHandle<()>,
+) {
+    db.store().defer_wal_checkpoints().unwrap();
+    let path = db.url.trim_start_matches("sqlite://").to_string();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&stop);
+    let thread = std::thread::spawn(move || {
+        let mut store = kiban_store::SqliteStore::open(std::path::Path::new(&path)).unwrap();
+        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+            store.checkpoint_wal().unwrap();
+        }
+    });
+    (stop, thread)
+}
+
+fn run(
+    store: &mut dyn Store,
+    g: &GeneratedMonth,
+    units: &[kiban_interchange::careplan::SendUnit],
+    insurer: InsurerNumber,
+    first: YearMonth,
+) {
+    let setup = Instant::now();
+    let owned: Vec<(String, String, String)> = g
+        .persons
+        .iter()
+        .flat_map(|p| {
+            std::iter::once(p.care_office)
+                .chain(p.service_offices.iter().copied())
+                .map(move |o| {
+                    (
+                        p.person.insurer.to_string(),
+                        p.person.insured.to_string(),
+                        o.to_string(),
+                    )
+                })
+        })
+        .collect();
+    let relations: Vec<Relation> = owned
+        .iter()
+        .map(|(insurer, insured, office)| Relation {
+            insurer,
+            insured,
+            office,
+            categories: &["care_plan"],
+        })
+        .collect();
+    relate(store, &relations, "20260401", NOW - 86_400_000).unwrap();
+    println!(
+        "  setup: {} relations with consent in {:.1} s (not timed)",
+        relations.len(),
+        setup.elapsed().as_secs_f64()
+    );
+
+    // One upload per sending office, as offices send a month.
+    let care: std::collections::HashSet<OfficeNumber> =
+        g.persons.iter().map(|p| p.care_office).collect();
+    let mut uploads: BTreeMap<OfficeNumber, Vec<(String, Vec<u8>)>> = BTreeMap::new();
+    for unit in &g.units {
+        let sender = parse_file_name(&unit.files[0].0).unwrap().sender;
+        uploads
+            .entry(sender)
+            .or_default()
+            .extend(unit.files.iter().cloned());
+    }
+    let at = Timestamp::from_millis(NOW);
+    let load = Instant::now();
+    let (mut persons, mut documents, mut refused) = (0, 0, 0);
+    // Care offices first (plans, 利用票, 削除), then the service offices' 実績.
+    let order = uploads
+        .keys()
+        .filter(|o| care.contains(o))
+        .chain(uploads.keys().filter(|o| !care.contains(o)));
+    for office in order.copied().collect::<Vec<_>>() {
+        let (kind, job) = if care.contains(&office) {
+            (OfficeKind::HomeCareSupport, Job::CareManager)
+        } else {
+            (OfficeKind::HomeService, Job::CareWorker)
+        };
+        let caller = Caller {
+            actor: Actor::OfficeStaff { office, kind, job },
+            account: format!("staff-{office}"),
+        };
+        let report = v4::register_files(
+            store,
+            &caller,
+            uploads[&office].clone(),
+            Registration::Issue,
+            at,
+        )
+        .unwrap();
+        persons += report.persons_registered;
+        documents += report.documents_registered;
+        refused += report.persons_refused + report.issues.len() as u64;
+    }
+    let seconds = load.elapsed().as_secs_f64();
+    assert_eq!(refused, 0, "the generated month registers without refusals");
+    println!(
+        "  RESULT careplan-month {} persons: {} uploads, {persons} person-uploads decided and audited, {documents} documents in {seconds:.2} s (goal < 30 s)",
+        g.persons.len(),
+        uploads.len()
+    );
+
+    // The other five months of the 判定期間, copied from the first (untimed).
+    let period = JudgmentPeriod::of_month(first);
+    let copy = Instant::now();
+    let mut sets = Vec::new();
+    for unit in units {
+        let Some(to) = unit.header.receiver else {
+            continue;
+        };
+        for entry in &unit.persons {
+            for doc in &entry.documents {
+                let Document::ServiceUse(usage) = doc else {
+                    continue;
+                };
+                for m in period.months().iter().filter(|m| **m != first) {
+                    sets.push(service_months(usage, to, *m));
+                }
+            }
+        }
+    }
+    for chunk in sets.chunks(5_000) {
+        store.begin().unwrap();
+        store.replace_service_months(chunk).unwrap();
+        store.commit().unwrap();
+    }
+    println!(
+        "  setup: five more months, {} 利用票 copied in {:.1} s (not timed)",
+        sets.len(),
+        copy.elapsed().as_secs_f64()
+    );
+
+    let review = Caller {
+        actor: Actor::MunicipalStaff {
+            insurer,
+            purpose: Purpose::Review,
+        },
+        account: "city01".into(),
+    };
+    let mut csv = String::new();
+    for o in &g.offices {
+        if let Some(c) = o.corporation {
+            let corp = &g.corporations[c];
+            csv.push_str(&format!(
+                "{},{},{},{}\n",
+                corp.number, corp.name, o.number, o.name
+            ));
+        }
+    }
+    let Outcome::Allowed(registry) = register_corporations(store, &review, &csv, at).unwrap()
+    else {
+        panic!("registry")
+    };
+    assert!(registry.issues.is_empty(), "{:?}", registry.issues.first());
+    println!(
+        "  setup: {} offices of {} corporations registered (not timed)",
+        registry.offices_registered,
+        g.corporations.len()
+    );
+    let judge = Instant::now();
+    let Outcome::Allowed(report) = concentration(store, &review, period, at).unwrap() else {
+        panic!("allowed")
+    };
+    let judged = judge.elapsed().as_secs_f64();
+    let reduced = report.offices.iter().filter(|o| o.reduced).count();
+    let over = report.offices.iter().filter(|o| o.any_over_80).count();
+    println!(
+        "  RESULT concentration {} offices over {} ({over} over 80 %, {reduced} reduced) in {judged:.2} s (goal < 5 s)",
+        report.offices.len(),
+        period.code()
+    );
+    let t = Instant::now();
+    let Outcome::Allowed(load) = caseloads(store, &review, first, at).unwrap() else {
+        panic!()
+    };
+    println!(
+        "  caseload report, {} offices: {:.2} s",
+        load.offices.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let Outcome::Allowed(stats) = regional_stats(store, &review, first, at).unwrap() else {
+        panic!()
+    };
+    println!(
+        "  regional statistics, {} service kinds: {:.2} s",
+        stats.service_kinds.len(),
+        t.elapsed().as_secs_f64()
+    );
+}
+
+fn service_months(
+    usage: &kiban_domain::careplan::ServiceUse,
+    to: OfficeNumber,
+    m: YearMonth,
+) -> ServiceMonthSet {
+    let level = usage
+        .header
+        .changed_level
+        .unwrap_or(usage.header.care_level);
+    let (insurer, insured) = (
+        usage.person.insurer.to_string(),
+        usage.person.insured.to_string(),
+    );
+    let mut rows: Vec<ServiceMonthRow> = Vec::new();
+    for r in &usage.plan_rows {
+        let row = ServiceMonthRow {
+            insurer: insurer.clone(),
+            insured: insured.clone(),
+            month: m.yyyymm(),
+            care_office: usage.header.care_office.to_string(),
+            to_office: to.to_string(),
+            service_kind: r.service_code.kind.code().to_string(),
+            provider_office: r.provider.to_string(),
+            care_level: level.code().to_string(),
+        };
+        if !rows.contains(&row) {
+            rows.push(row);
+        }
+    }
+    ServiceMonthSet {
+        insurer,
+        insured,
+        month: m.yyyymm(),
+        care_office: usage.header.care_office.to_string(),
+        to_office: to.to_string(),
+        rows,
+    }
+}

@@ -1,0 +1,117 @@
+//! Evidence for thousands of decisions at once. A care office's month arrives as one upload of
+//! thousands of persons; loading each person's consents and relationships with their own queries
+//! costs a round trip per query on PostgreSQL, which dominated the upload. Here they are loaded
+//! per batch, and each person is still decided on their own by the same `decide`, with the same
+//! evidence [`super::decide_only`] would load: office staff reading or writing a category whose
+//! policy needs only consents and 担当関係 (not the certification categories, whose application
+//! consent and 計画作成依頼届出 come from elsewhere). Anything else takes the per-person path.
+
+use super::{consent, serving, Caller};
+use crate::Result;
+use kiban_domain::access::{
+    decide, AccessRequest, Action, Category, ConsentCategory, Decision, Evidence, Party, PersonRef,
+    Serving, Timestamp,
+};
+use kiban_store::Store;
+use std::collections::HashMap;
+
+/// Consents and relationships of a batch of persons, keyed by (保険者番号, 被保険者番号).
+pub(crate) struct BulkEvidence {
+    party: Party,
+    consents: HashMap<(String, String), Vec<kiban_domain::access::Consent>>,
+    servings: HashMap<(String, String), Vec<Serving>>,
+}
+
+impl BulkEvidence {
+    /// Loads the evidence of `persons` for `caller`, or `None` when this caller and category need
+    /// evidence the bulk path does not load.
+    pub(crate) fn load(
+        store: &mut dyn Store,
+        caller: &Caller,
+        category: Category,
+        persons: &[PersonRef],
+    ) -> Result<Option<Self>> {
+        let Some(party @ Party::Office(office)) = caller.party() else {
+            return Ok(None);
+        };
+        if category.consent_category() == ConsentCategory::Certification {
+            return Ok(None);
+        }
+        let mut by_insurer: HashMap<String, Vec<String>> = HashMap::new();
+        for p in persons {
+            by_insurer
+                .entry(p.insurer.to_string())
+                .or_default()
+                .push(p.insured.to_string());
+        }
+        let mut bulk = Self {
+            party,
+            consents: HashMap::new(),
+            servings: HashMap::new(),
+        };
+        let office = office.to_string();
+        crate::in_read(store, |s| {
+            for (insurer, insureds) in &by_insurer {
+                for row in s.consents_of_many(insurer, insureds, &office)? {
+                    if let Some(c) = consent(&row, party) {
+                        bulk.consents
+                            .entry((row.insurer.clone(), row.insured.clone()))
+                            .or_default()
+                            .push(c);
+                    }
+                }
+                for row in s.servers_of_many(insurer, insureds)? {
+                    if let Some(sv) = serving(&row) {
+                        bulk.servings
+                            .entry((row.insurer.clone(), row.insured.clone()))
+                            .or_default()
+                            .push(sv);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(Some(bulk))
+    }
+
+    fn key(person: PersonRef) -> (String, String) {
+        (person.insurer.to_string(), person.insured.to_string())
+    }
+
+    /// The person's 担当関係 (every office's).
+    pub(crate) fn servings(&self, person: PersonRef) -> &[Serving] {
+        self.servings
+            .get(&Self::key(person))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The decision for one person, as [`super::decide_only`] would make it.
+    pub(crate) fn decide(
+        &self,
+        caller: &Caller,
+        action: Action,
+        category: Category,
+        person: PersonRef,
+        at: Timestamp,
+    ) -> Decision {
+        debug_assert_eq!(caller.party(), Some(self.party));
+        let key = Self::key(person);
+        let request = AccessRequest {
+            actor: caller.actor,
+            action,
+            category,
+            person,
+            at,
+            evidence: Evidence {
+                consents: self.consents.get(&key).map(Vec::as_slice).unwrap_or(&[]),
+                servings: self.servings.get(&key).map(Vec::as_slice).unwrap_or(&[]),
+                opinion_requests: &[],
+                care_plan_author: None,
+                application_consent: false,
+                identity: None,
+            },
+        };
+        decide(&request)
+    }
+}
