@@ -2,12 +2,14 @@
 //!
 //! `cargo bench -p kiban-app --bench careplan_load` (or `scripts/bench`). Environment:
 //! `KIBAN_BENCH_CAREPLAN_PERSONS` (default 50,000), `KIBAN_BENCH_ENGINES` (sqlite,postgres),
+//! `KIBAN_BENCH_UPLOADERS` (uploads at once, default 2: one per core of the reference machine),
 //! `KIBAN_TEST_POSTGRES_URL`.
 //!
 //! 1. **A month of V4 CSV**: a generated municipality of N care-plan users (one 居宅介護支援事業所
 //!    per ~125 users, one service office per ~80), all six file kinds (第1表, 第2表, 補足, 第6・7表,
 //!    実績; the 削除 units too), uploaded the way offices send them: each care office sends its
-//!    plan unit and its 利用票 units in one upload, each service office its 実績 units. Timed:
+//!    plan unit and its 利用票 units in one upload, each service office its 実績 units, several
+//!    offices at once as in `kiban serve` (each on its own store connection). Timed:
 //!    reading (CP932, every check), the send rule, one policy decision and audit event per person
 //!    per upload, and the writes. The relationships and consents are set up beforehand, untimed.
 //!    SQLite runs as `kiban serve` runs it: WAL checkpoints on a thread of their own.
@@ -40,6 +42,10 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(50_000);
     let engines = std::env::var("KIBAN_BENCH_ENGINES").unwrap_or_else(|_| "sqlite,postgres".into());
+    let uploaders: usize = std::env::var("KIBAN_BENCH_UPLOADERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
     let insurer = InsurerNumber::parse("131011").unwrap();
     let first = YearMonth::parse("202609").unwrap();
     let started = Instant::now();
@@ -86,7 +92,8 @@ fn main() {
         };
         println!("== {engine}");
         let checkpointer = (engine == "sqlite").then(|| wal_checkpointer(&mut db));
-        run(db.store(), &g, &units, insurer, first);
+        let url = db.url.clone();
+        run(db.store(), &url, uploaders, &g, &units, insurer, first);
         if let Some((stop, thread)) = checkpointer {
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
             thread.join().unwrap();
@@ -118,6 +125,8 @@ fn wal_checkpointer(
 
 fn run(
     store: &mut dyn Store,
+    url: &str,
+    uploaders: usize,
     g: &GeneratedMonth,
     units: &[kiban_interchange::careplan::SendUnit],
     insurer: InsurerNumber,
@@ -167,14 +176,14 @@ fn run(
             .extend(unit.files.iter().cloned());
     }
     let at = Timestamp::from_millis(NOW);
-    let load = Instant::now();
-    let (mut persons, mut documents, mut refused) = (0, 0, 0);
     // Care offices first (plans, 利用票, 削除), then the service offices' 実績.
-    let order = uploads
+    let order: Vec<OfficeNumber> = uploads
         .keys()
         .filter(|o| care.contains(o))
-        .chain(uploads.keys().filter(|o| !care.contains(o)));
-    for office in order.copied().collect::<Vec<_>>() {
+        .chain(uploads.keys().filter(|o| !care.contains(o)))
+        .copied()
+        .collect();
+    let upload = |store: &mut dyn Store, office: OfficeNumber| {
         let (kind, job) = if care.contains(&office) {
             (OfficeKind::HomeCareSupport, Job::CareManager)
         } else {
@@ -184,22 +193,44 @@ fn run(
             actor: Actor::OfficeStaff { office, kind, job },
             account: format!("staff-{office}"),
         };
-        let report = v4::register_files(
+        v4::register_files(
             store,
             &caller,
             uploads[&office].clone(),
             Registration::Issue,
             at,
         )
-        .unwrap();
-        persons += report.persons_registered;
-        documents += report.documents_registered;
-        refused += report.persons_refused + report.issues.len() as u64;
-    }
+        .unwrap()
+    };
+    // Offices send their months at the same time; `kiban serve` runs each request on a store
+    // connection of its own. The bench sends `uploaders` uploads at once, each worker with its
+    // own connection, all through the same group-committed audit chain.
+    let queue = std::sync::Mutex::new(order.into_iter());
+    let totals = std::sync::Mutex::new((0u64, 0u64, 0u64));
+    let load = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..uploaders {
+            scope.spawn(|| {
+                let mut own = kiban_store::open(url).unwrap();
+                own.defer_wal_checkpoints().unwrap();
+                loop {
+                    let Some(office) = queue.lock().unwrap().next() else {
+                        break;
+                    };
+                    let report = upload(own.as_mut(), office);
+                    let mut t = totals.lock().unwrap();
+                    t.0 += report.persons_registered;
+                    t.1 += report.documents_registered;
+                    t.2 += report.persons_refused + report.issues.len() as u64;
+                }
+            });
+        }
+    });
     let seconds = load.elapsed().as_secs_f64();
+    let (persons, documents, refused) = *totals.lock().unwrap();
     assert_eq!(refused, 0, "the generated month registers without refusals");
     println!(
-        "  RESULT careplan-month {} persons: {} uploads, {persons} person-uploads decided and audited, {documents} documents in {seconds:.2} s (goal < 30 s)",
+        "  RESULT careplan-month {} persons: {} uploads ({uploaders} at a time), {persons} person-uploads decided and audited, {documents} documents in {seconds:.2} s (goal < 30 s)",
         g.persons.len(),
         uploads.len()
     );

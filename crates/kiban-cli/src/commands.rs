@@ -3,8 +3,10 @@
 pub mod audit;
 pub mod ca;
 pub mod card;
+pub mod careplan;
 mod checkpoints;
 pub mod demo;
+mod demo_careplan;
 mod demo_certification;
 mod demo_seed;
 pub mod export;

@@ -59,6 +59,9 @@ enum Command {
     /// Physician certificates (HPKI stand-in): issue, revoke, sign a 主治医意見書.
     #[command(subcommand)]
     Physician(commands::physician::Command),
+    /// ケアプランデータ連携 files: check V4/4.1 CSV, convert between V4 and V5 JSON.
+    #[command(subcommand)]
+    Careplan(commands::careplan::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -75,6 +78,7 @@ fn main() -> std::process::ExitCode {
         Command::Ca(command) => commands::ca::run(&cli.data_dir, command),
         Command::Card(command) => commands::card::run(&cli.database, &cli.data_dir, command),
         Command::Physician(command) => commands::physician::run(&cli.data_dir, command),
+        Command::Careplan(command) => commands::careplan::run(command),
     };
     match result {
         Ok(code) => code,

@@ -51,3 +51,25 @@ pub fn relate(
     }
     store.commit()
 }
+
+/// Puts a 外字 (CP932 user-defined area, 0xF040) at the start of `column` (1-based) of the first
+/// line of a CSV file: the character the exchange must refuse with its line and column.
+pub fn insert_gaiji(bytes: &mut Vec<u8>, column: usize) {
+    let line_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    let start = if column <= 1 {
+        0
+    } else {
+        bytes[..line_end]
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b == b',')
+            .nth(column - 2)
+            .expect("the first line has that many columns")
+            .0
+            + 1
+    };
+    bytes.splice(start..start, [0xF0, 0x40]);
+}

@@ -266,16 +266,8 @@ fn bad_files_are_reported_with_line_and_column(db: &mut TestDb) {
         .iter_mut()
         .find(|(n, _)| n.starts_with("UP2KYO_"))
         .unwrap();
-    // A 外字 (CP932 user-defined area, lead byte 0xF0) in the first line's 課題 column.
-    let first_line_end = up2.1.iter().position(|&b| b == b'\n').unwrap();
-    let comma7 = up2.1[..first_line_end]
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == b',')
-        .nth(5)
-        .unwrap()
-        .0;
-    up2.1.splice(comma7 + 1..comma7 + 1, [0xF0, 0x40]);
+    // A 外字 in the first line's 課題 column (7).
+    kiban_testkit::careplan::insert_gaiji(&mut up2.1, 7);
     files.push((
         "UP1KYO_12345_1370000001_20260901090000.CSV".into(),
         b"4.1\r\n".to_vec(),

@@ -1,7 +1,7 @@
 //! The synthetic actors of `kiban demo`: two offices and a hospital with client certificates,
-//! one account per role with a TOTP secret, a card for one person, and that person's
+//! one account per role with a TOTP secret, cards for two persons, the first person's
 //! 要介護認定 application with the 主治医意見書作成依頼 to the hospital
-//! (`demo_certification.rs`). Everything is synthetic
+//! (`demo_certification.rs`), and the second person's care plans (`demo_careplan.rs`). Everything is synthetic
 //! and written under the data directory; the logins are printed once and saved (mode 0600) in
 //! `<data-dir>/demo/logins.txt`. Running the demo again keeps what exists.
 
@@ -148,28 +148,19 @@ pub fn seed(
         };
         let _ = writeln!(logins, "{display}: ID {id}, TOTP secret {secret}, {cert}");
     }
-    let card_path = data_dir.join("cards").join("0000100001.card.json");
-    // A card of an older file format (kiban-card/1, argon2id) is replaced: the browser login
-    // reads only the current one.
-    if kiban_crypto::CardFile::load(&card_path).is_err() {
-        std::fs::create_dir_all(data_dir.join("cards"))?;
-        let pin = kiban_crypto::Pin::parse(DEMO_PIN)?;
-        let insured = InsuredNumber::parse("0000100001").map_err(|e| anyhow::anyhow!("{e}"))?;
-        let issued = cards.issue_card(insured, &pin, Validity::days_from(now, 3650))?;
-        issued.card.save(&card_path)?;
-        store.link_card(&CardLinkRow {
-            fingerprint: issued.link.fingerprint.to_string(),
-            insurer: "131011".into(),
-            insured: "0000100001".into(),
-            linked_at_ms: now_ms,
-            linked_by: "demo".into(),
-            unlinked_at_ms: None,
-        })?;
+    for insured in ["0000100001", super::demo_careplan::PERSON] {
+        let card_path = demo_card(store, data_dir, cards, insured, now, now_ms)?;
+        let _ = writeln!(
+            logins,
+            "本人 / citizen: card {} (PIN {DEMO_PIN}), 被保険者番号 {insured}",
+            card_path.display()
+        );
     }
+    super::demo_careplan::seed(store, now_ms)?;
     let _ = writeln!(
         logins,
-        "本人 / citizen: card {} (PIN {DEMO_PIN}), 被保険者番号 0000100001",
-        card_path.display()
+        "ケアプラン / care plans: {} has an issued plan, a draft to answer at /me/careplans and a LIFE sheet",
+        super::demo_careplan::PERSON
     );
     let application = super::demo_certification::seed_application(store, now_ms)?;
     let physician = super::demo_certification::physician_file(data_dir, DEMO_PIN, now)?;
@@ -183,4 +174,33 @@ pub fn seed(
     std::fs::create_dir_all(path.parent().expect("has a parent"))?;
     kiban_crypto::storage::write_secret(&path, logins.as_bytes())?;
     Ok(logins)
+}
+
+/// The card of a demo citizen, issued and linked unless a current one exists. A card of an older
+/// file format (kiban-card/1, argon2id) is replaced: the browser login reads only the current one.
+fn demo_card(
+    store: &mut dyn Store,
+    data_dir: &Path,
+    cards: &kiban_crypto::CardAuthority,
+    insured: &str,
+    now: OffsetDateTime,
+    now_ms: i64,
+) -> anyhow::Result<std::path::PathBuf> {
+    let card_path = data_dir.join("cards").join(format!("{insured}.card.json"));
+    if kiban_crypto::CardFile::load(&card_path).is_err() {
+        std::fs::create_dir_all(data_dir.join("cards"))?;
+        let pin = kiban_crypto::Pin::parse(DEMO_PIN)?;
+        let number = InsuredNumber::parse(insured).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let issued = cards.issue_card(number, &pin, Validity::days_from(now, 3650))?;
+        issued.card.save(&card_path)?;
+        store.link_card(&CardLinkRow {
+            fingerprint: issued.link.fingerprint.to_string(),
+            insurer: "131011".into(),
+            insured: insured.into(),
+            linked_at_ms: now_ms,
+            linked_by: "demo".into(),
+            unlinked_at_ms: None,
+        })?;
+    }
+    Ok(card_path)
 }

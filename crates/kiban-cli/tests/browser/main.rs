@@ -3,6 +3,7 @@
 //! Every test keeps screenshots of its steps, and the last page it saw, in
 //! `<target>/browser-artifacts/<test>/`.
 
+mod careplan;
 mod citizen;
 mod client_cert;
 mod fixture;

@@ -28,7 +28,7 @@ const OFFICE: &str = "1370000001";
 const OFFICE_NAME: &str = "さくら居宅介護支援事業所";
 const PASSWORD: &str = "kiban-demo-2026";
 /// PBKDF2 at 600,000 rounds plus a page load, on two busy cores.
-const SLOW: Duration = Duration::from_secs(30);
+pub(crate) const SLOW: Duration = Duration::from_secs(30);
 
 /// Keystroke-level model (Card, Moran & Newell): the time a trained person needs for the
 /// physical and mental steps the browser cannot measure. Per click: mental preparation 1.35 s,
@@ -238,7 +238,7 @@ const ENTER: char = '\u{E007}';
 
 /// The usability rules a machine can check on the page `browser` shows: every input, select
 /// and textarea has a label (or an aria-label), and the page is no wider than the window.
-fn usable(browser: &Browser, what: &str) -> Result<()> {
+pub(crate) fn usable(browser: &Browser, what: &str) -> Result<()> {
     let found = browser.execute(
         "const unlabelled = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
             .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
@@ -261,7 +261,7 @@ fn usable(browser: &Browser, what: &str) -> Result<()> {
 }
 
 /// The card login of the citizen portal in `f.browser`, as a person does it.
-fn citizen_login(f: &Fixture, card: &std::path::Path) -> Result<()> {
+pub(crate) fn citizen_login(f: &Fixture, card: &std::path::Path) -> Result<()> {
     f.browser.navigate(&f.url("/me"))?;
     let file = f
         .browser
