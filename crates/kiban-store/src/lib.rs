@@ -6,9 +6,11 @@
 //! the import log, and answers simple keyed queries. Every rule lives in `kiban-domain`; the
 //! import decisions live in `kiban-app`.
 
+mod access_sql;
 mod access_store;
 mod audit_store;
 mod card_search;
+mod careplan_sql;
 mod careplan_store;
 mod certification_store;
 mod migrations;

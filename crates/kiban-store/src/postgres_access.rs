@@ -1,11 +1,11 @@
 //! The access backbone on PostgreSQL: the same statements as on SQLite, with booleans as
 //! BIGINT 0/1 and service kinds as one ';'-joined text.
 
-use crate::access_store::*;
-use crate::sqlite_access::{
+use crate::access_sql::{
     card_already_linked, join_kinds, split_kinds, CARD_COLUMNS, CONSENT_COLUMNS, OFFICE_COLUMNS,
     OPINION_COLUMNS, SERVING_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS,
 };
+use crate::access_store::*;
 use crate::{PostgresStore, Result};
 use postgres::types::ToSql;
 use postgres::Row;

@@ -6,133 +6,36 @@
 //! read from the row count, never from a failed statement, which would abort the caller's
 //! transaction.
 
+use crate::careplan_sql::*;
 use crate::careplan_store::*;
-use crate::sqlite_careplan::{
-    caseload_counts_sql, corporation_counts_sql, plan_month_totals_sql, plan_replacement,
-    unknown_document, user_counts_sql, Dialect, CONFIRMATION_COLUMNS, CORPORATION_COLUMNS,
-    CORPORATION_OFFICE_COLUMNS, DOCUMENT_COLUMNS, EXCLUSION_COLUMNS, FEEDBACK_COLUMNS,
-    STAFFING_COLUMNS,
-};
 use crate::{PostgresStore, Result};
 use postgres::types::ToSql;
 use postgres::Row;
+use std::convert::Infallible;
 
 type Param<'a> = &'a (dyn ToSql + Sync);
 
-fn to_document(r: &Row) -> CarePlanDocRow {
-    CarePlanDocRow {
-        id: r.get(0),
-        kind: r.get(1),
-        insurer: r.get(2),
-        insured: r.get(3),
-        doc_key: r.get(4),
-        from_office: r.get(5),
-        to_office: r.get(6),
-        status: r.get(7),
-        body_json: r.get(8),
-        supplement_json: r.get(9),
-        registered_at_ms: r.get(10),
-        registered_by: r.get(11),
+impl PlanRow for Row {
+    type Error = Infallible;
+    fn text(&self, i: usize) -> Read<String, Self> {
+        Ok(self.get(i))
+    }
+    fn maybe_text(&self, i: usize) -> Read<Option<String>, Self> {
+        Ok(self.get(i))
+    }
+    fn int(&self, i: usize) -> Read<i64, Self> {
+        Ok(self.get(i))
+    }
+    fn flag(&self, i: usize) -> Read<bool, Self> {
+        Ok(self.get(i))
     }
 }
 
-fn to_confirmation(r: &Row) -> PlanConfirmationRow {
-    PlanConfirmationRow {
-        id: r.get(0),
-        document_id: r.get(1),
-        at_ms: r.get(2),
-        account: r.get(3),
-        decision: r.get(4),
-        comment: r.get(5),
-    }
-}
-
-fn to_feedback(r: &Row) -> LifeFeedbackRow {
-    LifeFeedbackRow {
-        id: r.get(0),
-        insurer: r.get(1),
-        insured: r.get(2),
-        office_number: r.get(3),
-        period: r.get(4),
-        body_json: r.get(5),
-        submitted_at_ms: r.get(6),
-        submitted_by: r.get(7),
-    }
-}
-
-fn to_corporation(r: &Row) -> CorporationRow {
-    CorporationRow {
-        corporation_number: r.get(0),
-        name: r.get(1),
-        registered_at_ms: r.get(2),
-    }
-}
-
-fn to_corporation_office(r: &Row) -> CorporationOfficeRow {
-    CorporationOfficeRow {
-        office_number: r.get(0),
-        corporation_number: r.get(1),
-        office_name: r.get(2),
-    }
-}
-
-fn to_exclusion(r: &Row) -> ConcentrationExclusionRow {
-    ConcentrationExclusionRow {
-        id: r.get(0),
-        insurer: r.get(1),
-        office_number: r.get(2),
-        period: r.get(3),
-        service_kind: r.get(4),
-        reason: r.get(5),
-        excluded_plan_months: r.get(6),
-        note: r.get(7),
-        recorded_at_ms: r.get(8),
-        recorded_by: r.get(9),
-    }
-}
-
-fn to_staffing(r: &Row) -> StaffingRow {
-    StaffingRow {
-        office_number: r.get(0),
-        month: r.get(1),
-        care_managers_centi: r.get(2),
-        data_exchange: r.get(3),
-        clerical_staff: r.get(4),
-        recorded_at_ms: r.get(5),
-        recorded_by: r.get(6),
-    }
-}
-
-fn to_corporation_count(r: &Row) -> CorporationCountRow {
-    CorporationCountRow {
-        care_office: r.get(0),
-        service_kind: r.get(1),
-        corporation: r.get(2),
-        plan_months: r.get(3),
-    }
-}
-
-fn to_plan_month_total(r: &Row) -> PlanMonthTotalRow {
-    PlanMonthTotalRow {
-        care_office: r.get(0),
-        service_kind: r.get(1),
-        plan_months: r.get(2),
-    }
-}
-
-fn to_caseload(r: &Row) -> CaseloadCountRow {
-    CaseloadCountRow {
-        care_office: r.get(0),
-        care_level: r.get(1),
-        persons: r.get(2),
-    }
-}
-
-fn to_user_count(r: &Row) -> UserCountRow {
-    UserCountRow {
-        service_kind: r.get(0),
-        care_level: r.get(1),
-        persons: r.get(2),
+/// The shared mapper of `T`, as the `map` of the helpers below.
+fn read<T: FromPlanRow>(r: &Row) -> T {
+    match T::from_row(r) {
+        Ok(row) => row,
+        Err(never) => match never {},
     }
 }
 
@@ -261,7 +164,7 @@ impl CarePlanStore for PostgresStore {
 
     fn careplan_document(&mut self, id: i64) -> Result<Option<CarePlanDocRow>> {
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE id = $1");
-        self.plan_one(&sql, &[&id], to_document)
+        self.plan_one(&sql, &[&id], read)
     }
 
     fn careplan_documents_of(
@@ -272,14 +175,14 @@ impl CarePlanStore for PostgresStore {
         let sql = format!(
             "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE insurer = $1 AND insured = $2 ORDER BY id DESC"
         );
-        self.plan_all(&sql, &[&insurer, &insured], to_document)
+        self.plan_all(&sql, &[&insurer, &insured], read)
     }
 
     fn careplan_documents_to(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>> {
         let sql = format!(
             "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE to_office = $1 ORDER BY id DESC LIMIT $2"
         );
-        self.plan_all(&sql, &[&office, &limit], to_document)
+        self.plan_all(&sql, &[&office, &limit], read)
     }
 
     fn set_careplan_status(&mut self, id: i64, status: &str) -> Result<()> {
@@ -304,7 +207,7 @@ impl CarePlanStore for PostgresStore {
         let sql = format!(
             "SELECT {CONFIRMATION_COLUMNS} FROM plan_confirmations WHERE document_id = $1 ORDER BY id"
         );
-        self.plan_all(&sql, &[&document_id], to_confirmation)
+        self.plan_all(&sql, &[&document_id], read)
     }
 
     fn replace_service_months(&mut self, sets: &[ServiceMonthSet]) -> Result<()> {
@@ -361,7 +264,7 @@ impl CarePlanStore for PostgresStore {
         kinds: &[&str],
     ) -> Result<Vec<CorporationCountRow>> {
         let sql = corporation_counts_sql(Dialect::Postgres, kinds.len());
-        self.aggregate_all(&sql, &[&insurer, &from, &to, &kinds], to_corporation_count)
+        self.aggregate_all(&sql, &[&insurer, &from, &to, &kinds], read)
     }
 
     fn plan_month_totals(
@@ -372,14 +275,14 @@ impl CarePlanStore for PostgresStore {
         kinds: &[&str],
     ) -> Result<Vec<PlanMonthTotalRow>> {
         let sql = plan_month_totals_sql(Dialect::Postgres, kinds.len());
-        self.aggregate_all(&sql, &[&insurer, &from, &to, &kinds], to_plan_month_total)
+        self.aggregate_all(&sql, &[&insurer, &from, &to, &kinds], read)
     }
 
     fn caseload_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<CaseloadCountRow>> {
         self.plan_all(
             &caseload_counts_sql(Dialect::Postgres),
             &[&insurer, &month],
-            to_caseload,
+            read,
         )
     }
 
@@ -387,7 +290,7 @@ impl CarePlanStore for PostgresStore {
         self.plan_all(
             &user_counts_sql(Dialect::Postgres),
             &[&insurer, &month],
-            to_user_count,
+            read,
         )
     }
 
@@ -402,7 +305,7 @@ impl CarePlanStore for PostgresStore {
         let sql = format!(
             "SELECT {FEEDBACK_COLUMNS} FROM life_feedback WHERE insurer = $1 AND insured = $2 ORDER BY period DESC, id DESC"
         );
-        self.plan_all(&sql, &[&insurer, &insured], to_feedback)
+        self.plan_all(&sql, &[&insurer, &insured], read)
     }
 
     fn put_corporation(&mut self, c: &CorporationRow) -> Result<()> {
@@ -426,14 +329,14 @@ impl CarePlanStore for PostgresStore {
     fn corporations(&mut self) -> Result<Vec<CorporationRow>> {
         let sql =
             format!("SELECT {CORPORATION_COLUMNS} FROM corporations ORDER BY corporation_number");
-        self.plan_all(&sql, &[], to_corporation)
+        self.plan_all(&sql, &[], read)
     }
 
     fn corporation_offices(&mut self) -> Result<Vec<CorporationOfficeRow>> {
         let sql = format!(
             "SELECT {CORPORATION_OFFICE_COLUMNS} FROM corporation_offices ORDER BY office_number"
         );
-        self.plan_all(&sql, &[], to_corporation_office)
+        self.plan_all(&sql, &[], read)
     }
 
     fn insert_concentration_exclusion(&mut self, e: &ConcentrationExclusionRow) -> Result<i64> {
@@ -452,7 +355,7 @@ impl CarePlanStore for PostgresStore {
         let sql = format!(
             "SELECT {EXCLUSION_COLUMNS} FROM concentration_exclusions WHERE insurer = $1 AND period = $2 ORDER BY id"
         );
-        self.plan_all(&sql, &[&insurer, &period], to_exclusion)
+        self.plan_all(&sql, &[&insurer, &period], read)
     }
 
     fn put_staffing(&mut self, s: &StaffingRow) -> Result<()> {
@@ -470,6 +373,6 @@ impl CarePlanStore for PostgresStore {
         let sql = format!(
             "SELECT {STAFFING_COLUMNS} FROM care_manager_staffing WHERE month = $1 ORDER BY office_number"
         );
-        self.plan_all(&sql, &[&month], to_staffing)
+        self.plan_all(&sql, &[&month], read)
     }
 }

@@ -2,284 +2,35 @@
 //! as 0/1. Bulk writes go through one cached statement per row inside the caller's transaction
 //! (SQLite has no round trips to save). The aggregates count distinct person-months with a
 //! `SELECT DISTINCT` below the `GROUP BY`, the same statements on both engines apart from the
-//! placeholders and the service-kind list. An unknown document on a status update is detected
+//! placeholders and the service-kind list (both written in `careplan_sql`, with the row
+//! mappers). An unknown document on a status update is detected
 //! from the changed-row count, never from a failed statement.
 
+use crate::careplan_sql::*;
 use crate::careplan_store::*;
-use crate::{Result, SqliteStore, StoreError};
+use crate::{Result, SqliteStore};
 use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension, Row};
-use std::collections::HashMap;
 
-pub(crate) const DOCUMENT_COLUMNS: &str = "id, kind, insurer, insured, doc_key, from_office, to_office, status, body_json, supplement_json, registered_at_ms, registered_by";
-pub(crate) const CONFIRMATION_COLUMNS: &str = "id, document_id, at_ms, account, decision, comment";
-pub(crate) const FEEDBACK_COLUMNS: &str =
-    "id, insurer, insured, office_number, period, body_json, submitted_at_ms, submitted_by";
-pub(crate) const CORPORATION_COLUMNS: &str = "corporation_number, name, registered_at_ms";
-pub(crate) const CORPORATION_OFFICE_COLUMNS: &str =
-    "office_number, corporation_number, office_name";
-pub(crate) const EXCLUSION_COLUMNS: &str = "id, insurer, office_number, period, service_kind, reason, excluded_plan_months, note, recorded_at_ms, recorded_by";
-pub(crate) const STAFFING_COLUMNS: &str = "office_number, month, care_managers_centi, data_exchange, clerical_staff, recorded_at_ms, recorded_by";
-
-/// The error of updating a document that does not exist (no id in the message).
-pub(crate) fn unknown_document() -> StoreError {
-    StoreError::Conflict("careplan_documents".into())
-}
-
-/// The key a [`ServiceMonthSet`] replaces.
-pub(crate) type MonthKey<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
-
-fn set_key(s: &ServiceMonthSet) -> MonthKey<'_> {
-    (
-        &s.insurer,
-        &s.insured,
-        &s.month,
-        &s.care_office,
-        &s.to_office,
-    )
-}
-
-fn row_key(r: &ServiceMonthRow) -> MonthKey<'_> {
-    (
-        &r.insurer,
-        &r.insured,
-        &r.month,
-        &r.care_office,
-        &r.to_office,
-    )
-}
-
-/// What replacing `sets` one after the other leaves, computed up front so an engine can write
-/// it in two statements: every key to delete (each once, first-seen order) and the rows that
-/// survive — a row of set i survives unless a later set replaces the row's own key.
-pub(crate) fn plan_replacement(
-    sets: &[ServiceMonthSet],
-) -> (Vec<MonthKey<'_>>, Vec<&ServiceMonthRow>) {
-    let mut last: HashMap<MonthKey<'_>, usize> = HashMap::new();
-    let mut keys = Vec::new();
-    for (i, set) in sets.iter().enumerate() {
-        if last.insert(set_key(set), i).is_none() {
-            keys.push(set_key(set));
-        }
+impl PlanRow for Row<'_> {
+    type Error = rusqlite::Error;
+    fn text(&self, i: usize) -> rusqlite::Result<String> {
+        self.get(i)
     }
-    let rows = sets
-        .iter()
-        .enumerate()
-        .flat_map(|(i, set)| set.rows.iter().map(move |r| (i, r)))
-        .filter(|(i, r)| last.get(&row_key(r)).is_none_or(|&j| j <= *i))
-        .map(|(_, r)| r)
-        .collect();
-    (keys, rows)
-}
-
-/// The SQL dialect of an aggregate statement: placeholders, the service-kind filter and text
-/// ordering.
-#[derive(Clone, Copy)]
-pub(crate) enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-impl Dialect {
-    fn param(self, n: usize) -> String {
-        match self {
-            Dialect::Sqlite => format!("?{n}"),
-            Dialect::Postgres => format!("${n}"),
-        }
+    fn maybe_text(&self, i: usize) -> rusqlite::Result<Option<String>> {
+        self.get(i)
     }
-
-    /// `column` is one of the `count` kinds bound from parameter `first` (SQLite: one
-    /// placeholder each; PostgreSQL: one text array).
-    fn kinds(self, column: &str, first: usize, count: usize) -> String {
-        match self {
-            Dialect::Sqlite => {
-                let marks: Vec<String> = (first..first + count).map(|n| format!("?{n}")).collect();
-                format!("{column} IN ({})", marks.join(", "))
-            }
-            Dialect::Postgres => format!("{column} = ANY(${first}::TEXT[])"),
-        }
+    fn int(&self, i: usize) -> rusqlite::Result<i64> {
+        self.get(i)
     }
-
-    /// `ORDER BY` these text columns in byte order, whatever the server's collation.
-    fn order(self, columns: &[&str]) -> String {
-        let collate = match self {
-            Dialect::Sqlite => "",
-            Dialect::Postgres => " COLLATE \"C\"",
-        };
-        let list: Vec<String> = columns.iter().map(|c| format!("{c}{collate}")).collect();
-        format!("ORDER BY {}", list.join(", "))
+    fn flag(&self, i: usize) -> rusqlite::Result<bool> {
+        self.get(i)
     }
 }
 
-/// 集中減算 numerators: insurer, from, to, then the kinds.
-pub(crate) fn corporation_counts_sql(d: Dialect, kinds: usize) -> String {
-    let (p1, p2, p3) = (d.param(1), d.param(2), d.param(3));
-    let filter = d.kinds("s.service_kind", 4, kinds);
-    let order = d.order(&["care_office", "service_kind", "corporation"]);
-    format!(
-        "SELECT care_office, service_kind, corporation, COUNT(*) FROM (\
-           SELECT DISTINCT s.care_office, s.service_kind, \
-                  COALESCE(c.corporation_number, 'office:' || s.provider_office) AS corporation, \
-                  s.insured, s.month \
-           FROM service_months s LEFT JOIN corporation_offices c ON c.office_number = s.provider_office \
-           WHERE s.insurer = {p1} AND s.month BETWEEN {p2} AND {p3} AND {filter}\
-         ) AS d GROUP BY care_office, service_kind, corporation {order}"
-    )
-}
-
-/// 集中減算 denominators: insurer, from, to, then the kinds.
-pub(crate) fn plan_month_totals_sql(d: Dialect, kinds: usize) -> String {
-    let (p1, p2, p3) = (d.param(1), d.param(2), d.param(3));
-    let filter = d.kinds("service_kind", 4, kinds);
-    let order = d.order(&["care_office", "service_kind"]);
-    format!(
-        "SELECT care_office, service_kind, plan_months FROM (\
-           SELECT care_office, service_kind, COUNT(*) AS plan_months FROM (\
-             SELECT DISTINCT care_office, service_kind, insured, month FROM service_months \
-             WHERE insurer = {p1} AND month BETWEEN {p2} AND {p3} AND {filter}\
-           ) AS k GROUP BY care_office, service_kind \
-           UNION ALL \
-           SELECT care_office, '' AS service_kind, COUNT(*) AS plan_months FROM (\
-             SELECT DISTINCT care_office, insured, month FROM service_months \
-             WHERE insurer = {p1} AND month BETWEEN {p2} AND {p3}\
-           ) AS a GROUP BY care_office\
-         ) AS t {order}"
-    )
-}
-
-pub(crate) fn caseload_counts_sql(d: Dialect) -> String {
-    let (p1, p2) = (d.param(1), d.param(2));
-    let order = d.order(&["care_office", "care_level"]);
-    format!(
-        "SELECT care_office, care_level, COUNT(DISTINCT insured) FROM service_months \
-         WHERE insurer = {p1} AND month = {p2} GROUP BY care_office, care_level {order}"
-    )
-}
-
-pub(crate) fn user_counts_sql(d: Dialect) -> String {
-    let (p1, p2) = (d.param(1), d.param(2));
-    let order = d.order(&["service_kind", "care_level"]);
-    format!(
-        "SELECT service_kind, care_level, COUNT(DISTINCT insured) FROM service_months \
-         WHERE insurer = {p1} AND month = {p2} GROUP BY service_kind, care_level {order}"
-    )
-}
-
-fn to_document(r: &Row) -> rusqlite::Result<CarePlanDocRow> {
-    Ok(CarePlanDocRow {
-        id: r.get(0)?,
-        kind: r.get(1)?,
-        insurer: r.get(2)?,
-        insured: r.get(3)?,
-        doc_key: r.get(4)?,
-        from_office: r.get(5)?,
-        to_office: r.get(6)?,
-        status: r.get(7)?,
-        body_json: r.get(8)?,
-        supplement_json: r.get(9)?,
-        registered_at_ms: r.get(10)?,
-        registered_by: r.get(11)?,
-    })
-}
-
-fn to_confirmation(r: &Row) -> rusqlite::Result<PlanConfirmationRow> {
-    Ok(PlanConfirmationRow {
-        id: r.get(0)?,
-        document_id: r.get(1)?,
-        at_ms: r.get(2)?,
-        account: r.get(3)?,
-        decision: r.get(4)?,
-        comment: r.get(5)?,
-    })
-}
-
-fn to_feedback(r: &Row) -> rusqlite::Result<LifeFeedbackRow> {
-    Ok(LifeFeedbackRow {
-        id: r.get(0)?,
-        insurer: r.get(1)?,
-        insured: r.get(2)?,
-        office_number: r.get(3)?,
-        period: r.get(4)?,
-        body_json: r.get(5)?,
-        submitted_at_ms: r.get(6)?,
-        submitted_by: r.get(7)?,
-    })
-}
-
-fn to_corporation(r: &Row) -> rusqlite::Result<CorporationRow> {
-    Ok(CorporationRow {
-        corporation_number: r.get(0)?,
-        name: r.get(1)?,
-        registered_at_ms: r.get(2)?,
-    })
-}
-
-fn to_corporation_office(r: &Row) -> rusqlite::Result<CorporationOfficeRow> {
-    Ok(CorporationOfficeRow {
-        office_number: r.get(0)?,
-        corporation_number: r.get(1)?,
-        office_name: r.get(2)?,
-    })
-}
-
-fn to_exclusion(r: &Row) -> rusqlite::Result<ConcentrationExclusionRow> {
-    Ok(ConcentrationExclusionRow {
-        id: r.get(0)?,
-        insurer: r.get(1)?,
-        office_number: r.get(2)?,
-        period: r.get(3)?,
-        service_kind: r.get(4)?,
-        reason: r.get(5)?,
-        excluded_plan_months: r.get(6)?,
-        note: r.get(7)?,
-        recorded_at_ms: r.get(8)?,
-        recorded_by: r.get(9)?,
-    })
-}
-
-fn to_staffing(r: &Row) -> rusqlite::Result<StaffingRow> {
-    Ok(StaffingRow {
-        office_number: r.get(0)?,
-        month: r.get(1)?,
-        care_managers_centi: r.get(2)?,
-        data_exchange: r.get(3)?,
-        clerical_staff: r.get(4)?,
-        recorded_at_ms: r.get(5)?,
-        recorded_by: r.get(6)?,
-    })
-}
-
-fn to_corporation_count(r: &Row) -> rusqlite::Result<CorporationCountRow> {
-    Ok(CorporationCountRow {
-        care_office: r.get(0)?,
-        service_kind: r.get(1)?,
-        corporation: r.get(2)?,
-        plan_months: r.get(3)?,
-    })
-}
-
-fn to_plan_month_total(r: &Row) -> rusqlite::Result<PlanMonthTotalRow> {
-    Ok(PlanMonthTotalRow {
-        care_office: r.get(0)?,
-        service_kind: r.get(1)?,
-        plan_months: r.get(2)?,
-    })
-}
-
-fn to_caseload(r: &Row) -> rusqlite::Result<CaseloadCountRow> {
-    Ok(CaseloadCountRow {
-        care_office: r.get(0)?,
-        care_level: r.get(1)?,
-        persons: r.get(2)?,
-    })
-}
-
-fn to_user_count(r: &Row) -> rusqlite::Result<UserCountRow> {
-    Ok(UserCountRow {
-        service_kind: r.get(0)?,
-        care_level: r.get(1)?,
-        persons: r.get(2)?,
-    })
+/// The shared mapper of `T`, as the `map` of the helpers below.
+fn read<T: FromPlanRow>(r: &Row) -> rusqlite::Result<T> {
+    T::from_row(r)
 }
 
 impl SqliteStore {
@@ -357,7 +108,7 @@ impl CarePlanStore for SqliteStore {
 
     fn careplan_document(&mut self, id: i64) -> Result<Option<CarePlanDocRow>> {
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE id = ?1");
-        self.plan_one(&sql, [id], to_document)
+        self.plan_one(&sql, [id], read)
     }
 
     fn careplan_documents_of(
@@ -368,14 +119,14 @@ impl CarePlanStore for SqliteStore {
         let sql = format!(
             "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE insurer = ?1 AND insured = ?2 ORDER BY id DESC"
         );
-        self.plan_all(&sql, [insurer, insured], to_document)
+        self.plan_all(&sql, [insurer, insured], read)
     }
 
     fn careplan_documents_to(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>> {
         let sql = format!(
             "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE to_office = ?1 ORDER BY id DESC LIMIT ?2"
         );
-        self.plan_all(&sql, params![office, limit], to_document)
+        self.plan_all(&sql, params![office, limit], read)
     }
 
     fn set_careplan_status(&mut self, id: i64, status: &str) -> Result<()> {
@@ -400,7 +151,7 @@ impl CarePlanStore for SqliteStore {
         let sql = format!(
             "SELECT {CONFIRMATION_COLUMNS} FROM plan_confirmations WHERE document_id = ?1 ORDER BY id"
         );
-        self.plan_all(&sql, [document_id], to_confirmation)
+        self.plan_all(&sql, [document_id], read)
     }
 
     fn replace_service_months(&mut self, sets: &[ServiceMonthSet]) -> Result<()> {
@@ -444,7 +195,7 @@ impl CarePlanStore for SqliteStore {
         kinds: &[&str],
     ) -> Result<Vec<CorporationCountRow>> {
         let sql = corporation_counts_sql(Dialect::Sqlite, kinds.len());
-        self.plan_counts(&sql, insurer, from, to, kinds, to_corporation_count)
+        self.plan_counts(&sql, insurer, from, to, kinds, read)
     }
 
     fn plan_month_totals(
@@ -455,23 +206,19 @@ impl CarePlanStore for SqliteStore {
         kinds: &[&str],
     ) -> Result<Vec<PlanMonthTotalRow>> {
         let sql = plan_month_totals_sql(Dialect::Sqlite, kinds.len());
-        self.plan_counts(&sql, insurer, from, to, kinds, to_plan_month_total)
+        self.plan_counts(&sql, insurer, from, to, kinds, read)
     }
 
     fn caseload_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<CaseloadCountRow>> {
         self.plan_all(
             &caseload_counts_sql(Dialect::Sqlite),
             [insurer, month],
-            to_caseload,
+            read,
         )
     }
 
     fn user_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<UserCountRow>> {
-        self.plan_all(
-            &user_counts_sql(Dialect::Sqlite),
-            [insurer, month],
-            to_user_count,
-        )
+        self.plan_all(&user_counts_sql(Dialect::Sqlite), [insurer, month], read)
     }
 
     fn insert_life_feedback(&mut self, f: &LifeFeedbackRow) -> Result<i64> {
@@ -485,7 +232,7 @@ impl CarePlanStore for SqliteStore {
         let sql = format!(
             "SELECT {FEEDBACK_COLUMNS} FROM life_feedback WHERE insurer = ?1 AND insured = ?2 ORDER BY period DESC, id DESC"
         );
-        self.plan_all(&sql, [insurer, insured], to_feedback)
+        self.plan_all(&sql, [insurer, insured], read)
     }
 
     fn put_corporation(&mut self, c: &CorporationRow) -> Result<()> {
@@ -509,14 +256,14 @@ impl CarePlanStore for SqliteStore {
     fn corporations(&mut self) -> Result<Vec<CorporationRow>> {
         let sql =
             format!("SELECT {CORPORATION_COLUMNS} FROM corporations ORDER BY corporation_number");
-        self.plan_all(&sql, [], to_corporation)
+        self.plan_all(&sql, [], read)
     }
 
     fn corporation_offices(&mut self) -> Result<Vec<CorporationOfficeRow>> {
         let sql = format!(
             "SELECT {CORPORATION_OFFICE_COLUMNS} FROM corporation_offices ORDER BY office_number"
         );
-        self.plan_all(&sql, [], to_corporation_office)
+        self.plan_all(&sql, [], read)
     }
 
     fn insert_concentration_exclusion(&mut self, e: &ConcentrationExclusionRow) -> Result<i64> {
@@ -535,7 +282,7 @@ impl CarePlanStore for SqliteStore {
         let sql = format!(
             "SELECT {EXCLUSION_COLUMNS} FROM concentration_exclusions WHERE insurer = ?1 AND period = ?2 ORDER BY id"
         );
-        self.plan_all(&sql, [insurer, period], to_exclusion)
+        self.plan_all(&sql, [insurer, period], read)
     }
 
     fn put_staffing(&mut self, s: &StaffingRow) -> Result<()> {
@@ -553,6 +300,6 @@ impl CarePlanStore for SqliteStore {
         let sql = format!(
             "SELECT {STAFFING_COLUMNS} FROM care_manager_staffing WHERE month = ?1 ORDER BY office_number"
         );
-        self.plan_all(&sql, [month], to_staffing)
+        self.plan_all(&sql, [month], read)
     }
 }

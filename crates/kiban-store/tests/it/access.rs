@@ -5,8 +5,8 @@
 use kiban_store::*;
 use kiban_testkit::{on_both_engines, TestDb};
 
-const INSURER: &str = "131011";
-const OFFICE: &str = "1370000001";
+pub(crate) const INSURER: &str = "131011";
+pub(crate) const OFFICE: &str = "1370000001";
 
 fn office(number: &str, kinds: &[&str], active: bool) -> OfficeRow {
     OfficeRow {
@@ -57,7 +57,7 @@ fn link(fingerprint: &str, insured: &str, at_ms: i64) -> CardLinkRow {
     }
 }
 
-fn serving(office_number: &str, insured: &str) -> ServingRow {
+pub(crate) fn serving(office_number: &str, insured: &str) -> ServingRow {
     ServingRow {
         id: 0,
         office_number: office_number.into(),
@@ -70,7 +70,7 @@ fn serving(office_number: &str, insured: &str) -> ServingRow {
     }
 }
 
-fn consent(office_number: &str, category: &str, method: &str) -> ConsentRow {
+pub(crate) fn consent(office_number: &str, category: &str, method: &str) -> ConsentRow {
     ConsentRow {
         id: 0,
         office_number: office_number.into(),
@@ -379,51 +379,7 @@ fn open_opinion_requests_list_one_institution_oldest_first(db: &mut TestDb) {
     assert!(s.open_opinion_requests("1310000099").unwrap().is_empty());
 }
 
-/// The bulk forms answer exactly what the per-person forms answer, for the persons asked only.
-fn bulk_evidence_matches_the_per_person_queries(db: &mut TestDb) {
-    let s = db.store();
-    s.begin().unwrap();
-    for (office, insured) in [
-        (OFFICE, "0000100001"),
-        ("1370000002", "0000100001"),
-        (OFFICE, "0000100002"),
-        (OFFICE, "0000100003"),
-    ] {
-        s.start_serving(&serving(office, insured)).unwrap();
-        let mut c = consent(office, "care_plan", "card");
-        c.insured = insured.into();
-        s.insert_consent(&c).unwrap();
-    }
-    let mut other = serving(OFFICE, "0000100001");
-    other.insurer = "131029".into();
-    s.start_serving(&other).unwrap();
-    s.commit().unwrap();
-    let asked = [
-        "0000100001".to_string(),
-        "0000100003".to_string(),
-        "0000100009".to_string(),
-    ];
-    let bulk = s.servers_of_many(INSURER, &asked).unwrap();
-    let mut single = s.servers_of(INSURER, "0000100001").unwrap();
-    single.extend(s.servers_of(INSURER, "0000100003").unwrap());
-    assert_eq!(bulk, single);
-    assert_eq!(
-        bulk.len(),
-        3,
-        "two offices for the first, one for the third, none for the ninth"
-    );
-    let consents = s.consents_of_many(INSURER, &asked, OFFICE).unwrap();
-    let people: Vec<&str> = consents.iter().map(|c| c.insured.as_str()).collect();
-    assert_eq!(
-        people,
-        ["0000100001", "0000100003"],
-        "this office's consents only, ordered"
-    );
-    assert!(s.servers_of_many(INSURER, &[]).unwrap().is_empty());
-}
-
 on_both_engines!(
-    bulk_evidence_matches_the_per_person_queries,
     offices_are_put_and_replaced,
     staff_are_stored_and_debug_hides_secrets,
     sessions_are_found_by_either_hash_and_revoked,
