@@ -41,6 +41,9 @@ impl SqliteStore {
         // Sorts and DISTINCT of the municipal aggregates (a 判定期間 is hundreds of thousands of
         // service months) in memory rather than in temporary files.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Reads through a memory map instead of a read() per page: a month of care plans is a
+        // database of a gigabyte or more whose index pages outgrow the 16 MiB page cache.
+        conn.pragma_update(None, "mmap_size", 1_073_741_824_i64)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // The request path uses a few dozen distinct statements; rusqlite's default cache of 16
         // would evict and re-prepare them on every request.
