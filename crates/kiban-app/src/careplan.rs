@@ -16,14 +16,16 @@
 //!
 //! Modules: [`register`] (the one write path, from V4 files ([`v4`]) or V5 JSON), [`reads`]
 //! (the folder of a person, filtered per caller, and the person's answer to a draft),
-//! [`municipal`].
+//! [`drafts`] (the care manager's list of drafts and answers), [`municipal`].
 
 pub mod corporations;
+pub mod drafts;
 pub mod municipal;
 pub mod reads;
 pub mod register;
 pub mod v4;
 
+pub use drafts::{drafts, DraftEntry};
 pub use reads::{answer_draft, folder, inbox, Answer, CarePlanFolder, DocumentView, InboxEntry};
 pub use register::{register, Document, Incoming, PersonIssue, RegisterReport, Registration};
 

@@ -197,6 +197,9 @@ pub trait CarePlanStore {
     /// Documents whose `to_office` is `office` (a service office's inbox), newest first, at most
     /// `limit`.
     fn careplan_documents_to(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>>;
+    /// Plans `office` sent for 同意・確認 (status draft, confirmed or commented), newest first, at
+    /// most `limit`: the care manager's list of drafts and the persons' answers.
+    fn careplan_drafts_from(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>>;
     /// Sets the status of a document; [`crate::StoreError::Conflict`] if there is no such id.
     fn set_careplan_status(&mut self, id: i64, status: &str) -> Result<()>;
     fn insert_plan_confirmation(&mut self, row: &PlanConfirmationRow) -> Result<i64>;

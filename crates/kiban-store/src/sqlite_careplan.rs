@@ -129,6 +129,15 @@ impl CarePlanStore for SqliteStore {
         self.plan_all(&sql, params![office, limit], read)
     }
 
+    fn careplan_drafts_from(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>> {
+        // The predicate repeats the partial index's, so the planner can use it.
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE from_office = ?1 AND kind = 'plan' \
+             AND status IN ('draft', 'confirmed', 'commented') ORDER BY id DESC LIMIT ?2"
+        );
+        self.plan_all(&sql, params![office, limit], read)
+    }
+
     fn set_careplan_status(&mut self, id: i64, status: &str) -> Result<()> {
         let changed = self.plan_exec(
             "UPDATE careplan_documents SET status = ?2 WHERE id = ?1",

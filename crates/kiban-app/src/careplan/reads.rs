@@ -132,7 +132,7 @@ pub(crate) fn load_folder(
 }
 
 /// The newest row of each document key (rows arrive newest first).
-fn current(rows: Vec<CarePlanDocRow>) -> Vec<CarePlanDocRow> {
+pub(crate) fn current(rows: Vec<CarePlanDocRow>) -> Vec<CarePlanDocRow> {
     let mut seen = std::collections::HashSet::new();
     rows.into_iter()
         .filter(|r| {
@@ -232,28 +232,7 @@ pub fn inbox(
         .into_iter()
         .filter(|r| r.status != DocStatus::Deleted.code())
         .collect();
-    let mut persons: Vec<PersonRef> = Vec::new();
-    for r in &rows {
-        if let Some(p) = person_of(r) {
-            if !persons.contains(&p) {
-                persons.push(p);
-            }
-        }
-    }
-    let decisions = authorize_each(
-        store,
-        caller,
-        Action::Read,
-        Category::CarePlan,
-        &persons,
-        at,
-    )?;
-    let allowed: Vec<PersonRef> = persons
-        .iter()
-        .zip(&decisions)
-        .filter(|(_, d)| d.allowed())
-        .map(|(p, _)| *p)
-        .collect();
+    let allowed = readable_persons(store, caller, &rows, at)?;
     Ok(rows
         .into_iter()
         .filter(|r| person_of(r).is_some_and(|p| allowed.contains(&p)))
@@ -269,7 +248,37 @@ pub fn inbox(
         .collect())
 }
 
-fn person_of(row: &CarePlanDocRow) -> Option<PersonRef> {
+/// The persons of `rows` (each once) whom the caller may read now: one decision and one audit
+/// event per person, as a folder read is, for lists that name persons.
+pub(crate) fn readable_persons(
+    store: &mut dyn Store,
+    caller: &Caller,
+    rows: &[CarePlanDocRow],
+    at: Timestamp,
+) -> Result<Vec<PersonRef>> {
+    let mut persons: Vec<PersonRef> = Vec::new();
+    for p in rows.iter().filter_map(person_of) {
+        if !persons.contains(&p) {
+            persons.push(p);
+        }
+    }
+    let decisions = authorize_each(
+        store,
+        caller,
+        Action::Read,
+        Category::CarePlan,
+        &persons,
+        at,
+    )?;
+    Ok(persons
+        .into_iter()
+        .zip(decisions)
+        .filter(|(_, d)| d.allowed())
+        .map(|(p, _)| p)
+        .collect())
+}
+
+pub(crate) fn person_of(row: &CarePlanDocRow) -> Option<PersonRef> {
     Some(PersonRef {
         insurer: InsurerNumber::parse_with(&row.insurer, kiban_domain::ids::CheckDigitPolicy::Warn)
             .ok()?

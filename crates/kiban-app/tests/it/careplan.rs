@@ -339,6 +339,15 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     let draft = folder(db, &citizen(p), p).unwrap().plans.remove(0);
     assert_eq!(draft.status.code(), "draft");
     let staff = office_caller(g.persons[0].care_office, &g);
+    let waiting = plans::drafts(db.store(), &staff, 100, at()).unwrap();
+    assert_eq!(
+        waiting.len(),
+        g.persons.len(),
+        "every person's draft is listed"
+    );
+    assert!(waiting
+        .iter()
+        .all(|d| d.status.code() == "draft" && d.answered_at_ms.is_none()));
     let by_staff =
         plans::answer_draft(db.store(), &staff, draft.id, AnswerKind::Confirm, at()).unwrap();
     assert!(matches!(by_staff, Outcome::Denied(d) if d.reason == "ONLY_THE_PERSON_ANSWERS"));
@@ -371,11 +380,29 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     let again =
         plans::answer_draft(db.store(), &citizen(p), draft.id, AnswerKind::Confirm, at()).unwrap();
     assert!(matches!(again, Outcome::Denied(d) if d.reason == "NOT_AWAITING_ANSWER"));
+    // The care manager sees the answer without opening the person.
+    let listed = plans::drafts(db.store(), &staff, 100, at()).unwrap();
+    let mine = listed.iter().find(|d| d.id == draft.id).unwrap();
+    assert_eq!(
+        (mine.status.code(), mine.answered_at_ms),
+        ("commented", Some(NOW))
+    );
+    assert_eq!(mine.comment, "通所は週1回にしたいです");
+    // Another office lists none of them.
+    assert!(plans::drafts(db.store(), &office_caller(s1, &g), 100, at())
+        .unwrap()
+        .is_empty());
     // The finalised plan, registered for 交付, replaces the draft and reaches the office.
     send(db, &g, plan, Registration::Issue);
     assert_eq!(
         folder(db, &office_caller(s1, &g), p).unwrap().plans.len(),
         1
+    );
+    assert!(
+        plans::drafts(db.store(), &staff, 100, at())
+            .unwrap()
+            .is_empty(),
+        "replaced drafts leave the list"
     );
 }
 

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kiban_app::careplan::{InboxEntry, RegisterReport, Registration};
+use kiban_app::careplan::{DraftEntry, InboxEntry, RegisterReport, Registration};
 use kiban_domain::access::Timestamp;
 
 use super::cert_view::when;
@@ -29,6 +29,17 @@ const INBOX_LIMIT: i64 = 200;
 /// Problems listed on the report page; the counts stay exact.
 const ISSUES_SHOWN: usize = 500;
 
+/// One plan sent for 同意・確認 and where it stands.
+pub(crate) struct DraftRow {
+    insurer: String,
+    insured: String,
+    plan_date: String,
+    status: &'static str,
+    sent: String,
+    answered: String,
+    comment: String,
+}
+
 /// One document of the inbox.
 pub(crate) struct InboxRow {
     when: String,
@@ -46,6 +57,7 @@ pub(crate) struct OfficePage {
     max: &'static str,
     error: Option<String>,
     inbox: Vec<InboxRow>,
+    drafts: Vec<DraftRow>,
 }
 
 /// One problem of the report.
@@ -103,6 +115,18 @@ fn inbox_row(e: InboxEntry) -> InboxRow {
     }
 }
 
+fn draft_row(d: DraftEntry) -> DraftRow {
+    DraftRow {
+        plan_date: wareki_yyyymmdd(&d.plan_date),
+        status: d.status_label,
+        sent: when(d.sent_at_ms),
+        answered: d.answered_at_ms.map(when).unwrap_or_default(),
+        comment: d.comment,
+        insurer: d.insurer,
+        insured: d.insured,
+    }
+}
+
 fn page_of(state: &Shared, office: &OfficeStaff) -> Page {
     Page::new(state, &office.browser, PORTAL).with_staff(&office.staff.staff_id)
 }
@@ -122,16 +146,14 @@ async fn with_inbox(
     let caller = office.staff.caller.clone();
     let read = state
         .store(move |_, store| {
-            Ok(kiban_app::careplan::inbox(
-                store,
-                &caller,
-                INBOX_LIMIT,
-                at(),
-            )?)
+            let at = at();
+            let inbox = kiban_app::careplan::inbox(store, &caller, INBOX_LIMIT, at)?;
+            let drafts = kiban_app::careplan::drafts(store, &caller, INBOX_LIMIT, at)?;
+            Ok((inbox, drafts))
         })
         .await;
-    let entries = match read {
-        Ok(entries) => entries,
+    let (entries, drafts) = match read {
+        Ok(read) => read,
         Err(e) => return read_failed(page, &e),
     };
     let template = OfficePage {
@@ -139,6 +161,7 @@ async fn with_inbox(
         max: MAX_UPLOAD_LABEL,
         error,
         inbox: entries.into_iter().map(inbox_row).collect(),
+        drafts: drafts.into_iter().map(draft_row).collect(),
     };
     respond(status, &template)
 }

@@ -262,6 +262,20 @@ async fn the_named_office_sees_the_issued_plan_and_the_person_answers_drafts() {
     );
     let page = hv.get(&care_plan).await;
     assert!(!page.body.contains(text) && !page.body.contains("二つ目の案"));
+    // …and on the office page, without opening the person: one agreed, one answered.
+    let status = cm.get("/office/careplans").await;
+    assert!(status.body.contains("同意・確認の状況"), "{}", status.body);
+    assert!(
+        status.body.contains("本人確認済")
+            && status.body.contains("本人意見あり")
+            && status.body.contains(text),
+        "{}",
+        status.body
+    );
+    let theirs = hv.get("/office/careplans").await;
+    assert!(theirs
+        .body
+        .contains("ご本人の確認を求めている計画はありません。"));
 
     let life = me.get("/me/life").await;
     assert_eq!(life.status, 200, "{}", life.body);

@@ -29,6 +29,10 @@ CREATE TABLE careplan_documents (
 CREATE INDEX careplan_documents_person ON careplan_documents (insurer, insured, id);
 -- a service office's inbox, newest first (careplan_documents_to)
 CREATE INDEX careplan_documents_to ON careplan_documents (to_office, id);
+-- a care office's plans sent for 同意・確認 and the person's answers (careplan_drafts_from): the
+-- few rows of those statuses only, so the bulk of issued documents pays nothing for it
+CREATE INDEX careplan_documents_drafts ON careplan_documents (from_office, id)
+    WHERE kind = 'plan' AND status IN ('draft', 'confirmed', 'commented');
 
 -- The person's answers to a plan sent for 同意・確認, oldest first.
 CREATE TABLE plan_confirmations (

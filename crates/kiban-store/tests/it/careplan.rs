@@ -314,7 +314,45 @@ fn upserts_replace(db: &mut TestDb) {
     assert_eq!(s.staffing("202604").unwrap(), vec![corrected]);
 }
 
+/// The care manager's list: this office's plans in a 同意・確認 status, newest first, nothing
+/// issued, nothing of another office, and a status change moves a plan in or out.
+fn drafts_from_lists_the_office_plans_awaiting_or_answered(db: &mut TestDb) {
+    let s = db.store();
+    let status = |mut d: CarePlanDocRow, st: &str| {
+        d.status = st.into();
+        d
+    };
+    let mut other = status(document("plan", PERSON, "20260501", ""), "draft");
+    other.from_office = "1370000099".into();
+    let rows = vec![
+        status(document("plan", PERSON, "20260301", ""), "draft"),
+        document("plan", PERSON, "20260401", ""),
+        status(document("plan", "0000100002", "20260401", ""), "commented"),
+        other,
+        status(
+            document("service_use", PERSON, "202604", PROVIDER_1),
+            "draft",
+        ),
+    ];
+    let got = s.insert_careplan_documents(&rows).unwrap();
+    assert_eq!(
+        ids(&s.careplan_drafts_from(CARE_OFFICE, 10).unwrap()),
+        vec![got[2], got[0]]
+    );
+    assert_eq!(
+        ids(&s.careplan_drafts_from(CARE_OFFICE, 1).unwrap()),
+        vec![got[2]]
+    );
+    s.set_careplan_status(got[0], "issued").unwrap();
+    s.set_careplan_status(got[1], "confirmed").unwrap();
+    assert_eq!(
+        ids(&s.careplan_drafts_from(CARE_OFFICE, 10).unwrap()),
+        vec![got[2], got[1]]
+    );
+}
+
 on_both_engines!(
+    drafts_from_lists_the_office_plans_awaiting_or_answered,
     every_row_kind_reads_back_as_written,
     documents_come_back_newest_first,
     inserted_ids_follow_input_order,

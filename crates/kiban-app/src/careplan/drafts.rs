@@ -1,0 +1,80 @@
+//! The care manager's side of 同意・確認用登録: the plans the office sent for the person's
+//! answer, with where each stands (waiting, agreed, answered with a comment), so nobody has to
+//! open every person to learn who answered. Each listed person is a policy decision and an audit
+//! event (Read on ケアプラン), as each folder read is; a draft replaced by a newer plan of the same
+//! date is no longer listed.
+
+use super::reads::{current, readable_persons};
+use super::DocStatus;
+use crate::access::Caller;
+use crate::Result;
+use kiban_domain::access::{Actor, Timestamp};
+use kiban_store::Store;
+use serde::Serialize;
+
+/// One plan sent for 同意・確認 and the person's latest answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DraftEntry {
+    pub id: i64,
+    pub insurer: String,
+    pub insured: String,
+    /// 計画作成(変更)日, YYYYMMDD.
+    pub plan_date: String,
+    pub status: DocStatus,
+    pub status_label: &'static str,
+    pub sent_at_ms: i64,
+    pub answered_at_ms: Option<i64>,
+    pub comment: String,
+}
+
+/// The office's plans sent for 同意・確認 (newest first, at most `limit`) that are still the
+/// current plan of their date, for the persons the policy lets the office read now.
+pub fn drafts(
+    store: &mut dyn Store,
+    caller: &Caller,
+    limit: i64,
+    at: Timestamp,
+) -> Result<Vec<DraftEntry>> {
+    let Actor::OfficeStaff { office, .. } = caller.actor else {
+        return Ok(Vec::new());
+    };
+    let rows = crate::in_read(store, |s| {
+        Ok(s.careplan_drafts_from(&office.to_string(), limit)?)
+    })?;
+    let allowed = readable_persons(store, caller, &rows, at)?;
+    crate::in_read(store, |s| {
+        let mut out = Vec::new();
+        for p in &allowed {
+            let (insurer, insured) = (p.insurer.to_string(), p.insured.to_string());
+            let live: Vec<i64> = current(s.careplan_documents_of(&insurer, &insured)?)
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            for row in rows
+                .iter()
+                .filter(|r| r.insurer == insurer && r.insured == insured)
+            {
+                if !live.contains(&row.id) {
+                    continue;
+                }
+                let Some(status) = DocStatus::from_code(&row.status) else {
+                    continue;
+                };
+                let last = s.plan_confirmations(row.id)?.pop();
+                out.push(DraftEntry {
+                    id: row.id,
+                    insurer: row.insurer.clone(),
+                    insured: row.insured.clone(),
+                    plan_date: row.doc_key.clone(),
+                    status,
+                    status_label: status.label(),
+                    sent_at_ms: row.registered_at_ms,
+                    answered_at_ms: last.as_ref().map(|a| a.at_ms),
+                    comment: last.map(|a| a.comment).unwrap_or_default(),
+                });
+            }
+        }
+        out.sort_by_key(|d| std::cmp::Reverse(d.id));
+        Ok(out)
+    })
+}
