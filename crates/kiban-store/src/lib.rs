@@ -18,6 +18,7 @@ mod postgres_access;
 mod postgres_audit;
 mod postgres_careplan;
 mod postgres_certification;
+mod postgres_query;
 mod postgres_records;
 mod postgres_store;
 mod rows;
@@ -25,6 +26,7 @@ mod sqlite_access;
 mod sqlite_audit;
 mod sqlite_careplan;
 mod sqlite_certification;
+mod sqlite_query;
 mod sqlite_records;
 mod sqlite_store;
 

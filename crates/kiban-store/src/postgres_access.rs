@@ -6,8 +6,8 @@ use crate::access_sql::{
     OPINION_COLUMNS, SERVING_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS,
 };
 use crate::access_store::*;
+use crate::postgres_query::Param;
 use crate::{PostgresStore, Result};
-use postgres::types::ToSql;
 use postgres::Row;
 
 fn flag(b: bool) -> i64 {
@@ -104,41 +104,7 @@ fn to_opinion(r: &Row) -> OpinionRequestRow {
 }
 
 impl PostgresStore {
-    fn access_one<T>(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-        map: fn(&Row) -> T,
-    ) -> Result<Option<T>> {
-        let statement = self.prepared(sql)?;
-        Ok(self
-            .client()
-            .query_opt(&statement, params)?
-            .as_ref()
-            .map(map))
-    }
-
-    fn access_all<T>(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-        map: fn(&Row) -> T,
-    ) -> Result<Vec<T>> {
-        let statement = self.prepared(sql)?;
-        Ok(self
-            .client()
-            .query(&statement, params)?
-            .iter()
-            .map(map)
-            .collect())
-    }
-
-    fn access_id(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<i64> {
-        let statement = self.prepared(sql)?;
-        Ok(self.client().query_one(&statement, params)?.get(0))
-    }
-
-    fn access_exec(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+    fn access_exec(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
         Ok(self.client().execute(sql, params)?)
     }
 }
@@ -155,7 +121,7 @@ impl AccessStore for PostgresStore {
 
     fn office(&mut self, office_number: &str) -> Result<Option<OfficeRow>> {
         let sql = format!("SELECT {OFFICE_COLUMNS} FROM offices WHERE office_number = $1");
-        self.access_one(&sql, &[&office_number], to_office)
+        self.query_one(&sql, &[&office_number], to_office)
     }
 
     fn insert_staff(&mut self, s: &StaffRow) -> Result<()> {
@@ -169,7 +135,7 @@ impl AccessStore for PostgresStore {
 
     fn staff(&mut self, staff_id: &str) -> Result<Option<StaffRow>> {
         let sql = format!("SELECT {STAFF_COLUMNS} FROM staff_accounts WHERE staff_id = $1");
-        self.access_one(&sql, &[&staff_id], to_staff)
+        self.query_one(&sql, &[&staff_id], to_staff)
     }
 
     fn update_staff_login(
@@ -196,12 +162,12 @@ impl AccessStore for PostgresStore {
 
     fn session_by_access(&mut self, access_hash: &str) -> Result<Option<SessionRow>> {
         let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE access_hash = $1");
-        self.access_one(&sql, &[&access_hash], to_session)
+        self.query_one(&sql, &[&access_hash], to_session)
     }
 
     fn session_by_refresh(&mut self, refresh_hash: &str) -> Result<Option<SessionRow>> {
         let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE refresh_hash = $1");
-        self.access_one(&sql, &[&refresh_hash], to_session)
+        self.query_one(&sql, &[&refresh_hash], to_session)
     }
 
     fn revoke_session(&mut self, access_hash: &str) -> Result<()> {
@@ -231,7 +197,7 @@ impl AccessStore for PostgresStore {
         let sql = format!(
             "SELECT {CARD_COLUMNS} FROM card_links WHERE fingerprint = $1 AND unlinked_at_ms IS NULL"
         );
-        self.access_one(&sql, &[&fingerprint], to_card)
+        self.query_one(&sql, &[&fingerprint], to_card)
     }
 
     fn unlink_card(&mut self, fingerprint: &str, at_ms: i64) -> Result<()> {
@@ -243,7 +209,7 @@ impl AccessStore for PostgresStore {
     }
 
     fn start_serving(&mut self, s: &ServingRow) -> Result<i64> {
-        self.access_id(
+        self.insert_returning_id(
             "INSERT INTO serving_relationships (office_number, insurer, insured, started_on, ended_on, ended_by, last_service_on) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             &[&s.office_number, &s.insurer, &s.insured, &s.started_on, &s.ended_on, &s.ended_by, &s.last_service_on],
         )
@@ -275,21 +241,21 @@ impl AccessStore for PostgresStore {
         let sql = format!(
             "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE office_number = $1 AND insurer = $2 AND insured = $3 ORDER BY id"
         );
-        self.access_all(&sql, &[&office_number, &insurer, &insured], to_serving)
+        self.query_all(&sql, &[&office_number, &insurer, &insured], to_serving)
     }
 
     fn persons_served(&mut self, office_number: &str) -> Result<Vec<ServingRow>> {
         let sql = format!(
             "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE office_number = $1 AND ended_on IS NULL ORDER BY insurer, insured, id"
         );
-        self.access_all(&sql, &[&office_number], to_serving)
+        self.query_all(&sql, &[&office_number], to_serving)
     }
 
     fn servers_of(&mut self, insurer: &str, insured: &str) -> Result<Vec<ServingRow>> {
         let sql = format!(
             "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE insurer = $1 AND insured = $2 ORDER BY id"
         );
-        self.access_all(&sql, &[&insurer, &insured], to_serving)
+        self.query_all(&sql, &[&insurer, &insured], to_serving)
     }
 
     fn servers_of_many(&mut self, insurer: &str, insureds: &[String]) -> Result<Vec<ServingRow>> {
@@ -301,11 +267,11 @@ impl AccessStore for PostgresStore {
              (SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE insurer = $1 AND insured = k.key OFFSET 0) x \
              ORDER BY x.insured, x.id"
         );
-        self.access_all(&sql, &[&insurer, &insureds], to_serving)
+        self.query_all(&sql, &[&insurer, &insureds], to_serving)
     }
 
     fn insert_consent(&mut self, c: &ConsentRow) -> Result<i64> {
-        self.access_id(
+        self.insert_returning_id(
             "INSERT INTO consents (office_number, insurer, insured, category, granted_at_ms, method, witness, paper_reason, valid_until, revoked_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             &[&c.office_number, &c.insurer, &c.insured, &c.category, &c.granted_at_ms, &c.method, &c.witness, &c.paper_reason, &c.valid_until, &c.revoked_at_ms],
@@ -329,7 +295,7 @@ impl AccessStore for PostgresStore {
         let sql = format!(
             "SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = $1 AND insured = $2 AND ($3::TEXT IS NULL OR office_number = $3) ORDER BY id"
         );
-        self.access_all(&sql, &[&insurer, &insured, &office_number], to_consent)
+        self.query_all(&sql, &[&insurer, &insured, &office_number], to_consent)
     }
 
     fn consents_of_many(
@@ -344,11 +310,11 @@ impl AccessStore for PostgresStore {
              (SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = $1 AND insured = k.key AND office_number = $3 OFFSET 0) x \
              ORDER BY x.insured, x.id"
         );
-        self.access_all(&sql, &[&insurer, &insureds, &office_number], to_consent)
+        self.query_all(&sql, &[&insurer, &insureds, &office_number], to_consent)
     }
 
     fn insert_opinion_request(&mut self, o: &OpinionRequestRow) -> Result<i64> {
-        self.access_id(
+        self.insert_returning_id(
             "INSERT INTO opinion_requests (institution_code, insurer, insured, requested_at_ms, closed_at_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             &[&o.institution_code, &o.insurer, &o.insured, &o.requested_at_ms, &o.closed_at_ms],
         )
@@ -371,13 +337,13 @@ impl AccessStore for PostgresStore {
         let sql = format!(
             "SELECT {OPINION_COLUMNS} FROM opinion_requests WHERE insurer = $1 AND insured = $2 AND institution_code = $3 ORDER BY id"
         );
-        self.access_all(&sql, &[&insurer, &insured, &institution_code], to_opinion)
+        self.query_all(&sql, &[&insurer, &insured, &institution_code], to_opinion)
     }
 
     fn open_opinion_requests(&mut self, institution_code: &str) -> Result<Vec<OpinionRequestRow>> {
         let sql = format!(
             "SELECT {OPINION_COLUMNS} FROM opinion_requests WHERE institution_code = $1 AND closed_at_ms IS NULL ORDER BY requested_at_ms, insurer, insured, id"
         );
-        self.access_all(&sql, &[&institution_code], to_opinion)
+        self.query_all(&sql, &[&institution_code], to_opinion)
     }
 }

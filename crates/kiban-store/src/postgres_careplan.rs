@@ -9,11 +9,10 @@
 use crate::careplan_sql::*;
 use crate::careplan_store::*;
 use crate::{PostgresStore, Result};
-use postgres::types::ToSql;
 use postgres::Row;
 use std::convert::Infallible;
 
-type Param<'a> = &'a (dyn ToSql + Sync);
+use crate::postgres_query::Param;
 
 impl PlanRow for Row {
     type Error = Infallible;
@@ -45,21 +44,7 @@ fn column<'a, T>(rows: &'a [T], field: fn(&'a T) -> &'a str) -> Vec<&'a str> {
 }
 
 impl PostgresStore {
-    fn plan_one<T>(
-        &mut self,
-        sql: &str,
-        params: &[Param],
-        map: fn(&Row) -> T,
-    ) -> Result<Option<T>> {
-        let statement = self.prepared(sql)?;
-        Ok(self
-            .client()
-            .query_opt(&statement, params)?
-            .as_ref()
-            .map(map))
-    }
-
-    /// [`Self::plan_all`] for the aggregates over a whole 判定期間 (hundreds of thousands of
+    /// [`Self::query_all`] for the aggregates over a whole 判定期間 (hundreds of thousands of
     /// service months): their DISTINCT and GROUP BY spill to disk under the default 4 MB of
     /// work_mem, which made them three times slower, and their cost estimate set off JIT
     /// compilation, which cost more than it saved (1.44 → 0.96 s at 10,000 persons). Both
@@ -73,7 +58,7 @@ impl PostgresStore {
         self.fresh_statistics()?;
         self.client()
             .batch_execute("SET work_mem = '64MB'; SET jit = off")?;
-        let rows = self.plan_all(sql, params, map);
+        let rows = self.query_all(sql, params, map);
         self.client().batch_execute("RESET work_mem; RESET jit")?;
         rows
     }
@@ -98,28 +83,6 @@ impl PostgresStore {
         }
         Ok(())
     }
-
-    fn plan_all<T>(&mut self, sql: &str, params: &[Param], map: fn(&Row) -> T) -> Result<Vec<T>> {
-        let statement = self.prepared(sql)?;
-        Ok(self
-            .client()
-            .query(&statement, params)?
-            .iter()
-            .map(map)
-            .collect())
-    }
-
-    /// Executes a prepared statement; returns the number of rows changed.
-    fn plan_exec(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
-        let statement = self.prepared(sql)?;
-        Ok(self.client().execute(&statement, params)?)
-    }
-
-    /// An `INSERT … RETURNING id`.
-    fn plan_insert(&mut self, sql: &str, params: &[Param]) -> Result<i64> {
-        let id = self.plan_one(sql, params, |r| r.get::<_, i64>(0))?;
-        Ok(id.expect("INSERT … RETURNING returns its row"))
-    }
 }
 
 impl CarePlanStore for PostgresStore {
@@ -131,7 +94,7 @@ impl CarePlanStore for PostgresStore {
         // by construction, not by trusting the order in which an INSERT … SELECT consumes its
         // rows.
         let count = rows.len() as i64;
-        let mut ids = self.plan_all(
+        let mut ids = self.query_all(
             "SELECT nextval('careplan_documents_id_seq') FROM generate_series(1, $1::BIGINT)",
             &[&count],
             |r| r.get::<_, i64>(0),
@@ -154,7 +117,7 @@ impl CarePlanStore for PostgresStore {
         let mut params: Vec<Param> = vec![&ids];
         params.extend(texts.iter().map(|t| t as Param));
         params.extend([&supplements as Param, &registered_at, &registered_by]);
-        self.plan_exec(
+        self.exec_prepared(
             "INSERT INTO careplan_documents (id, kind, insurer, insured, doc_key, from_office, to_office, status, body_json, supplement_json, registered_at_ms, registered_by) \
              SELECT * FROM unnest($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::BIGINT[], $12::TEXT[])",
             &params,
@@ -164,7 +127,7 @@ impl CarePlanStore for PostgresStore {
 
     fn careplan_document(&mut self, id: i64) -> Result<Option<CarePlanDocRow>> {
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE id = $1");
-        self.plan_one(&sql, &[&id], read)
+        self.query_one(&sql, &[&id], read)
     }
 
     fn careplan_documents_of(
@@ -175,14 +138,14 @@ impl CarePlanStore for PostgresStore {
         let sql = format!(
             "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE insurer = $1 AND insured = $2 ORDER BY id DESC"
         );
-        self.plan_all(&sql, &[&insurer, &insured], read)
+        self.query_all(&sql, &[&insurer, &insured], read)
     }
 
     fn careplan_documents_to(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>> {
         let sql = format!(
             "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE to_office = $1 ORDER BY id DESC LIMIT $2"
         );
-        self.plan_all(&sql, &[&office, &limit], read)
+        self.query_all(&sql, &[&office, &limit], read)
     }
 
     fn careplan_drafts_from(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>> {
@@ -191,11 +154,11 @@ impl CarePlanStore for PostgresStore {
             "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE from_office = $1 AND kind = 'plan' \
              AND status IN ('draft', 'confirmed', 'commented') ORDER BY id DESC LIMIT $2"
         );
-        self.plan_all(&sql, &[&office, &limit], read)
+        self.query_all(&sql, &[&office, &limit], read)
     }
 
     fn set_careplan_status(&mut self, id: i64, status: &str) -> Result<()> {
-        let changed = self.plan_exec(
+        let changed = self.exec_prepared(
             "UPDATE careplan_documents SET status = $2 WHERE id = $1",
             &[&id, &status],
         )?;
@@ -206,7 +169,7 @@ impl CarePlanStore for PostgresStore {
     }
 
     fn insert_plan_confirmation(&mut self, c: &PlanConfirmationRow) -> Result<i64> {
-        self.plan_insert(
+        self.insert_returning_id(
             "INSERT INTO plan_confirmations (document_id, at_ms, account, decision, comment) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             &[&c.document_id, &c.at_ms, &c.account, &c.decision, &c.comment],
         )
@@ -216,7 +179,7 @@ impl CarePlanStore for PostgresStore {
         let sql = format!(
             "SELECT {CONFIRMATION_COLUMNS} FROM plan_confirmations WHERE document_id = $1 ORDER BY id"
         );
-        self.plan_all(&sql, &[&document_id], read)
+        self.query_all(&sql, &[&document_id], read)
     }
 
     fn replace_service_months(&mut self, sets: &[ServiceMonthSet]) -> Result<()> {
@@ -236,7 +199,7 @@ impl CarePlanStore for PostgresStore {
             // (a table filling during a month's upload is never analysed in time): every call
             // then cost a scan of everything loaded so far, quadratic over the upload. Per-key
             // index lookups are right at every table size, so the plan can also be cached.
-            self.plan_exec(
+            self.exec_prepared(
                 "DELETE FROM service_months WHERE ctid = ANY (ARRAY( \
                  SELECT x.ctid FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[]) AS k (insurer, insured, month, care_office, to_office) \
                  CROSS JOIN LATERAL (SELECT s.ctid FROM service_months s WHERE s.insurer = k.insurer AND s.insured = k.insured \
@@ -256,7 +219,7 @@ impl CarePlanStore for PostgresStore {
                 rows.iter().map(|r| r.care_level.as_str()).collect(),
             ];
             let params: Vec<Param> = row_columns.iter().map(|c| c as Param).collect();
-            self.plan_exec(
+            self.exec_prepared(
                 "INSERT INTO service_months (insurer, insured, month, care_office, to_office, service_kind, provider_office, care_level) \
                  SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[])",
                 &params,
@@ -288,7 +251,7 @@ impl CarePlanStore for PostgresStore {
     }
 
     fn caseload_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<CaseloadCountRow>> {
-        self.plan_all(
+        self.query_all(
             &caseload_counts_sql(Dialect::Postgres),
             &[&insurer, &month],
             read,
@@ -296,7 +259,7 @@ impl CarePlanStore for PostgresStore {
     }
 
     fn user_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<UserCountRow>> {
-        self.plan_all(
+        self.query_all(
             &user_counts_sql(Dialect::Postgres),
             &[&insurer, &month],
             read,
@@ -304,7 +267,7 @@ impl CarePlanStore for PostgresStore {
     }
 
     fn insert_life_feedback(&mut self, f: &LifeFeedbackRow) -> Result<i64> {
-        self.plan_insert(
+        self.insert_returning_id(
             "INSERT INTO life_feedback (insurer, insured, office_number, period, body_json, submitted_at_ms, submitted_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             &[&f.insurer, &f.insured, &f.office_number, &f.period, &f.body_json, &f.submitted_at_ms, &f.submitted_by],
         )
@@ -314,11 +277,11 @@ impl CarePlanStore for PostgresStore {
         let sql = format!(
             "SELECT {FEEDBACK_COLUMNS} FROM life_feedback WHERE insurer = $1 AND insured = $2 ORDER BY period DESC, id DESC"
         );
-        self.plan_all(&sql, &[&insurer, &insured], read)
+        self.query_all(&sql, &[&insurer, &insured], read)
     }
 
     fn put_corporation(&mut self, c: &CorporationRow) -> Result<()> {
-        self.plan_exec(
+        self.exec_prepared(
             "INSERT INTO corporations (corporation_number, name, registered_at_ms) VALUES ($1, $2, $3) \
              ON CONFLICT (corporation_number) DO UPDATE SET name = excluded.name, registered_at_ms = excluded.registered_at_ms",
             &[&c.corporation_number, &c.name, &c.registered_at_ms],
@@ -327,7 +290,7 @@ impl CarePlanStore for PostgresStore {
     }
 
     fn put_corporation_office(&mut self, o: &CorporationOfficeRow) -> Result<()> {
-        self.plan_exec(
+        self.exec_prepared(
             "INSERT INTO corporation_offices (office_number, corporation_number, office_name) VALUES ($1, $2, $3) \
              ON CONFLICT (office_number) DO UPDATE SET corporation_number = excluded.corporation_number, office_name = excluded.office_name",
             &[&o.office_number, &o.corporation_number, &o.office_name],
@@ -338,18 +301,18 @@ impl CarePlanStore for PostgresStore {
     fn corporations(&mut self) -> Result<Vec<CorporationRow>> {
         let sql =
             format!("SELECT {CORPORATION_COLUMNS} FROM corporations ORDER BY corporation_number");
-        self.plan_all(&sql, &[], read)
+        self.query_all(&sql, &[], read)
     }
 
     fn corporation_offices(&mut self) -> Result<Vec<CorporationOfficeRow>> {
         let sql = format!(
             "SELECT {CORPORATION_OFFICE_COLUMNS} FROM corporation_offices ORDER BY office_number"
         );
-        self.plan_all(&sql, &[], read)
+        self.query_all(&sql, &[], read)
     }
 
     fn insert_concentration_exclusion(&mut self, e: &ConcentrationExclusionRow) -> Result<i64> {
-        self.plan_insert(
+        self.insert_returning_id(
             "INSERT INTO concentration_exclusions (insurer, office_number, period, service_kind, reason, excluded_plan_months, note, recorded_at_ms, recorded_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             &[&e.insurer, &e.office_number, &e.period, &e.service_kind, &e.reason, &e.excluded_plan_months, &e.note, &e.recorded_at_ms, &e.recorded_by],
@@ -364,11 +327,11 @@ impl CarePlanStore for PostgresStore {
         let sql = format!(
             "SELECT {EXCLUSION_COLUMNS} FROM concentration_exclusions WHERE insurer = $1 AND period = $2 ORDER BY id"
         );
-        self.plan_all(&sql, &[&insurer, &period], read)
+        self.query_all(&sql, &[&insurer, &period], read)
     }
 
     fn put_staffing(&mut self, s: &StaffingRow) -> Result<()> {
-        self.plan_exec(
+        self.exec_prepared(
             "INSERT INTO care_manager_staffing (office_number, month, care_managers_centi, data_exchange, clerical_staff, recorded_at_ms, recorded_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (office_number, month) DO UPDATE SET care_managers_centi = excluded.care_managers_centi, data_exchange = excluded.data_exchange, \
@@ -382,6 +345,6 @@ impl CarePlanStore for PostgresStore {
         let sql = format!(
             "SELECT {STAFFING_COLUMNS} FROM care_manager_staffing WHERE month = $1 ORDER BY office_number"
         );
-        self.plan_all(&sql, &[&month], read)
+        self.query_all(&sql, &[&month], read)
     }
 }

@@ -10,7 +10,6 @@ use crate::sqlite_certification::{
     EVENT_COLUMNS, NEWEST_FIRST, OPINION_COLUMNS, PRIMARY_COLUMNS, SURVEY_COLUMNS,
 };
 use crate::{PostgresStore, Result};
-use postgres::types::ToSql;
 use postgres::Row;
 
 fn flag(b: bool) -> i64 {
@@ -91,46 +90,9 @@ fn to_committee(r: &Row) -> CommitteeRow {
     }
 }
 
-impl PostgresStore {
-    fn cert_one<T>(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-        map: fn(&Row) -> T,
-    ) -> Result<Option<T>> {
-        let statement = self.prepared(sql)?;
-        Ok(self
-            .client()
-            .query_opt(&statement, params)?
-            .as_ref()
-            .map(map))
-    }
-
-    fn cert_all<T>(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-        map: fn(&Row) -> T,
-    ) -> Result<Vec<T>> {
-        let statement = self.prepared(sql)?;
-        Ok(self
-            .client()
-            .query(&statement, params)?
-            .iter()
-            .map(map)
-            .collect())
-    }
-
-    /// Executes a prepared statement; returns the number of rows changed.
-    fn cert_exec(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
-        let statement = self.prepared(sql)?;
-        Ok(self.client().execute(&statement, params)?)
-    }
-}
-
 impl CertificationStore for PostgresStore {
     fn insert_application(&mut self, a: &ApplicationRow) -> Result<i64> {
-        let id = self.cert_one(
+        let id = self.query_one(
             "INSERT INTO certification_applications (insurer, insured, kind, applicant, proxy_office, applied_on, share_with_care_manager, care_manager_office, progress_json, status, due_on, extension_json, created_at_ms, updated_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
             &[&a.insurer, &a.insured, &a.kind, &a.applicant, &a.proxy_office, &a.applied_on, &flag(a.share_with_care_manager), &a.care_manager_office, &a.progress_json, &a.status, &a.due_on, &a.extension_json, &a.created_at_ms, &a.updated_at_ms],
@@ -142,18 +104,18 @@ impl CertificationStore for PostgresStore {
     fn application(&mut self, id: i64) -> Result<Option<ApplicationRow>> {
         let sql =
             format!("SELECT {APPLICATION_COLUMNS} FROM certification_applications WHERE id = $1");
-        self.cert_one(&sql, &[&id], to_application)
+        self.query_one(&sql, &[&id], to_application)
     }
 
     fn applications_of(&mut self, insurer: &str, insured: &str) -> Result<Vec<ApplicationRow>> {
         let sql = format!(
             "SELECT {APPLICATION_COLUMNS} FROM certification_applications WHERE insurer = $1 AND insured = $2 {NEWEST_FIRST}"
         );
-        self.cert_all(&sql, &[&insurer, &insured], to_application)
+        self.query_all(&sql, &[&insurer, &insured], to_application)
     }
 
     fn update_application(&mut self, a: &ApplicationRow) -> Result<()> {
-        let changed = self.cert_exec(
+        let changed = self.exec_prepared(
             "UPDATE certification_applications SET progress_json = $2, status = $3, due_on = $4, extension_json = $5, care_manager_office = $6, updated_at_ms = $7 WHERE id = $1",
             &[&a.id, &a.progress_json, &a.status, &a.due_on, &a.extension_json, &a.care_manager_office, &a.updated_at_ms],
         )?;
@@ -164,7 +126,7 @@ impl CertificationStore for PostgresStore {
     }
 
     fn append_application_event(&mut self, e: &ApplicationEventRow) -> Result<i64> {
-        let id = self.cert_one(
+        let id = self.query_one(
             "INSERT INTO certification_events (application_id, at_ms, actor, event, status_after, detail_json) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             &[&e.application_id, &e.at_ms, &e.actor, &e.event, &e.status_after, &e.detail_json],
             |r| r.get::<_, i64>(0),
@@ -176,7 +138,7 @@ impl CertificationStore for PostgresStore {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM certification_events WHERE application_id = $1 ORDER BY id"
         );
-        self.cert_all(&sql, &[&application_id], to_event)
+        self.query_all(&sql, &[&application_id], to_event)
     }
 
     fn overdue_applications(
@@ -189,7 +151,7 @@ impl CertificationStore for PostgresStore {
         let sql = format!(
             "SELECT {APPLICATION_COLUMNS} FROM certification_applications WHERE insurer = $1 AND due_on < $2 AND status <> ALL($3::TEXT[]) ORDER BY due_on, id"
         );
-        self.cert_all(&sql, &[&insurer, &today, &terminal], to_application)
+        self.query_all(&sql, &[&insurer, &today, &terminal], to_application)
     }
 
     fn applications_for_care_manager(
@@ -200,11 +162,11 @@ impl CertificationStore for PostgresStore {
         let sql = format!(
             "SELECT {APPLICATION_COLUMNS} FROM certification_applications WHERE care_manager_office = $1 AND status <> ALL($2::TEXT[]) {NEWEST_FIRST}"
         );
-        self.cert_all(&sql, &[&office, &terminal], to_application)
+        self.query_all(&sql, &[&office, &terminal], to_application)
     }
 
     fn put_survey(&mut self, s: &SurveyRow) -> Result<()> {
-        self.cert_exec(
+        self.exec_prepared(
             "INSERT INTO certification_surveys (application_id, surveyed_on, surveyor, body_json, submitted_at_ms) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (application_id) DO UPDATE SET surveyed_on = excluded.surveyed_on, surveyor = excluded.surveyor, body_json = excluded.body_json, submitted_at_ms = excluded.submitted_at_ms",
             &[&s.application_id, &s.surveyed_on, &s.surveyor, &s.body_json, &s.submitted_at_ms],
@@ -215,12 +177,12 @@ impl CertificationStore for PostgresStore {
     fn survey(&mut self, application_id: i64) -> Result<Option<SurveyRow>> {
         let sql =
             format!("SELECT {SURVEY_COLUMNS} FROM certification_surveys WHERE application_id = $1");
-        self.cert_one(&sql, &[&application_id], to_survey)
+        self.query_one(&sql, &[&application_id], to_survey)
     }
 
     fn insert_opinion(&mut self, o: &OpinionRow) -> Result<i64> {
         // A duplicate version returns no row instead of failing the statement.
-        let id = self.cert_one(
+        let id = self.query_one(
             "INSERT INTO certification_opinions (application_id, institution_code, physician, version, body_json, signature, cert_fingerprint, submitted_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (application_id, version) DO NOTHING RETURNING id",
             &[&o.application_id, &o.institution_code, &o.physician, &o.version, &o.body_json, &o.signature, &o.cert_fingerprint, &o.submitted_at_ms],
@@ -233,11 +195,11 @@ impl CertificationStore for PostgresStore {
         let sql = format!(
             "SELECT {OPINION_COLUMNS} FROM certification_opinions WHERE application_id = $1 ORDER BY id"
         );
-        self.cert_all(&sql, &[&application_id], to_opinion)
+        self.query_all(&sql, &[&application_id], to_opinion)
     }
 
     fn put_primary_judgment(&mut self, p: &PrimaryJudgmentRow) -> Result<()> {
-        self.cert_exec(
+        self.exec_prepared(
             "INSERT INTO certification_primary_judgments (application_id, body_json, recorded_at_ms, recorded_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (application_id) DO UPDATE SET body_json = excluded.body_json, recorded_at_ms = excluded.recorded_at_ms, recorded_by = excluded.recorded_by",
             &[&p.application_id, &p.body_json, &p.recorded_at_ms, &p.recorded_by],
@@ -249,11 +211,11 @@ impl CertificationStore for PostgresStore {
         let sql = format!(
             "SELECT {PRIMARY_COLUMNS} FROM certification_primary_judgments WHERE application_id = $1"
         );
-        self.cert_one(&sql, &[&application_id], to_primary)
+        self.query_one(&sql, &[&application_id], to_primary)
     }
 
     fn put_committee(&mut self, c: &CommitteeRow) -> Result<()> {
-        self.cert_exec(
+        self.exec_prepared(
             "INSERT INTO certification_committees (application_id, committee_on, result_json, decided_at_ms) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (application_id) DO UPDATE SET committee_on = excluded.committee_on, result_json = excluded.result_json, decided_at_ms = excluded.decided_at_ms",
             &[&c.application_id, &c.committee_on, &c.result_json, &c.decided_at_ms],
@@ -265,6 +227,6 @@ impl CertificationStore for PostgresStore {
         let sql = format!(
             "SELECT {COMMITTEE_COLUMNS} FROM certification_committees WHERE application_id = $1"
         );
-        self.cert_one(&sql, &[&application_id], to_committee)
+        self.query_one(&sql, &[&application_id], to_committee)
     }
 }

@@ -4,7 +4,7 @@
 use crate::access_sql::*;
 use crate::access_store::*;
 use crate::{Result, SqliteStore};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row};
 
 fn to_office(r: &Row) -> rusqlite::Result<OfficeRow> {
     Ok(OfficeRow {
@@ -95,29 +95,6 @@ fn to_opinion(r: &Row) -> rusqlite::Result<OpinionRequestRow> {
     })
 }
 
-impl SqliteStore {
-    fn access_one<T>(
-        &mut self,
-        sql: &str,
-        params: impl rusqlite::Params,
-        map: fn(&Row) -> rusqlite::Result<T>,
-    ) -> Result<Option<T>> {
-        let mut stmt = self.connection().prepare_cached(sql)?;
-        Ok(stmt.query_row(params, map).optional()?)
-    }
-
-    fn access_all<T>(
-        &mut self,
-        sql: &str,
-        params: impl rusqlite::Params,
-        map: fn(&Row) -> rusqlite::Result<T>,
-    ) -> Result<Vec<T>> {
-        let mut stmt = self.connection().prepare_cached(sql)?;
-        let rows = stmt.query_map(params, map)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-}
-
 impl AccessStore for SqliteStore {
     fn put_office(&mut self, o: &OfficeRow) -> Result<()> {
         self.connection().execute(
@@ -130,7 +107,7 @@ impl AccessStore for SqliteStore {
 
     fn office(&mut self, office_number: &str) -> Result<Option<OfficeRow>> {
         let sql = format!("SELECT {OFFICE_COLUMNS} FROM offices WHERE office_number = ?1");
-        self.access_one(&sql, [office_number], to_office)
+        self.query_one(&sql, [office_number], to_office)
     }
 
     fn insert_staff(&mut self, s: &StaffRow) -> Result<()> {
@@ -144,7 +121,7 @@ impl AccessStore for SqliteStore {
 
     fn staff(&mut self, staff_id: &str) -> Result<Option<StaffRow>> {
         let sql = format!("SELECT {STAFF_COLUMNS} FROM staff_accounts WHERE staff_id = ?1");
-        self.access_one(&sql, [staff_id], to_staff)
+        self.query_one(&sql, [staff_id], to_staff)
     }
 
     fn update_staff_login(
@@ -171,12 +148,12 @@ impl AccessStore for SqliteStore {
 
     fn session_by_access(&mut self, access_hash: &str) -> Result<Option<SessionRow>> {
         let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE access_hash = ?1");
-        self.access_one(&sql, [access_hash], to_session)
+        self.query_one(&sql, [access_hash], to_session)
     }
 
     fn session_by_refresh(&mut self, refresh_hash: &str) -> Result<Option<SessionRow>> {
         let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE refresh_hash = ?1");
-        self.access_one(&sql, [refresh_hash], to_session)
+        self.query_one(&sql, [refresh_hash], to_session)
     }
 
     fn revoke_session(&mut self, access_hash: &str) -> Result<()> {
@@ -206,7 +183,7 @@ impl AccessStore for SqliteStore {
         let sql = format!(
             "SELECT {CARD_COLUMNS} FROM card_links WHERE fingerprint = ?1 AND unlinked_at_ms IS NULL"
         );
-        self.access_one(&sql, [fingerprint], to_card)
+        self.query_one(&sql, [fingerprint], to_card)
     }
 
     fn unlink_card(&mut self, fingerprint: &str, at_ms: i64) -> Result<()> {
@@ -252,21 +229,21 @@ impl AccessStore for SqliteStore {
         let sql = format!(
             "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE office_number = ?1 AND insurer = ?2 AND insured = ?3 ORDER BY id"
         );
-        self.access_all(&sql, [office_number, insurer, insured], to_serving)
+        self.query_all(&sql, [office_number, insurer, insured], to_serving)
     }
 
     fn persons_served(&mut self, office_number: &str) -> Result<Vec<ServingRow>> {
         let sql = format!(
             "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE office_number = ?1 AND ended_on IS NULL ORDER BY insurer, insured, id"
         );
-        self.access_all(&sql, [office_number], to_serving)
+        self.query_all(&sql, [office_number], to_serving)
     }
 
     fn servers_of(&mut self, insurer: &str, insured: &str) -> Result<Vec<ServingRow>> {
         let sql = format!(
             "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE insurer = ?1 AND insured = ?2 ORDER BY id"
         );
-        self.access_all(&sql, [insurer, insured], to_serving)
+        self.query_all(&sql, [insurer, insured], to_serving)
     }
 
     fn servers_of_many(&mut self, insurer: &str, insureds: &[String]) -> Result<Vec<ServingRow>> {
@@ -276,7 +253,7 @@ impl AccessStore for SqliteStore {
             "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE insurer = ?1 AND insured IN (SELECT value FROM json_each(?2)) ORDER BY insured, id"
         );
         let list = json_list(insureds);
-        self.access_all(&sql, params![insurer, list], to_serving)
+        self.query_all(&sql, params![insurer, list], to_serving)
     }
 
     fn insert_consent(&mut self, c: &ConsentRow) -> Result<i64> {
@@ -306,7 +283,7 @@ impl AccessStore for SqliteStore {
         let sql = format!(
             "SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = ?1 AND insured = ?2 AND (?3 IS NULL OR office_number = ?3) ORDER BY id"
         );
-        self.access_all(&sql, params![insurer, insured, office_number], to_consent)
+        self.query_all(&sql, params![insurer, insured, office_number], to_consent)
     }
 
     fn consents_of_many(
@@ -319,7 +296,7 @@ impl AccessStore for SqliteStore {
             "SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = ?1 AND insured IN (SELECT value FROM json_each(?2)) AND office_number = ?3 ORDER BY insured, id"
         );
         let list = json_list(insureds);
-        self.access_all(&sql, params![insurer, list, office_number], to_consent)
+        self.query_all(&sql, params![insurer, list, office_number], to_consent)
     }
 
     fn insert_opinion_request(&mut self, o: &OpinionRequestRow) -> Result<i64> {
@@ -348,14 +325,14 @@ impl AccessStore for SqliteStore {
         let sql = format!(
             "SELECT {OPINION_COLUMNS} FROM opinion_requests WHERE insurer = ?1 AND insured = ?2 AND institution_code = ?3 ORDER BY id"
         );
-        self.access_all(&sql, [insurer, insured, institution_code], to_opinion)
+        self.query_all(&sql, [insurer, insured, institution_code], to_opinion)
     }
 
     fn open_opinion_requests(&mut self, institution_code: &str) -> Result<Vec<OpinionRequestRow>> {
         let sql = format!(
             "SELECT {OPINION_COLUMNS} FROM opinion_requests WHERE institution_code = ?1 AND closed_at_ms IS NULL ORDER BY requested_at_ms, insurer, insured, id"
         );
-        self.access_all(&sql, [institution_code], to_opinion)
+        self.query_all(&sql, [institution_code], to_opinion)
     }
 }
 

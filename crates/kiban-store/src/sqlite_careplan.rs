@@ -10,7 +10,7 @@ use crate::careplan_sql::*;
 use crate::careplan_store::*;
 use crate::{Result, SqliteStore};
 use rusqlite::types::ToSql;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row};
 
 impl PlanRow for Row<'_> {
     type Error = rusqlite::Error;
@@ -34,37 +34,6 @@ fn read<T: FromPlanRow>(r: &Row) -> rusqlite::Result<T> {
 }
 
 impl SqliteStore {
-    fn plan_one<T>(
-        &mut self,
-        sql: &str,
-        params: impl rusqlite::Params,
-        map: fn(&Row) -> rusqlite::Result<T>,
-    ) -> Result<Option<T>> {
-        let mut stmt = self.connection().prepare_cached(sql)?;
-        Ok(stmt.query_row(params, map).optional()?)
-    }
-
-    fn plan_all<T>(
-        &mut self,
-        sql: &str,
-        params: impl rusqlite::Params,
-        map: fn(&Row) -> rusqlite::Result<T>,
-    ) -> Result<Vec<T>> {
-        let mut stmt = self.connection().prepare_cached(sql)?;
-        let rows = stmt.query_map(params, map)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Executes through the statement cache; returns the number of rows changed.
-    fn plan_exec(&mut self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
-        Ok(self.connection().prepare_cached(sql)?.execute(params)?)
-    }
-
-    /// Inserts through the statement cache; returns the new rowid.
-    fn plan_insert(&mut self, sql: &str, params: impl rusqlite::Params) -> Result<i64> {
-        Ok(self.connection().prepare_cached(sql)?.insert(params)?)
-    }
-
     /// An aggregate over insurer, from, to and the kinds (numbered from ?4).
     fn plan_counts<T>(
         &mut self,
@@ -77,7 +46,7 @@ impl SqliteStore {
     ) -> Result<Vec<T>> {
         let mut bound: Vec<&dyn ToSql> = vec![&insurer, &from, &to];
         bound.extend(kinds.iter().map(|k| k as &dyn ToSql));
-        self.plan_all(sql, bound.as_slice(), map)
+        self.query_all(sql, bound.as_slice(), map)
     }
 }
 
@@ -108,7 +77,7 @@ impl CarePlanStore for SqliteStore {
 
     fn careplan_document(&mut self, id: i64) -> Result<Option<CarePlanDocRow>> {
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE id = ?1");
-        self.plan_one(&sql, [id], read)
+        self.query_one(&sql, [id], read)
     }
 
     fn careplan_documents_of(
@@ -119,14 +88,14 @@ impl CarePlanStore for SqliteStore {
         let sql = format!(
             "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE insurer = ?1 AND insured = ?2 ORDER BY id DESC"
         );
-        self.plan_all(&sql, [insurer, insured], read)
+        self.query_all(&sql, [insurer, insured], read)
     }
 
     fn careplan_documents_to(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>> {
         let sql = format!(
             "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE to_office = ?1 ORDER BY id DESC LIMIT ?2"
         );
-        self.plan_all(&sql, params![office, limit], read)
+        self.query_all(&sql, params![office, limit], read)
     }
 
     fn careplan_drafts_from(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>> {
@@ -135,11 +104,11 @@ impl CarePlanStore for SqliteStore {
             "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE from_office = ?1 AND kind = 'plan' \
              AND status IN ('draft', 'confirmed', 'commented') ORDER BY id DESC LIMIT ?2"
         );
-        self.plan_all(&sql, params![office, limit], read)
+        self.query_all(&sql, params![office, limit], read)
     }
 
     fn set_careplan_status(&mut self, id: i64, status: &str) -> Result<()> {
-        let changed = self.plan_exec(
+        let changed = self.exec_cached(
             "UPDATE careplan_documents SET status = ?2 WHERE id = ?1",
             params![id, status],
         )?;
@@ -150,7 +119,7 @@ impl CarePlanStore for SqliteStore {
     }
 
     fn insert_plan_confirmation(&mut self, c: &PlanConfirmationRow) -> Result<i64> {
-        self.plan_insert(
+        self.insert_cached(
             "INSERT INTO plan_confirmations (document_id, at_ms, account, decision, comment) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![c.document_id, c.at_ms, c.account, c.decision, c.comment],
         )
@@ -160,7 +129,7 @@ impl CarePlanStore for SqliteStore {
         let sql = format!(
             "SELECT {CONFIRMATION_COLUMNS} FROM plan_confirmations WHERE document_id = ?1 ORDER BY id"
         );
-        self.plan_all(&sql, [document_id], read)
+        self.query_all(&sql, [document_id], read)
     }
 
     fn replace_service_months(&mut self, sets: &[ServiceMonthSet]) -> Result<()> {
@@ -219,7 +188,7 @@ impl CarePlanStore for SqliteStore {
     }
 
     fn caseload_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<CaseloadCountRow>> {
-        self.plan_all(
+        self.query_all(
             &caseload_counts_sql(Dialect::Sqlite),
             [insurer, month],
             read,
@@ -227,11 +196,11 @@ impl CarePlanStore for SqliteStore {
     }
 
     fn user_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<UserCountRow>> {
-        self.plan_all(&user_counts_sql(Dialect::Sqlite), [insurer, month], read)
+        self.query_all(&user_counts_sql(Dialect::Sqlite), [insurer, month], read)
     }
 
     fn insert_life_feedback(&mut self, f: &LifeFeedbackRow) -> Result<i64> {
-        self.plan_insert(
+        self.insert_cached(
             "INSERT INTO life_feedback (insurer, insured, office_number, period, body_json, submitted_at_ms, submitted_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![f.insurer, f.insured, f.office_number, f.period, f.body_json, f.submitted_at_ms, f.submitted_by],
         )
@@ -241,11 +210,11 @@ impl CarePlanStore for SqliteStore {
         let sql = format!(
             "SELECT {FEEDBACK_COLUMNS} FROM life_feedback WHERE insurer = ?1 AND insured = ?2 ORDER BY period DESC, id DESC"
         );
-        self.plan_all(&sql, [insurer, insured], read)
+        self.query_all(&sql, [insurer, insured], read)
     }
 
     fn put_corporation(&mut self, c: &CorporationRow) -> Result<()> {
-        self.plan_exec(
+        self.exec_cached(
             "INSERT INTO corporations (corporation_number, name, registered_at_ms) VALUES (?1, ?2, ?3) \
              ON CONFLICT (corporation_number) DO UPDATE SET name = excluded.name, registered_at_ms = excluded.registered_at_ms",
             params![c.corporation_number, c.name, c.registered_at_ms],
@@ -254,7 +223,7 @@ impl CarePlanStore for SqliteStore {
     }
 
     fn put_corporation_office(&mut self, o: &CorporationOfficeRow) -> Result<()> {
-        self.plan_exec(
+        self.exec_cached(
             "INSERT INTO corporation_offices (office_number, corporation_number, office_name) VALUES (?1, ?2, ?3) \
              ON CONFLICT (office_number) DO UPDATE SET corporation_number = excluded.corporation_number, office_name = excluded.office_name",
             params![o.office_number, o.corporation_number, o.office_name],
@@ -265,18 +234,18 @@ impl CarePlanStore for SqliteStore {
     fn corporations(&mut self) -> Result<Vec<CorporationRow>> {
         let sql =
             format!("SELECT {CORPORATION_COLUMNS} FROM corporations ORDER BY corporation_number");
-        self.plan_all(&sql, [], read)
+        self.query_all(&sql, [], read)
     }
 
     fn corporation_offices(&mut self) -> Result<Vec<CorporationOfficeRow>> {
         let sql = format!(
             "SELECT {CORPORATION_OFFICE_COLUMNS} FROM corporation_offices ORDER BY office_number"
         );
-        self.plan_all(&sql, [], read)
+        self.query_all(&sql, [], read)
     }
 
     fn insert_concentration_exclusion(&mut self, e: &ConcentrationExclusionRow) -> Result<i64> {
-        self.plan_insert(
+        self.insert_cached(
             "INSERT INTO concentration_exclusions (insurer, office_number, period, service_kind, reason, excluded_plan_months, note, recorded_at_ms, recorded_by) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![e.insurer, e.office_number, e.period, e.service_kind, e.reason, e.excluded_plan_months, e.note, e.recorded_at_ms, e.recorded_by],
@@ -291,11 +260,11 @@ impl CarePlanStore for SqliteStore {
         let sql = format!(
             "SELECT {EXCLUSION_COLUMNS} FROM concentration_exclusions WHERE insurer = ?1 AND period = ?2 ORDER BY id"
         );
-        self.plan_all(&sql, [insurer, period], read)
+        self.query_all(&sql, [insurer, period], read)
     }
 
     fn put_staffing(&mut self, s: &StaffingRow) -> Result<()> {
-        self.plan_exec(
+        self.exec_cached(
             "INSERT INTO care_manager_staffing (office_number, month, care_managers_centi, data_exchange, clerical_staff, recorded_at_ms, recorded_by) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
              ON CONFLICT (office_number, month) DO UPDATE SET care_managers_centi = excluded.care_managers_centi, data_exchange = excluded.data_exchange, \
@@ -309,6 +278,6 @@ impl CarePlanStore for SqliteStore {
         let sql = format!(
             "SELECT {STAFFING_COLUMNS} FROM care_manager_staffing WHERE month = ?1 ORDER BY office_number"
         );
-        self.plan_all(&sql, [month], read)
+        self.query_all(&sql, [month], read)
     }
 }

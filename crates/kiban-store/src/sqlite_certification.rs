@@ -5,7 +5,7 @@
 use crate::certification_store::*;
 use crate::{Result, SqliteStore, StoreError};
 use rusqlite::types::ToSql;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row};
 
 pub(crate) const APPLICATION_COLUMNS: &str = "id, insurer, insured, kind, applicant, proxy_office, applied_on, share_with_care_manager, care_manager_office, progress_json, status, due_on, extension_json, created_at_ms, updated_at_ms";
 pub(crate) const EVENT_COLUMNS: &str =
@@ -115,32 +115,6 @@ fn to_committee(r: &Row) -> rusqlite::Result<CommitteeRow> {
 }
 
 impl SqliteStore {
-    fn cert_one<T>(
-        &mut self,
-        sql: &str,
-        params: impl rusqlite::Params,
-        map: fn(&Row) -> rusqlite::Result<T>,
-    ) -> Result<Option<T>> {
-        let mut stmt = self.connection().prepare_cached(sql)?;
-        Ok(stmt.query_row(params, map).optional()?)
-    }
-
-    fn cert_all<T>(
-        &mut self,
-        sql: &str,
-        params: impl rusqlite::Params,
-        map: fn(&Row) -> rusqlite::Result<T>,
-    ) -> Result<Vec<T>> {
-        let mut stmt = self.connection().prepare_cached(sql)?;
-        let rows = stmt.query_map(params, map)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Executes through the statement cache; returns the number of rows changed.
-    fn cert_exec(&mut self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
-        Ok(self.connection().prepare_cached(sql)?.execute(params)?)
-    }
-
     /// Applications selected by `filter` (which numbers its own parameters from ?1) with the
     /// terminal statuses excluded by the parameters after `fixed`.
     fn applications_where(
@@ -156,13 +130,13 @@ impl SqliteStore {
         );
         let mut all: Vec<&dyn ToSql> = fixed.to_vec();
         all.extend(terminal.iter().map(|t| t as &dyn ToSql));
-        self.cert_all(&sql, all.as_slice(), to_application)
+        self.query_all(&sql, all.as_slice(), to_application)
     }
 }
 
 impl CertificationStore for SqliteStore {
     fn insert_application(&mut self, a: &ApplicationRow) -> Result<i64> {
-        self.cert_exec(
+        self.exec_cached(
             "INSERT INTO certification_applications (insurer, insured, kind, applicant, proxy_office, applied_on, share_with_care_manager, care_manager_office, progress_json, status, due_on, extension_json, created_at_ms, updated_at_ms) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![a.insurer, a.insured, a.kind, a.applicant, a.proxy_office, a.applied_on, a.share_with_care_manager, a.care_manager_office, a.progress_json, a.status, a.due_on, a.extension_json, a.created_at_ms, a.updated_at_ms],
@@ -173,18 +147,18 @@ impl CertificationStore for SqliteStore {
     fn application(&mut self, id: i64) -> Result<Option<ApplicationRow>> {
         let sql =
             format!("SELECT {APPLICATION_COLUMNS} FROM certification_applications WHERE id = ?1");
-        self.cert_one(&sql, [id], to_application)
+        self.query_one(&sql, [id], to_application)
     }
 
     fn applications_of(&mut self, insurer: &str, insured: &str) -> Result<Vec<ApplicationRow>> {
         let sql = format!(
             "SELECT {APPLICATION_COLUMNS} FROM certification_applications WHERE insurer = ?1 AND insured = ?2 {NEWEST_FIRST}"
         );
-        self.cert_all(&sql, [insurer, insured], to_application)
+        self.query_all(&sql, [insurer, insured], to_application)
     }
 
     fn update_application(&mut self, a: &ApplicationRow) -> Result<()> {
-        let changed = self.cert_exec(
+        let changed = self.exec_cached(
             "UPDATE certification_applications SET progress_json = ?2, status = ?3, due_on = ?4, extension_json = ?5, care_manager_office = ?6, updated_at_ms = ?7 WHERE id = ?1",
             params![a.id, a.progress_json, a.status, a.due_on, a.extension_json, a.care_manager_office, a.updated_at_ms],
         )?;
@@ -195,7 +169,7 @@ impl CertificationStore for SqliteStore {
     }
 
     fn append_application_event(&mut self, e: &ApplicationEventRow) -> Result<i64> {
-        self.cert_exec(
+        self.exec_cached(
             "INSERT INTO certification_events (application_id, at_ms, actor, event, status_after, detail_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![e.application_id, e.at_ms, e.actor, e.event, e.status_after, e.detail_json],
         )?;
@@ -206,7 +180,7 @@ impl CertificationStore for SqliteStore {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM certification_events WHERE application_id = ?1 ORDER BY id"
         );
-        self.cert_all(&sql, [application_id], to_event)
+        self.query_all(&sql, [application_id], to_event)
     }
 
     fn overdue_applications(
@@ -238,7 +212,7 @@ impl CertificationStore for SqliteStore {
     }
 
     fn put_survey(&mut self, s: &SurveyRow) -> Result<()> {
-        self.cert_exec(
+        self.exec_cached(
             "INSERT INTO certification_surveys (application_id, surveyed_on, surveyor, body_json, submitted_at_ms) VALUES (?1, ?2, ?3, ?4, ?5) \
              ON CONFLICT (application_id) DO UPDATE SET surveyed_on = excluded.surveyed_on, surveyor = excluded.surveyor, body_json = excluded.body_json, submitted_at_ms = excluded.submitted_at_ms",
             params![s.application_id, s.surveyed_on, s.surveyor, s.body_json, s.submitted_at_ms],
@@ -249,11 +223,11 @@ impl CertificationStore for SqliteStore {
     fn survey(&mut self, application_id: i64) -> Result<Option<SurveyRow>> {
         let sql =
             format!("SELECT {SURVEY_COLUMNS} FROM certification_surveys WHERE application_id = ?1");
-        self.cert_one(&sql, [application_id], to_survey)
+        self.query_one(&sql, [application_id], to_survey)
     }
 
     fn insert_opinion(&mut self, o: &OpinionRow) -> Result<i64> {
-        let changed = self.cert_exec(
+        let changed = self.exec_cached(
             "INSERT INTO certification_opinions (application_id, institution_code, physician, version, body_json, signature, cert_fingerprint, submitted_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
              ON CONFLICT (application_id, version) DO NOTHING",
             params![o.application_id, o.institution_code, o.physician, o.version, o.body_json, o.signature, o.cert_fingerprint, o.submitted_at_ms],
@@ -268,11 +242,11 @@ impl CertificationStore for SqliteStore {
         let sql = format!(
             "SELECT {OPINION_COLUMNS} FROM certification_opinions WHERE application_id = ?1 ORDER BY id"
         );
-        self.cert_all(&sql, [application_id], to_opinion)
+        self.query_all(&sql, [application_id], to_opinion)
     }
 
     fn put_primary_judgment(&mut self, p: &PrimaryJudgmentRow) -> Result<()> {
-        self.cert_exec(
+        self.exec_cached(
             "INSERT INTO certification_primary_judgments (application_id, body_json, recorded_at_ms, recorded_by) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (application_id) DO UPDATE SET body_json = excluded.body_json, recorded_at_ms = excluded.recorded_at_ms, recorded_by = excluded.recorded_by",
             params![p.application_id, p.body_json, p.recorded_at_ms, p.recorded_by],
@@ -284,11 +258,11 @@ impl CertificationStore for SqliteStore {
         let sql = format!(
             "SELECT {PRIMARY_COLUMNS} FROM certification_primary_judgments WHERE application_id = ?1"
         );
-        self.cert_one(&sql, [application_id], to_primary)
+        self.query_one(&sql, [application_id], to_primary)
     }
 
     fn put_committee(&mut self, c: &CommitteeRow) -> Result<()> {
-        self.cert_exec(
+        self.exec_cached(
             "INSERT INTO certification_committees (application_id, committee_on, result_json, decided_at_ms) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (application_id) DO UPDATE SET committee_on = excluded.committee_on, result_json = excluded.result_json, decided_at_ms = excluded.decided_at_ms",
             params![c.application_id, c.committee_on, c.result_json, c.decided_at_ms],
@@ -300,6 +274,6 @@ impl CertificationStore for SqliteStore {
         let sql = format!(
             "SELECT {COMMITTEE_COLUMNS} FROM certification_committees WHERE application_id = ?1"
         );
-        self.cert_one(&sql, [application_id], to_committee)
+        self.query_one(&sql, [application_id], to_committee)
     }
 }
