@@ -20,6 +20,7 @@
 use kiban_app::access::{Caller, Outcome};
 use kiban_app::careplan::corporations::register_corporations;
 use kiban_app::careplan::municipal::{caseloads, concentration, regional_stats};
+use kiban_app::careplan::register::service_month_set;
 use kiban_app::careplan::{v4, Registration};
 use kiban_domain::access::{Actor, Job, OfficeKind, Purpose, Timestamp};
 use kiban_domain::careplan::period::JudgmentPeriod;
@@ -27,8 +28,8 @@ use kiban_domain::careplan::YearMonth;
 use kiban_domain::ids::{InsurerNumber, OfficeNumber};
 use kiban_interchange::careplan::{parse_file_name, read_unit, Document};
 use kiban_interchange::generate::careplan::{month, CarePlanSpec, GeneratedMonth};
-use kiban_store::{ServiceMonthRow, ServiceMonthSet, Store};
-use kiban_testkit::careplan::{relate, Relation};
+use kiban_store::Store;
+use kiban_testkit::careplan::relate_pairs;
 use kiban_testkit::TestDb;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -133,31 +134,15 @@ fn run(
     first: YearMonth,
 ) {
     let setup = Instant::now();
-    let owned: Vec<(String, String, String)> = g
-        .persons
-        .iter()
-        .flat_map(|p| {
-            std::iter::once(p.care_office)
-                .chain(p.service_offices.iter().copied())
-                .map(move |o| {
-                    (
-                        p.person.insurer.to_string(),
-                        p.person.insured.to_string(),
-                        o.to_string(),
-                    )
-                })
-        })
-        .collect();
-    let relations: Vec<Relation> = owned
-        .iter()
-        .map(|(insurer, insured, office)| Relation {
-            insurer,
-            insured,
-            office,
-            categories: &["care_plan"],
-        })
-        .collect();
-    relate(store, &relations, "20260401", NOW - 86_400_000).unwrap();
+    let relations = g.relations();
+    relate_pairs(
+        store,
+        &relations,
+        &["care_plan"],
+        "20260401",
+        NOW - 86_400_000,
+    )
+    .unwrap();
     println!(
         "  setup: {} relations with consent in {:.1} s (not timed)",
         relations.len(),
@@ -249,7 +234,7 @@ fn run(
                     continue;
                 };
                 for m in period.months().iter().filter(|m| **m != first) {
-                    sets.push(service_months(usage, to, *m));
+                    sets.push(service_month_set(usage, to, *m));
                 }
             }
         }
@@ -272,16 +257,7 @@ fn run(
         },
         account: "city01".into(),
     };
-    let mut csv = String::new();
-    for o in &g.offices {
-        if let Some(c) = o.corporation {
-            let corp = &g.corporations[c];
-            csv.push_str(&format!(
-                "{},{},{},{}\n",
-                corp.number, corp.name, o.number, o.name
-            ));
-        }
-    }
+    let csv = g.corporations_csv();
     let Outcome::Allowed(registry) = register_corporations(store, &review, &csv, at).unwrap()
     else {
         panic!("registry")
@@ -322,43 +298,4 @@ fn run(
         stats.service_kinds.len(),
         t.elapsed().as_secs_f64()
     );
-}
-
-fn service_months(
-    usage: &kiban_domain::careplan::ServiceUse,
-    to: OfficeNumber,
-    m: YearMonth,
-) -> ServiceMonthSet {
-    let level = usage
-        .header
-        .changed_level
-        .unwrap_or(usage.header.care_level);
-    let (insurer, insured) = (
-        usage.person.insurer.to_string(),
-        usage.person.insured.to_string(),
-    );
-    let mut rows: Vec<ServiceMonthRow> = Vec::new();
-    for r in &usage.plan_rows {
-        let row = ServiceMonthRow {
-            insurer: insurer.clone(),
-            insured: insured.clone(),
-            month: m.yyyymm(),
-            care_office: usage.header.care_office.to_string(),
-            to_office: to.to_string(),
-            service_kind: r.service_code.kind.code().to_string(),
-            provider_office: r.provider.to_string(),
-            care_level: level.code().to_string(),
-        };
-        if !rows.contains(&row) {
-            rows.push(row);
-        }
-    }
-    ServiceMonthSet {
-        insurer,
-        insured,
-        month: m.yyyymm(),
-        care_office: usage.header.care_office.to_string(),
-        to_office: to.to_string(),
-        rows,
-    }
 }

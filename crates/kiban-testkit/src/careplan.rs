@@ -73,3 +73,30 @@ pub fn insert_gaiji(bytes: &mut Vec<u8>, column: usize) {
     };
     bytes.splice(start..start, [0xF0, 0x40]);
 }
+
+/// [`relate`] for (person, office) pairs, each with the same consents.
+pub fn relate_pairs(
+    store: &mut dyn Store,
+    pairs: &[(
+        kiban_domain::careplan::PlanPerson,
+        kiban_domain::ids::OfficeNumber,
+    )],
+    categories: &[&str],
+    started_on: &str,
+    granted_at_ms: i64,
+) -> Result<(), StoreError> {
+    let owned: Vec<(String, String, String)> = pairs
+        .iter()
+        .map(|(p, o)| (p.insurer.to_string(), p.insured.to_string(), o.to_string()))
+        .collect();
+    let relations: Vec<Relation> = owned
+        .iter()
+        .map(|(insurer, insured, office)| Relation {
+            insurer,
+            insured,
+            office,
+            categories,
+        })
+        .collect();
+    relate(store, &relations, started_on, granted_at_ms)
+}

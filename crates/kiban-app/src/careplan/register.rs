@@ -31,6 +31,7 @@ use kiban_domain::access::{
 use kiban_domain::careplan::{CarePlan, Deletion, ServiceResults, ServiceUse, Supplement};
 use kiban_domain::ids::OfficeNumber;
 use kiban_store::Store;
+pub use rows::service_month_set;
 use rows::stored;
 use serde::Serialize;
 

@@ -11,7 +11,7 @@ use kiban_domain::careplan::YearMonth;
 use kiban_domain::ids::{InsurerNumber, OfficeNumber};
 use kiban_interchange::careplan::{parse_file_name, read_unit, to_v5, UnitKind};
 use kiban_interchange::generate::careplan::{month, CarePlanSpec, GeneratedMonth, GeneratedUnit};
-use kiban_testkit::careplan::{relate, Relation};
+use kiban_testkit::careplan::relate_pairs;
 use kiban_testkit::{on_both_engines, TestDb};
 
 /// 2026-10-05 10:00 JST.
@@ -49,33 +49,20 @@ pub(crate) fn relate_all(
     g: &GeneratedMonth,
     except: Option<(usize, OfficeNumber)>,
 ) {
-    let owned: Vec<(String, String, String)> = g
-        .persons
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| {
-            std::iter::once(p.care_office)
-                .chain(p.service_offices.iter().copied())
-                .filter(move |&o| except != Some((i, o)))
-                .map(move |o| {
-                    (
-                        p.person.insurer.to_string(),
-                        p.person.insured.to_string(),
-                        o.to_string(),
-                    )
-                })
-        })
+    let skipped = except.map(|(i, office)| (g.persons[i].person, office));
+    let pairs: Vec<_> = g
+        .relations()
+        .into_iter()
+        .filter(|r| Some(*r) != skipped)
         .collect();
-    let relations: Vec<Relation> = owned
-        .iter()
-        .map(|(insurer, insured, office)| Relation {
-            insurer,
-            insured,
-            office,
-            categories: &["care_plan", "life"],
-        })
-        .collect();
-    relate(db.store(), &relations, "20260401", NOW - 86_400_000).unwrap();
+    relate_pairs(
+        db.store(),
+        &pairs,
+        &["care_plan", "life"],
+        "20260401",
+        NOW - 86_400_000,
+    )
+    .unwrap();
 }
 
 pub(crate) fn office_caller(office: OfficeNumber, g: &GeneratedMonth) -> Caller {

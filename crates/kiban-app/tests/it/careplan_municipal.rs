@@ -18,26 +18,12 @@ use kiban_domain::codes::ServiceKind;
 use kiban_store::StaffingRow;
 use kiban_testkit::{on_both_engines, TestDb};
 
-fn corporations_csv(g: &kiban_interchange::generate::careplan::GeneratedMonth) -> String {
-    let mut csv = String::from("法人番号,法人名,事業所番号,事業所名\n");
-    for o in &g.offices {
-        if let Some(c) = o.corporation {
-            let corp = &g.corporations[c];
-            csv.push_str(&format!(
-                "{},{},{},{}\n",
-                corp.number, corp.name, o.number, o.name
-            ));
-        }
-    }
-    csv
-}
-
 fn the_municipal_console_sees_aggregates_only(db: &mut TestDb) {
     let g = generated(60, 2, 20);
     relate_all(db, &g, None);
     send_all(db, &g);
     let review = municipal(Purpose::Review);
-    let csv = corporations_csv(&g) + "1234567890123,誤り,1370000001,x\n";
+    let csv = g.corporations_csv() + "1234567890123,誤り,1370000001,x\n";
     let Outcome::Allowed(registry) =
         register_corporations(db.store(), &review, &csv, at()).unwrap()
     else {

@@ -12,7 +12,7 @@ use kiban_domain::careplan::YearMonth;
 use kiban_domain::ids::{InsuredNumber, InsurerNumber};
 use kiban_interchange::careplan::{parse_file_name, read_unit, to_v5, UnitKind};
 use kiban_interchange::generate::careplan::{month, CarePlanSpec, GeneratedMonth, GeneratedUnit};
-use kiban_testkit::careplan::{relate, Relation};
+use kiban_testkit::careplan::relate_pairs;
 
 fn generated() -> GeneratedMonth {
     month(&CarePlanSpec {
@@ -50,39 +50,9 @@ fn setup(fx: &mut Fixture, g: &GeneratedMonth) {
         fx.add_staff(&format!("s{i}"), "office_staff", &o.number.to_string());
     }
     fx.add_staff("city1", "municipal_staff", INSURER);
-    let owned: Vec<(String, String, String)> = g
-        .persons
-        .iter()
-        .flat_map(|p| {
-            std::iter::once(p.care_office)
-                .chain(p.service_offices.iter().copied())
-                .map(move |o| {
-                    (
-                        p.person.insurer.to_string(),
-                        p.person.insured.to_string(),
-                        o.to_string(),
-                    )
-                })
-        })
-        .collect();
-    let relations: Vec<Relation> = owned
-        .iter()
-        .map(|(insurer, insured, office)| Relation {
-            insurer,
-            insured,
-            office,
-            categories: &["care_plan", "life"],
-        })
-        .collect();
-    fx.db(|s| {
-        relate(
-            s,
-            &relations,
-            "20260401",
-            crate::support::now_ms() - 86_400_000,
-        )
-        .unwrap()
-    });
+    let relations = g.relations();
+    let at = crate::support::now_ms() - 86_400_000;
+    fx.db(|s| relate_pairs(s, &relations, &["care_plan", "life"], "20260401", at).unwrap());
 }
 
 fn staff_of(g: &GeneratedMonth, office: kiban_domain::ids::OfficeNumber) -> String {

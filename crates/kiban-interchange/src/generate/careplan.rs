@@ -17,6 +17,7 @@
 //!   older plan date) is added.
 
 mod documents;
+mod relations;
 mod tables;
 
 use tables::{corporate_number, office_number, KINDS, LIMITS, SERVICES, WORDS};

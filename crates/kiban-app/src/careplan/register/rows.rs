@@ -4,10 +4,48 @@
 use super::super::{kind, DocStatus};
 use super::{Document, Registration};
 use kiban_domain::access::{PersonRef, Timestamp};
-use kiban_domain::careplan::Deletion;
+use kiban_domain::careplan::{Deletion, ServiceUse, YearMonth};
 use kiban_domain::ids::OfficeNumber;
 use kiban_store::{CarePlanDocRow, ServiceMonthRow, ServiceMonthSet};
 use serde::Serialize;
+
+/// The service months of a 利用票 sent to `to`, as counted for `month` (its own month when
+/// registered): one row per (service kind, provider), at the level the sheet ends the month with.
+/// The care office is the sheet's sender, which registration has checked is the office logged in.
+pub fn service_month_set(
+    usage: &ServiceUse,
+    to: OfficeNumber,
+    month: YearMonth,
+) -> ServiceMonthSet {
+    let level = usage
+        .header
+        .changed_level
+        .unwrap_or(usage.header.care_level);
+    let mut set = ServiceMonthSet {
+        insurer: usage.person.insurer.to_string(),
+        insured: usage.person.insured.to_string(),
+        month: month.yyyymm(),
+        care_office: usage.header.care_office.to_string(),
+        to_office: to.to_string(),
+        rows: Vec::new(),
+    };
+    for r in &usage.plan_rows {
+        let row = ServiceMonthRow {
+            insurer: set.insurer.clone(),
+            insured: set.insured.clone(),
+            month: set.month.clone(),
+            care_office: set.care_office.clone(),
+            to_office: set.to_office.clone(),
+            service_kind: r.service_code.kind.code().to_string(),
+            provider_office: r.provider.to_string(),
+            care_level: level.code().to_string(),
+        };
+        if !set.rows.contains(&row) {
+            set.rows.push(row);
+        }
+    }
+    set
+}
 
 fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("care-plan documents serialise")
@@ -73,32 +111,8 @@ pub(super) fn stored(
             to,
             supplement,
         } => {
+            let set = service_month_set(usage, *to, usage.month);
             let month = usage.month.yyyymm();
-            let level = usage
-                .header
-                .changed_level
-                .unwrap_or(usage.header.care_level);
-            let mut set = empty_set(month.clone(), to.to_string());
-            for r in &usage.plan_rows {
-                let (service_kind, provider) = (r.service_code.kind.code(), r.provider.to_string());
-                if set
-                    .rows
-                    .iter()
-                    .any(|m| m.service_kind == service_kind && m.provider_office == provider)
-                {
-                    continue;
-                }
-                set.rows.push(ServiceMonthRow {
-                    insurer: set.insurer.clone(),
-                    insured: set.insured.clone(),
-                    month: month.clone(),
-                    care_office: set.care_office.clone(),
-                    to_office: set.to_office.clone(),
-                    service_kind: service_kind.to_string(),
-                    provider_office: provider,
-                    care_level: level.code().to_string(),
-                });
-            }
             let sup = supplement.as_ref().map(json);
             let r = row(
                 kind::SERVICE_USE,
