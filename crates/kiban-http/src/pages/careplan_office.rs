@@ -16,6 +16,7 @@ use kiban_domain::access::Timestamp;
 use super::cert_view::when;
 use super::office::PORTAL;
 use super::session::{bad_form_token, OfficeStaff};
+use super::upload::read_capped;
 use super::view::{grouped, page_templates, read_failed, respond, wareki_yyyymmdd, Page};
 use crate::state::{now, Shared};
 
@@ -188,7 +189,6 @@ async fn read_form(mut multipart: Multipart) -> Result<Upload, String> {
     };
     let mut upload = Upload::default();
     let mut total = 0usize;
-    let mut oversized = false;
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         match field.name().unwrap_or("") {
             "csrf" => upload.csrf = field.text().await.map_err(broken)?,
@@ -200,16 +200,9 @@ async fn read_form(mut multipart: Multipart) -> Result<Upload, String> {
                     .and_then(|n| n.rsplit(['/', '\\']).next())
                     .unwrap_or("")
                     .to_string();
-                let mut bytes = Vec::new();
-                // Chunk by chunk, so an oversized upload is never all in memory; the rest is
-                // read and dropped (the body limit caps it), so the answer reaches the browser.
-                while let Some(chunk) = field.chunk().await.map_err(broken)? {
-                    total += chunk.len();
-                    oversized |= total > MAX_UPLOAD;
-                    if !oversized {
-                        bytes.extend_from_slice(&chunk);
-                    }
-                }
+                let bytes = read_capped(&mut field, &mut total, MAX_UPLOAD)
+                    .await
+                    .map_err(broken)?;
                 if !name.is_empty() {
                     upload.files.push((name, bytes));
                 }
@@ -217,6 +210,7 @@ async fn read_form(mut multipart: Multipart) -> Result<Upload, String> {
             _ => {}
         }
     }
+    let oversized = total > MAX_UPLOAD;
     if oversized {
         return Err(too_large());
     }

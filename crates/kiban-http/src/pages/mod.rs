@@ -40,6 +40,7 @@ mod served;
 mod session;
 mod start;
 mod summary;
+mod upload;
 mod view;
 
 use axum::extract::{DefaultBodyLimit, Request};

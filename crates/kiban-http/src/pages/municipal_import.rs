@@ -14,6 +14,7 @@ use kiban_interchange::file_name::FileName;
 
 use super::municipal::MunicipalStaff;
 use super::session::bad_form_token;
+use super::upload::read_capped;
 use super::view::{grouped, page_templates, respond, Page};
 use crate::state::Shared;
 
@@ -95,28 +96,21 @@ async fn read_form(mut multipart: Multipart) -> Result<Upload, String> {
         }
     };
     let mut upload = Upload::default();
-    let mut oversized = false;
+    let mut used = 0usize;
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         match field.name().unwrap_or("") {
             "csrf" => upload.csrf = field.text().await.map_err(broken)?,
             "strict" => upload.strict = true,
             "file" => {
                 upload.file_name = field.file_name().map(str::to_string);
-                // Chunk by chunk, so an oversized file is never all in memory. The rest is
-                // read and dropped (the body limit caps it): answering before the browser has
-                // sent everything would close the connection under it and lose the answer.
-                while let Some(chunk) = field.chunk().await.map_err(broken)? {
-                    oversized |= upload.bytes.len() + chunk.len() > MAX_UPLOAD;
-                    if oversized {
-                        upload.bytes = Vec::new();
-                    } else {
-                        upload.bytes.extend_from_slice(&chunk);
-                    }
-                }
+                upload.bytes = read_capped(&mut field, &mut used, MAX_UPLOAD)
+                    .await
+                    .map_err(broken)?;
             }
             _ => {}
         }
     }
+    let oversized = used > MAX_UPLOAD;
     if oversized {
         return Err(too_large());
     }
