@@ -172,7 +172,22 @@ pub(crate) fn decide_only(
     identity: Option<&ConsentMethod>,
 ) -> Result<Decision> {
     let evidence = load_evidence(store, caller, category, person, at)?;
-    let request = AccessRequest {
+    Ok(decide_loaded(
+        caller, action, category, person, at, &evidence, identity,
+    ))
+}
+
+/// `decide` on evidence already loaded (by [`load_evidence`], or in bulk by [`BulkEvidence`]).
+fn decide_loaded(
+    caller: &Caller,
+    action: Action,
+    category: Category,
+    person: PersonRef,
+    at: Timestamp,
+    evidence: &Loaded,
+    identity: Option<&ConsentMethod>,
+) -> Decision {
+    decide(&AccessRequest {
         actor: caller.actor,
         action,
         category,
@@ -186,8 +201,7 @@ pub(crate) fn decide_only(
             application_consent: evidence.application_consent,
             identity,
         },
-    };
-    Ok(decide(&request))
+    })
 }
 
 pub(crate) fn audit_entry(
@@ -244,6 +258,7 @@ fn entry(
     }
 }
 
+#[derive(Default)]
 struct Loaded {
     consents: Vec<Consent>,
     servings: Vec<Serving>,
@@ -266,13 +281,7 @@ fn load_evidence(
     at: Timestamp,
 ) -> Result<Loaded> {
     let (insurer, insured) = (person.insurer.to_string(), person.insured.to_string());
-    let mut loaded = Loaded {
-        consents: Vec::new(),
-        servings: Vec::new(),
-        opinion_requests: Vec::new(),
-        care_plan_author: None,
-        application_consent: false,
-    };
+    let mut loaded = Loaded::default();
     // Only staff decisions look at consents, relationships and requests.
     let Some(party) = caller.party() else {
         return Ok(loaded);

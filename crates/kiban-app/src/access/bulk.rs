@@ -6,20 +6,19 @@
 //! policy needs only consents and 担当関係 (not the certification categories, whose application
 //! consent and 計画作成依頼届出 come from elsewhere). Anything else takes the per-person path.
 
-use super::{consent, serving, Caller};
+use super::{consent, decide_loaded, serving, Caller, Loaded};
 use crate::Result;
 use kiban_domain::access::{
-    decide, AccessRequest, Action, Category, ConsentCategory, Decision, Evidence, Party, PersonRef,
-    Serving, Timestamp,
+    Action, Category, ConsentCategory, Decision, Party, PersonRef, Serving, Timestamp,
 };
 use kiban_store::Store;
 use std::collections::HashMap;
 
-/// Consents and relationships of a batch of persons, keyed by (保険者番号, 被保険者番号).
+/// Consents and relationships of a batch of persons, keyed by (保険者番号, 被保険者番号), in
+/// the form [`super::load_evidence`] gives one person's.
 pub(crate) struct BulkEvidence {
     party: Party,
-    consents: HashMap<(String, String), Vec<kiban_domain::access::Consent>>,
-    servings: HashMap<(String, String), Vec<Serving>>,
+    persons: HashMap<(String, String), Loaded>,
 }
 
 impl BulkEvidence {
@@ -46,25 +45,26 @@ impl BulkEvidence {
         }
         let mut bulk = Self {
             party,
-            consents: HashMap::new(),
-            servings: HashMap::new(),
+            persons: HashMap::new(),
         };
         let office = office.to_string();
         crate::in_read(store, |s| {
             for (insurer, insureds) in &by_insurer {
                 for row in s.consents_of_many(insurer, insureds, &office)? {
                     if let Some(c) = consent(&row, party) {
-                        bulk.consents
+                        bulk.persons
                             .entry((row.insurer.clone(), row.insured.clone()))
                             .or_default()
+                            .consents
                             .push(c);
                     }
                 }
                 for row in s.servers_of_many(insurer, insureds)? {
                     if let Some(sv) = serving(&row) {
-                        bulk.servings
+                        bulk.persons
                             .entry((row.insurer.clone(), row.insured.clone()))
                             .or_default()
+                            .servings
                             .push(sv);
                     }
                 }
@@ -80,9 +80,9 @@ impl BulkEvidence {
 
     /// The person's 担当関係 (every office's).
     pub(crate) fn servings(&self, person: PersonRef) -> &[Serving] {
-        self.servings
+        self.persons
             .get(&Self::key(person))
-            .map(Vec::as_slice)
+            .map(|l| l.servings.as_slice())
             .unwrap_or(&[])
     }
 
@@ -96,22 +96,8 @@ impl BulkEvidence {
         at: Timestamp,
     ) -> Decision {
         debug_assert_eq!(caller.party(), Some(self.party));
-        let key = Self::key(person);
-        let request = AccessRequest {
-            actor: caller.actor,
-            action,
-            category,
-            person,
-            at,
-            evidence: Evidence {
-                consents: self.consents.get(&key).map(Vec::as_slice).unwrap_or(&[]),
-                servings: self.servings.get(&key).map(Vec::as_slice).unwrap_or(&[]),
-                opinion_requests: &[],
-                care_plan_author: None,
-                application_consent: false,
-                identity: None,
-            },
-        };
-        decide(&request)
+        let none = Loaded::default();
+        let loaded = self.persons.get(&Self::key(person)).unwrap_or(&none);
+        decide_loaded(caller, action, category, person, at, loaded, None)
     }
 }

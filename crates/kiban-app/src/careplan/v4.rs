@@ -12,8 +12,8 @@ use crate::Result;
 use kiban_domain::access::{Actor, PersonRef, Timestamp};
 use kiban_domain::careplan::Supplement;
 use kiban_interchange::careplan::{
-    assemble, read_file, v5_values_to_unit, Document as V4Document, SendUnit, UnitKind, V4File,
-    V4Kind,
+    assemble, read_file, v5_values_to_unit, Document as V4Document, LineIssue, SendUnit, UnitKind,
+    V4File, V4Kind,
 };
 use std::collections::BTreeMap;
 
@@ -162,21 +162,26 @@ fn group_units(files: Vec<V4File>, report: &mut RegisterReport) -> Vec<Vec<V4Fil
         .collect()
 }
 
+/// A reader's problem as the report's entry, naming the person when the line names one.
+fn line_issue(person: Option<PersonRef>, issue: &LineIssue) -> PersonIssue {
+    PersonIssue {
+        insurer: person.map(|p| p.insurer.to_string()).unwrap_or_default(),
+        insured: person.map(|p| p.insured.to_string()).unwrap_or_default(),
+        source: issue.file.clone(),
+        line: issue.line,
+        column_no: issue.column_no,
+        column: issue.column.clone(),
+        code: issue.code,
+        message_ja: issue.message_ja.clone(),
+        message_en: issue.message_en.clone(),
+    }
+}
+
 /// The unit's persons as [`Incoming`]; rejected persons and the unit's own problems go to the
 /// report, with the file, line and column of each error.
 fn persons_of(unit: SendUnit, caller: &Caller, report: &mut RegisterReport) -> Vec<Incoming> {
     for issue in unit.issues.iter().filter(|i| i.is_error()) {
-        report.issues.push(PersonIssue {
-            insurer: String::new(),
-            insured: String::new(),
-            source: issue.file.clone(),
-            line: issue.line,
-            column_no: issue.column_no,
-            column: issue.column.clone(),
-            code: issue.code,
-            message_ja: issue.message_ja.clone(),
-            message_en: issue.message_en.clone(),
-        });
+        report.issues.push(line_issue(None, issue));
     }
     let sender_is_caller = match caller.actor {
         Actor::OfficeStaff { office, .. } => office == unit.header.sender,
@@ -193,17 +198,7 @@ fn persons_of(unit: SendUnit, caller: &Caller, report: &mut RegisterReport) -> V
         if entry.is_rejected() {
             report.persons_refused += 1;
             for issue in entry.issues.iter().filter(|i| i.is_error()) {
-                report.issues.push(PersonIssue {
-                    insurer: person.insurer.to_string(),
-                    insured: person.insured.to_string(),
-                    source: issue.file.clone(),
-                    line: issue.line,
-                    column_no: issue.column_no,
-                    column: issue.column.clone(),
-                    code: issue.code,
-                    message_ja: issue.message_ja.clone(),
-                    message_en: issue.message_en.clone(),
-                });
+                report.issues.push(line_issue(Some(person), issue));
             }
             continue;
         }
