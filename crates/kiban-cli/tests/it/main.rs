@@ -3,6 +3,7 @@
 
 mod careplan;
 mod checkpoints;
+mod crash;
 mod keys;
 mod physician;
 mod policy;
