@@ -83,6 +83,30 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// One integer from a raw query on a separate connection (e.g. `SELECT count(*) …`): how
+    /// tests look at what was committed without going through kiban.
+    pub fn scalar(&self, sql: &str) -> i64 {
+        match &self.schema {
+            Some(_) => {
+                let mut client =
+                    postgres::Client::connect(&self.url, postgres::NoTls).expect("raw connection");
+                client
+                    .query_one(sql, &[])
+                    .expect("raw query")
+                    .get::<_, i64>(0)
+            }
+            None => {
+                let path = self.url.strip_prefix("sqlite://").expect("sqlite url");
+                rusqlite::Connection::open(path)
+                    .expect("raw connection")
+                    .query_row(sql, [], |row| row.get(0))
+                    .expect("raw query")
+            }
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(schema) = &self.schema {

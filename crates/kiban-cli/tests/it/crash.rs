@@ -1,99 +1,8 @@
-//! Crash and restart without loss: `kiban import` killed with SIGKILL at random points of a
-//! 300,000-person load, then rerun, leaves the registry equal to a clean import's: the same
-//! `kiban stats --json` and an export equal byte for byte. Between kills, every file is either
-//! wholly committed or not at all (one transaction per file), never half.
-//!
-//! The kill points are drawn from a seed printed by the test (`KIBAN_CRASH_SEED` replays one).
+//! Crash and restart without loss (issue 13): `kiban import` and `kiban serve` killed with
+//! SIGKILL at random points, on both engines, and what must hold afterwards.
 
-use kiban_testkit::TestDb;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
-use std::time::Instant;
-
-use super::{kiban, ok, sorted_files};
-
-const PERSONS: &str = "300000";
-const AS_OF: &str = "20261101";
-const CREATED: &str = "20261201000000";
-const KILLS: usize = 3;
-
-/// One generated municipality for both engines' tests (generation is deterministic).
-fn generated() -> &'static (tempfile::TempDir, Vec<PathBuf>) {
-    static FILES: OnceLock<(tempfile::TempDir, Vec<PathBuf>)> = OnceLock::new();
-    FILES.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("gen");
-        ok(kiban(
-            "sqlite://unused",
-            &[
-                "generate",
-                "--persons",
-                PERSONS,
-                "--out",
-                out.to_str().unwrap(),
-                "--seed",
-                "13",
-            ],
-            dir.path(),
-        ));
-        let files = sorted_files(&out);
-        assert_eq!(files.len(), 5);
-        (dir, files)
-    })
-}
-
-fn import_args(files: &[PathBuf]) -> Vec<String> {
-    let mut args = vec!["import".to_string()];
-    args.extend(files.iter().map(|f| f.display().to_string()));
-    args
-}
-
-/// `versions_by_kind` of `kiban stats --json`: kind → versions stored.
-fn versions_by_kind(stats: &str) -> BTreeMap<String, u64> {
-    let value: serde_json::Value = serde_json::from_str(stats).expect("stats JSON");
-    value["versions_by_kind"]
-        .as_array()
-        .expect("versions_by_kind")
-        .iter()
-        .map(|pair| {
-            (
-                pair[0].as_str().unwrap().to_string(),
-                pair[1].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn stats(db: &str, cwd: &Path) -> String {
-    ok(kiban(db, &["stats", "--as-of", AS_OF, "--json"], cwd))
-}
-
-fn export(db: &str, cwd: &Path, out: &Path) -> Vec<(String, Vec<u8>)> {
-    ok(kiban(
-        db,
-        &[
-            "export",
-            "--insurer",
-            "131011",
-            "--out",
-            out.to_str().unwrap(),
-            "--created",
-            CREATED,
-        ],
-        cwd,
-    ));
-    sorted_files(out)
-        .into_iter()
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect()
-}
+mod import;
+mod serve;
 
 /// splitmix64: kill points from a printed seed, without a dependency.
 fn next(state: &mut u64) -> u64 {
@@ -104,6 +13,7 @@ fn next(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// `KIBAN_CRASH_SEED` replays a run; otherwise the clock.
 fn seed() -> u64 {
     std::env::var("KIBAN_CRASH_SEED")
         .ok()
@@ -114,79 +24,4 @@ fn seed() -> u64 {
                 .unwrap()
                 .as_nanos() as u64
         })
-}
-
-fn killed_imports_then_rerun_equal_a_clean_import(clean: TestDb, crashed: TestDb) {
-    let (_, files) = generated();
-    let work = tempfile::tempdir().unwrap();
-    let args = import_args(files);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-
-    let started = Instant::now();
-    ok(kiban(&clean.url, &args, work.path()));
-    let clean_time = started.elapsed();
-    let clean_stats = stats(&clean.url, work.path());
-    let full = versions_by_kind(&clean_stats);
-    assert_eq!(full.values().filter(|&&n| n > 0).count(), 5, "{full:?}");
-    let clean_export = export(&clean.url, work.path(), &work.path().join("clean"));
-
-    let seed = seed();
-    eprintln!("crash harness: KIBAN_CRASH_SEED={seed} (clean import {clean_time:?})");
-    let mut rng = seed;
-    let mut interrupted = 0;
-    for kill in 0..KILLS {
-        // Anywhere from the start to 90% of a clean import's time: before the first commit,
-        // inside the 被保険者証 file, between files.
-        let at = clean_time.mul_f64((next(&mut rng) % 900) as f64 / 1000.0);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kiban"))
-            .args(&args)
-            .env("KIBAN_DATABASE_URL", &crashed.url)
-            .current_dir(work.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(at);
-        let finished_first = child.try_wait().unwrap().is_some();
-        child.kill().unwrap(); // SIGKILL
-        let status = child.wait().unwrap();
-        if !finished_first && status.code().is_none() {
-            interrupted += 1;
-        }
-        // Never half a file: each kind holds nothing or everything of its file.
-        let now = versions_by_kind(&stats(&crashed.url, work.path()));
-        for (kind, &n) in &now {
-            assert!(
-                n == 0 || n == full[kind],
-                "kill {kill} at {at:?} (seed {seed}) left {n} of {} {kind} versions",
-                full[kind]
-            );
-        }
-    }
-    assert!(
-        interrupted >= 2,
-        "only {interrupted} of {KILLS} kills landed inside a running import (seed {seed})"
-    );
-
-    ok(kiban(&crashed.url, &args, work.path()));
-    assert_eq!(stats(&crashed.url, work.path()), clean_stats, "seed {seed}");
-    let crashed_export = export(&crashed.url, work.path(), &work.path().join("crashed"));
-    assert_eq!(crashed_export.len(), clean_export.len());
-    for ((name, bytes), (clean_name, clean_bytes)) in crashed_export.iter().zip(&clean_export) {
-        assert_eq!(name, clean_name);
-        assert!(
-            bytes == clean_bytes,
-            "{name} differs from the clean import's export (seed {seed})"
-        );
-    }
-}
-
-#[test]
-fn import_killed_at_random_points_then_rerun_equals_a_clean_import_on_sqlite() {
-    killed_imports_then_rerun_equal_a_clean_import(TestDb::sqlite(), TestDb::sqlite());
-}
-
-#[test]
-fn import_killed_at_random_points_then_rerun_equals_a_clean_import_on_postgres() {
-    killed_imports_then_rerun_equal_a_clean_import(TestDb::postgres(), TestDb::postgres());
 }
