@@ -25,7 +25,14 @@ struct Queue {
     next_ticket: u64,
     pending: Vec<(u64, Vec<AuditEntry>)>,
     leading: bool,
-    done: HashMap<u64, std::result::Result<Vec<AuditEvent>, String>>,
+    done: HashMap<u64, std::result::Result<Vec<AuditEvent>, Failed>>,
+}
+
+/// Why a batch failed, handed to each of its appenders.
+#[derive(Clone)]
+struct Failed {
+    message: String,
+    disk_full: bool,
 }
 
 #[derive(Default)]
@@ -57,7 +64,10 @@ pub(crate) fn append(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<
     queue.pending.push((ticket, entries));
     loop {
         if let Some(result) = queue.done.remove(&ticket) {
-            return result.map_err(AppError::AuditAppend);
+            return result.map_err(|f| AppError::AuditAppend {
+                message: f.message,
+                disk_full: f.disk_full,
+            });
         }
         if queue.leading {
             queue = group
@@ -74,7 +84,10 @@ pub(crate) fn append(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<
             tickets: batch.iter().map(|(t, _)| *t).collect(),
             outcome: None,
         };
-        lead.outcome = Some(commit(store, batch).map_err(|e| e.to_string()));
+        lead.outcome = Some(commit(store, batch).map_err(|e| Failed {
+            message: e.to_string(),
+            disk_full: e.is_disk_full(),
+        }));
         drop(lead);
         queue = lock(&group.queue);
     }
@@ -97,7 +110,7 @@ fn commit(store: &mut dyn Store, batch: Vec<(u64, Vec<AuditEntry>)>) -> Result<R
 struct Leadership<'a> {
     group: &'a Group,
     tickets: Vec<u64>,
-    outcome: Option<std::result::Result<Runs, String>>,
+    outcome: Option<std::result::Result<Runs, Failed>>,
 }
 
 impl Drop for Leadership<'_> {
@@ -106,12 +119,15 @@ impl Drop for Leadership<'_> {
         match self.outcome.take() {
             Some(Ok(runs)) => queue.done.extend(runs.into_iter().map(|(t, e)| (t, Ok(e)))),
             failed => {
-                let message = match failed {
-                    Some(Err(m)) => m,
-                    _ => "the appending thread panicked".to_string(),
+                let failure = match failed {
+                    Some(Err(f)) => f,
+                    _ => Failed {
+                        message: "the appending thread panicked".to_string(),
+                        disk_full: false,
+                    },
                 };
                 for t in &self.tickets {
-                    queue.done.insert(*t, Err(message.clone()));
+                    queue.done.insert(*t, Err(failure.clone()));
                 }
             }
         }

@@ -37,8 +37,22 @@ pub enum AppError {
     Io(#[from] std::io::Error),
     /// The batch this append was committed with failed (group commit); the message is the
     /// store's.
-    #[error("監査ログに記録できませんでした: {0} / could not append to the audit log: {0}")]
-    AuditAppend(String),
+    #[error(
+        "監査ログに記録できませんでした: {message} / could not append to the audit log: {message}"
+    )]
+    AuditAppend { message: String, disk_full: bool },
+}
+
+impl AppError {
+    /// Storage ran out of space: nothing of the failed work was committed, and it can be
+    /// retried once space returns (the API answers 503, the CLI says so).
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Self::Store(e) => e.is_disk_full(),
+            Self::Io(e) => e.raw_os_error() == Some(28),
+            Self::AuditAppend { disk_full, .. } => *disk_full,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;

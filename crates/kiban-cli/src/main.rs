@@ -84,7 +84,28 @@ fn main() -> std::process::ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("エラー / error: {e:#}");
+            if disk_full(&e) {
+                eprintln!(
+                    "ディスクの空き容量が足りません。失敗した処理は何も記録されていません（それまでに完了したファイルは記録済み）。空きを作ってから同じコマンドをもう一度実行してください。\n\
+                     / the disk is full: nothing of the failed work was committed (files completed before it were). Free some space and run the same command again."
+                );
+            }
             std::process::ExitCode::from(1)
         }
     }
+}
+
+/// Whether any cause of `e` is storage running out of space.
+fn disk_full(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<kiban_app::AppError>()
+            .is_some_and(kiban_app::AppError::is_disk_full)
+            || cause
+                .downcast_ref::<kiban_store::StoreError>()
+                .is_some_and(kiban_store::StoreError::is_disk_full)
+            || cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.raw_os_error() == Some(28))
+    })
 }

@@ -50,7 +50,7 @@ pub enum StoreError {
     Url(String),
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("PostgreSQL: {0}")]
+    #[error("PostgreSQL: {}", postgres_message(.0))]
     Postgres(#[from] postgres::Error),
     #[error("保存データが壊れています: {0} / stored data is corrupt: {0}")]
     Corrupt(String),
@@ -61,6 +61,30 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The server's own message and SQLSTATE: `postgres::Error` alone displays only "db error".
+fn postgres_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+impl StoreError {
+    /// The disk (or the PostgreSQL tablespace) has no room left. The failed transaction was
+    /// rolled back whole, so the same work can be retried once space returns.
+    pub fn is_disk_full(&self) -> bool {
+        const ENOSPC: i32 = 28;
+        match self {
+            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.code == rusqlite::ErrorCode::DiskFull
+            }
+            Self::Postgres(e) => e.code() == Some(&postgres::error::SqlState::DISK_FULL),
+            Self::Io(e) => e.raw_os_error() == Some(ENOSPC),
+            _ => false,
+        }
+    }
+}
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Crash and restart without loss (issue 13): `kiban import` and `kiban serve` killed with
 //! SIGKILL at random points, on both engines, and what must hold afterwards.
 
+mod disk_full;
 mod import;
 mod serve;
 
