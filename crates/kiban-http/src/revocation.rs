@@ -269,3 +269,82 @@ impl Drop for RevocationWatcher {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiban_crypto::{CertificateAuthority, ClientSubject, Validity};
+
+    fn serial(ca: &CertificateAuthority) -> Serial {
+        let subject = ClientSubject::Office {
+            office_number: kiban_domain::ids::OfficeNumber::parse("1370000001").unwrap(),
+        };
+        ca.issue_client(&subject, Validity::days_from(OffsetDateTime::now_utc(), 1))
+            .unwrap()
+            .serial
+    }
+
+    #[test]
+    fn the_list_in_force_is_the_union_of_the_file_and_the_database_and_bad_files_change_nothing()
+    {
+        let now = OffsetDateTime::now_utc();
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("kiban.db").display());
+        let mut store = kiban_store::open(&url).unwrap();
+        store.migrate().unwrap();
+        let ca = CertificateAuthority::init("test CA", now).unwrap();
+        let path = dir.path().join("crl.pem");
+        let (a, b, c) = (serial(&ca), serial(&ca), serial(&ca));
+        let list: SharedList = Arc::default();
+        let mut sources = Sources::new(
+            Some(path.clone()),
+            ca.anchor().clone(),
+            RevocationList::new(),
+            StoreSource::Url(url),
+        );
+        sources.poll(&list);
+        assert!(list.read().unwrap().is_empty(), "no file, no rows");
+
+        let signed = |serials: &[&Serial]| {
+            let mut l = RevocationList::new();
+            for s in serials {
+                l.revoke((*s).clone(), RevocationReason::KeyCompromise, now);
+            }
+            ca.sign_crl(&l, now).unwrap().pem
+        };
+        std::fs::write(&path, signed(&[&a])).unwrap();
+        sources.poll(&list);
+        assert!(list.read().unwrap().get(&a).is_some());
+
+        for bad in [
+            b"garbage".to_vec(),
+            signed(&[])[..40].as_bytes().to_vec(),
+            CertificateAuthority::init("foreign", now)
+                .unwrap()
+                .sign_crl(&RevocationList::new(), now)
+                .unwrap()
+                .pem
+                .into_bytes(),
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            sources.poll(&list);
+            assert!(list.read().unwrap().get(&a).is_some(), "kept");
+        }
+
+        store
+            .record_client_revocation(&b.to_string(), 4, 1_000)
+            .unwrap();
+        sources.poll(&list);
+        assert_eq!(list.read().unwrap().len(), 2);
+        assert_eq!(
+            list.read().unwrap().get(&b).unwrap().reason,
+            RevocationReason::Superseded
+        );
+
+        // A new good file replaces the file's part; the database's part stays.
+        std::fs::write(&path, signed(&[&c])).unwrap();
+        sources.poll(&list);
+        let in_force = list.read().unwrap().clone();
+        assert!(in_force.get(&a).is_none() && in_force.get(&b).is_some() && in_force.get(&c).is_some());
+    }
+}
