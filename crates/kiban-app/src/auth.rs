@@ -14,8 +14,7 @@
 use crate::Result;
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{
-    hash_token, verify_password, BearerToken, ClientIdentity, ClientSubject, TokenPair,
-    TotpSecret,
+    hash_token, verify_password, BearerToken, ClientIdentity, ClientSubject, TokenPair, TotpSecret,
 };
 use kiban_store::{SessionRow, StaffRow, Store};
 
@@ -65,9 +64,13 @@ pub enum LoginRefusal {
     /// Unknown ID, missing or wrong device certificate, wrong password or wrong TOTP code.
     BadCredentials,
     /// Failed attempts slow the account down: try again at this time.
-    Throttled { retry_at_ms: i64 },
+    Throttled {
+        retry_at_ms: i64,
+    },
     /// Too many failures; retry after this time.
-    Locked { until_ms: i64 },
+    Locked {
+        until_ms: i64,
+    },
     Inactive,
 }
 

@@ -156,17 +156,27 @@ mod tests {
             throttle.failed(&anonymous, t0 + i);
         }
         let last = t0 + i64::from(FREE_FAILURES) - 1;
-        assert_eq!(throttle.check(&anonymous, last + 1), Err(last + FIRST_DELAY_MS));
+        assert_eq!(
+            throttle.check(&anonymous, last + 1),
+            Err(last + FIRST_DELAY_MS)
+        );
         let t1 = last + FIRST_DELAY_MS;
         assert_eq!(throttle.check(&anonymous, t1), Ok(()));
         throttle.failed(&anonymous, t1);
-        assert_eq!(throttle.check(&anonymous, t1 + 1), Err(t1 + 2 * FIRST_DELAY_MS));
+        assert_eq!(
+            throttle.check(&anonymous, t1 + 1),
+            Err(t1 + 2 * FIRST_DELAY_MS)
+        );
         let mut t = t1;
         for _ in 0..20 {
             t += MAX_DELAY_MS;
             throttle.failed(&anonymous, t);
         }
-        assert_eq!(throttle.check(&anonymous, t + 1), Err(t + MAX_DELAY_MS), "capped");
+        assert_eq!(
+            throttle.check(&anonymous, t + 1),
+            Err(t + MAX_DELAY_MS),
+            "capped"
+        );
         assert_eq!(
             throttle.check(&anonymous, t + FORGET_AFTER_MS),
             Ok(()),

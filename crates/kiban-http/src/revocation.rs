@@ -231,11 +231,7 @@ pub(crate) struct RevocationWatcher {
 }
 
 impl RevocationWatcher {
-    pub fn start(
-        mut sources: Sources,
-        list: SharedList,
-        every: Duration,
-    ) -> std::io::Result<Self> {
+    pub fn start(mut sources: Sources, list: SharedList, every: Duration) -> std::io::Result<Self> {
         let stop: StopFlag = Arc::default();
         let flag = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
@@ -285,8 +281,7 @@ mod tests {
     }
 
     #[test]
-    fn the_list_in_force_is_the_union_of_the_file_and_the_database_and_bad_files_change_nothing()
-    {
+    fn the_list_in_force_is_the_union_of_the_file_and_the_database_and_bad_files_change_nothing() {
         let now = OffsetDateTime::now_utc();
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("kiban.db").display());
@@ -345,6 +340,8 @@ mod tests {
         std::fs::write(&path, signed(&[&c])).unwrap();
         sources.poll(&list);
         let in_force = list.read().unwrap().clone();
-        assert!(in_force.get(&a).is_none() && in_force.get(&b).is_some() && in_force.get(&c).is_some());
+        assert!(
+            in_force.get(&a).is_none() && in_force.get(&b).is_some() && in_force.get(&c).is_some()
+        );
     }
 }

@@ -149,11 +149,17 @@ fn a_totp_code_works_once(db: &mut TestDb) {
     let secret = staff(db);
     let own = office_device("1370000001");
     let c = code(&secret, NOW);
-    assert!(
-        login(db.store(), policy(), "cm01", "correct horse", &c, Some(&own), NOW)
-            .unwrap()
-            .is_ok()
-    );
+    assert!(login(
+        db.store(),
+        policy(),
+        "cm01",
+        "correct horse",
+        &c,
+        Some(&own),
+        NOW
+    )
+    .unwrap()
+    .is_ok());
     let again = login(
         db.store(),
         policy(),
@@ -183,7 +189,10 @@ fn failures_with_the_device_slow_the_account_down_then_lock_it(db: &mut TestDb) 
         .unwrap()
     };
     // Two free failures.
-    assert_eq!(attempt(db, "wrong", NOW).unwrap_err(), LoginRefusal::BadCredentials);
+    assert_eq!(
+        attempt(db, "wrong", NOW).unwrap_err(),
+        LoginRefusal::BadCredentials
+    );
     assert_eq!(
         attempt(db, "wrong", NOW + 1).unwrap_err(),
         LoginRefusal::BadCredentials
@@ -201,7 +210,10 @@ fn failures_with_the_device_slow_the_account_down_then_lock_it(db: &mut TestDb) 
         "a throttled attempt is not checked, so not counted"
     );
     let t = NOW + 1 + 10 * SECOND;
-    assert_eq!(attempt(db, "wrong", t).unwrap_err(), LoginRefusal::BadCredentials);
+    assert_eq!(
+        attempt(db, "wrong", t).unwrap_err(),
+        LoginRefusal::BadCredentials
+    );
     // Then 20 s.
     assert!(matches!(
         attempt(db, "wrong", t + 19 * SECOND),
@@ -216,13 +228,23 @@ fn failures_with_the_device_slow_the_account_down_then_lock_it(db: &mut TestDb) 
         "the 4th counted failure locks"
     );
     assert!(
-        matches!(attempt(db, "correct horse", t + MINUTE), Err(LoginRefusal::Locked { .. })),
+        matches!(
+            attempt(db, "correct horse", t + MINUTE),
+            Err(LoginRefusal::Locked { .. })
+        ),
         "even the right password waits"
     );
     let after = t + 16 * MINUTE;
     assert!(attempt(db, "correct horse", after).is_ok());
     let row = db.store().staff("cm01").unwrap().unwrap();
-    assert_eq!((row.failed_attempts, row.locked_until_ms, row.last_failure_ms), (0, 0, 0));
+    assert_eq!(
+        (
+            row.failed_attempts,
+            row.locked_until_ms,
+            row.last_failure_ms
+        ),
+        (0, 0, 0)
+    );
 }
 
 fn without_the_device_every_refusal_is_the_same_and_nothing_is_counted(db: &mut TestDb) {
@@ -263,7 +285,11 @@ fn without_the_device_every_refusal_is_the_same_and_nothing_is_counted(db: &mut 
                 NOW + i,
             )
             .unwrap();
-            assert_eq!(r.unwrap_err(), LoginRefusal::BadCredentials, "{id} {device:?}");
+            assert_eq!(
+                r.unwrap_err(),
+                LoginRefusal::BadCredentials,
+                "{id} {device:?}"
+            );
         }
     }
     for id in ["cm01", "city01", "ops01", "dr01"] {
@@ -298,8 +324,14 @@ fn the_device_rule_pairs_each_kind_with_its_own_certificate(db: &mut TestDb) {
     let cm = row("cm01", "office_staff", "1370000001");
     assert!(device_vouches_for(&staff_device("city01").subject, &city));
     assert!(!device_vouches_for(&staff_device("city02").subject, &city));
-    assert!(!device_vouches_for(&office_device("1370000001").subject, &city));
-    assert!(device_vouches_for(&office_device("1370000001").subject, &cm));
+    assert!(!device_vouches_for(
+        &office_device("1370000001").subject,
+        &city
+    ));
+    assert!(device_vouches_for(
+        &office_device("1370000001").subject,
+        &cm
+    ));
     assert!(
         !device_vouches_for(&staff_device("cm01").subject, &cm),
         "office staff need their office's certificate, not one of their own"
@@ -332,9 +364,13 @@ fn revoking_a_certificate_ends_the_sessions_issued_over_it(db: &mut TestDb) {
     )
     .unwrap()
     .unwrap();
-    let (added, ended) =
-        record_client_revocation(db.store(), &own.serial, RevocationReason::KeyCompromise, NOW)
-            .unwrap();
+    let (added, ended) = record_client_revocation(
+        db.store(),
+        &own.serial,
+        RevocationReason::KeyCompromise,
+        NOW,
+    )
+    .unwrap();
     assert_eq!((added, ended), (true, 1));
     let later = NOW + MINUTE;
     assert!(authenticate(db.store(), first.access.expose(), later)

@@ -6,7 +6,9 @@
 
 use anyhow::{bail, Context};
 use kiban_crypto::time::OffsetDateTime;
-use kiban_crypto::{CertificateAuthority, ClientSubject, RevocationReason, Serial, StaffId, Validity};
+use kiban_crypto::{
+    CertificateAuthority, ClientSubject, RevocationReason, Serial, StaffId, Validity,
+};
 use kiban_domain::ids::{MedicalInstitutionCode, OfficeNumber};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -6,6 +6,7 @@ mod checkpoints;
 mod keys;
 mod physician;
 mod policy;
+mod revocation;
 mod serve;
 
 use kiban_testkit::TestDb;

@@ -258,16 +258,25 @@ fn subject_common_names_parse_back_and_reject_nonsense() {
 
 #[test]
 fn merging_revocation_lists_keeps_the_first_entry_and_names_what_was_new() {
-    let (a, b) = (Serial::from_hex("0a").unwrap(), Serial::from_hex("0b").unwrap());
+    let (a, b) = (
+        Serial::from_hex("0a").unwrap(),
+        Serial::from_hex("0b").unwrap(),
+    );
     let mut file = RevocationList::new();
     file.revoke(a.clone(), RevocationReason::KeyCompromise, now());
     let mut database = RevocationList::new();
     database.revoke(a.clone(), RevocationReason::Superseded, now());
     database.revoke(b.clone(), RevocationReason::Unspecified, now());
     assert_eq!(file.merge(&database), vec![b.clone()]);
-    assert_eq!(file.get(&a).unwrap().reason, RevocationReason::KeyCompromise);
+    assert_eq!(
+        file.get(&a).unwrap().reason,
+        RevocationReason::KeyCompromise
+    );
     assert!(file.get(&b).is_some());
-    assert!(file.merge(&database).is_empty(), "nothing new the second time");
+    assert!(
+        file.merge(&database).is_empty(),
+        "nothing new the second time"
+    );
     for reason in [
         RevocationReason::Unspecified,
         RevocationReason::KeyCompromise,

@@ -125,7 +125,8 @@ pub(crate) async fn login<T: LoginTemplate>(
     let id = staff_id.clone();
     let outcome = state
         .store(move |state, store| {
-            let tokens = match login_over(state, store, &cert, &source, &id, &form.password, &totp)? {
+            let tokens = match login_over(state, store, &cert, &source, &id, &form.password, &totp)?
+            {
                 Ok(tokens) => tokens,
                 Err(kiban_app::auth::LoginRefusal::Throttled { retry_at_ms }) => {
                     return Ok(Err(throttled(retry_at_ms)))

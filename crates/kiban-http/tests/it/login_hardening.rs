@@ -19,7 +19,10 @@ async fn attempt(fx: &Fixture, cert: Option<&IssuedCert>, body: &Value) -> (u16,
         .await
         .expect("answered");
     let status = response.status().as_u16();
-    let kind = response.headers()["content-type"].to_str().unwrap().to_string();
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
     (status, kind, response.bytes().await.unwrap().to_vec())
 }
 
@@ -38,13 +41,33 @@ async fn every_unknown_or_wrong_credential_gets_the_same_answer_byte_for_byte() 
     let cases = [
         ("unknown ID", None, right("nobody")),
         ("office ID without a certificate", None, right("cm1")),
-        ("office ID over another office", Some(fx.cert(OTHER_OFFICE)), right("cm1")),
+        (
+            "office ID over another office",
+            Some(fx.cert(OTHER_OFFICE)),
+            right("cm1"),
+        ),
         ("municipal ID without a certificate", None, right("city1")),
-        ("municipal ID over an office", Some(fx.cert(OFFICE)), right("city1")),
-        ("municipal ID over another's staff certificate", Some(fx.staff_cert("ops1")), right("city1")),
+        (
+            "municipal ID over an office",
+            Some(fx.cert(OFFICE)),
+            right("city1"),
+        ),
+        (
+            "municipal ID over another's staff certificate",
+            Some(fx.staff_cert("ops1")),
+            right("city1"),
+        ),
         ("operator ID without a certificate", None, right("ops1")),
-        ("wrong password over the account's own certificate", Some(city_cert.clone()), with_password(&fx, "city1", "wrong")),
-        ("unknown ID over a staff certificate", Some(fx.staff_cert("nobody")), right("nobody")),
+        (
+            "wrong password over the account's own certificate",
+            Some(city_cert.clone()),
+            with_password(&fx, "city1", "wrong"),
+        ),
+        (
+            "unknown ID over a staff certificate",
+            Some(fx.staff_cert("nobody")),
+            right("nobody"),
+        ),
     ];
     let mut answers = Vec::new();
     for (what, cert, body) in &cases {
@@ -52,8 +75,15 @@ async fn every_unknown_or_wrong_credential_gets_the_same_answer_byte_for_byte() 
     }
     let (first_case, first) = &answers[0];
     let parsed: Value = serde_json::from_slice(&first.2).unwrap();
-    assert_eq!((first.0, code(&parsed)), (401, "LOGIN_FAILED"), "{first_case}");
-    assert!(parsed["error"].get("detail").is_none(), "no detail to tell cases apart");
+    assert_eq!(
+        (first.0, code(&parsed)),
+        (401, "LOGIN_FAILED"),
+        "{first_case}"
+    );
+    assert!(
+        parsed["error"].get("detail").is_none(),
+        "no detail to tell cases apart"
+    );
     for (what, answer) in &answers {
         assert_eq!(
             answer,
@@ -63,7 +93,10 @@ async fn every_unknown_or_wrong_credential_gets_the_same_answer_byte_for_byte() 
         );
     }
     let city = fx.db(|s| s.staff("city1").unwrap().unwrap());
-    assert_eq!(city.failed_attempts, 1, "only the failure over its own certificate counts");
+    assert_eq!(
+        city.failed_attempts, 1,
+        "only the failure over its own certificate counts"
+    );
 
     // The web login says the same for all of them too.
     let mut bare = Browser::new(&fx, None);
@@ -79,7 +112,10 @@ async fn every_unknown_or_wrong_credential_gets_the_same_answer_byte_for_byte() 
 /// A 資格確認 read by municipal staff (purpose 資格管理).
 async fn read(fx: &Fixture, terminal: &reqwest::Client, token: &str) -> (u16, Value) {
     let response = terminal
-        .get(fx.url(&format!("/api/v1/persons/{INSURER}/{}/qualification", insured(1))))
+        .get(fx.url(&format!(
+            "/api/v1/persons/{INSURER}/{}/qualification",
+            insured(1)
+        )))
         .bearer_auth(token)
         .header("X-Kiban-Purpose", "qualification_admin")
         .send()
@@ -89,8 +125,8 @@ async fn read(fx: &Fixture, terminal: &reqwest::Client, token: &str) -> (u16, Va
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn twenty_failures_without_the_staff_certificate_lock_nobody_out_and_the_source_is_throttled(
-) {
+async fn twenty_failures_without_the_staff_certificate_lock_nobody_out_and_the_source_is_throttled()
+{
     let mut fx = Fixture::postgres().await;
     fx.add_staff("city1", "municipal_staff", INSURER);
     let terminal = fx.staff_client("city1");
@@ -126,7 +162,10 @@ async fn twenty_failures_without_the_staff_certificate_lock_nobody_out_and_the_s
     }
     assert_eq!(failed, 10, "ten free failures per source");
     assert_eq!(throttled.len(), 10, "then the source waits");
-    assert!(throttled.iter().all(|&s| (1..=300).contains(&s)), "{throttled:?}");
+    assert!(
+        throttled.iter().all(|&s| (1..=300).contains(&s)),
+        "{throttled:?}"
+    );
 
     let row = fx.db(|s| s.staff("city1").unwrap().unwrap());
     assert_eq!(
@@ -135,10 +174,16 @@ async fn twenty_failures_without_the_staff_certificate_lock_nobody_out_and_the_s
         "nothing counted against the account"
     );
     let (status, body) = read(&fx, &terminal, &token).await;
-    assert_eq!((status, body["ok"].as_bool()), (200, Some(true)), "the token lives: {body}");
+    assert_eq!(
+        (status, body["ok"].as_bool()),
+        (200, Some(true)),
+        "the token lives: {body}"
+    );
     // The holder, at the same address but presenting the device, is neither locked nor slowed.
     let again = json!({ "staff_id": "city1", "password": PASSWORD, "totp": fx.next_totp_code() });
-    let (status, body) = fx.post(&terminal, "/api/v1/staff/login", None, &again).await;
+    let (status, body) = fx
+        .post(&terminal, "/api/v1/staff/login", None, &again)
+        .await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -150,23 +195,47 @@ async fn municipal_and_operator_logins_and_tokens_need_the_accounts_staff_certif
     let login = fx.login_body("city1");
     for (what, cert) in [
         ("no certificate", None),
-        ("another account's staff certificate", Some(fx.staff_cert("ops1"))),
+        (
+            "another account's staff certificate",
+            Some(fx.staff_cert("ops1")),
+        ),
         ("an office certificate", Some(fx.cert(OFFICE))),
     ] {
         let (status, body) = fx
-            .post(&fx.client(cert.as_ref()), "/api/v1/staff/login", None, &login)
+            .post(
+                &fx.client(cert.as_ref()),
+                "/api/v1/staff/login",
+                None,
+                &login,
+            )
             .await;
-        assert_eq!((status, code(&body)), (401, "LOGIN_FAILED"), "{what}: {body}");
+        assert_eq!(
+            (status, code(&body)),
+            (401, "LOGIN_FAILED"),
+            "{what}: {body}"
+        );
     }
     let own = fx.staff_client("city1");
     let token = fx.login(&own, "city1").await;
     let path = format!("/api/v1/persons/{INSURER}/{}/qualification", insured(1));
     let (status, body) = fx.get(&fx.client(None), &path, Some(&token)).await;
-    assert_eq!((status, code(&body)), (401, "CLIENT_CERTIFICATE_REQUIRED"), "{body}");
+    assert_eq!(
+        (status, code(&body)),
+        (401, "CLIENT_CERTIFICATE_REQUIRED"),
+        "{body}"
+    );
     let (status, body) = fx.get(&fx.staff_client("ops1"), &path, Some(&token)).await;
-    assert_eq!((status, code(&body)), (403, "CERTIFICATE_OFFICE_MISMATCH"), "{body}");
+    assert_eq!(
+        (status, code(&body)),
+        (403, "CERTIFICATE_OFFICE_MISMATCH"),
+        "{body}"
+    );
     let (status, body) = fx.get(&own, &path, Some(&token)).await;
-    assert_eq!((status, code(&body)), (400, "PURPOSE_REQUIRED"), "authenticated: {body}");
+    assert_eq!(
+        (status, code(&body)),
+        (400, "PURPOSE_REQUIRED"),
+        "authenticated: {body}"
+    );
 
     // The operator the same way, and the portal's login page too.
     let ops = fx.staff_client("ops1");

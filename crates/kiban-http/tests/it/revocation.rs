@@ -29,7 +29,10 @@ async fn until_refused(base: &str, client: &reqwest::Client) {
         let (status, body) = crate::support::answer(response).await;
         if (status, code(&body)) == (401, "CLIENT_CERTIFICATE_REJECTED") {
             assert!(
-                body["error"]["detail"].as_str().unwrap().contains("revoked"),
+                body["error"]["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("revoked"),
                 "{body}"
             );
             return;
@@ -101,7 +104,11 @@ async fn a_crl_rewritten_as_ca_revoke_does_cuts_the_certificate_and_ends_its_tok
     assert!(added);
     until_refused(&fx.url(""), &client).await;
     let (status, body) = fx.get(&client, &qualification(), Some(&token)).await;
-    assert_eq!((status, code(&body)), (401, "CLIENT_CERTIFICATE_REJECTED"), "{body}");
+    assert_eq!(
+        (status, code(&body)),
+        (401, "CLIENT_CERTIFICATE_REJECTED"),
+        "{body}"
+    );
 
     // A new certificate of the same office: the office works, the old tokens do not.
     let renewed = fx.cert(OFFICE);
@@ -109,11 +116,18 @@ async fn a_crl_rewritten_as_ca_revoke_does_cuts_the_certificate_and_ends_its_tok
     let (status, body) = fx.get(&fresh, &qualification(), Some(&token)).await;
     assert_eq!((status, code(&body)), (401, "UNAUTHENTICATED"), "{body}");
     let (status, body) = fx
-        .post(&fresh, "/api/v1/staff/refresh", None, &json!({ "refresh_token": refresh }))
+        .post(
+            &fresh,
+            "/api/v1/staff/refresh",
+            None,
+            &json!({ "refresh_token": refresh }),
+        )
         .await;
     assert_eq!((status, code(&body)), (401, "UNAUTHENTICATED"), "{body}");
     let mut moved = Browser::presenting(&fx, Some(&renewed));
-    moved.cookies.insert("__Host-kiban_session".into(), cookie.clone());
+    moved
+        .cookies
+        .insert("__Host-kiban_session".into(), cookie.clone());
     let page = moved.get("/office").await;
     assert_eq!(
         (page.status, page.location()),
@@ -160,7 +174,11 @@ async fn a_crl_signed_by_another_ca_is_refused_and_the_revocations_in_force_stay
     for _ in 0..15 {
         // Across more than one poll of the foreign file.
         let (status, body) = fx.get(&client, "/api/v1/health", None).await;
-        assert_eq!((status, code(&body)), (401, "CLIENT_CERTIFICATE_REJECTED"), "{body}");
+        assert_eq!(
+            (status, code(&body)),
+            (401, "CLIENT_CERTIFICATE_REJECTED"),
+            "{body}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     std::fs::write(&fx.crl_path, fx.ca.sign_crl(&list, now()).unwrap().pem).unwrap();

@@ -116,8 +116,14 @@ fn staff_are_stored_and_debug_hides_secrets(db: &mut TestDb) {
     assert_eq!(read, row);
     assert_eq!(s.staff("staff-2").unwrap(), None);
 
-    s.update_staff_login("staff-1", 3, 1_780_000_900_000, 1_780_000_000_123, 59_333_333)
-        .unwrap();
+    s.update_staff_login(
+        "staff-1",
+        3,
+        1_780_000_900_000,
+        1_780_000_000_123,
+        59_333_333,
+    )
+    .unwrap();
     let after = s.staff("staff-1").unwrap().unwrap();
     assert_eq!(
         (
@@ -173,10 +179,18 @@ fn revoking_a_client_certificate_ends_its_sessions_and_is_recorded_once(db: &mut
     s.insert_session(&over("a4", "r4", None)).unwrap();
     s.revoke_session("a2").unwrap();
     assert_eq!(
-        s.session_by_access("a1").unwrap().unwrap().client_serial.as_deref(),
+        s.session_by_access("a1")
+            .unwrap()
+            .unwrap()
+            .client_serial
+            .as_deref(),
         Some("0abc")
     );
-    assert_eq!(s.revoke_sessions_of_client("0abc").unwrap(), 1, "a2 was already ended");
+    assert_eq!(
+        s.revoke_sessions_of_client("0abc").unwrap(),
+        1,
+        "a2 was already ended"
+    );
     assert!(s.session_by_refresh("r1").unwrap().unwrap().revoked);
     assert!(!s.session_by_access("a3").unwrap().unwrap().revoked);
     assert!(!s.session_by_access("a4").unwrap().unwrap().revoked);
@@ -184,7 +198,10 @@ fn revoking_a_client_certificate_ends_its_sessions_and_is_recorded_once(db: &mut
 
     assert!(s.client_revocations_after(0).unwrap().is_empty());
     assert!(s.record_client_revocation("0abc", 1, 1_000).unwrap());
-    assert!(!s.record_client_revocation("0abc", 4, 2_000).unwrap(), "recorded once");
+    assert!(
+        !s.record_client_revocation("0abc", 4, 2_000).unwrap(),
+        "recorded once"
+    );
     assert!(s.record_client_revocation("0def", 0, 3_000).unwrap());
     let all = s.client_revocations_after(0).unwrap();
     assert_eq!(
