@@ -313,7 +313,7 @@ mod tests {
 
         for bad in [
             b"garbage".to_vec(),
-            signed(&[])[..40].as_bytes().to_vec(),
+            signed(&[]).as_bytes()[..40].to_vec(),
             CertificateAuthority::init("foreign", now)
                 .unwrap()
                 .sign_crl(&RevocationList::new(), now)
