@@ -1,43 +1,76 @@
-//! Staff authentication as in the national API: the office's client certificate (checked by
-//! the TLS layer and passed in as the certified office number), ID + password (argon2id) + a
-//! TOTP code, accounts locked after repeated failures, a 60-minute access token and an 8-hour
-//! refresh token. Only SHA-256 hashes of tokens are stored; passwords, TOTP codes and tokens
-//! are never logged.
+//! Staff authentication as in the national API: a device factor (the TLS client certificate
+//! that vouches for the account: the office's for office staff, the institution's for medical
+//! staff, the account's own staff certificate for municipal staff and operators), ID +
+//! password (argon2id) + a TOTP code, a 60-minute access token and an 8-hour refresh token.
+//! Only SHA-256 hashes of tokens are stored; passwords, TOTP codes and tokens are never logged.
+//!
+//! **An outsider learns nothing and locks nobody out** (docs/staff-login.md). A login without
+//! the account's device factor is answered exactly as an unknown ID or a wrong password
+//! ([`LoginRefusal::BadCredentials`], after one argon2id verification either way) and is not
+//! counted against the account: only failures over a connection presenting the right device
+//! certificate slow the account down ([`LoginPolicy::delay_after`]) and then lock it. The
+//! server throttles every source on top of this (kiban-http `login_throttle`).
 
 use crate::Result;
 use kiban_crypto::time::OffsetDateTime;
-use kiban_crypto::{hash_token, verify_password, BearerToken, TokenPair, TotpSecret};
+use kiban_crypto::{
+    hash_token, verify_password, BearerToken, ClientIdentity, ClientSubject, TokenPair, TotpSecret,
+};
 use kiban_store::{SessionRow, StaffRow, Store};
 
-/// Lockout rule: after `max_failures` consecutive failures the account is locked for
-/// `lock_ms`.
+/// How counted failures (those presenting the account's device certificate) slow the account
+/// down and then lock it.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginPolicy {
+    /// Failures after which each further attempt first waits.
+    pub free_failures: i64,
+    /// The wait after the first failure beyond the free ones; it doubles with each further one.
+    pub first_delay_ms: i64,
+    /// Failures that lock the account for `lock_ms`.
     pub max_failures: i64,
     pub lock_ms: i64,
 }
 
 impl Default for LoginPolicy {
+    /// 3 free failures, then waits of 2, 4, 8 … 128 s, and the 10th failure locks for 30 min.
     fn default() -> Self {
         Self {
-            max_failures: 5,
+            free_failures: 3,
+            first_delay_ms: 2_000,
+            max_failures: 10,
             lock_ms: 30 * 60 * 1000,
         }
     }
 }
 
+impl LoginPolicy {
+    /// How long the next attempt waits after `failures` counted failures.
+    pub fn delay_after(&self, failures: i64) -> i64 {
+        if failures < self.free_failures {
+            return 0;
+        }
+        let doublings = (failures - self.free_failures).clamp(0, 30) as u32;
+        self.first_delay_ms
+            .saturating_mul(1_i64 << doublings)
+            .min(self.lock_ms)
+    }
+}
+
 /// Why a login was refused. Deliberately coarse: a caller learns nothing about which factor
-/// was wrong.
+/// was wrong, and only a caller presenting the account's device certificate learns more than
+/// [`LoginRefusal::BadCredentials`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum LoginRefusal {
-    /// Unknown ID, wrong password or wrong TOTP code.
+    /// Unknown ID, missing or wrong device certificate, wrong password or wrong TOTP code.
     BadCredentials,
+    /// Failed attempts slow the account down: try again at this time.
+    Throttled {
+        retry_at_ms: i64,
+    },
     /// Too many failures; retry after this time.
     Locked {
         until_ms: i64,
     },
-    /// The client certificate belongs to another office than the account.
-    WrongOffice,
     Inactive,
 }
 
@@ -45,8 +78,8 @@ impl LoginRefusal {
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadCredentials => "LOGIN_FAILED",
+            Self::Throttled { .. } => "LOGIN_THROTTLED",
             Self::Locked { .. } => "ACCOUNT_LOCKED",
-            Self::WrongOffice => "CERTIFICATE_OFFICE_MISMATCH",
             Self::Inactive => "ACCOUNT_INACTIVE",
         }
     }
@@ -79,19 +112,41 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// Logs a staff member in. `certified_office` is the office number of the TLS client
-/// certificate (None where the deployment does not use mutual TLS, e.g. municipal staff on
-/// LGWAN).
+/// Whether a client certificate is the device factor of `staff`: the certificate of the
+/// account's own office (office staff), institution (medical staff), or the staff certificate
+/// naming the account itself (municipal staff, operators).
+pub fn device_vouches_for(subject: &ClientSubject, staff: &StaffRow) -> bool {
+    match (subject, staff.actor_kind.as_str()) {
+        (ClientSubject::Office { office_number }, "office_staff") => {
+            office_number.to_string() == staff.office_number
+        }
+        (ClientSubject::Hospital { institution_code }, "medical_staff") => {
+            institution_code.to_string() == staff.office_number
+        }
+        (ClientSubject::Staff { staff_id }, "municipal_staff" | "operator") => {
+            staff_id.as_str() == staff.staff_id
+        }
+        _ => false,
+    }
+}
+
+/// Logs a staff member in. `device` is the verified client certificate of the connection (the
+/// TLS layer checked its chain, validity and revocation); its serial is recorded with the
+/// session, so revoking the certificate ends the tokens issued here.
 pub fn login(
     store: &mut dyn Store,
     policy: LoginPolicy,
     staff_id: &str,
     password: &str,
     totp_code: &str,
-    certified_office: Option<&str>,
+    device: Option<&ClientIdentity>,
     now_ms: i64,
 ) -> Result<std::result::Result<Tokens, LoginRefusal>> {
-    let Some(staff) = store.staff(staff_id)? else {
+    let account = store.staff(staff_id)?;
+    let vouched = |s: &StaffRow| device.is_some_and(|d| device_vouches_for(&d.subject, s));
+    // Without its device factor an account is as unknown as a missing one: same answer, same
+    // argon2id cost, and nothing counted against it.
+    let Some(staff) = account.filter(|s| vouched(s)) else {
         let _ = verify_password(password, dummy_hash());
         return Ok(Err(LoginRefusal::BadCredentials));
     };
@@ -103,10 +158,9 @@ pub fn login(
             until_ms: staff.locked_until_ms,
         }));
     }
-    if let Some(office) = certified_office {
-        if office != staff.office_number {
-            return Ok(Err(LoginRefusal::WrongOffice));
-        }
+    let retry_at_ms = staff.last_failure_ms + policy.delay_after(staff.failed_attempts);
+    if staff.failed_attempts >= policy.free_failures && now_ms < retry_at_ms {
+        return Ok(Err(LoginRefusal::Throttled { retry_at_ms }));
     }
     let password_ok = verify_password(password, &staff.password_hash).unwrap_or(false);
     let step = TotpSecret::from_base32(&staff.totp_secret)
@@ -122,7 +176,13 @@ pub fn login(
         } else {
             0
         };
-        store.update_staff_login(staff_id, failures, locked_until, staff.totp_last_step)?;
+        store.update_staff_login(
+            staff_id,
+            failures,
+            locked_until,
+            now_ms,
+            staff.totp_last_step,
+        )?;
         return Ok(Err(if locked_until > 0 {
             LoginRefusal::Locked {
                 until_ms: locked_until,
@@ -131,11 +191,17 @@ pub fn login(
             LoginRefusal::BadCredentials
         }));
     };
-    store.update_staff_login(staff_id, 0, 0, step as i64)?;
-    Ok(Ok(issue(store, &staff, now_ms)?))
+    store.update_staff_login(staff_id, 0, 0, 0, step as i64)?;
+    let serial = device.map(|d| d.serial.to_string());
+    Ok(Ok(issue(store, &staff, serial, now_ms)?))
 }
 
-fn issue(store: &mut dyn Store, staff: &StaffRow, now_ms: i64) -> Result<Tokens> {
+fn issue(
+    store: &mut dyn Store,
+    staff: &StaffRow,
+    client_serial: Option<String>,
+    now_ms: i64,
+) -> Result<Tokens> {
     let pair = TokenPair::new(at(now_ms));
     let tokens = Tokens {
         access_expires_ms: millis(pair.access_expires_at),
@@ -150,6 +216,7 @@ fn issue(store: &mut dyn Store, staff: &StaffRow, now_ms: i64) -> Result<Tokens>
         access_expires_ms: tokens.access_expires_ms,
         refresh_expires_ms: tokens.refresh_expires_ms,
         revoked: false,
+        client_serial,
     })?;
     Ok(tokens)
 }
@@ -161,16 +228,27 @@ pub fn authenticate(
     access_token: &str,
     now_ms: i64,
 ) -> Result<Option<StaffRow>> {
-    Ok(authenticate_session(store, access_token, now_ms)?.map(|(staff, _)| staff))
+    Ok(authenticate_session(store, access_token, now_ms)?.map(|s| s.staff))
 }
 
-/// [`authenticate`], also returning when the access token expires, so a caller that remembers
-/// the answer for a while (the HTTP server does, for seconds) never outlives the token.
+/// A checked access token: its account, when it expires, and the client certificate it was
+/// issued over.
+#[derive(Debug, Clone)]
+pub struct StaffSession {
+    pub staff: StaffRow,
+    pub access_expires_ms: i64,
+    /// Serial (hex) of the client certificate the session was issued over.
+    pub client_serial: Option<String>,
+}
+
+/// [`authenticate`], also returning when the access token expires (so a caller that remembers
+/// the answer for a while, as the HTTP server does for seconds, never outlives the token) and
+/// the certificate it was issued over (so the caller can refuse it once that is revoked).
 pub fn authenticate_session(
     store: &mut dyn Store,
     access_token: &str,
     now_ms: i64,
-) -> Result<Option<(StaffRow, i64)>> {
+) -> Result<Option<StaffSession>> {
     let Some(session) = store.session_by_access(&hash_token(access_token).to_hex())? else {
         return Ok(None);
     };
@@ -180,12 +258,23 @@ pub fn authenticate_session(
     Ok(store
         .staff(&session.staff_id)?
         .filter(|s| s.active && s.locked_until_ms <= now_ms)
-        .map(|s| (s, session.access_expires_ms)))
+        .map(|staff| StaffSession {
+            staff,
+            access_expires_ms: session.access_expires_ms,
+            client_serial: session.client_serial,
+        }))
 }
 
 /// Exchanges a valid refresh token for a new pair; the old session is revoked, so a refresh
-/// token works once.
-pub fn refresh(store: &mut dyn Store, refresh_token: &str, now_ms: i64) -> Result<Option<Tokens>> {
+/// token works once. The new session is bound to `device`, the certificate of the connection
+/// the refresh came over (the caller checks that it vouches for the account), or keeps the old
+/// session's certificate when there is none.
+pub fn refresh(
+    store: &mut dyn Store,
+    refresh_token: &str,
+    device: Option<&ClientIdentity>,
+    now_ms: i64,
+) -> Result<Option<Tokens>> {
     let Some(session) = store.session_by_refresh(&hash_token(refresh_token).to_hex())? else {
         return Ok(None);
     };
@@ -196,10 +285,31 @@ pub fn refresh(store: &mut dyn Store, refresh_token: &str, now_ms: i64) -> Resul
         return Ok(None);
     };
     store.revoke_session(&session.access_hash)?;
-    Ok(Some(issue(store, &staff, now_ms)?))
+    let serial = device
+        .map(|d| d.serial.to_string())
+        .or(session.client_serial);
+    Ok(Some(issue(store, &staff, serial, now_ms)?))
 }
 
 pub fn logout(store: &mut dyn Store, access_token: &str) -> Result<()> {
     store.revoke_session(&hash_token(access_token).to_hex())?;
     Ok(())
+}
+
+/// Records that the client certificate `serial` was revoked (`kiban ca revoke`), for every
+/// server sharing this database, and ends the sessions issued over it, in one transaction.
+/// Returns whether the revocation was new and how many sessions it ended.
+pub fn record_client_revocation(
+    store: &mut dyn Store,
+    serial: &kiban_crypto::Serial,
+    reason: kiban_crypto::RevocationReason,
+    revoked_at_ms: i64,
+) -> Result<(bool, u64)> {
+    let serial = serial.to_string();
+    crate::in_transaction(store, |store| {
+        let added =
+            store.record_client_revocation(&serial, i64::from(reason.code()), revoked_at_ms)?;
+        let ended = store.revoke_sessions_of_client(&serial)?;
+        Ok((added, ended))
+    })
 }

@@ -1,18 +1,69 @@
 //! The platform's key material under the data directory (`kiban-data/keys/`):
 //!
 //! - `platform.pem` — the Ed25519 platform key that signs audit checkpoints (mode 0600);
-//! - `ca/` — kiban's client-certificate authority for offices and medical institutions;
+//! - `ca/` — kiban's client-certificate authority for offices, medical institutions and
+//!   municipal/operator staff devices, with its signed revocation list `crl.pem`;
 //! - `card-root/` — the development trust root of the My Number card stand-in.
 //!
 //! Production replaces `card-root` by JPKI's root and keeps the CA key offline; the layout is
 //! the same.
 
 use crate::audit::{SignatureCheck, Signer};
-use kiban_crypto::{PlatformKey, PlatformPublicKey, PlatformSignature};
+use kiban_crypto::time::OffsetDateTime;
+use kiban_crypto::{
+    CertError, CertificateAuthority, PlatformKey, PlatformPublicKey, PlatformSignature,
+    RevocationList, RevocationReason, Serial,
+};
 use std::path::{Path, PathBuf};
 
 pub fn keys_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("keys")
+}
+
+/// The client CA's directory, `<data-dir>/keys/ca`.
+pub fn ca_dir(data_dir: &Path) -> PathBuf {
+    keys_dir(data_dir).join("ca")
+}
+
+/// The client CA's signed revocation list, `<data-dir>/keys/ca/crl.pem`: `kiban serve` watches it.
+pub fn crl_path(data_dir: &Path) -> PathBuf {
+    ca_dir(data_dir).join("crl.pem")
+}
+
+/// Reads a CRL file, trusting it only if `ca` signed it; a missing file is the empty list.
+pub fn read_crl(ca: &CertificateAuthority, path: &Path) -> Result<RevocationList, CertError> {
+    if !path.exists() {
+        return Ok(RevocationList::new());
+    }
+    let pem = kiban_crypto::storage::read_public(path)?;
+    RevocationList::from_crl_pem(&pem, ca.anchor())
+}
+
+/// Adds `serial` to the CA's CRL file and re-signs it (what `kiban ca revoke` does to the file;
+/// running servers pick the new file up within seconds). The file is replaced whole, never
+/// half-written. Returns the new list and whether the serial was new to it.
+pub fn revoke_in_crl(
+    ca: &CertificateAuthority,
+    path: &Path,
+    serial: &Serial,
+    reason: RevocationReason,
+    now: OffsetDateTime,
+) -> Result<(RevocationList, bool), CertError> {
+    let mut list = read_crl(ca, path)?;
+    let added = list.revoke(serial.clone(), reason, now);
+    let crl = ca.sign_crl(&list, now)?;
+    // A server polling the file must never read half of it: write beside it, then rename.
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    kiban_crypto::storage::write_public(&partial, crl.pem.as_bytes())?;
+    std::fs::rename(&partial, path).map_err(|e| {
+        CertError::Storage(kiban_crypto::StorageError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })
+    })?;
+    Ok((list, added))
 }
 
 pub fn platform_key_path(data_dir: &Path) -> PathBuf {

@@ -50,7 +50,7 @@ enum Command {
     /// The audit log: verify the hash chain, sign a checkpoint.
     #[command(subcommand)]
     Audit(commands::audit::Command),
-    /// The client-certificate authority for offices and medical institutions (mutual TLS).
+    /// The client-certificate authority for offices, medical institutions and staff devices (mutual TLS).
     #[command(subcommand)]
     Ca(commands::ca::Command),
     /// The My Number card stand-in: issue a card for a 被保険者, sign as the card reader.
@@ -75,7 +75,7 @@ fn main() -> std::process::ExitCode {
         Command::Demo(args) => commands::demo::run(&cli.database, &cli.data_dir, args),
         Command::Serve(args) => commands::serve::run(&cli.database, &cli.data_dir, args),
         Command::Audit(command) => commands::audit::run(&cli.database, &cli.data_dir, command),
-        Command::Ca(command) => commands::ca::run(&cli.data_dir, command),
+        Command::Ca(command) => commands::ca::run(&cli.database, &cli.data_dir, command),
         Command::Card(command) => commands::card::run(&cli.database, &cli.data_dir, command),
         Command::Physician(command) => commands::physician::run(&cli.data_dir, command),
         Command::Careplan(command) => commands::careplan::run(command),

@@ -4,11 +4,16 @@
 //! ```text
 //! CN=office:1370000001, OU=office, O=kiban        (事業所番号)
 //! CN=hospital:1310000017, OU=hospital, O=kiban    (医療機関コード)
+//! CN=staff:city01, OU=staff, O=kiban              (職員ID of a municipal or operator account)
 //! ```
 //!
 //! The CN carries the identifier with its kind so that it is unambiguous on its own (an office
 //! number and an institution code are both ten digits); the OU repeats the kind for tools that
 //! filter on it, and verification refuses a certificate where the two disagree.
+//!
+//! An office certificate stands for every terminal of the office; a staff certificate is the
+//! device factor of one municipal or operator account (docs/staff-login.md), which has no office
+//! whose certificate could vouch for it.
 
 use std::fmt;
 use std::path::Path;
@@ -32,8 +37,36 @@ use crate::storage;
 pub const CA_CERT_FILE: &str = "ca.pem";
 pub const CA_KEY_FILE: &str = "ca-key.pem";
 
+/// A staff account's 職員ID as a staff certificate names it: 1 to 64 ASCII letters, digits,
+/// `.`, `_` or `-`, so that it cannot smuggle a separator into the subject.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StaffId(String);
+
+impl StaffId {
+    pub fn parse(raw: &str) -> Result<Self, CertError> {
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+        if (1..=64).contains(&raw.len()) && raw.bytes().all(allowed) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(CertError::Malformed(format!(
+                "職員IDは1〜64文字の英数字と . _ - です: {raw:?} / a staff ID is 1 to 64 ASCII letters, digits, '.', '_' or '-': {raw:?}"
+            )))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for StaffId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Who a client certificate is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientSubject {
     /// A 介護サービス事業所, by 事業所番号.
     Office { office_number: OfficeNumber },
@@ -41,6 +74,8 @@ pub enum ClientSubject {
     Hospital {
         institution_code: MedicalInstitutionCode,
     },
+    /// One municipal or operator staff account's device, by 職員ID.
+    Staff { staff_id: StaffId },
 }
 
 impl ClientSubject {
@@ -49,6 +84,7 @@ impl ClientSubject {
         match self {
             Self::Office { .. } => "office",
             Self::Hospital { .. } => "hospital",
+            Self::Staff { .. } => "staff",
         }
     }
 
@@ -57,6 +93,7 @@ impl ClientSubject {
         match self {
             Self::Office { office_number } => format!("office:{office_number}"),
             Self::Hospital { institution_code } => format!("hospital:{institution_code}"),
+            Self::Staff { staff_id } => format!("staff:{staff_id}"),
         }
     }
 
@@ -71,8 +108,11 @@ impl ClientSubject {
                 institution_code: MedicalInstitutionCode::parse(code)
                     .map_err(|e| malformed(e.to_string()))?,
             }),
+            Some(("staff", id)) => Ok(Self::Staff {
+                staff_id: StaffId::parse(id).map_err(|e| malformed(e.to_string()))?,
+            }),
             _ => Err(malformed(
-                "expected office:<事業所番号> or hospital:<医療機関コード>".into(),
+                "expected office:<事業所番号>, hospital:<医療機関コード> or staff:<職員ID>".into(),
             )),
         }
     }
@@ -252,7 +292,7 @@ impl CertificateAuthority {
 
 /// Checks a presented client certificate and says who it belongs to: chained to `anchor`,
 /// within its validity period, not revoked, meant for client authentication, and naming an
-/// office or institution whose identifier parses.
+/// office, institution or staff account whose identifier parses.
 pub fn verify_client(
     anchor: &TrustAnchor,
     cert_der: &[u8],

@@ -32,6 +32,18 @@ pub enum RevocationReason {
 }
 
 impl RevocationReason {
+    /// The RFC 5280 code, as stored beside a revocation recorded in the database.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Unspecified => 0,
+            Self::KeyCompromise => 1,
+            Self::AffiliationChanged => 3,
+            Self::Superseded => 4,
+            Self::CessationOfOperation => 5,
+            Self::PrivilegeWithdrawn => 9,
+        }
+    }
+
     fn to_rcgen(self) -> rcgen::RevocationReason {
         use rcgen::RevocationReason as R;
         match self {
@@ -45,7 +57,7 @@ impl RevocationReason {
     }
 
     /// Codes kiban never writes (CA compromise, hold, …) still revoke: they read as unspecified.
-    fn from_code(code: u8) -> Self {
+    pub fn from_code(code: u8) -> Self {
         match code {
             1 => Self::KeyCompromise,
             3 => Self::AffiliationChanged,
@@ -113,6 +125,17 @@ impl RevocationList {
             },
         );
         true
+    }
+
+    /// Adds every entry of `other` not already here (keeping the first time and reason, as
+    /// [`Self::revoke`] does); returns the serials that were new. A server unites the CRL file
+    /// with the revocations recorded in the database this way.
+    pub fn merge(&mut self, other: &RevocationList) -> Vec<Serial> {
+        other
+            .iter()
+            .filter(|(serial, r)| self.revoke((*serial).clone(), r.reason, r.revoked_at))
+            .map(|(serial, _)| serial.clone())
+            .collect()
     }
 
     pub fn get(&self, serial: &Serial) -> Option<&Revocation> {

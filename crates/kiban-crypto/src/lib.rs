@@ -1,8 +1,8 @@
 //! kiban's cryptography: everything that proves who is calling, and nothing that decides what
 //! they may see (that is the access policy's job).
 //!
-//! - [`ca`]: kiban's own certificate authority for the client certificates that offices and
-//!   medical institutions present over mutual TLS, with an X.509 revocation list ([`crl`]).
+//! - [`ca`]: kiban's own certificate authority for the client certificates that offices,
+//!   medical institutions and municipal/operator staff devices present over mutual TLS, with an X.509 revocation list ([`crl`]).
 //! - [`card`] and [`challenge`]: the My Number card stand-in. A card file holds a P-256 key
 //!   (sealed under its PIN) and a certificate chained to a configurable trust root; login is a
 //!   signature over a one-time server challenge.
@@ -35,7 +35,9 @@ mod encoding;
 
 pub use time;
 
-pub use ca::{verify_client, CertificateAuthority, ClientIdentity, ClientSubject, IssuedCert};
+pub use ca::{
+    verify_client, CertificateAuthority, ClientIdentity, ClientSubject, IssuedCert, StaffId,
+};
 pub use card::{
     card_fingerprint, verify_card_login, CardAuthority, CardError, CardFile, CardIdentity, CardKdf,
     CardLink, CardSignature, IssuedCard, Pin,

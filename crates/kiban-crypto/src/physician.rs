@@ -380,6 +380,6 @@ fn holder(
     let organization = first_attribute(cert, DnAttr::Organization).ok_or_else(not_physician)?;
     match ClientSubject::parse_common_name(&organization)? {
         ClientSubject::Hospital { institution_code } => Ok((institution_code, physician_id)),
-        ClientSubject::Office { .. } => Err(not_physician()),
+        ClientSubject::Office { .. } | ClientSubject::Staff { .. } => Err(not_physician()),
     }
 }

@@ -298,7 +298,7 @@ async fn run() {
     });
     let with_card = persons.iter().filter(|p| p.1).count();
     let enrolled = persons.iter().filter(|p| p.0).count();
-    let city_client = fx.client_with(None, Some(Duration::from_secs(60)));
+    let city_client = fx.client_with(Some(&fx.staff_cert("city1")), Some(Duration::from_secs(60)));
     let city_token = fx.login(&city_client, "city1").await;
     let office = fx.client_with(Some(&fx.cert(OFFICE)), Some(Duration::from_secs(60)));
     let cm_token = fx.login(&office, "cm1").await;

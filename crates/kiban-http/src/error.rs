@@ -13,7 +13,7 @@
 //! checks at enrolment. Clients tell the two apart by `ok` alone and never need to parse the
 //! status to learn that a person's consent was revoked. **System errors** (the request itself is
 //! malformed, unauthenticated or cannot be served) use the HTTP status of [`ErrorCode`]:
-//! 400, 401, 403, 404, 500 or 503.
+//! 400, 401, 403, 404, 429 (a throttled login), 500 or 503.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -62,8 +62,8 @@ error_codes! {
         "保険者職員は利用目的（X-Kiban-Purpose ヘッダ）を指定してください",
         "municipal staff must state the purpose (X-Kiban-Purpose header)";
     ClientCertificateRequired = "CLIENT_CERTIFICATE_REQUIRED", 401,
-        "事業所・医療機関のクライアント証明書が必要です",
-        "an office or medical institution client certificate is required";
+        "クライアント証明書（事業所・医療機関・職員端末）が必要です",
+        "a client certificate (office, medical institution or staff device) is required";
     ClientCertificateRejected = "CLIENT_CERTIFICATE_REJECTED", 401,
         "クライアント証明書が無効です（期限切れ・失効・発行元不明など）",
         "the client certificate is not valid (expired, revoked, foreign, …)";
@@ -73,14 +73,17 @@ error_codes! {
     LoginFailed = "LOGIN_FAILED", 401,
         "ID・パスワード・ワンタイムコードのいずれかが違います",
         "wrong ID, password or one-time code";
+    LoginThrottled = "LOGIN_THROTTLED", 429,
+        "ログインの失敗が続いたため、しばらく待ってからお試しください（Retry-After）",
+        "too many failed logins: wait before trying again (Retry-After)";
     AccountLocked = "ACCOUNT_LOCKED", 401,
         "ログインの失敗が続いたためアカウントがロックされています",
         "the account is locked after repeated failures";
     AccountInactive = "ACCOUNT_INACTIVE", 403,
         "このアカウントは無効です", "the account is inactive";
     CertificateOfficeMismatch = "CERTIFICATE_OFFICE_MISMATCH", 403,
-        "クライアント証明書の事業所とアカウントの事業所が一致しません",
-        "the client certificate names another office than the account";
+        "クライアント証明書がこのアカウントのもの（事業所・医療機関・職員）ではありません",
+        "the client certificate names another office, institution or staff account than the account";
     OfficeNotRegistered = "OFFICE_NOT_REGISTERED", 403,
         "事業所が登録されていないか、無効です",
         "the office is not registered or is inactive";
@@ -298,7 +301,7 @@ mod tests {
         assert_eq!(codes.len(), before, "an error code appears twice");
         for (code, status, ja, en) in table {
             assert!(
-                [200, 400, 401, 403, 404, 500, 503].contains(&status),
+                [200, 400, 401, 403, 404, 429, 500, 503].contains(&status),
                 "{code}"
             );
             assert!(!ja.is_empty() && !en.is_empty(), "{code}");

@@ -1,13 +1,12 @@
 //! Request extractors: JSON bodies and query strings that fail with the API's own error
 //! envelope, the bearer token, and the two kinds of caller — staff (token in the store, checked
-//! through [`crate::staff_sessions`], office proven by the client certificate; the web pages
+//! through [`crate::staff_sessions`], device proven by the client certificate; the web pages
 //! present the same token in a cookie) and citizens (token from a card login, in memory).
 
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::Json;
 use kiban_app::access::Caller;
-use kiban_crypto::ClientSubject;
 use kiban_domain::access::{Actor, Job, OfficeKind, PersonRef, Purpose};
 use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber};
 use kiban_domain::ids::{MedicalInstitutionCode, OfficeNumber};
@@ -143,7 +142,7 @@ impl StaffCaller {
         let hash = kiban_crypto::hash_token(&token);
         let (now_ms, _) = now();
         if let Some(identity) = state.staff_sessions.get(&hash, now_ms) {
-            return Ok(identity);
+            return Self::not_revoked(state, identity);
         }
         let identity = state
             .store(move |_, store| staff_sessions::load(store, &token, now_ms))
@@ -152,12 +151,28 @@ impl StaffCaller {
         state
             .staff_sessions
             .remember(hash, identity.clone(), now_ms);
-        Ok(identity)
+        Self::not_revoked(state, identity)
+    }
+
+    /// A token issued over a client certificate that is now revoked is refused, whatever
+    /// connection it comes over: the store's session may not be ended yet (the watcher does
+    /// that within a second) and the remembered check is not asked again for seconds.
+    fn not_revoked(state: &Shared, identity: StaffIdentity) -> Result<StaffIdentity, ApiError> {
+        let revoked = identity
+            .client_serial
+            .as_ref()
+            .is_some_and(|serial| state.client_revocations().get(serial).is_some());
+        if revoked {
+            Err(ErrorCode::Unauthenticated.into())
+        } else {
+            Ok(identity)
+        }
     }
 }
 
-/// The policy actor of a staff account. Office and medical staff must come over a connection
-/// whose client certificate names their own office or institution, registered and active.
+/// The policy actor of a staff account. Every account must come over a connection presenting
+/// its device certificate ([`certificate_matches`]); office and medical staff's office or
+/// institution must be registered and active.
 pub(crate) fn actor_of(
     identity: &StaffIdentity,
     cert: &ClientCert,
@@ -203,31 +218,15 @@ fn corrupt() -> ApiError {
     ApiError::with_detail(ErrorCode::Internal, "staff account is inconsistent")
 }
 
-/// Office and medical staff only over a connection whose client certificate names their own
-/// office or institution; municipal staff and operators need none.
+/// Every staff account only over a connection presenting its device certificate: the
+/// certificate of its own office (office staff) or institution (medical staff), or the staff
+/// certificate naming the account (municipal staff, operators; docs/staff-login.md).
 pub(crate) fn certificate_matches(staff: &StaffRow, cert: &ClientCert) -> Result<(), ApiError> {
-    let needs = matches!(staff.actor_kind.as_str(), "office_staff" | "medical_staff");
-    if !needs {
-        return Ok(());
-    }
     let subject = cert.subject().ok_or(ErrorCode::ClientCertificateRequired)?;
-    if certified_number(subject, staff) == staff.office_number {
+    if kiban_app::auth::device_vouches_for(subject, staff) {
         Ok(())
     } else {
         Err(ErrorCode::CertificateOfficeMismatch.into())
-    }
-}
-
-/// The number a certificate vouches for, as the account of `staff` would spell it: an office
-/// certificate certifies office staff, a hospital certificate medical staff. Any other pairing
-/// yields the certificate's CN, which never equals an account's number.
-pub(crate) fn certified_number(subject: &ClientSubject, staff: &StaffRow) -> String {
-    match (subject, staff.actor_kind.as_str()) {
-        (ClientSubject::Office { office_number }, "office_staff") => office_number.to_string(),
-        (ClientSubject::Hospital { institution_code }, "medical_staff") => {
-            institution_code.to_string()
-        }
-        _ => subject.common_name(),
     }
 }
 

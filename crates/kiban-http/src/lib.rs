@@ -9,6 +9,8 @@
 //!   shape the answer. They never touch SQL, and every read of personal data goes through the
 //!   application layer's access functions, which decide and audit.
 //! - [`openapi`]: the OpenAPI 3.1 document, at `/api/v1/openapi.json`.
+//! - [`revocation`]: keeps the client-certificate revocation list current while serving (the
+//!   CRL file and the database); [`login_throttle`]: failed staff logins per source.
 //! - `pages`: the web pages (HTML in Japanese, askama templates) on the same server, reading
 //!   through the same `kiban_app` services; not part of the API table or its OpenAPI document.
 //!
@@ -17,9 +19,11 @@
 
 pub mod error;
 pub mod extract;
+pub mod login_throttle;
 pub mod notices;
 pub mod openapi;
 mod pages;
+pub mod revocation;
 pub mod routes;
 mod server;
 mod staff_sessions;

@@ -275,6 +275,10 @@ fn operation(o: &Operation) -> Value {
             "400": error, "401": error, "403": error, "404": error, "500": error, "503": error
         }
     });
+    if o.path == "/api/v1/staff/login" {
+        // A source that keeps failing is throttled (LOGIN_THROTTLED, with Retry-After).
+        value["responses"]["429"] = error.clone();
+    }
     if let Some(request) = o.request {
         value["requestBody"] = json!({ "required": true,
             "content": { "application/json": { "schema": reference(request) } } });

@@ -53,6 +53,10 @@ pub struct ServerConfig {
     pub client_ca: TrustAnchor,
     /// Its revocation list (`RevocationList::from_crl_pem` of `keys/ca/crl.pem`).
     pub client_revocations: RevocationList,
+    /// `keys/ca/crl.pem`, watched while serving (see [`crate::revocation`]); the database's
+    /// `client_revocations` are watched in any case.
+    pub client_crl_path: Option<std::path::PathBuf>,
+    pub revocation_poll: Duration,
     /// The card trust root (development root or JPKI's).
     pub card_root: TrustAnchor,
     pub card_revocations: RevocationList,
@@ -80,6 +84,8 @@ impl ServerConfig {
             server_key_pem: SecretKeyPem(server_key_pem),
             client_ca,
             client_revocations: RevocationList::new(),
+            client_crl_path: None,
+            revocation_poll: crate::revocation::POLL,
             card_root,
             card_revocations: RevocationList::new(),
             physician_root: None,
@@ -115,6 +121,8 @@ impl Server {
             connections: config.connections,
             client_ca: config.client_ca,
             client_revocations: config.client_revocations,
+            client_crl_path: config.client_crl_path,
+            revocation_poll: config.revocation_poll,
             card_root: config.card_root,
             card_revocations: config.card_revocations,
             physician_root: config.physician_root,
@@ -143,7 +151,7 @@ impl Server {
         let graceful = GracefulShutdown::new();
         tokio::pin!(shutdown);
         loop {
-            let (tcp, _peer) = tokio::select! {
+            let (tcp, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(pair) => pair,
                     Err(e) => {
@@ -170,6 +178,7 @@ impl Server {
                 let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
                     let checked = cert.recheck(&state, OffsetDateTime::now_utc());
                     request.extensions_mut().insert(cert.clone());
+                    request.extensions_mut().insert(crate::tls::Peer(peer));
                     let mut router = router.clone();
                     async move {
                         match checked {

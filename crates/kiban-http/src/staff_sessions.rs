@@ -6,7 +6,9 @@
 //! keyed by the token's SHA-256 (the token itself is never kept).
 //!
 //! What this server does itself takes effect at once: logout forgets the token; a refresh and
-//! every failed login forget the account's tokens (a failed login may have locked it). What
+//! a login failure that locks the account forget the account's tokens. A revoked client
+//! certificate ends the tokens issued over it at once too: the caller compares the remembered
+//! [`StaffIdentity::client_serial`] with the revocation list on every request. What
 //! another process does to the store (an account deactivated or an office closed from the CLI)
 //! takes effect within [`FRESH_MS`]. The token's own expiry is always checked exactly, and
 //! only successes are remembered, so an unknown token always reaches the store.
@@ -34,6 +36,8 @@ pub(crate) struct StaffIdentity {
     pub staff: StaffRow,
     pub office: Option<OfficeRow>,
     pub access_expires_ms: i64,
+    /// The client certificate the session was issued over.
+    pub client_serial: Option<kiban_crypto::Serial>,
 }
 
 struct Entry {
@@ -99,11 +103,10 @@ pub(crate) fn load(
     token: &str,
     now_ms: i64,
 ) -> Result<Option<StaffIdentity>, ApiError> {
-    let Some((staff, access_expires_ms)) =
-        kiban_app::auth::authenticate_session(store, token, now_ms)?
-    else {
+    let Some(session) = kiban_app::auth::authenticate_session(store, token, now_ms)? else {
         return Ok(None);
     };
+    let staff = session.staff;
     let office = match staff.actor_kind.as_str() {
         "office_staff" | "medical_staff" => store
             .office(&staff.office_number)
@@ -113,6 +116,10 @@ pub(crate) fn load(
     Ok(Some(StaffIdentity {
         staff,
         office,
-        access_expires_ms,
+        access_expires_ms: session.access_expires_ms,
+        client_serial: session
+            .client_serial
+            .as_deref()
+            .and_then(kiban_crypto::Serial::from_hex),
     }))
 }

@@ -1,5 +1,6 @@
 //! What the server shares between requests: a small pool of stores, the trust roots and
-//! revocation lists, the card challenges and the citizen sessions.
+//! revocation lists (the client CA's kept current by [`crate::revocation`]), the card
+//! challenges, the citizen sessions and the per-source login throttle.
 //!
 //! Storage is synchronous (rusqlite, the `postgres` client), so every store call runs on a
 //! blocking thread ([`AppState::store`]) against one of `connections` stores opened from the
@@ -12,8 +13,10 @@
 //! balancer would need sticky sessions or a stored session table.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
+use std::time::Duration;
 
 use kiban_app::auth::LoginPolicy;
 use kiban_crypto::time::OffsetDateTime;
@@ -68,12 +71,15 @@ pub struct AppState {
     stores: Vec<Mutex<Box<dyn Store>>>,
     /// Dropped (and joined) with the state.
     _wal: Option<crate::wal::WalCheckpointer>,
+    /// Keeps `client_revocations` current from the CRL file and the database; dropped (and
+    /// joined) with the state.
+    _revocations: crate::revocation::RevocationWatcher,
     next: AtomicUsize,
     /// One permit per store: requests wait for a store here, asynchronously, instead of parking
     /// a blocking thread each on a store's mutex.
     free_stores: tokio::sync::Semaphore,
     pub(crate) client_ca: TrustAnchor,
-    client_revocations: RwLock<RevocationList>,
+    client_revocations: crate::revocation::SharedList,
     pub(crate) card_root: TrustAnchor,
     card_revocations: RwLock<RevocationList>,
     pub(crate) physician_root: Option<TrustAnchor>,
@@ -81,6 +87,8 @@ pub struct AppState {
     pub(crate) challenges: Mutex<Challenges>,
     citizens: Mutex<HashMap<TokenHash, CitizenSession>>,
     pub(crate) login_policy: LoginPolicy,
+    /// Failed logins per source (address and certificate), in memory.
+    pub(crate) login_throttle: crate::login_throttle::LoginThrottle,
     pub(crate) staff_sessions: crate::staff_sessions::StaffSessions,
     /// Binds the web pages' form tokens to their session (CSRF, see `pages::session`).
     pub(crate) form_key: kiban_crypto::FormKey,
@@ -97,7 +105,12 @@ pub struct StateConfig {
     /// Store connections (at least 1).
     pub connections: usize,
     pub client_ca: TrustAnchor,
+    /// The revocation list in force at start (the CRL file as read at start).
     pub client_revocations: RevocationList,
+    /// The CA's CRL file, watched for new revocations (`None`: only the database is watched).
+    pub client_crl_path: Option<PathBuf>,
+    /// How often the CRL file and the database's revocations are read.
+    pub revocation_poll: Duration,
     pub card_root: TrustAnchor,
     pub card_revocations: RevocationList,
     pub physician_root: Option<TrustAnchor>,
@@ -123,13 +136,30 @@ impl AppState {
             stores.push(Mutex::new(store));
         }
         let wal = crate::wal::WalCheckpointer::start(&config.database)?;
+        let client_revocations: crate::revocation::SharedList =
+            Arc::new(RwLock::new(config.client_revocations.clone()));
+        let mut sources = crate::revocation::Sources::new(
+            config.client_crl_path.clone(),
+            config.client_ca.clone(),
+            config.client_revocations,
+            config.database.clone(),
+        );
+        // Once before serving, so a certificate revoked in the database while this server was
+        // down is refused from the first request.
+        sources.poll(&client_revocations);
+        let watcher = crate::revocation::RevocationWatcher::start(
+            sources,
+            Arc::clone(&client_revocations),
+            config.revocation_poll,
+        )?;
         Ok(Arc::new(Self {
             _wal: wal,
+            _revocations: watcher,
             free_stores: tokio::sync::Semaphore::new(stores.len()),
             stores,
             next: AtomicUsize::new(0),
             client_ca: config.client_ca,
-            client_revocations: RwLock::new(config.client_revocations),
+            client_revocations,
             card_root: config.card_root,
             card_revocations: RwLock::new(config.card_revocations),
             physician_root: config.physician_root,
@@ -137,14 +167,17 @@ impl AppState {
             challenges: Mutex::new(Challenges::default()),
             citizens: Mutex::new(HashMap::new()),
             login_policy: config.login_policy,
+            login_throttle: Default::default(),
             staff_sessions: Default::default(),
             form_key: kiban_crypto::FormKey::random(),
             notices: Default::default(),
         }))
     }
 
-    /// Replaces the client-certificate revocation list (e.g. after `kiban ca revoke`); open
-    /// connections are re-checked on their next request.
+    /// Replaces the client-certificate revocation list in force; open connections are
+    /// re-checked on their next request, and staff tokens issued over a listed certificate
+    /// stop working. `kiban serve` never calls this: its watcher ([`crate::revocation`]) reads
+    /// the CRL file and the database. The next change there replaces this list again.
     pub fn set_client_revocations(&self, list: RevocationList) {
         *relock(self.client_revocations.write()) = list;
     }

@@ -4,10 +4,10 @@
 //! card) and the bare health route work without one. A certificate that *is* presented must
 //! chain to kiban's CA: rustls' WebPKI verifier refuses a foreign, expired or not-yet-valid one
 //! in the handshake. After the handshake [`kiban_crypto::verify_client`] checks it again with
-//! the revocation list and reads the office or institution it names; that identity travels
-//! with every request of the connection as a [`ClientCert`] extension, and the revocation and
-//! expiry are re-checked on every request, so revoking a certificate also cuts its open
-//! connections.
+//! the revocation list and reads the office, institution or staff account it names; that
+//! identity travels with every request of the connection as a [`ClientCert`] extension, and the
+//! revocation and expiry are re-checked on every request, so revoking a certificate also cuts
+//! its open connections (the list is kept current while serving: [`crate::revocation`]).
 
 use std::sync::Arc;
 
@@ -59,10 +59,15 @@ pub fn server_config(
     Ok(Arc::new(config))
 }
 
+/// The address of the connection a request arrived on (a request extension, like
+/// [`ClientCert`]); login throttling counts failures per address.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub std::net::SocketAddr);
+
 /// The client certificate of the connection a request arrived on.
 #[derive(Debug, Clone, Default)]
 pub enum ClientCert {
-    /// None presented (citizens, the health route, municipal staff on LGWAN).
+    /// None presented (citizens, the health route).
     #[default]
     Absent,
     Verified(ClientIdentity),
@@ -120,8 +125,12 @@ impl ClientCert {
     }
 
     pub fn subject(&self) -> Option<&ClientSubject> {
+        self.identity().map(|id| &id.subject)
+    }
+
+    pub fn identity(&self) -> Option<&ClientIdentity> {
         match self {
-            Self::Verified(id) => Some(&id.subject),
+            Self::Verified(id) => Some(id),
             _ => None,
         }
     }

@@ -26,9 +26,9 @@ pub(crate) fn card_already_linked() -> StoreError {
 
 pub(crate) const OFFICE_COLUMNS: &str =
     "office_number, name, office_kind, service_kinds, active, created_at_ms";
-pub(crate) const STAFF_COLUMNS: &str = "staff_id, office_number, actor_kind, job, display_name, password_hash, totp_secret, totp_last_step, failed_attempts, locked_until_ms, active";
-pub(crate) const SESSION_COLUMNS: &str =
-    "access_hash, refresh_hash, staff_id, access_expires_ms, refresh_expires_ms, revoked";
+pub(crate) const STAFF_COLUMNS: &str = "staff_id, office_number, actor_kind, job, display_name, password_hash, totp_secret, totp_last_step, failed_attempts, locked_until_ms, active, last_failure_ms";
+pub(crate) const SESSION_COLUMNS: &str = "access_hash, refresh_hash, staff_id, access_expires_ms, refresh_expires_ms, revoked, client_serial";
+pub(crate) const CLIENT_REVOCATION_COLUMNS: &str = "id, serial, reason_code, revoked_at_ms";
 pub(crate) const CARD_COLUMNS: &str =
     "fingerprint, insurer, insured, linked_at_ms, linked_by, unlinked_at_ms";
 pub(crate) const SERVING_COLUMNS: &str =

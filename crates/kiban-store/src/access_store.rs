@@ -35,8 +35,12 @@ pub struct StaffRow {
     /// Base32 TOTP secret.
     pub totp_secret: String,
     pub totp_last_step: i64,
+    /// Consecutive failed logins counted against the account (only those over a connection
+    /// presenting the account's device certificate: docs/staff-login.md).
     pub failed_attempts: i64,
     pub locked_until_ms: i64,
+    /// When the last counted failure happened (0: none); the next attempt waits after it.
+    pub last_failure_ms: i64,
     pub active: bool,
 }
 
@@ -50,6 +54,7 @@ impl std::fmt::Debug for StaffRow {
             .field("job", &self.job)
             .field("failed_attempts", &self.failed_attempts)
             .field("locked_until_ms", &self.locked_until_ms)
+            .field("last_failure_ms", &self.last_failure_ms)
             .field("active", &self.active)
             .finish_non_exhaustive()
     }
@@ -64,6 +69,21 @@ pub struct SessionRow {
     pub access_expires_ms: i64,
     pub refresh_expires_ms: i64,
     pub revoked: bool,
+    /// Serial (hex) of the client certificate of the connection the session was issued over:
+    /// revoking that certificate ends the session.
+    pub client_serial: Option<String>,
+}
+
+/// A client certificate revoked with `kiban ca revoke`, as recorded in the database for every
+/// server that shares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRevocationRow {
+    pub id: i64,
+    /// Lower-case hex, as `kiban_crypto::Serial` prints it.
+    pub serial: String,
+    /// RFC 5280 reason code.
+    pub reason_code: i64,
+    pub revoked_at_ms: i64,
 }
 
 /// A card certificate linked to a 被保険者 by the municipality.
@@ -131,12 +151,14 @@ pub trait AccessStore {
 
     fn insert_staff(&mut self, staff: &StaffRow) -> Result<()>;
     fn staff(&mut self, staff_id: &str) -> Result<Option<StaffRow>>;
-    /// Records the outcome of a login attempt (failure count, lock, last TOTP step).
+    /// Records the outcome of a login attempt (failure count, lock, time of the last counted
+    /// failure, last TOTP step).
     fn update_staff_login(
         &mut self,
         staff_id: &str,
         failed_attempts: i64,
         locked_until_ms: i64,
+        last_failure_ms: i64,
         totp_last_step: i64,
     ) -> Result<()>;
 
@@ -144,6 +166,19 @@ pub trait AccessStore {
     fn session_by_access(&mut self, access_hash: &str) -> Result<Option<SessionRow>>;
     fn session_by_refresh(&mut self, refresh_hash: &str) -> Result<Option<SessionRow>>;
     fn revoke_session(&mut self, access_hash: &str) -> Result<()>;
+    /// Ends every session issued over the client certificate `serial`; returns how many were
+    /// still open.
+    fn revoke_sessions_of_client(&mut self, serial: &str) -> Result<u64>;
+
+    /// Records a revoked client certificate; false (keeping the first record) if it already is.
+    fn record_client_revocation(
+        &mut self,
+        serial: &str,
+        reason_code: i64,
+        revoked_at_ms: i64,
+    ) -> Result<bool>;
+    /// The revocations recorded after `after_id`, oldest first: what a server polls.
+    fn client_revocations_after(&mut self, after_id: i64) -> Result<Vec<ClientRevocationRow>>;
 
     /// Links a card certificate; an existing link of the same fingerprint is replaced only if
     /// it was unlinked (a linked card cannot silently move to another person).

@@ -42,6 +42,11 @@ pub const SQLITE: &[Migration] = &[
         name: "0007_careplan",
         sql: include_str!("../migrations/sqlite/0007_careplan.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_client_revocation",
+        sql: include_str!("../migrations/sqlite/0008_client_revocation.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -79,6 +84,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 7,
         name: "0007_careplan",
         sql: include_str!("../migrations/postgres/0007_careplan.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "0008_client_revocation",
+        sql: include_str!("../migrations/postgres/0008_client_revocation.sql"),
     },
 ];
 

@@ -2,8 +2,9 @@
 //! BIGINT 0/1 and service kinds as one ';'-joined text.
 
 use crate::access_sql::{
-    card_already_linked, join_kinds, split_kinds, CARD_COLUMNS, CONSENT_COLUMNS, OFFICE_COLUMNS,
-    OPINION_COLUMNS, SERVING_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS,
+    card_already_linked, join_kinds, split_kinds, CARD_COLUMNS, CLIENT_REVOCATION_COLUMNS,
+    CONSENT_COLUMNS, OFFICE_COLUMNS, OPINION_COLUMNS, SERVING_COLUMNS, SESSION_COLUMNS,
+    STAFF_COLUMNS,
 };
 use crate::access_store::*;
 use crate::postgres_query::Param;
@@ -38,6 +39,7 @@ fn to_staff(r: &Row) -> StaffRow {
         failed_attempts: r.get(8),
         locked_until_ms: r.get(9),
         active: r.get::<_, i64>(10) != 0,
+        last_failure_ms: r.get(11),
     }
 }
 
@@ -49,6 +51,16 @@ fn to_session(r: &Row) -> SessionRow {
         access_expires_ms: r.get(3),
         refresh_expires_ms: r.get(4),
         revoked: r.get::<_, i64>(5) != 0,
+        client_serial: r.get(6),
+    }
+}
+
+fn to_client_revocation(r: &Row) -> ClientRevocationRow {
+    ClientRevocationRow {
+        id: r.get(0),
+        serial: r.get(1),
+        reason_code: r.get(2),
+        revoked_at_ms: r.get(3),
     }
 }
 
@@ -126,9 +138,9 @@ impl AccessStore for PostgresStore {
 
     fn insert_staff(&mut self, s: &StaffRow) -> Result<()> {
         self.access_exec(
-            "INSERT INTO staff_accounts (staff_id, office_number, actor_kind, job, display_name, password_hash, totp_secret, totp_last_step, failed_attempts, locked_until_ms, active) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            &[&s.staff_id, &s.office_number, &s.actor_kind, &s.job, &s.display_name, &s.password_hash, &s.totp_secret, &s.totp_last_step, &s.failed_attempts, &s.locked_until_ms, &flag(s.active)],
+            "INSERT INTO staff_accounts (staff_id, office_number, actor_kind, job, display_name, password_hash, totp_secret, totp_last_step, failed_attempts, locked_until_ms, active, last_failure_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            &[&s.staff_id, &s.office_number, &s.actor_kind, &s.job, &s.display_name, &s.password_hash, &s.totp_secret, &s.totp_last_step, &s.failed_attempts, &s.locked_until_ms, &flag(s.active), &s.last_failure_ms],
         )?;
         Ok(())
     }
@@ -143,19 +155,20 @@ impl AccessStore for PostgresStore {
         staff_id: &str,
         failed_attempts: i64,
         locked_until_ms: i64,
+        last_failure_ms: i64,
         totp_last_step: i64,
     ) -> Result<()> {
         self.access_exec(
-            "UPDATE staff_accounts SET failed_attempts = $2, locked_until_ms = $3, totp_last_step = $4 WHERE staff_id = $1",
-            &[&staff_id, &failed_attempts, &locked_until_ms, &totp_last_step],
+            "UPDATE staff_accounts SET failed_attempts = $2, locked_until_ms = $3, last_failure_ms = $4, totp_last_step = $5 WHERE staff_id = $1",
+            &[&staff_id, &failed_attempts, &locked_until_ms, &last_failure_ms, &totp_last_step],
         )?;
         Ok(())
     }
 
     fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
         self.access_exec(
-            "INSERT INTO sessions (access_hash, refresh_hash, staff_id, access_expires_ms, refresh_expires_ms, revoked) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&s.access_hash, &s.refresh_hash, &s.staff_id, &s.access_expires_ms, &s.refresh_expires_ms, &flag(s.revoked)],
+            "INSERT INTO sessions (access_hash, refresh_hash, staff_id, access_expires_ms, refresh_expires_ms, revoked, client_serial) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&s.access_hash, &s.refresh_hash, &s.staff_id, &s.access_expires_ms, &s.refresh_expires_ms, &flag(s.revoked), &s.client_serial],
         )?;
         Ok(())
     }
@@ -176,6 +189,33 @@ impl AccessStore for PostgresStore {
             &[&access_hash],
         )?;
         Ok(())
+    }
+
+    fn revoke_sessions_of_client(&mut self, serial: &str) -> Result<u64> {
+        self.exec_prepared(
+            "UPDATE sessions SET revoked = 1 WHERE client_serial = $1 AND revoked = 0",
+            &[&serial],
+        )
+    }
+
+    fn record_client_revocation(
+        &mut self,
+        serial: &str,
+        reason_code: i64,
+        revoked_at_ms: i64,
+    ) -> Result<bool> {
+        let added = self.exec_prepared(
+            "INSERT INTO client_revocations (serial, reason_code, revoked_at_ms) VALUES ($1, $2, $3) ON CONFLICT (serial) DO NOTHING",
+            &[&serial, &reason_code, &revoked_at_ms],
+        )?;
+        Ok(added == 1)
+    }
+
+    fn client_revocations_after(&mut self, after_id: i64) -> Result<Vec<ClientRevocationRow>> {
+        let sql = format!(
+            "SELECT {CLIENT_REVOCATION_COLUMNS} FROM client_revocations WHERE id > $1 ORDER BY id"
+        );
+        self.query_all(&sql, &[&after_id], to_client_revocation)
     }
 
     fn link_card(&mut self, l: &CardLinkRow) -> Result<()> {

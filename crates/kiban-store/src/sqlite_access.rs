@@ -30,6 +30,7 @@ fn to_staff(r: &Row) -> rusqlite::Result<StaffRow> {
         failed_attempts: r.get(8)?,
         locked_until_ms: r.get(9)?,
         active: r.get(10)?,
+        last_failure_ms: r.get(11)?,
     })
 }
 
@@ -41,6 +42,16 @@ fn to_session(r: &Row) -> rusqlite::Result<SessionRow> {
         access_expires_ms: r.get(3)?,
         refresh_expires_ms: r.get(4)?,
         revoked: r.get(5)?,
+        client_serial: r.get(6)?,
+    })
+}
+
+fn to_client_revocation(r: &Row) -> rusqlite::Result<ClientRevocationRow> {
+    Ok(ClientRevocationRow {
+        id: r.get(0)?,
+        serial: r.get(1)?,
+        reason_code: r.get(2)?,
+        revoked_at_ms: r.get(3)?,
     })
 }
 
@@ -112,9 +123,9 @@ impl AccessStore for SqliteStore {
 
     fn insert_staff(&mut self, s: &StaffRow) -> Result<()> {
         self.connection().execute(
-            "INSERT INTO staff_accounts (staff_id, office_number, actor_kind, job, display_name, password_hash, totp_secret, totp_last_step, failed_attempts, locked_until_ms, active) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![s.staff_id, s.office_number, s.actor_kind, s.job, s.display_name, s.password_hash, s.totp_secret, s.totp_last_step, s.failed_attempts, s.locked_until_ms, s.active],
+            "INSERT INTO staff_accounts (staff_id, office_number, actor_kind, job, display_name, password_hash, totp_secret, totp_last_step, failed_attempts, locked_until_ms, active, last_failure_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![s.staff_id, s.office_number, s.actor_kind, s.job, s.display_name, s.password_hash, s.totp_secret, s.totp_last_step, s.failed_attempts, s.locked_until_ms, s.active, s.last_failure_ms],
         )?;
         Ok(())
     }
@@ -129,19 +140,20 @@ impl AccessStore for SqliteStore {
         staff_id: &str,
         failed_attempts: i64,
         locked_until_ms: i64,
+        last_failure_ms: i64,
         totp_last_step: i64,
     ) -> Result<()> {
         self.connection().execute(
-            "UPDATE staff_accounts SET failed_attempts = ?2, locked_until_ms = ?3, totp_last_step = ?4 WHERE staff_id = ?1",
-            params![staff_id, failed_attempts, locked_until_ms, totp_last_step],
+            "UPDATE staff_accounts SET failed_attempts = ?2, locked_until_ms = ?3, last_failure_ms = ?4, totp_last_step = ?5 WHERE staff_id = ?1",
+            params![staff_id, failed_attempts, locked_until_ms, last_failure_ms, totp_last_step],
         )?;
         Ok(())
     }
 
     fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
         self.connection().execute(
-            "INSERT INTO sessions (access_hash, refresh_hash, staff_id, access_expires_ms, refresh_expires_ms, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![s.access_hash, s.refresh_hash, s.staff_id, s.access_expires_ms, s.refresh_expires_ms, s.revoked],
+            "INSERT INTO sessions (access_hash, refresh_hash, staff_id, access_expires_ms, refresh_expires_ms, revoked, client_serial) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![s.access_hash, s.refresh_hash, s.staff_id, s.access_expires_ms, s.refresh_expires_ms, s.revoked, s.client_serial],
         )?;
         Ok(())
     }
@@ -162,6 +174,34 @@ impl AccessStore for SqliteStore {
             [access_hash],
         )?;
         Ok(())
+    }
+
+    fn revoke_sessions_of_client(&mut self, serial: &str) -> Result<u64> {
+        let ended = self.exec_cached(
+            "UPDATE sessions SET revoked = 1 WHERE client_serial = ?1 AND revoked = 0",
+            [serial],
+        )?;
+        Ok(ended as u64)
+    }
+
+    fn record_client_revocation(
+        &mut self,
+        serial: &str,
+        reason_code: i64,
+        revoked_at_ms: i64,
+    ) -> Result<bool> {
+        let added = self.exec_cached(
+            "INSERT INTO client_revocations (serial, reason_code, revoked_at_ms) VALUES (?1, ?2, ?3) ON CONFLICT (serial) DO NOTHING",
+            params![serial, reason_code, revoked_at_ms],
+        )?;
+        Ok(added == 1)
+    }
+
+    fn client_revocations_after(&mut self, after_id: i64) -> Result<Vec<ClientRevocationRow>> {
+        let sql = format!(
+            "SELECT {CLIENT_REVOCATION_COLUMNS} FROM client_revocations WHERE id > ?1 ORDER BY id"
+        );
+        self.query_all(&sql, [after_id], to_client_revocation)
     }
 
     fn link_card(&mut self, l: &CardLinkRow) -> Result<()> {

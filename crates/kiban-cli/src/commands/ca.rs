@@ -1,11 +1,13 @@
-//! `kiban ca init | issue | revoke`: kiban's client-certificate authority for offices and
-//! medical institutions (mutual TLS). The CA lives in `<data-dir>/keys/ca/` (`ca.pem`,
-//! `ca-key.pem`, and the signed revocation list `crl.pem`).
+//! `kiban ca init | issue | revoke`: kiban's client-certificate authority for offices, medical
+//! institutions and the devices of municipal and operator staff (mutual TLS). The CA lives in
+//! `<data-dir>/keys/ca/` (`ca.pem`, `ca-key.pem`, and the signed revocation list `crl.pem`).
+//! A revocation rewrites `crl.pem` and is recorded in the database, so that every server sees
+//! it within seconds (docs/office-certificate.md).
 
 use anyhow::{bail, Context};
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{
-    CertificateAuthority, ClientSubject, RevocationList, RevocationReason, Serial, Validity,
+    CertificateAuthority, ClientSubject, RevocationReason, Serial, StaffId, Validity,
 };
 use kiban_domain::ids::{MedicalInstitutionCode, OfficeNumber};
 use std::path::{Path, PathBuf};
@@ -25,16 +27,21 @@ pub enum Command {
         #[arg(long, default_value = "kiban client CA")]
         name: String,
     },
-    /// Issue a client certificate for an office or a medical institution.
+    /// Issue a client certificate for an office, a medical institution or a staff device.
     #[command(subcommand)]
     Issue(Issue),
-    /// Revoke a certificate by serial and re-sign <data-dir>/keys/ca/crl.pem.
+    /// Revoke a certificate by serial: re-sign <data-dir>/keys/ca/crl.pem and record the
+    /// revocation in the database (--database), ending the sessions issued over it.
     Revoke {
         /// Serial number in hex, as printed by `kiban ca issue`.
         serial: String,
         /// RFC 5280 reason code, kept in the CRL.
         #[arg(long, value_enum, default_value = "unspecified")]
         reason: Reason,
+        /// Only re-sign the CRL file (e.g. on an offline CA machine); servers that do not read
+        /// this file learn of the revocation only once it is recorded in their database.
+        #[arg(long)]
+        crl_only: bool,
     },
 }
 
@@ -54,6 +61,14 @@ pub enum Issue {
         #[command(flatten)]
         opts: IssueOpts,
     },
+    /// The device of one municipal or operator staff account, by 職員ID: its second factor,
+    /// required at login (docs/staff-login.md). Written as staff-<id>.pem / staff-<id>-key.pem.
+    Staff {
+        /// 職員ID of the account (1-64 ASCII letters, digits, '.', '_' or '-').
+        staff_id: String,
+        #[command(flatten)]
+        opts: IssueOpts,
+    },
 }
 
 #[derive(clap::Args)]
@@ -61,7 +76,7 @@ pub struct IssueOpts {
     /// Validity in days.
     #[arg(long, default_value_t = 365)]
     days: u32,
-    /// Directory for <number>.pem and <number>-key.pem (default <data-dir>/certs).
+    /// Directory for the certificate and key files (default <data-dir>/certs).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Overwrite existing certificate and key files.
@@ -94,10 +109,19 @@ impl From<Reason> for RevocationReason {
 
 /// `<data-dir>/keys/ca`.
 pub fn ca_dir(data_dir: &Path) -> PathBuf {
-    kiban_app::keys::keys_dir(data_dir).join("ca")
+    kiban_app::keys::ca_dir(data_dir)
 }
 
-pub fn run(data_dir: &Path, command: Command) -> anyhow::Result<ExitCode> {
+/// The file stem of a subject's certificate: `1370000001`, or `staff-city01`.
+pub fn file_stem(subject: &ClientSubject) -> String {
+    match subject {
+        ClientSubject::Office { office_number } => office_number.to_string(),
+        ClientSubject::Hospital { institution_code } => institution_code.to_string(),
+        ClientSubject::Staff { staff_id } => format!("staff-{staff_id}"),
+    }
+}
+
+pub fn run(database: &str, data_dir: &Path, command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Init { force, name } => init(data_dir, &name, force),
         Command::Issue(Issue::Office { number, opts }) => {
@@ -113,7 +137,20 @@ pub fn run(data_dir: &Path, command: Command) -> anyhow::Result<ExitCode> {
                 opts,
             )
         }
-        Command::Revoke { serial, reason } => revoke(data_dir, &serial, reason.into()),
+        Command::Issue(Issue::Staff { staff_id, opts }) => {
+            let staff_id = StaffId::parse(&staff_id).map_err(|e| anyhow::anyhow!("{e}"))?;
+            issue(data_dir, &ClientSubject::Staff { staff_id }, opts)
+        }
+        Command::Revoke {
+            serial,
+            reason,
+            crl_only,
+        } => revoke(
+            (!crl_only).then_some(database),
+            data_dir,
+            &serial,
+            reason.into(),
+        ),
     }
 }
 
@@ -168,10 +205,7 @@ fn issue(data_dir: &Path, subject: &ClientSubject, opts: IssueOpts) -> anyhow::R
     }
     let ca = load_ca(data_dir)?;
     let out = opts.out.unwrap_or_else(|| data_dir.join("certs"));
-    let id = match subject {
-        ClientSubject::Office { office_number } => office_number.to_string(),
-        ClientSubject::Hospital { institution_code } => institution_code.to_string(),
-    };
+    let id = file_stem(subject);
     let cert_path = out.join(format!("{id}.pem"));
     let key_path = out.join(format!("{id}-key.pem"));
     for path in [&cert_path, &key_path] {
@@ -203,29 +237,25 @@ fn issue(data_dir: &Path, subject: &ClientSubject, opts: IssueOpts) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
-fn revoke(data_dir: &Path, serial: &str, reason: RevocationReason) -> anyhow::Result<ExitCode> {
+fn revoke(
+    database: Option<&str>,
+    data_dir: &Path,
+    serial: &str,
+    reason: RevocationReason,
+) -> anyhow::Result<ExitCode> {
     let serial = Serial::from_hex(serial).with_context(|| {
         format!("シリアル番号は16進数です: {serial:?} / the serial must be hex: {serial:?}")
     })?;
     let ca = load_ca(data_dir)?;
     let path = ca_dir(data_dir).join(CRL_FILE);
-    let mut list = if path.exists() {
-        let pem = kiban_crypto::storage::read_public(&path)?;
-        RevocationList::from_crl_pem(&pem, ca.anchor()).with_context(|| {
+    let now = OffsetDateTime::now_utc();
+    let (list, added) = kiban_app::keys::revoke_in_crl(&ca, &path, &serial, reason, now)
+        .with_context(|| {
             format!(
-                "失効リストを読み込めません / cannot load the revocation list {}",
+                "失効リストを更新できません / cannot update the revocation list {}",
                 path.display()
             )
-        })?
-    } else {
-        RevocationList::new()
-    };
-    let now = OffsetDateTime::now_utc();
-    let added = list.revoke(serial.clone(), reason, now);
-    let crl = ca
-        .sign_crl(&list, now)
-        .context("失効リストに署名できません / cannot sign the revocation list")?;
-    kiban_crypto::storage::write_public(&path, crl.pem.as_bytes())?;
+        })?;
     if added {
         println!("失効させました / revoked: {serial} ({reason})");
     } else {
@@ -236,6 +266,28 @@ fn revoke(data_dir: &Path, serial: &str, reason: RevocationReason) -> anyhow::Re
         "失効リスト / revocation list: {} ({} 件 / entries)",
         path.display(),
         list.len()
+    );
+    let Some(database) = database else {
+        println!("データベースには記録していません（--crl-only）/ not recorded in a database (--crl-only)");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let shown = super::redact(database);
+    let recorded = super::open_store(database).and_then(|mut store| {
+        let at_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+        Ok(kiban_app::auth::record_client_revocation(
+            store.as_mut(),
+            &serial,
+            reason,
+            at_ms,
+        )?)
+    });
+    let (_, ended) = recorded.with_context(|| {
+        format!(
+            "失効リストは更新しましたが、データベース {shown} に記録できません。このデータディレクトリのサーバーは失効を反映しますが、同じデータベースを使う他のサーバーは反映しません。再実行してください / the CRL was re-signed, but the database {shown} could not record the revocation: servers reading this data directory apply it, other servers sharing the database do not; run the command again"
+        )
+    })?;
+    println!(
+        "データベース {shown} に記録し、この証明書で発行されたセッション {ended} 件を終了しました / recorded in the database {shown}; ended {ended} sessions issued over this certificate"
     );
     Ok(ExitCode::SUCCESS)
 }

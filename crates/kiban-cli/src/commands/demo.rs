@@ -96,8 +96,10 @@ pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Re
     );
     println!("  本人 / citizen: /me（カードのファイルと暗証番号 / card file + PIN）");
     println!(
-        "  保険者 / municipality: /municipal（職員ID・パスワード・TOTP / ID, password, TOTP）"
+        "  保険者 / municipality: /municipal（職員ID・パスワード・TOTP と職員のクライアント証明書 {} / ID, password, TOTP and the staff's client certificate: docs/staff-login.md）",
+        data_dir.join("certs/staff-city01.pem").display()
     );
     println!("  事業所・医療機関 / offices: /office（事業所のクライアント証明書が必要 / needs the office's client certificate: docs/office-certificate.md）");
+    println!("  証明書はブラウザに取り込んで使います（上の logins.txt に各アカウントの証明書）/ import the certificates into the browser (each account's certificate is listed in logins.txt above)");
     super::serve::serve(database, data_dir, &args.listen, 8, args.checkpoints)
 }

@@ -1,5 +1,6 @@
 //! The synthetic actors of `kiban demo`: two offices and a hospital with client certificates,
-//! one account per role with a TOTP secret, cards for two persons, the first person's
+//! one account per role with a TOTP secret (the municipal and operator accounts with a staff
+//! certificate of their own, their device factor: docs/staff-login.md), cards for two persons, the first person's
 //! 要介護認定 application with the 主治医意見書作成依頼 to the hospital
 //! (`demo_certification.rs`), and the second person's care plans (`demo_careplan.rs`). Everything is synthetic
 //! and written under the data directory; the logins are printed once and saved (mode 0600) in
@@ -7,7 +8,9 @@
 
 use anyhow::Context;
 use kiban_crypto::time::OffsetDateTime;
-use kiban_crypto::{Argon2Params, CertificateAuthority, ClientSubject, TotpSecret, Validity};
+use kiban_crypto::{
+    Argon2Params, CertificateAuthority, ClientSubject, StaffId, TotpSecret, Validity,
+};
 use kiban_domain::ids::{InsuredNumber, MedicalInstitutionCode, OfficeNumber};
 use kiban_store::{CardLinkRow, OfficeRow, StaffRow, Store};
 use std::fmt::Write as _;
@@ -90,28 +93,17 @@ pub fn seed(
             active: true,
             created_at_ms: now_ms,
         })?;
-        let cert_path = certs.join(format!("{number}.pem"));
-        if !cert_path.exists() {
-            let subject = if kind == "medical_institution" {
-                ClientSubject::Hospital {
-                    institution_code: MedicalInstitutionCode::parse(number)
-                        .map_err(|e| anyhow::anyhow!("{e}"))?,
-                }
-            } else {
-                ClientSubject::Office {
-                    office_number: OfficeNumber::parse(number)
-                        .map_err(|e| anyhow::anyhow!("{e}"))?,
-                }
-            };
-            let issued = ca
-                .issue_client(&subject, Validity::days_from(now, 365))
-                .context("issuing a demo client certificate")?;
-            kiban_crypto::storage::write_secret(
-                &certs.join(format!("{number}-key.pem")),
-                issued.key_pem.as_bytes(),
-            )?;
-            kiban_crypto::storage::write_public(&cert_path, issued.cert_pem.as_bytes())?;
-        }
+        let subject = if kind == "medical_institution" {
+            ClientSubject::Hospital {
+                institution_code: MedicalInstitutionCode::parse(number)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            }
+        } else {
+            ClientSubject::Office {
+                office_number: OfficeNumber::parse(number).map_err(|e| anyhow::anyhow!("{e}"))?,
+            }
+        };
+        client_certificate(ca, &certs, &subject, now)?;
     }
     let _ = writeln!(
         logins,
@@ -136,16 +128,27 @@ pub fn seed(
                     totp_last_step: 0,
                     failed_attempts: 0,
                     locked_until_ms: 0,
+                    last_failure_ms: 0,
                     active: true,
                 })?;
                 secret
             }
         };
-        let cert = if office.is_empty() || actor_kind == "municipal_staff" {
-            "（クライアント証明書なし / no client certificate）".to_string()
+        // Every account logs in with its device certificate: the office's or institution's,
+        // or for municipal staff and operators a staff certificate of their own.
+        let stem = if matches!(actor_kind, "municipal_staff" | "operator") {
+            let subject = ClientSubject::Staff {
+                staff_id: StaffId::parse(id).map_err(|e| anyhow::anyhow!("{e}"))?,
+            };
+            client_certificate(ca, &certs, &subject, now)?
         } else {
-            format!("certs/{office}.pem + certs/{office}-key.pem")
+            office.to_string()
         };
+        let cert = format!(
+            "client certificate {} + {}",
+            certs.join(format!("{stem}.pem")).display(),
+            certs.join(format!("{stem}-key.pem")).display()
+        );
         let _ = writeln!(logins, "{display}: ID {id}, TOTP secret {secret}, {cert}");
     }
     for insured in ["0000100001", super::demo_careplan::PERSON] {
@@ -174,6 +177,29 @@ pub fn seed(
     std::fs::create_dir_all(path.parent().expect("has a parent"))?;
     kiban_crypto::storage::write_secret(&path, logins.as_bytes())?;
     Ok(logins)
+}
+
+/// The client certificate of `subject` in `certs` (`<stem>.pem`, `<stem>-key.pem`), issued
+/// unless it exists; returns the stem.
+fn client_certificate(
+    ca: &CertificateAuthority,
+    certs: &Path,
+    subject: &ClientSubject,
+    now: OffsetDateTime,
+) -> anyhow::Result<String> {
+    let stem = super::ca::file_stem(subject);
+    let cert_path = certs.join(format!("{stem}.pem"));
+    if !cert_path.exists() {
+        let issued = ca
+            .issue_client(subject, Validity::days_from(now, 365))
+            .context("issuing a demo client certificate")?;
+        kiban_crypto::storage::write_secret(
+            &certs.join(format!("{stem}-key.pem")),
+            issued.key_pem.as_bytes(),
+        )?;
+        kiban_crypto::storage::write_public(&cert_path, issued.cert_pem.as_bytes())?;
+    }
+    Ok(stem)
 }
 
 /// The card of a demo citizen, issued and linked unless a current one exists. A card of an older

@@ -1,11 +1,12 @@
 //! `kiban serve`: the API over TLS 1.3. Key material comes from `<data-dir>/keys/`; what is
 //! missing on a fresh machine (the CA, the development card root, the server certificate, the
 //! platform key) is created on first start and said so. While serving, the audit chain's head
-//! is signed periodically with the platform key ([`super::checkpoints`]).
+//! is signed periodically with the platform key ([`super::checkpoints`]), and the client CA's
+//! CRL file and the database's revocations are watched (`kiban_http::revocation`).
 
 use anyhow::Context;
 use kiban_crypto::time::OffsetDateTime;
-use kiban_crypto::{CardAuthority, CertificateAuthority, RevocationList, Validity};
+use kiban_crypto::{CardAuthority, CertificateAuthority, Validity};
 use kiban_http::{ServerConfig, StoreSource};
 use std::path::Path;
 use std::process::ExitCode;
@@ -110,14 +111,14 @@ pub fn serve(
     let keys = kiban_app::keys::keys_dir(data_dir);
     let ca_dir = keys.join("ca");
     let now = OffsetDateTime::now_utc();
-    let crl_path = ca_dir.join("crl.pem");
-    let revocations = if crl_path.exists() {
-        let pem = std::fs::read_to_string(&crl_path).context("reading the CRL")?;
-        RevocationList::from_crl_pem(&pem, ca.anchor())
-            .context("the CRL is not signed by the CA")?
-    } else {
-        RevocationList::new()
-    };
+    let crl_path = kiban_app::keys::crl_path(data_dir);
+    let revocations = kiban_app::keys::read_crl(&ca, &crl_path).with_context(|| {
+        format!(
+            "失効リスト {} を読み込めません / cannot load the CRL {}",
+            crl_path.display(),
+            crl_path.display()
+        )
+    })?;
     let (cert_path, key_path) = (keys.join("server.pem"), keys.join("server-key.pem"));
     if !cert_path.exists() {
         let issued = ca
@@ -138,6 +139,9 @@ pub fn serve(
         card_root.trust_root().clone(),
     );
     config.client_revocations = revocations;
+    // Watched while serving, with the database's record of revocations: a `kiban ca revoke`
+    // reaches this server within seconds.
+    config.client_crl_path = Some(crl_path);
     config.connections = connections.max(1);
     // The physician root is created on first start, like the card root: a development
     // stand-in for HPKI, so the demo's hospital can sign 主治医意見書.

@@ -143,6 +143,12 @@ impl Demo {
         )
     }
 
+    /// The staff certificate and key of the municipal or operator account `id` (its device
+    /// factor, docs/staff-login.md).
+    pub fn staff_certificate(&self, id: &str) -> (PathBuf, PathBuf) {
+        self.office_certificate(&format!("staff-{id}"))
+    }
+
     /// The TOTP secret of the staff account `id`, from the line `…: ID <id>, TOTP secret <s>, …`.
     pub fn totp_secret(&self, id: &str) -> Result<String> {
         let marker = format!("ID {id}, TOTP secret ");

@@ -7,6 +7,7 @@ mod careplan;
 mod citizen;
 mod client_cert;
 mod fixture;
+mod municipal;
 mod scenarios;
 mod webdriver;
 

@@ -287,7 +287,7 @@ fn row_with(browser: &Browser, texts: &[&str]) -> Result<bool> {
     Ok(found == true)
 }
 
-fn totp_now(secret: &str) -> Result<String> {
+pub(crate) fn totp_now(secret: &str) -> Result<String> {
     let secret = kiban_crypto::totp::TotpSecret::from_base32(secret)
         .map_err(|e| anyhow::anyhow!("the demo's TOTP secret: {e:?}"))?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();

@@ -7,6 +7,7 @@ mod crash;
 mod keys;
 mod physician;
 mod policy;
+mod revocation;
 mod serve;
 
 use kiban_testkit::TestDb;

@@ -96,6 +96,25 @@ fn demo_loads_seeds_every_role_and_writes_the_logins() {
         0o600
     );
     assert!(data.path().join("certs/1370000001-key.pem").exists());
+    // Municipal and operator logins need a staff certificate of their own (issue 13): the
+    // demo issues them and says where they are.
+    for stem in ["staff-city01", "staff-ops01"] {
+        assert!(
+            data.path().join(format!("certs/{stem}.pem")).exists(),
+            "{stem}"
+        );
+        assert!(data.path().join(format!("certs/{stem}-key.pem")).exists());
+        assert!(
+            stdout.contains(&format!("{stem}.pem")),
+            "{stem} not in {stdout}"
+        );
+    }
+    let written = std::fs::read_to_string(&logins).unwrap();
+    let city = written.lines().find(|l| l.contains("ID city01")).unwrap();
+    assert!(
+        city.contains("staff-city01.pem") && city.contains("staff-city01-key.pem"),
+        "{city}"
+    );
     assert!(data.path().join("cards/0000100001.card.json").exists());
     assert!(db.store().office("1310000009").unwrap().is_some());
 }

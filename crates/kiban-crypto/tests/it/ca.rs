@@ -2,7 +2,7 @@ use kiban_crypto::ca::CA_KEY_FILE;
 use kiban_crypto::time::Duration;
 use kiban_crypto::{
     CertError, CertificateAuthority, ClientSubject, RevocationList, RevocationReason, Serial,
-    Validity,
+    StaffId, Validity,
 };
 use kiban_domain::ids::{MedicalInstitutionCode, OfficeNumber};
 
@@ -20,6 +20,12 @@ fn hospital() -> ClientSubject {
     }
 }
 
+fn staff() -> ClientSubject {
+    ClientSubject::Staff {
+        staff_id: StaffId::parse("city01").unwrap(),
+    }
+}
+
 fn ca() -> CertificateAuthority {
     CertificateAuthority::init("kiban test CA", now()).unwrap()
 }
@@ -28,7 +34,7 @@ fn ca() -> CertificateAuthority {
 fn issued_client_certificates_verify_with_their_identity() {
     let ca = ca();
     let none = RevocationList::new();
-    for subject in [office(), hospital()] {
+    for subject in [office(), hospital(), staff()] {
         let issued = ca
             .issue_client(&subject, Validity::days_from(now(), 365))
             .unwrap();
@@ -41,6 +47,7 @@ fn issued_client_certificates_verify_with_their_identity() {
     }
     assert_eq!(office().common_name(), "office:1370000001");
     assert_eq!(hospital().common_name(), "hospital:1310000017");
+    assert_eq!(staff().common_name(), "staff:city01");
 }
 
 #[test]
@@ -230,13 +237,73 @@ fn subject_common_names_parse_back_and_reject_nonsense() {
         ClientSubject::parse_common_name("hospital:1310000017").unwrap(),
         hospital()
     );
+    assert_eq!(
+        ClientSubject::parse_common_name("staff:city01").unwrap(),
+        staff()
+    );
     for bad in [
         "office:137",
         "clinic:1370000001",
         "1370000001",
         "hospital:1320000017",
+        "staff:",
+        "staff:city 01",
+        "staff:city01,OU=office",
+        "staff:市役所",
     ] {
         assert!(ClientSubject::parse_common_name(bad).is_err(), "{bad}");
     }
     assert_eq!(Serial::from_hex("00ab").unwrap().to_string(), "ab");
+}
+
+#[test]
+fn merging_revocation_lists_keeps_the_first_entry_and_names_what_was_new() {
+    let (a, b) = (
+        Serial::from_hex("0a").unwrap(),
+        Serial::from_hex("0b").unwrap(),
+    );
+    let mut file = RevocationList::new();
+    file.revoke(a.clone(), RevocationReason::KeyCompromise, now());
+    let mut database = RevocationList::new();
+    database.revoke(a.clone(), RevocationReason::Superseded, now());
+    database.revoke(b.clone(), RevocationReason::Unspecified, now());
+    assert_eq!(file.merge(&database), vec![b.clone()]);
+    assert_eq!(
+        file.get(&a).unwrap().reason,
+        RevocationReason::KeyCompromise
+    );
+    assert!(file.get(&b).is_some());
+    assert!(
+        file.merge(&database).is_empty(),
+        "nothing new the second time"
+    );
+    for reason in [
+        RevocationReason::Unspecified,
+        RevocationReason::KeyCompromise,
+        RevocationReason::AffiliationChanged,
+        RevocationReason::Superseded,
+        RevocationReason::CessationOfOperation,
+        RevocationReason::PrivilegeWithdrawn,
+    ] {
+        assert_eq!(RevocationReason::from_code(reason.code()), reason);
+    }
+}
+
+#[test]
+fn a_staff_certificate_names_its_account_and_an_office_ou_cannot_pass_for_it() {
+    let ca = ca();
+    let issued = ca
+        .issue_client(&staff(), Validity::days_from(now(), 30))
+        .unwrap();
+    let id = ca
+        .verify_client(&issued.cert_der, now(), &RevocationList::new())
+        .unwrap();
+    assert_eq!(
+        id.subject,
+        ClientSubject::Staff {
+            staff_id: StaffId::parse("city01").unwrap()
+        }
+    );
+    assert!(StaffId::parse(&"a".repeat(65)).is_err());
+    assert!(StaffId::parse("ops-01.a_b").is_ok());
 }

@@ -13,7 +13,8 @@ use super::session::{bad_form_token, set_cookie, Browser, PRE_COOKIE, SESSION_CO
 use super::view::{respond, Page, PageTemplate};
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::Cert;
-use crate::routes::staff::{login_over, login_refusal};
+use crate::login_throttle::Source;
+use crate::routes::staff::{login_over, login_refusal, retry_after_s};
 use crate::state::{now, Shared};
 
 /// One portal's login.
@@ -105,6 +106,7 @@ pub(crate) async fn login<T: LoginTemplate>(
     State(state): State<Shared>,
     browser: Browser,
     Cert(cert): Cert,
+    source: Source,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let portal = T::PORTAL;
@@ -123,8 +125,12 @@ pub(crate) async fn login<T: LoginTemplate>(
     let id = staff_id.clone();
     let outcome = state
         .store(move |state, store| {
-            let tokens = match login_over(state, store, &cert, &id, &form.password, &totp)? {
+            let tokens = match login_over(state, store, &cert, &source, &id, &form.password, &totp)?
+            {
                 Ok(tokens) => tokens,
+                Err(kiban_app::auth::LoginRefusal::Throttled { retry_at_ms }) => {
+                    return Ok(Err(throttled(retry_at_ms)))
+                }
                 Err(refusal) => return Ok(Err(refused(&login_refusal(&refusal)))),
             };
             let staff = kiban_app::auth::authenticate(store, tokens.access.expose(), now().0)?;
@@ -155,14 +161,28 @@ pub(crate) async fn login<T: LoginTemplate>(
     respond(status, &template)
 }
 
+/// A throttled login: how long to wait, in plain Japanese.
+fn throttled(retry_at_ms: i64) -> (StatusCode, String) {
+    let seconds = retry_after_s(retry_at_ms);
+    let wait = if seconds >= 60 {
+        format!("約{}分", (seconds + 59) / 60)
+    } else {
+        format!("{seconds}秒")
+    };
+    (
+        ErrorCode::LoginThrottled.status(),
+        format!("ログインの失敗が続いたため、受付を一時的に止めています。{wait}ほど待ってから、もう一度お試しください。"),
+    )
+}
+
 /// A refused login in plain Japanese, with the status the API would answer.
 fn refused(e: &ApiError) -> (StatusCode, String) {
     let message = match e.code {
         ErrorCode::LoginFailed => {
-            "職員ID・パスワード・ワンタイムパスワードのいずれかが違います。確かめて、もう一度入力してください。"
+            "職員ID・パスワード・ワンタイムパスワード、またはこの端末のクライアント証明書のいずれかが違います。確かめて、もう一度入力してください。"
         }
         ErrorCode::ClientCertificateRequired => {
-            "この端末には事業所のクライアント証明書がありません。事業所に登録された端末からログインしてください。"
+            "この端末にはクライアント証明書がありません。証明書を入れた、登録済みの端末からログインしてください。"
         }
         ErrorCode::AccountLocked => {
             "ログインの失敗が続いたため、アカウントを一時的にロックしました。しばらく待ってから、もう一度お試しください。"

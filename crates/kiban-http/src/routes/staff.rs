@@ -1,12 +1,16 @@
-//! Staff authentication: login (client certificate + ID + password + TOTP), refresh, logout.
+//! Staff authentication: login (device certificate + ID + password + TOTP), refresh, logout.
 //! Passwords, TOTP codes and tokens are never logged; the request types have no `Debug`.
 
 use axum::extract::State;
+use axum::http::header::RETRY_AFTER;
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
 use kiban_app::auth::{LoginRefusal, Tokens};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorCode, Reply};
-use crate::extract::{certificate_matches, certified_number, Bearer, Cert, JsonBody};
+use crate::extract::{certificate_matches, Bearer, Cert, JsonBody};
+use crate::login_throttle::Source;
 use crate::state::{now, AppState, Shared};
 use crate::tls::ClientCert;
 use kiban_store::Store;
@@ -50,56 +54,73 @@ pub struct Done {
     pub done: bool,
 }
 
-/// Office and medical staff must connect with their office's client certificate. Without one,
-/// only municipal staff and operators may log in (an unknown ID is answered as if it needed a
-/// certificate, so the answer reveals nothing about office accounts).
+/// Every account logs in over a connection presenting its device certificate (the office's,
+/// the institution's, or the staff certificate of a municipal or operator account). Every
+/// unknown or wrong credential, the missing certificate included, gets the one answer
+/// `LOGIN_FAILED`; a source that keeps failing is throttled (`LOGIN_THROTTLED`, 429, with
+/// `Retry-After`).
 pub async fn login(
     State(state): State<Shared>,
     Cert(cert): Cert,
+    source: Source,
     JsonBody(req): JsonBody<LoginRequest>,
-) -> ApiResult<TokensOut> {
-    state
+) -> Response {
+    let outcome = state
         .store(move |state, store| {
-            match login_over(state, store, &cert, &req.staff_id, &req.password, &req.totp)? {
-                Ok(tokens) => Ok(Reply::Ok(tokens.into())),
-                Err(refusal) => Err(login_refusal(&refusal)),
-            }
+            login_over(
+                state,
+                store,
+                &cert,
+                &source,
+                &req.staff_id,
+                &req.password,
+                &req.totp,
+            )
         })
-        .await
+        .await;
+    match outcome {
+        Ok(Ok(tokens)) => Reply::Ok(TokensOut::from(tokens)).into_response(),
+        Ok(Err(refusal)) => refusal_response(&refusal),
+        Err(e) => e.into_response(),
+    }
 }
 
-/// The login rule shared by this route and the web login page: which office the connection's
-/// certificate vouches for, then `kiban_app::auth::login`. A certificate-less connection is
-/// refused for everyone but municipal staff and operators.
+/// The login rule shared by this route and the web login page: the source's throttle, then
+/// `kiban_app::auth::login` with the connection's certificate as the device factor.
 pub(crate) fn login_over(
     state: &AppState,
     store: &mut dyn Store,
     cert: &ClientCert,
+    source: &Source,
     staff_id: &str,
     password: &str,
     totp: &str,
 ) -> Result<Result<Tokens, LoginRefusal>, ApiError> {
     let (now_ms, _) = now();
-    let account = store.staff(staff_id).map_err(kiban_app::AppError::from)?;
-    let certified = match (&account, cert.subject()) {
-        (Some(s), _) if matches!(s.actor_kind.as_str(), "municipal_staff" | "operator") => None,
-        (_, None) => return Err(ErrorCode::ClientCertificateRequired.into()),
-        (Some(s), Some(subject)) => Some(certified_number(subject, s)),
-        (None, Some(subject)) => Some(subject.common_name()),
-    };
+    if let Err(retry_at_ms) = state.login_throttle.check(source, now_ms) {
+        return Ok(Err(LoginRefusal::Throttled { retry_at_ms }));
+    }
     let outcome = kiban_app::auth::login(
         store,
         state.login_policy,
         staff_id,
         password,
         totp,
-        certified.as_deref(),
+        cert.identity(),
         now_ms,
     )?;
-    if outcome.is_err() {
-        // The failure may have locked the account: its tokens must stop working now, not
-        // when the remembered check goes stale.
-        state.staff_sessions.forget_account(staff_id);
+    match &outcome {
+        Ok(_) => state.login_throttle.succeeded(source),
+        // Refused before anything was checked: not another failure of the source.
+        Err(LoginRefusal::Throttled { .. }) => {}
+        Err(refusal) => {
+            state.login_throttle.failed(source, now_ms);
+            if matches!(refusal, LoginRefusal::Locked { .. }) {
+                // Locked by failures over its own device certificate: the account's tokens
+                // must stop working now, not when the remembered check goes stale.
+                state.staff_sessions.forget_account(staff_id);
+            }
+        }
     }
     Ok(outcome)
 }
@@ -107,17 +128,42 @@ pub(crate) fn login_over(
 pub(crate) fn login_refusal(refusal: &LoginRefusal) -> ApiError {
     match refusal {
         LoginRefusal::BadCredentials => ErrorCode::LoginFailed.into(),
+        LoginRefusal::Throttled { retry_at_ms } => ApiError::with_detail(
+            ErrorCode::LoginThrottled,
+            format!("retry_after_s={}", retry_after_s(*retry_at_ms)),
+        ),
         LoginRefusal::Locked { until_ms } => ApiError::with_detail(
             ErrorCode::AccountLocked,
             format!("locked_until_ms={until_ms}"),
         ),
-        LoginRefusal::WrongOffice => ErrorCode::CertificateOfficeMismatch.into(),
         LoginRefusal::Inactive => ErrorCode::AccountInactive.into(),
     }
 }
 
-/// A new token pair for a valid refresh token, over a connection certified for the account's
-/// office (the new pair is revoked again if not).
+/// Whole seconds until `at_ms`, at least 1.
+pub(crate) fn retry_after_s(at_ms: i64) -> i64 {
+    ((at_ms - now().0 + 999) / 1000).max(1)
+}
+
+/// A refusal as the API answers it; a throttled or locked login says when to come back in
+/// `Retry-After` too (RFC 9110 §10.2.3).
+pub(crate) fn refusal_response(refusal: &LoginRefusal) -> Response {
+    let mut response = login_refusal(refusal).into_response();
+    let at = match refusal {
+        LoginRefusal::Throttled { retry_at_ms } => Some(*retry_at_ms),
+        LoginRefusal::Locked { until_ms } => Some(*until_ms),
+        _ => None,
+    };
+    if let Some(at) = at {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(retry_after_s(at)));
+    }
+    response
+}
+
+/// A new token pair for a valid refresh token, over a connection presenting the account's
+/// device certificate (the new pair is revoked again if not).
 pub async fn refresh(
     State(state): State<Shared>,
     Cert(cert): Cert,
@@ -126,8 +172,9 @@ pub async fn refresh(
     state
         .store(move |state, store| {
             let (now_ms, _) = now();
-            let tokens = kiban_app::auth::refresh(store, &req.refresh_token, now_ms)?
-                .ok_or(ErrorCode::Unauthenticated)?;
+            let tokens =
+                kiban_app::auth::refresh(store, &req.refresh_token, cert.identity(), now_ms)?
+                    .ok_or(ErrorCode::Unauthenticated)?;
             let staff = kiban_app::auth::authenticate(store, tokens.access.expose(), now_ms)?
                 .ok_or(ErrorCode::Unauthenticated)?;
             // The refresh revoked the old pair, whose access token may be remembered.

@@ -193,7 +193,7 @@ async fn care_plans_travel_through_the_api_under_the_policy() {
     );
 
     // Municipal staff: one person's plans only with a stated purpose, and the person sees it.
-    let city_client = fx.client(None);
+    let city_client = fx.staff_client("city1");
     let city = fx.login(&city_client, "city1").await;
     let (status, refused) = municipal_get(&fx, &city_client, &city, &folder_path, None).await;
     assert_eq!((status, code(&refused)), (400, "PURPOSE_REQUIRED"));

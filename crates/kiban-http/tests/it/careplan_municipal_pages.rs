@@ -15,7 +15,7 @@ use crate::support::{insured, Fixture, INSURER, OFFICE, PASSWORD};
 /// knows the office login page).
 async fn municipal_browser(fx: &mut Fixture, staff_id: &str) -> Browser {
     fx.add_staff(staff_id, "municipal_staff", INSURER);
-    let mut browser = Browser::new(fx, None);
+    let mut browser = Browser::staff(fx, staff_id);
     let page = browser.get("/municipal/login").await;
     let csrf = page.csrf();
     let totp = fx.totp_code();

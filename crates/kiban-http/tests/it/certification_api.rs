@@ -78,7 +78,7 @@ async fn an_application_runs_to_a_decision_that_the_care_manager_is_told_about()
     fx.add_staff("cm2", "office_staff", OTHER_OFFICE);
     hospital_with_staff(&mut fx, "dr1");
     contract(&mut fx, 1);
-    let lgwan = fx.client(None);
+    let lgwan = fx.staff_client("city1");
     let city = fx.login(&lgwan, "city1").await;
     let office = fx.client(Some(&fx.cert(OFFICE)));
     let cm = fx.login(&office, "cm1").await;

@@ -217,7 +217,7 @@ async fn the_survey_form_marks_a_missing_answer_and_records_a_complete_survey() 
     request_survey(&mut fx, id);
     let path = format!("/municipal/applications/{id}/survey");
 
-    let mut browser = Browser::new(&fx, None);
+    let mut browser = Browser::staff(&fx, "city1");
     staff_login(&fx, &mut browser, "/municipal/login", "city1").await;
     let page = browser.get(&path).await;
     assert_eq!(page.status, 200, "{}", page.body);
@@ -315,7 +315,7 @@ async fn the_overdue_list_names_an_application_past_its_due_day() {
     let late = file(&mut fx, 2, today().add_days(-40), false);
     let fresh = file(&mut fx, 3, today(), false);
 
-    let mut browser = Browser::new(&fx, None);
+    let mut browser = Browser::staff(&fx, "city2");
     staff_login(&fx, &mut browser, "/municipal/login", "city2").await;
     let home = browser.get("/municipal").await;
     assert!(home

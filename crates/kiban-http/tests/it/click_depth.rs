@@ -81,7 +81,7 @@ async fn every_portal_page_is_within_three_clicks_of_the_start_page() {
     let depth = click_depths(&mut physician, &["/office"]).await;
     assert_reached(&depth, &["/office", "/office/requests", "/office/match"]);
 
-    let mut municipal = Browser::new(&fx, None);
+    let mut municipal = Browser::staff(&fx, "muni1");
     let page = municipal.get("/municipal/login").await;
     let csrf = page.csrf();
     // Each account spends its own TOTP steps, so cm1's code is still good for muni1.

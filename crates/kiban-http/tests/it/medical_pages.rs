@@ -200,7 +200,7 @@ async fn the_municipal_form_checks_its_fields_and_its_request_reaches_the_hospit
     let mut fx = Fixture::postgres().await;
     hospital_with_staff(&mut fx, "dr1");
     fx.add_staff("muni1", "municipal_staff", INSURER);
-    let mut muni = Browser::new(&fx, None);
+    let mut muni = Browser::staff(&fx, "muni1");
     log_in(&mut muni, &fx, "/municipal/login", "muni1").await;
     let search = muni.get("/municipal/persons").await;
     assert!(search.body.contains(r#"action="/municipal/opinions""#));

@@ -1,4 +1,4 @@
-//! The 保険者ポータル over the real TLS server: municipal login without a client certificate,
+//! The 保険者ポータル over the real TLS server: municipal login with the account's staff certificate,
 //! file upload through the CLI's import (report with a rejected line, another insurer's file
 //! refused), person search with a mandatory 利用目的 that reaches the audit log, card linking,
 //! form tokens, and office staff kept out.
@@ -83,8 +83,8 @@ fn file_with_a_broken_line() -> (String, u64) {
 async fn municipal_staff_upload_files_of_their_own_insurer_and_see_the_report() {
     let mut fx = Fixture::sqlite().await;
     fx.add_staff("muni1", "municipal_staff", INSURER);
-    // No client certificate: municipal staff need none.
-    let mut browser = Browser::new(&fx, None);
+    // The municipal terminal presents the account's own staff certificate.
+    let mut browser = Browser::staff(&fx, "muni1");
     let entered = login(&mut browser, "/municipal/login", "muni1", &fx.totp_code()).await;
     assert_eq!(
         (entered.status, entered.location()),
@@ -193,7 +193,7 @@ async fn municipal_staff_upload_files_of_their_own_insurer_and_see_the_report() 
 async fn person_search_needs_a_purpose_that_is_audited_and_cards_can_be_linked() {
     let mut fx = Fixture::sqlite().await;
     fx.add_staff("muni2", "municipal_staff", INSURER);
-    let mut browser = Browser::new(&fx, None);
+    let mut browser = Browser::staff(&fx, "muni2");
     let entered = login(&mut browser, "/municipal/login", "muni2", &fx.totp_code()).await;
     assert_eq!(entered.status, 303, "{}", entered.body);
     let page = browser.get("/municipal/persons").await;

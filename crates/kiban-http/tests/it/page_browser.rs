@@ -48,6 +48,17 @@ impl Answer {
 
 impl Browser {
     pub fn new(fx: &Fixture, office: Option<&str>) -> Self {
+        Self::presenting(fx, office.map(|office| fx.cert(office)).as_ref())
+    }
+
+    /// A municipal or operator terminal: the browser presents the staff certificate of
+    /// `staff_id`.
+    pub fn staff(fx: &Fixture, staff_id: &str) -> Self {
+        Self::presenting(fx, Some(&fx.staff_cert(staff_id)))
+    }
+
+    /// A browser presenting `cert`, if any.
+    pub fn presenting(fx: &Fixture, cert: Option<&kiban_crypto::IssuedCert>) -> Self {
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .tls_built_in_root_certs(false)
@@ -57,8 +68,7 @@ impl Browser {
             .resolve("localhost", fx.addr)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(10));
-        if let Some(office) = office {
-            let cert = fx.cert(office);
+        if let Some(cert) = cert {
             let pem = format!("{}{}", cert.cert_pem, cert.key_pem.as_str());
             builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).unwrap());
         }

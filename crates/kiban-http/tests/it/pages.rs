@@ -92,10 +92,12 @@ async fn login_errors_are_shown_next_to_the_field_and_need_the_certificate() {
     assert!(page.body.contains("いずれかが違います"), "{}", page.body);
     assert!(!office.cookies.contains_key(SESSION));
 
-    // Without the office's client certificate even the right credentials are refused.
+    // Without the office's client certificate even the right credentials are refused, with
+    // the very message of a wrong code: the page tells no one which accounts need which device.
     let mut bare = Browser::new(&fx, None);
     let page = bare.login("cm1", PASSWORD, &fx.totp_code()).await;
     assert_eq!(page.status, 401);
+    assert!(page.body.contains("いずれかが違います"), "{}", page.body);
     assert!(page.body.contains("クライアント証明書"), "{}", page.body);
     assert!(!bare.cookies.contains_key(SESSION));
 

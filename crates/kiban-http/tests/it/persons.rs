@@ -134,7 +134,7 @@ async fn municipal_staff_state_a_purpose_and_the_operator_reads_nothing() {
     let mut fx = Fixture::sqlite().await;
     fx.add_staff("city1", "municipal_staff", crate::support::INSURER);
     fx.add_staff("ops1", "operator", "");
-    let lgwan = fx.client(None);
+    let lgwan = fx.staff_client("city1");
     let city = fx.login(&lgwan, "city1").await;
     let (status, body) = fx.get(&lgwan, &qualification(1), Some(&city)).await;
     assert_eq!((status, code(&body)), (400, "PURPOSE_REQUIRED"), "{body}");
@@ -148,8 +148,9 @@ async fn municipal_staff_state_a_purpose_and_the_operator_reads_nothing() {
     let (status, body) = crate::support::answer(response).await;
     assert_eq!((status, body["ok"].as_bool()), (200, Some(true)), "{body}");
 
-    let ops = fx.login(&lgwan, "ops1").await;
-    let (status, body) = fx.get(&lgwan, &qualification(1), Some(&ops)).await;
+    let ops_terminal = fx.staff_client("ops1");
+    let ops = fx.login(&ops_terminal, "ops1").await;
+    let (status, body) = fx.get(&ops_terminal, &qualification(1), Some(&ops)).await;
     assert_eq!(
         (status, code(&body)),
         (200, "OPERATOR_NO_PERSONAL_DATA"),

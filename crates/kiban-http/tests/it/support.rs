@@ -55,6 +55,9 @@ pub struct Fixture {
     pub physicians: kiban_crypto::PhysicianAuthority,
     pub state: Shared,
     pub addr: SocketAddr,
+    /// The data directory's CRL file (`keys/ca/crl.pem`) the server watches.
+    pub crl_path: std::path::PathBuf,
+    _data: tempfile::TempDir,
     totp: TotpSecret,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -88,38 +91,55 @@ impl Fixture {
         let physicians = kiban_crypto::PhysicianAuthority::init_development(now())
             .unwrap()
             .with_kdf(kiban_crypto::CardKdf::INSECURE_FAST_FOR_TESTS);
-        let server_cert = ca
-            .issue_server(&["localhost"], Validity::days_from(now(), 1))
-            .unwrap();
-        let config = ServerConfig::new(
-            StoreSource::Url(db.url.clone()),
-            server_cert.cert_pem.clone(),
-            server_cert.key_pem.to_string(),
-            ca.anchor().clone(),
-            cards.trust_root().clone(),
-        )
-        .with_physician_root(
-            physicians.trust_root().clone(),
-            kiban_crypto::RevocationList::new(),
-        );
-        let server = Server::new(config).await.unwrap();
-        let state = server.state();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(server.run(listener, async {
-            let _ = rx.await;
-        }));
+        let data = tempfile::tempdir().unwrap();
+        let crl_path = kiban_app::keys::crl_path(data.path());
+        std::fs::create_dir_all(crl_path.parent().unwrap()).unwrap();
+        let running = serve(&db.url, &ca, &cards, &physicians, &crl_path).await;
         Self {
             db: Some(db),
             ca,
             cards,
             physicians,
-            state,
-            addr,
+            state: running.state,
+            addr: running.addr,
+            crl_path,
+            _data: data,
             totp: TotpSecret::random(),
-            shutdown: Some(tx),
+            shutdown: Some(running.shutdown),
         }
+    }
+
+    /// Another server on the same database, with a data directory (CRL file) of its own, as
+    /// several servers behind a load balancer share one PostgreSQL database. It trusts the
+    /// same CA and stops when the returned value is dropped.
+    pub async fn second_server(&self) -> SecondServer {
+        let data = tempfile::tempdir().unwrap();
+        let crl_path = kiban_app::keys::crl_path(data.path());
+        std::fs::create_dir_all(crl_path.parent().unwrap()).unwrap();
+        let url = self.db.as_ref().unwrap().url.clone();
+        let running = serve(&url, &self.ca, &self.cards, &self.physicians, &crl_path).await;
+        SecondServer {
+            addr: running.addr,
+            _data: data,
+            _shutdown: running.shutdown,
+        }
+    }
+
+    /// [`Fixture::client`] for the server at `addr` (e.g. a [`SecondServer`]).
+    pub fn client_of(&self, addr: SocketAddr, identity: Option<&IssuedCert>) -> reqwest::Client {
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(
+                reqwest::Certificate::from_pem(self.ca.cert_pem().as_bytes()).unwrap(),
+            )
+            .resolve("localhost", addr)
+            .timeout(std::time::Duration::from_secs(10));
+        if let Some(cert) = identity {
+            let pem = format!("{}{}", cert.cert_pem, cert.key_pem.as_str());
+            builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).unwrap());
+        }
+        builder.build().unwrap()
     }
 
     /// A staff account of `office` (care manager) with [`PASSWORD`] and the fixture's TOTP
@@ -147,6 +167,7 @@ impl Fixture {
                     totp_last_step: 0,
                     failed_attempts: 0,
                     locked_until_ms: 0,
+                    last_failure_ms: 0,
                     active: true,
                 })
                 .unwrap()
@@ -155,6 +176,29 @@ impl Fixture {
 
     pub fn totp_code(&self) -> String {
         kiban_crypto::totp::generate(&self.totp, now().unix_timestamp() as u64)
+    }
+
+    /// The code of the next 30-second step, which the server also accepts (one step of clock
+    /// skew): a second login of the same account without waiting for a new code.
+    pub fn next_totp_code(&self) -> String {
+        kiban_crypto::totp::generate(&self.totp, now().unix_timestamp() as u64 + 30)
+    }
+
+    /// The staff certificate of the municipal or operator account `staff_id`: the device factor
+    /// its logins and tokens need.
+    pub fn staff_cert(&self, staff_id: &str) -> IssuedCert {
+        let subject = ClientSubject::Staff {
+            staff_id: kiban_crypto::StaffId::parse(staff_id).unwrap(),
+        };
+        self.ca
+            .issue_client(&subject, Validity::days_from(now(), 30))
+            .unwrap()
+    }
+
+    /// A client presenting the staff certificate of `staff_id` (a municipal or operator
+    /// terminal).
+    pub fn staff_client(&self, staff_id: &str) -> reqwest::Client {
+        self.client(Some(&self.staff_cert(staff_id)))
     }
 
     pub fn cert(&self, office: &str) -> IssuedCert {
@@ -305,6 +349,58 @@ impl Drop for Fixture {
         if let Some(db) = self.db.take() {
             blocking(move || drop(db));
         }
+    }
+}
+
+/// A server started by [`Fixture::second_server`]; stops when dropped.
+pub struct SecondServer {
+    pub addr: SocketAddr,
+    _data: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+struct Running {
+    state: Shared,
+    addr: SocketAddr,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Serves `database` on an ephemeral port, watching `crl_path`, until `shutdown` is sent or
+/// dropped.
+async fn serve(
+    database: &str,
+    ca: &CertificateAuthority,
+    cards: &CardAuthority,
+    physicians: &kiban_crypto::PhysicianAuthority,
+    crl_path: &std::path::Path,
+) -> Running {
+    let server_cert = ca
+        .issue_server(&["localhost"], Validity::days_from(now(), 1))
+        .unwrap();
+    let mut config = ServerConfig::new(
+        StoreSource::Url(database.to_string()),
+        server_cert.cert_pem.clone(),
+        server_cert.key_pem.to_string(),
+        ca.anchor().clone(),
+        cards.trust_root().clone(),
+    )
+    .with_physician_root(
+        physicians.trust_root().clone(),
+        kiban_crypto::RevocationList::new(),
+    );
+    config.client_crl_path = Some(crl_path.to_path_buf());
+    let server = Server::new(config).await.unwrap();
+    let state = server.state();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(listener, async {
+        let _ = rx.await;
+    }));
+    Running {
+        state,
+        addr,
+        shutdown: tx,
     }
 }
 

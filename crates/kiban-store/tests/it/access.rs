@@ -31,6 +31,7 @@ fn staff(id: &str) -> StaffRow {
         totp_last_step: 0,
         failed_attempts: 0,
         locked_until_ms: 0,
+        last_failure_ms: 0,
         active: true,
     }
 }
@@ -43,6 +44,7 @@ fn session(access: &str, refresh: &str) -> SessionRow {
         access_expires_ms: 1_000,
         refresh_expires_ms: 2_000,
         revoked: false,
+        client_serial: None,
     }
 }
 
@@ -114,16 +116,23 @@ fn staff_are_stored_and_debug_hides_secrets(db: &mut TestDb) {
     assert_eq!(read, row);
     assert_eq!(s.staff("staff-2").unwrap(), None);
 
-    s.update_staff_login("staff-1", 3, 1_780_000_900_000, 59_333_333)
-        .unwrap();
+    s.update_staff_login(
+        "staff-1",
+        3,
+        1_780_000_900_000,
+        1_780_000_000_123,
+        59_333_333,
+    )
+    .unwrap();
     let after = s.staff("staff-1").unwrap().unwrap();
     assert_eq!(
         (
             after.failed_attempts,
             after.locked_until_ms,
+            after.last_failure_ms,
             after.totp_last_step
         ),
-        (3, 1_780_000_900_000, 59_333_333)
+        (3, 1_780_000_900_000, 1_780_000_000_123, 59_333_333)
     );
     assert_eq!(after.password_hash, row.password_hash);
 
@@ -156,6 +165,55 @@ fn sessions_are_found_by_either_hash_and_revoked(db: &mut TestDb) {
     assert!(s.session_by_access("a1").unwrap().unwrap().revoked);
     assert!(s.session_by_refresh("r1").unwrap().unwrap().revoked);
     assert!(!s.session_by_access("a2").unwrap().unwrap().revoked);
+}
+
+fn revoking_a_client_certificate_ends_its_sessions_and_is_recorded_once(db: &mut TestDb) {
+    let s = db.store();
+    let over = |access: &str, refresh: &str, serial: Option<&str>| SessionRow {
+        client_serial: serial.map(str::to_string),
+        ..session(access, refresh)
+    };
+    s.insert_session(&over("a1", "r1", Some("0abc"))).unwrap();
+    s.insert_session(&over("a2", "r2", Some("0abc"))).unwrap();
+    s.insert_session(&over("a3", "r3", Some("0def"))).unwrap();
+    s.insert_session(&over("a4", "r4", None)).unwrap();
+    s.revoke_session("a2").unwrap();
+    assert_eq!(
+        s.session_by_access("a1")
+            .unwrap()
+            .unwrap()
+            .client_serial
+            .as_deref(),
+        Some("0abc")
+    );
+    assert_eq!(
+        s.revoke_sessions_of_client("0abc").unwrap(),
+        1,
+        "a2 was already ended"
+    );
+    assert!(s.session_by_refresh("r1").unwrap().unwrap().revoked);
+    assert!(!s.session_by_access("a3").unwrap().unwrap().revoked);
+    assert!(!s.session_by_access("a4").unwrap().unwrap().revoked);
+    assert_eq!(s.revoke_sessions_of_client("0abc").unwrap(), 0);
+
+    assert!(s.client_revocations_after(0).unwrap().is_empty());
+    assert!(s.record_client_revocation("0abc", 1, 1_000).unwrap());
+    assert!(
+        !s.record_client_revocation("0abc", 4, 2_000).unwrap(),
+        "recorded once"
+    );
+    assert!(s.record_client_revocation("0def", 0, 3_000).unwrap());
+    let all = s.client_revocations_after(0).unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|r| (r.serial.as_str(), r.reason_code, r.revoked_at_ms))
+            .collect::<Vec<_>>(),
+        [("0abc", 1, 1_000), ("0def", 0, 3_000)],
+        "the first record wins, oldest first"
+    );
+    let newer = s.client_revocations_after(all[0].id).unwrap();
+    assert_eq!(newer, all[1..].to_vec());
+    assert!(s.client_revocations_after(all[1].id).unwrap().is_empty());
 }
 
 fn a_linked_card_cannot_move_until_unlinked(db: &mut TestDb) {
@@ -383,6 +441,7 @@ on_both_engines!(
     offices_are_put_and_replaced,
     staff_are_stored_and_debug_hides_secrets,
     sessions_are_found_by_either_hash_and_revoked,
+    revoking_a_client_certificate_ends_its_sessions_and_is_recorded_once,
     a_linked_card_cannot_move_until_unlinked,
     serving_relationships_start_end_and_list,
     consents_are_revoked_once_and_listed,
