@@ -94,7 +94,13 @@ fn main() {
             .unwrap();
         store.commit().unwrap();
         if end.is_multiple_of(1_000_000) || end == events {
-            checkpoint(store.as_mut(), &BenchKey, end as i64, &CheckpointLogs::none()).unwrap();
+            checkpoint(
+                store.as_mut(),
+                &BenchKey,
+                end as i64,
+                &CheckpointLogs::none(),
+            )
+            .unwrap();
         }
         next = end + 1;
     }

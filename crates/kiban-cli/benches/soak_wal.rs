@@ -65,7 +65,13 @@ fn main() {
     let url = format!("sqlite://{}", db.display());
 
     let demo = kiban(&url, &data)
-        .args(["demo", "--no-serve", "--persons", &persons.to_string(), "--dir"])
+        .args([
+            "demo",
+            "--no-serve",
+            "--persons",
+            &persons.to_string(),
+            "--dir",
+        ])
         .arg(data.join("demo"))
         .output()
         .unwrap();
@@ -92,7 +98,10 @@ fn main() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let server = Server(child);
     let port = loop {
-        let line = lines.next().expect("kiban serve printed its address").unwrap();
+        let line = lines
+            .next()
+            .expect("kiban serve printed its address")
+            .unwrap();
         if let Some(rest) = line.split("listening on https://").nth(1) {
             break rest
                 .trim_end_matches("/api/v1")
@@ -140,8 +149,17 @@ fn main() {
         .unwrap_or_else(|| panic!("login failed: {login}"))
         .to_string();
     let read = format!("{base}/persons/131011/{PERSON}/qualification");
-    let first = client.get(&read).bearer_auth(&token).send().unwrap().text().unwrap();
-    assert!(first.contains("\"ok\":true"), "the read is allowed: {first}");
+    let first = client
+        .get(&read)
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        first.contains("\"ok\":true"),
+        "the read is allowed: {first}"
+    );
 
     println!(
         "demo of {persons} persons: database {:.1} MiB, WAL {:.1} MiB before the run",
@@ -209,7 +227,10 @@ fn main() {
         mib(size(&db))
     );
     drop(server);
-    let verify = kiban(&url, &data).args(["audit", "verify"]).output().unwrap();
+    let verify = kiban(&url, &data)
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
     println!(
         "kiban audit verify: {}",
         String::from_utf8_lossy(&verify.stdout).trim()

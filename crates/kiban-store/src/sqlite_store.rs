@@ -160,9 +160,9 @@ impl Store for SqliteStore {
         Ok(())
     }
     fn checkpoint_wal(&mut self) -> Result<()> {
-        let log_frames: i64 =
-            self.conn
-                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?;
+        let log_frames: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?;
         let page_size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         if (log_frames.max(0) * page_size) as u64 <= WAL_TRUNCATE_AT {
             return Ok(());

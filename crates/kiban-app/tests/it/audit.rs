@@ -63,8 +63,10 @@ struct Outside {
 impl Outside {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let logs =
-            CheckpointLogs::in_data_dir(&dir.path().join("data"), Some(dir.path().join("mirror.log")));
+        let logs = CheckpointLogs::in_data_dir(
+            &dir.path().join("data"),
+            Some(dir.path().join("mirror.log")),
+        );
         Self { dir, logs }
     }
     fn primary(&self) -> std::path::PathBuf {
@@ -124,9 +126,15 @@ fn an_untouched_log_verifies(db: &mut TestDb) {
         (report.external_checkpoints, report.external_newest_seq),
         (2, Some(20))
     );
-    assert!(!report.external_log_absent && report.warnings.is_empty(), "{report:?}");
+    assert!(
+        !report.external_log_absent && report.warnings.is_empty(),
+        "{report:?}"
+    );
     let lines = std::fs::read_to_string(OUTSIDE.with(Outside::primary)).unwrap();
-    assert_eq!(lines, std::fs::read_to_string(OUTSIDE.with(Outside::mirror)).unwrap());
+    assert_eq!(
+        lines,
+        std::fs::read_to_string(OUTSIDE.with(Outside::mirror)).unwrap()
+    );
     assert_eq!(lines.lines().count(), 2);
     assert!(lines.starts_with("v1 10 "), "{lines}");
 }
@@ -230,7 +238,10 @@ fn deleting_the_last_event_with_its_checkpoint_is_caught(db: &mut TestDb) {
     logged(db);
     db.sql("DELETE FROM audit_events WHERE seq = 20; DELETE FROM audit_checkpoints WHERE seq = 20");
     let unprotected = verify(db.store(), &KEY, KEY.0, &CheckpointLogs::none()).unwrap();
-    assert_eq!(unprotected.fault, None, "the database alone is blind to this");
+    assert_eq!(
+        unprotected.fault, None,
+        "the database alone is blind to this"
+    );
     let report = report(db);
     assert_eq!(report.first_bad_seq, Some(20));
     let fault = report.fault.unwrap();
@@ -240,14 +251,15 @@ fn deleting_the_last_event_with_its_checkpoint_is_caught(db: &mut TestDb) {
     );
 }
 
-fn deleting_the_newest_checkpoint_and_the_events_after_the_one_before_is_caught(
-    db: &mut TestDb,
-) {
+fn deleting_the_newest_checkpoint_and_the_events_after_the_one_before_is_caught(db: &mut TestDb) {
     logged(db);
     // Everything after the last checkpoint left in the database (10) is gone.
     db.sql("DELETE FROM audit_events WHERE seq > 10; DELETE FROM audit_checkpoints WHERE seq = 20");
     let report = report(db);
-    assert_eq!((report.first_bad_seq, report.events_verified), (Some(11), 10));
+    assert_eq!(
+        (report.first_bad_seq, report.events_verified),
+        (Some(11), 10)
+    );
     assert!(report.fault.unwrap().contains("were deleted"));
 }
 
@@ -269,11 +281,16 @@ fn a_rewritten_tail_without_its_checkpoint_is_caught(db: &mut TestDb) {
             Ok(())
         })
         .unwrap();
-    db.sql("DELETE FROM audit_checkpoints WHERE seq = 20; DELETE FROM audit_events WHERE seq >= 15");
+    db.sql(
+        "DELETE FROM audit_checkpoints WHERE seq = 20; DELETE FROM audit_events WHERE seq >= 15",
+    );
     events[0].reason = "FORGED".into();
     record(db.store(), events).unwrap();
     let unprotected = verify(db.store(), &KEY, KEY.0, &CheckpointLogs::none()).unwrap();
-    assert_eq!(unprotected.fault, None, "a consistent rewrite, as far as the database shows");
+    assert_eq!(
+        unprotected.fault, None,
+        "a consistent rewrite, as far as the database shows"
+    );
     assert_eq!(first_bad(db), Some(20));
     assert!(fault(db).contains("checkpoint at 20 does not match"));
 }
@@ -291,7 +308,11 @@ fn events_after_the_last_checkpoint_are_the_only_unprotected_tail(db: &mut TestD
 fn rewrite(path: &std::path::Path, edit: impl FnOnce(Vec<String>) -> Vec<String>) {
     let text = std::fs::read_to_string(path).unwrap();
     let lines = edit(text.lines().map(str::to_string).collect());
-    std::fs::write(path, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    std::fs::write(
+        path,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .unwrap();
 }
 
 fn a_tampered_external_line_is_caught(db: &mut TestDb) {
@@ -331,7 +352,10 @@ fn an_external_log_truncated_behind_its_mirror_is_caught(db: &mut TestDb) {
     db.sql("DELETE FROM audit_events WHERE seq > 10; DELETE FROM audit_checkpoints WHERE seq = 20");
     let report = report(db);
     assert_eq!(report.first_bad_seq, Some(20));
-    assert!(report.fault.unwrap().contains("lacks the checkpoint at event 20 that its mirror"));
+    assert!(report
+        .fault
+        .unwrap()
+        .contains("lacks the checkpoint at event 20 that its mirror"));
 }
 
 fn a_deleted_or_missing_external_log(db: &mut TestDb) {
@@ -346,7 +370,10 @@ fn a_deleted_or_missing_external_log(db: &mut TestDb) {
         without_mirror.warnings
     );
     std::fs::remove_file(&primary).unwrap();
-    assert!(fault(db).contains("it was deleted"), "the audit directory says there was one");
+    assert!(
+        fault(db).contains("it was deleted"),
+        "the audit directory says there was one"
+    );
     // A data directory that never had one (an older install): a warning, not a fault.
     std::fs::remove_dir(primary.parent().unwrap()).unwrap();
     let never = report(db);

@@ -1,9 +1,9 @@
 //! `kiban audit verify` and `kiban audit checkpoint`.
 
 use anyhow::Context;
+use kiban_app::audit::external::primary_log_path;
 use kiban_app::audit::Signer;
 use kiban_app::audit::{checkpoint, verify};
-use kiban_app::audit::external::primary_log_path;
 use kiban_app::keys::{load_or_create_platform_key, platform_key_path, Ed25519};
 use std::path::Path;
 use std::process::ExitCode;

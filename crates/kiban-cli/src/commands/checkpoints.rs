@@ -150,7 +150,7 @@ impl Worker {
             super::audit::now_ms(),
             &self.logs,
         )
-            .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?;
         Ok(signed.map(|cp| cp.seq))
     }
 }

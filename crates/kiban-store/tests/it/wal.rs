@@ -61,7 +61,11 @@ fn the_log_is_emptied_once_the_readers_of_old_snapshots_are_gone() {
             checkpointer.checkpoint_wal().unwrap();
             calls_while_pinned += 1;
         }
-        assert!(n < 2_000_000, "the log never grew: {} bytes", wal_size(&path));
+        assert!(
+            n < 2_000_000,
+            "the log never grew: {} bytes",
+            wal_size(&path)
+        );
     }
     assert!(calls_while_pinned > 0);
     let grown = wal_size(&path);
