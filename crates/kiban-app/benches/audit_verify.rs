@@ -2,7 +2,7 @@
 //! events (default 10,000,000, a checkpoint every million) and times the full verification.
 //! Run with `cargo bench -p kiban-app --bench audit_verify` (part of `scripts/bench`).
 
-use kiban_app::audit::{checkpoint, verify, SignatureCheck, Signer};
+use kiban_app::audit::{checkpoint, verify, CheckpointLogs, SignatureCheck, Signer};
 use kiban_domain::audit::{AuditEntry, Decision};
 use sha2::{Digest, Sha256};
 use std::time::Instant;
@@ -94,7 +94,13 @@ fn main() {
             .unwrap();
         store.commit().unwrap();
         if end.is_multiple_of(1_000_000) || end == events {
-            checkpoint(store.as_mut(), &BenchKey, end as i64).unwrap();
+            checkpoint(
+                store.as_mut(),
+                &BenchKey,
+                end as i64,
+                &CheckpointLogs::none(),
+            )
+            .unwrap();
         }
         next = end + 1;
     }
@@ -108,7 +114,7 @@ fn main() {
         size as f64 / 1e6
     );
     let t = Instant::now();
-    let report = verify(store.as_mut(), &BenchKey, b"bench").unwrap();
+    let report = verify(store.as_mut(), &BenchKey, b"bench", &CheckpointLogs::none()).unwrap();
     assert_eq!(report.fault, None);
     assert_eq!(report.events_verified, events);
     println!(

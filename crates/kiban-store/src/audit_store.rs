@@ -34,6 +34,10 @@ pub trait AuditStore {
 
     /// Every checkpoint, by sequence number.
     fn checkpoints(&mut self) -> Result<Vec<Checkpoint>>;
+
+    /// The newest checkpoint. `kiban serve` asks every two seconds whether the head moved, so
+    /// this reads one row rather than the whole table.
+    fn last_checkpoint(&mut self) -> Result<Option<Checkpoint>>;
 }
 
 /// Column list shared by both engines' queries.

@@ -36,7 +36,7 @@ pub use careplan_store::*;
 pub use certification_store::*;
 pub use postgres_store::{copy_field, PostgresStore};
 pub use rows::*;
-pub use sqlite_store::SqliteStore;
+pub use sqlite_store::{SqliteStore, WAL_TRUNCATE_AT};
 
 use kiban_domain::date::Date;
 use kiban_domain::ids::{InsuredNumber, InsurerNumber};
@@ -130,7 +130,9 @@ pub trait Store: AuditStore + AccessStore + CertificationStore + CarePlanStore +
         Ok(())
     }
     /// Copies committed WAL frames into the database without waiting for readers (SQLite's
-    /// PASSIVE checkpoint). A no-op on PostgreSQL.
+    /// PASSIVE checkpoint); when the log has grown past [`WAL_TRUNCATE_AT`], also
+    /// waits briefly for readers of older snapshots and empties it (TRUNCATE), so that steady
+    /// reads cannot make it grow without bound. A no-op on PostgreSQL.
     fn checkpoint_wal(&mut self) -> Result<()> {
         Ok(())
     }

@@ -135,15 +135,25 @@ impl AuditStore for PostgresStore {
         self.client()
             .query("SELECT seq, hash, at_ms, public_key, signature FROM audit_checkpoints ORDER BY seq", &[])?
             .iter()
-            .map(|r| {
-                Ok(Checkpoint {
-                    seq: r.get::<_, i64>(0) as u64,
-                    hash: hash32(r.get(1))?,
-                    at_ms: r.get(2),
-                    public_key: r.get(3),
-                    signature: r.get(4),
-                })
-            })
+            .map(to_checkpoint)
             .collect()
     }
+
+    fn last_checkpoint(&mut self) -> Result<Option<Checkpoint>> {
+        self.client()
+            .query_opt("SELECT seq, hash, at_ms, public_key, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1", &[])?
+            .as_ref()
+            .map(to_checkpoint)
+            .transpose()
+    }
+}
+
+fn to_checkpoint(r: &postgres::Row) -> Result<Checkpoint> {
+    Ok(Checkpoint {
+        seq: r.get::<_, i64>(0) as u64,
+        hash: hash32(r.get(1))?,
+        at_ms: r.get(2),
+        public_key: r.get(3),
+        signature: r.get(4),
+    })
 }

@@ -125,14 +125,26 @@ impl AuditStore for SqliteStore {
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            out.push(Checkpoint {
-                seq: r.get::<_, i64>(0)? as u64,
-                hash: hash32(r.get(1)?)?,
-                at_ms: r.get(2)?,
-                public_key: r.get(3)?,
-                signature: r.get(4)?,
-            });
+            out.push(to_checkpoint(r)?);
         }
         Ok(out)
     }
+
+    fn last_checkpoint(&mut self) -> Result<Option<Checkpoint>> {
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT seq, hash, at_ms, public_key, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1",
+        )?;
+        let mut rows = stmt.query([])?;
+        rows.next()?.map(to_checkpoint).transpose()
+    }
+}
+
+fn to_checkpoint(r: &rusqlite::Row) -> Result<Checkpoint> {
+    Ok(Checkpoint {
+        seq: r.get::<_, i64>(0)? as u64,
+        hash: hash32(r.get(1)?)?,
+        at_ms: r.get(2)?,
+        public_key: r.get(3)?,
+        signature: r.get(4)?,
+    })
 }

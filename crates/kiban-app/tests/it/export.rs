@@ -102,7 +102,13 @@ impl SignatureCheck for NoCheckpoints {
 }
 
 fn chain_intact(db: &mut TestDb) -> u64 {
-    let report = verify(db.store(), &NoCheckpoints, &[]).unwrap();
+    let report = verify(
+        db.store(),
+        &NoCheckpoints,
+        &[],
+        &kiban_app::audit::CheckpointLogs::none(),
+    )
+    .unwrap();
     assert_eq!(report.fault, None);
     report.events_verified
 }

@@ -1,18 +1,37 @@
 //! Signed audit checkpoints while serving. A chain cannot show events removed after its last
-//! checkpoint, so `kiban serve` signs the head itself: every N seconds on a thread of its own,
-//! with its own store connection (request handlers never wait for it), and once more after the
-//! server has drained at shutdown, so the last requests are covered too.
+//! checkpoint, so `kiban serve` signs the head itself: every N seconds (default 2) on a thread of
+//! its own, with its own store connection (request handlers never wait for it), and once more
+//! after the server has drained at shutdown, so the last requests are covered too. Each
+//! checkpoint also goes to the external logs (`kiban_app::audit::external`), which the database
+//! cannot take back. A tick where the head has not moved costs two one-row reads.
 //!
 //! A failure (database unreachable, key problem) is printed to stderr and retried at the next
 //! tick with a fresh connection; it never stops the server. Repeats of the same failure are
 //! printed once, and the recovery is said.
 
-use kiban_app::audit::checkpoint;
+use kiban_app::audit::{checkpoint, CheckpointLogs};
 use kiban_crypto::PlatformKey;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+/// The second place checkpoints are written to, shared by `serve`, `demo` and `audit`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct MirrorArg {
+    /// Also append every signed checkpoint to this file (append-only; best on another disk or
+    /// host). `kiban audit verify` then checks that `<data-dir>/audit/checkpoints.log` holds
+    /// every line of it.
+    #[arg(long, env = "KIBAN_CHECKPOINT_MIRROR")]
+    pub checkpoint_mirror: Option<PathBuf>,
+}
+
+impl MirrorArg {
+    pub fn logs(&self, data_dir: &Path) -> CheckpointLogs {
+        CheckpointLogs::in_data_dir(data_dir, self.checkpoint_mirror.clone())
+    }
+}
 
 /// The signing thread; stop it with [`Checkpointer::finish`] (or by dropping it).
 pub struct Checkpointer {
@@ -21,12 +40,20 @@ pub struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Signs the head of the audit chain in `database` every `every`, with `key`.
-    pub fn start(database: &str, key: PlatformKey, every: Duration) -> std::io::Result<Self> {
+    /// Signs the head of the audit chain in `database` every `every`, with `key`, and appends
+    /// each checkpoint to `logs` (created now, empty, if they do not exist).
+    pub fn start(
+        database: &str,
+        key: PlatformKey,
+        every: Duration,
+        logs: CheckpointLogs,
+    ) -> std::io::Result<Self> {
+        logs.create()?;
         let (stop, stopped) = mpsc::channel();
         let mut worker = Worker {
             url: database.to_string(),
             key,
+            logs,
             store: None,
             failing: None,
         };
@@ -71,6 +98,7 @@ impl Drop for Checkpointer {
 struct Worker {
     url: String,
     key: PlatformKey,
+    logs: CheckpointLogs,
     /// Opened on first use and dropped after any failure, so a restarted database server is
     /// reconnected to at the next tick.
     store: Option<Box<dyn kiban_store::Store>>,
@@ -116,8 +144,13 @@ impl Worker {
                 .store
                 .insert(kiban_store::open(&self.url).map_err(|e| e.to_string())?),
         };
-        let signed = checkpoint(store.as_mut(), &self.key, super::audit::now_ms())
-            .map_err(|e| e.to_string())?;
+        let signed = checkpoint(
+            store.as_mut(),
+            &self.key,
+            super::audit::now_ms(),
+            &self.logs,
+        )
+        .map_err(|e| e.to_string())?;
         Ok(signed.map(|cp| cp.seq))
     }
 }

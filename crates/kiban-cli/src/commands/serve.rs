@@ -27,12 +27,16 @@ pub struct Args {
 }
 
 /// Shared by `kiban serve` and `kiban demo`.
-#[derive(clap::Args, Clone, Copy)]
+#[derive(clap::Args, Clone)]
 pub struct CheckpointArgs {
-    /// Sign a checkpoint of the audit chain head with the platform key every N seconds, and
-    /// once more at shutdown (0: never; then run `kiban audit checkpoint` yourself).
-    #[arg(long, default_value_t = 60)]
+    /// Sign a checkpoint of the audit chain head with the platform key every N seconds when
+    /// the head has moved, and once more at shutdown, into the database and
+    /// `<data-dir>/audit/checkpoints.log` (0: never; then run `kiban audit checkpoint`
+    /// yourself). N bounds the newest events a crash leaves unprotected (docs/audit-log.md).
+    #[arg(long, default_value_t = 2)]
     pub checkpoint_every_seconds: u64,
+    #[command(flatten)]
+    pub mirror: super::checkpoints::MirrorArg,
 }
 
 pub fn run(database: &str, data_dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -158,10 +162,14 @@ pub fn serve(
         every => {
             let key = kiban_app::keys::load_or_create_platform_key(data_dir)
                 .context("loading the platform key")?;
-            let signer = Checkpointer::start(database, key, Duration::from_secs(every))
+            let logs = checkpoints.mirror.logs(data_dir);
+            let log = logs.primary.clone().unwrap_or_default();
+            let signer = Checkpointer::start(database, key, Duration::from_secs(every), logs)
                 .context("starting the checkpoint thread")?;
             println!(
-                "監査ログのチェックポイントを {every} 秒ごとに署名します / signing audit checkpoints every {every} s"
+                "監査ログのチェックポイントを {every} 秒ごとに署名し {} にも記録します / signing audit checkpoints every {every} s, also into {}",
+                log.display(),
+                log.display()
             );
             Some(signer)
         }

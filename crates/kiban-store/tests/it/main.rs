@@ -11,3 +11,4 @@ mod careplan_bulk;
 mod careplan_fixtures;
 mod certification;
 mod conformance;
+mod wal;
