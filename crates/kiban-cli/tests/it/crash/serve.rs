@@ -281,7 +281,7 @@ fn killed_server_loses_nothing_it_acknowledged(db: TestDb) {
         load(office, stop.clone(), consent),
     ];
     loads.push(load(
-        Api::login(data.path(), server.port, "city01", None, 0),
+        Api::login(data.path(), server.port, "city01", Some("certs/staff-city01"), 0),
         stop.clone(),
         apply,
     ));
