@@ -243,8 +243,10 @@ impl<T: Serialize> IntoResponse for Reply<T> {
 /// What handlers return.
 pub type ApiResult<T> = Result<Reply<T>, ApiError>;
 
-/// Every code the API can return with where it comes from, for the OpenAPI document and docs:
-/// (code, HTTP status, 日本語, English).
+/// Every code the API can return, for the OpenAPI document (its `ErrorBody.code` enum) and docs:
+/// (code, HTTP status, 日本語, English). Built from the three tables that exist — [`ErrorCode`],
+/// the access policy's reasons and the use cases' refusals (`kiban_app::refusal`) — and from
+/// nothing else, so a new code cannot be answered without being documented.
 pub fn error_table() -> Vec<(&'static str, u16, &'static str, &'static str)> {
     let mut rows: Vec<_> = ErrorCode::ALL
         .iter()
@@ -263,32 +265,11 @@ pub fn error_table() -> Vec<(&'static str, u16, &'static str, &'static str)> {
     {
         rows.push((r.code(), 200, r.message_ja(), r.message_en()));
     }
-    rows.extend([
-        (
-            "MATCH_NOT_FOUND",
-            200,
-            "一致する被保険者はいません",
-            "no insured person matches",
-        ),
-        (
-            "MATCH_AMBIGUOUS",
-            200,
-            "複数の被保険者が一致するため特定できません",
-            "several insured persons match, so none is identified",
-        ),
-        (
-            "MATCH_PARTIAL",
-            200,
-            "一部の項目が一致しません。本人に確認してください",
-            "some items do not match; check them with the person",
-        ),
-    ]);
-    rows.push((
-        "CONSENT_NOT_FOUND",
-        200,
-        "指定された同意はありません",
-        "no such consent",
-    ));
+    rows.extend(
+        kiban_app::refusal::REFUSALS
+            .iter()
+            .map(|&(code, ja, en)| (code, 200, ja, en)),
+    );
     rows
 }
 
