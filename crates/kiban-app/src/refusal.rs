@@ -82,6 +82,16 @@ pub const REFUSALS: &[(&str, &str, &str)] = &[
         "the extension is invalid",
     ),
     (
+        "APPLICATION_CLOSED",
+        "終結した申請です",
+        "the application is closed",
+    ),
+    (
+        "PERSON_NOT_INSURED",
+        "申請日に有効な被保険者証がありません",
+        "the person holds no insured card in force on the day of application",
+    ),
+    (
         "INVALID_SURVEY",
         "認定調査票が不正です",
         "the survey is invalid",
