@@ -165,7 +165,7 @@ pub fn progress(
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
     if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
+        return Ok(Outcome::Denied(not_found()));
     }
     view(store, id).map(Outcome::Allowed)
 }
@@ -265,6 +265,11 @@ pub(crate) fn municipal_write(
     })
 }
 
+/// The answer to an application named by its id that does not exist, and equally to one the
+/// caller may not see or act on: the policy's refusal would tell that the id exists (and, by its
+/// reason, something of the person's relation to the caller). The refusal is still decided and
+/// audited with its own reason; only the answer is the same. Consent revocation answers an id
+/// of someone else's consent the same way (`qualification::revoke_consent`).
 pub(crate) fn not_found() -> Denied {
     Denied {
         reason: "APPLICATION_NOT_FOUND",

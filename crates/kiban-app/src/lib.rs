@@ -21,6 +21,7 @@ pub mod keys;
 pub mod life;
 pub mod opinion;
 pub mod qualification;
+pub mod refusal;
 mod resolve;
 pub mod serving;
 pub mod stats;

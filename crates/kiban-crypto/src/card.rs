@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-pub use file::{CardFile, CardKdf, Pin};
+pub use file::{CardFile, CardKdf, Pin, PIN_RETRY_LIMIT};
 
 use crate::challenge::Challenge;
 use crate::crl::{self, RevocationList, SignedCrl};
@@ -48,6 +48,10 @@ pub enum CardError {
     PinFormat,
     #[error("暗証番号が違います / wrong PIN")]
     WrongPin,
+    #[error("暗証番号が違います（あと{0}回間違えるとカードがロックされます）/ wrong PIN ({0} tries left before the card locks)")]
+    WrongPinTriesLeft(u32),
+    #[error("CARD_LOCKED: 暗証番号を続けて間違えたため、カードがロックされています。市区町村の窓口で解除してください / CARD_LOCKED: the card is locked after repeated wrong PINs; the municipality's counter unlocks it")]
+    Locked,
     #[error("署名が検証できません / signature does not verify")]
     BadSignature,
     #[error("チャレンジの有効期限が切れています / the challenge has expired")]

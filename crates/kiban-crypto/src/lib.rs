@@ -40,7 +40,7 @@ pub use ca::{
 };
 pub use card::{
     card_fingerprint, verify_card_login, CardAuthority, CardError, CardFile, CardIdentity, CardKdf,
-    CardLink, CardSignature, IssuedCard, Pin,
+    CardLink, CardSignature, IssuedCard, Pin, PIN_RETRY_LIMIT,
 };
 pub use challenge::{Challenge, ChallengeError, Challenges};
 pub use crl::{Revocation, RevocationList, RevocationReason, SignedCrl};

@@ -13,7 +13,7 @@
 //! checks at enrolment. Clients tell the two apart by `ok` alone and never need to parse the
 //! status to learn that a person's consent was revoked. **System errors** (the request itself is
 //! malformed, unauthenticated or cannot be served) use the HTTP status of [`ErrorCode`]:
-//! 400, 401, 403, 404, 429 (a throttled login), 500 or 503.
+//! 400, 401, 403, 404, 405, 413, 429 (a throttled login), 500 or 503.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -58,6 +58,9 @@ error_codes! {
         "保険者番号または被保険者番号が不正です", "invalid insurer or insured number";
     InvalidParameter = "INVALID_PARAMETER", 400,
         "パラメータの値が不正です", "a parameter has an invalid value";
+    InvalidPathParameter = "INVALID_PATH_PARAMETER", 400,
+        "URL のパラメータが不正です（数値や文字コードを確認してください）",
+        "a path parameter is malformed (not a number, not UTF-8, …)";
     PurposeRequired = "PURPOSE_REQUIRED", 400,
         "保険者職員は利用目的（X-Kiban-Purpose ヘッダ）を指定してください",
         "municipal staff must state the purpose (X-Kiban-Purpose header)";
@@ -101,6 +104,11 @@ error_codes! {
         "only office staff receive certification notices";
     NotFound = "NOT_FOUND", 404,
         "指定された API はありません", "no such API route";
+    MethodNotAllowed = "METHOD_NOT_ALLOWED", 405,
+        "この API はこのメソッドを受け付けません（Allow ヘッダを参照）",
+        "the route does not take this method (see the Allow header)";
+    PayloadTooLarge = "PAYLOAD_TOO_LARGE", 413,
+        "リクエストの本文が大きすぎます", "the request body is over the route's limit";
     Internal = "INTERNAL_ERROR", 500,
         "サーバ内部でエラーが発生しました", "internal server error";
     Unavailable = "SERVICE_UNAVAILABLE", 503,
@@ -238,8 +246,10 @@ impl<T: Serialize> IntoResponse for Reply<T> {
 /// What handlers return.
 pub type ApiResult<T> = Result<Reply<T>, ApiError>;
 
-/// Every code the API can return with where it comes from, for the OpenAPI document and docs:
-/// (code, HTTP status, 日本語, English).
+/// Every code the API can return, for the OpenAPI document (its `ErrorBody.code` enum) and docs:
+/// (code, HTTP status, 日本語, English). Built from the three tables that exist — [`ErrorCode`],
+/// the access policy's reasons and the use cases' refusals (`kiban_app::refusal`) — and from
+/// nothing else, so a new code cannot be answered without being documented.
 pub fn error_table() -> Vec<(&'static str, u16, &'static str, &'static str)> {
     let mut rows: Vec<_> = ErrorCode::ALL
         .iter()
@@ -258,32 +268,11 @@ pub fn error_table() -> Vec<(&'static str, u16, &'static str, &'static str)> {
     {
         rows.push((r.code(), 200, r.message_ja(), r.message_en()));
     }
-    rows.extend([
-        (
-            "MATCH_NOT_FOUND",
-            200,
-            "一致する被保険者はいません",
-            "no insured person matches",
-        ),
-        (
-            "MATCH_AMBIGUOUS",
-            200,
-            "複数の被保険者が一致するため特定できません",
-            "several insured persons match, so none is identified",
-        ),
-        (
-            "MATCH_PARTIAL",
-            200,
-            "一部の項目が一致しません。本人に確認してください",
-            "some items do not match; check them with the person",
-        ),
-    ]);
-    rows.push((
-        "CONSENT_NOT_FOUND",
-        200,
-        "指定された同意はありません",
-        "no such consent",
-    ));
+    rows.extend(
+        kiban_app::refusal::REFUSALS
+            .iter()
+            .map(|&(code, ja, en)| (code, 200, ja, en)),
+    );
     rows
 }
 
@@ -301,7 +290,7 @@ mod tests {
         assert_eq!(codes.len(), before, "an error code appears twice");
         for (code, status, ja, en) in table {
             assert!(
-                [200, 400, 401, 403, 404, 429, 500, 503].contains(&status),
+                [200, 400, 401, 403, 404, 405, 413, 429, 500, 503].contains(&status),
                 "{code}"
             );
             assert!(!ja.is_empty() && !en.is_empty(), "{code}");

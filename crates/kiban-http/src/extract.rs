@@ -3,7 +3,7 @@
 //! through [`crate::staff_sessions`], device proven by the client certificate; the web pages
 //! present the same token in a cookie) and citizens (token from a card login, in memory).
 
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::Json;
 use kiban_app::access::Caller;
@@ -30,6 +30,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(t)) => Ok(Self(t)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(
+                ApiError::with_detail(ErrorCode::PayloadTooLarge, e.body_text()),
+            ),
             Err(e) => Err(ApiError::with_detail(ErrorCode::BadRequest, e.body_text())),
         }
     }
@@ -47,6 +50,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
             Err(e) => Err(ApiError::with_detail(
                 ErrorCode::InvalidParameter,
                 e.body_text(),
+            )),
+        }
+    }
+}
+
+/// Path parameters; one that is not UTF-8 or not of the route's type (an id that is not a
+/// number) is a 400 `INVALID_PATH_PARAMETER`, where axum's own extractor answers plain text.
+pub struct PathParams<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(t)) => Ok(Self(t)),
+            Err(e) => Err(ApiError::with_detail(
+                ErrorCode::InvalidPathParameter,
+                // axum's text names the parameter and echoes the value; keep the first part.
+                e.body_text().chars().take(200).collect::<String>(),
             )),
         }
     }

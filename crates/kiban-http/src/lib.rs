@@ -17,6 +17,7 @@
 //! Nothing here logs a token, password, TOTP code, certificate or My Number; the request types
 //! that carry secrets have no `Debug`.
 
+pub mod body;
 pub mod error;
 pub mod extract;
 pub mod login_throttle;
@@ -55,8 +56,21 @@ pub fn router(state: Shared) -> Router {
     routes::add(Router::new())
         .merge(pages::router())
         .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(body::read_to_end))
         .with_state(state)
+}
+
+/// A known path with another method: the API answers 405 in its envelope (axum adds the
+/// `Allow` header); the pages keep their HTML 404.
+async fn method_not_allowed(request: axum::extract::Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        error::ApiError::new(error::ErrorCode::MethodNotAllowed).into_response()
+    } else {
+        pages::not_found(request).await
+    }
 }
 
 /// Unknown API paths answer in the API's envelope, anything else with an HTML page.

@@ -244,7 +244,15 @@ fn operation(o: &Operation) -> Value {
         .path
         .split('/')
         .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
-        .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+        .map(|name| {
+            // Ids are numbers (`PathParams<i64>`); anything else answers INVALID_PATH_PARAMETER.
+            let schema = if name == "id" {
+                json!({ "type": "integer", "format": "int64" })
+            } else {
+                json!({ "type": "string" })
+            };
+            json!({ "name": name, "in": "path", "required": true, "schema": schema })
+        })
         .collect();
     for (name, description) in o.query {
         parameters.push(json!({ "name": name, "in": "query", "required": false,
@@ -272,7 +280,7 @@ fn operation(o: &Operation) -> Value {
         "security": security,
         "responses": {
             "200": envelope(o.response),
-            "400": error, "401": error, "403": error, "404": error, "500": error, "503": error
+            "400": error, "401": error, "403": error, "404": error, "413": error, "500": error, "503": error
         }
     });
     if o.path == "/api/v1/staff/login" {
@@ -315,7 +323,8 @@ pub fn document() -> Value {
             "version": env!("CARGO_PKG_VERSION"),
             "description": "介護情報基盤・介護保険資格確認等WEBサービス (kiban). Success: HTTP 200 {ok: true, data}. \
     Business errors (access-policy refusals such as CONSENT_REVOKED): HTTP 200 {ok: false, error}, as the national API does. \
-    System errors: 400/401/403/404/500/503 with the same error object. TLS 1.3; offices and medical institutions present \
+    System errors: 400/401/403/404/405/413/500/503 with the same error object (405 with an Allow header for a method a path does not take; \
+    413 for a body over the route's limit: 2 MiB, 44 MiB for the care-plan and corporation uploads). TLS 1.3; offices and medical institutions present \
     a client certificate issued by kiban's CA.",
         },
         "servers": [{ "url": "/" }],
@@ -357,6 +366,48 @@ mod tests {
             crate::routes::ROUTES.len(),
             "the document has routes the router lacks"
         );
+    }
+
+    /// The finding: codes the API answered (APPLICATION_NOT_FOUND, PLAN_NOT_FOUND,
+    /// MUNICIPAL_ONLY) were missing from the document's enum.
+    #[test]
+    fn every_error_code_is_in_the_documents_enum() {
+        let doc = document();
+        let listed: Vec<&str> = doc["components"]["schemas"]["ErrorBody"]["properties"]["code"]
+            ["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let all = crate::error::ErrorCode::ALL.iter().map(|c| c.code());
+        let policy = kiban_domain::access::Reason::ALL
+            .iter()
+            .filter(|r| !r.is_allow())
+            .map(|r| r.code());
+        let refusals = kiban_app::refusal::REFUSALS.iter().map(|r| r.0);
+        for code in all.chain(policy).chain(refusals) {
+            assert!(listed.contains(&code), "{code} is not in the OpenAPI enum");
+        }
+        for code in [
+            "APPLICATION_NOT_FOUND",
+            "PLAN_NOT_FOUND",
+            "MUNICIPAL_ONLY",
+            "PAYLOAD_TOO_LARGE",
+        ] {
+            assert!(listed.contains(&code), "{code}");
+        }
+        // Every status of the table is declared on every operation that can answer it.
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for status in ["400", "401", "404", "413", "500"] {
+                    assert!(
+                        op["responses"][status].is_object(),
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

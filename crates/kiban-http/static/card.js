@@ -6,8 +6,48 @@
 // and hand back {cert_pem, signature}. The PIN and the key never leave this page: the PIN field
 // has no name, so the form never sends it. The signature is WebCrypto's raw r||s (64 bytes),
 // base64url, which the server accepts as well as DER.
+//
+// The PIN retry counter (docs/card-stand-in.md): like the real card, three wrong PINs in a row
+// lock it. The card file's own counter (pin_failures, kept by `kiban card sign`) is honoured,
+// and since a page cannot write back to the chosen file, this browser keeps its own count per
+// card (localStorage, keyed by the certificate's SHA-256) that survives reloading the page. A
+// right PIN before the limit resets it. Neither stops someone who copies the file and tries
+// PINs with another program: the document says so plainly.
 (function () {
   "use strict";
+
+  var PIN_RETRY_LIMIT = 3;
+
+  function hex(bytes) {
+    var view = new Uint8Array(bytes);
+    var out = "";
+    for (var i = 0; i < view.length; i++) out += (view[i] < 16 ? "0" : "") + view[i].toString(16);
+    return out;
+  }
+
+  // This browser's count of wrong PINs for a card (0 if storage is unavailable).
+  function failures(id) {
+    try {
+      var n = parseInt(window.localStorage.getItem("kiban-card-pin-failures:" + id) || "0", 10);
+      return isNaN(n) ? 0 : n;
+    } catch (e) {
+      return 0;
+    }
+  }
+
+  function setFailures(id, n) {
+    try {
+      if (n === 0) window.localStorage.removeItem("kiban-card-pin-failures:" + id);
+      else window.localStorage.setItem("kiban-card-pin-failures:" + id, String(n));
+    } catch (e) {
+      // Private mode without storage: the count then lasts only as long as the file's.
+    }
+  }
+
+  function locked() {
+    return fail("CARD_LOCKED", "暗証番号を続けて" + PIN_RETRY_LIMIT +
+      "回間違えたため、このカードはロックされています。市区町村の窓口で解除してください。");
+  }
 
   function fromBase64(text) {
     // Accepts base64 and base64url, padded or not.
@@ -64,6 +104,9 @@
       { name: "PBKDF2", salt: fromBase64(key.salt), iterations: key.iterations, hash: "SHA-256" },
       base, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
     var aad = await subtle.digest("SHA-256", pemToDer(card.certificate));
+    var cardId = hex(aad);
+    var counted = Math.max(failures(cardId), Number(card.pin_failures) || 0);
+    if (counted >= PIN_RETRY_LIMIT) throw locked();
     var pkcs8;
     try {
       pkcs8 = await subtle.decrypt(
@@ -71,8 +114,13 @@
         aesKey, fromBase64(key.ciphertext));
     } catch (e) {
       // GCM authentication failed: a wrong PIN (or a damaged file).
-      throw fail("WRONG_PIN", "暗証番号が違います。もう一度入力してください。");
+      counted += 1;
+      setFailures(cardId, counted);
+      if (counted >= PIN_RETRY_LIMIT) throw locked();
+      throw fail("WRONG_PIN", "暗証番号が違います。あと" + (PIN_RETRY_LIMIT - counted) +
+        "回間違えるとカードがロックされます。もう一度入力してください。");
     }
+    setFailures(cardId, 0);
     var signingKey = await subtle.importKey("pkcs8", pkcs8,
       { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
     var signature = await subtle.sign({ name: "ECDSA", hash: "SHA-256" }, signingKey,

@@ -345,8 +345,10 @@ pub fn answer_draft(
         at,
         None,
     )?;
+    // Someone else's plan answers as a plan that does not exist, so ids cannot be probed; the
+    // refusal is audited above with its own reason (NOT_SELF), as every refusal is.
     if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
+        return Ok(Outcome::Denied(not_found()));
     }
     let latest = crate::in_read(store, |s| {
         Ok(

@@ -244,8 +244,8 @@ pub fn decide(
     };
     let person = person_of(&row)?;
     let decision = super::municipal_write(store, caller, person, at)?;
-    if let Some(denied) = log_write(store, caller, super::CATEGORY, person, at, &decision)? {
-        return Ok(Outcome::Denied(denied));
+    if log_write(store, caller, super::CATEGORY, person, at, &decision)?.is_some() {
+        return Ok(Outcome::Denied(not_found()));
     }
     let kind = ApplicationKind::from_code(&row.kind).unwrap_or(ApplicationKind::New);
     let applied_on = Date::parse_yyyymmdd(&row.applied_on).unwrap_or(at.jst_date());
@@ -382,8 +382,8 @@ fn audited_refusal<T>(
         }
         _ => super::municipal_write(store, caller, person, at)?,
     };
-    if let Some(denied) = log_write(store, caller, category, person, at, &decision)? {
-        return Ok(Outcome::Denied(denied));
+    if log_write(store, caller, category, person, at, &decision)?.is_some() {
+        return Ok(Outcome::Denied(not_found()));
     }
     Ok(Outcome::Denied(refusal))
 }

@@ -4,7 +4,7 @@
 //! which the asked institution reads back under its open 作成依頼.
 
 use super::{not_found, person_of};
-use crate::access::{denied, Caller, Outcome};
+use crate::access::{Caller, Outcome};
 use crate::Result;
 use kiban_domain::access::{Action, Category, Timestamp};
 use kiban_store::Store;
@@ -38,7 +38,7 @@ pub fn opinions(
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
     if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
+        return Ok(Outcome::Denied(not_found()));
     }
     let versions = store
         .opinions(id)?
@@ -78,7 +78,7 @@ pub fn survey_documents(
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
     if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
+        return Ok(Outcome::Denied(not_found()));
     }
     let parse = |text: &str| serde_json::from_str(text).ok();
     Ok(Outcome::Allowed(SurveyDocuments {

@@ -104,8 +104,8 @@ pub(crate) fn transition(
         Some(d) => d,
         None => municipal_write(store, caller, person, at)?,
     };
-    if let Some(denied) = log_write(store, caller, category_of(event), person, at, &decision)? {
-        return Ok(Outcome::Denied(denied));
+    if log_write(store, caller, category_of(event), person, at, &decision)?.is_some() {
+        return Ok(Outcome::Denied(not_found()));
     }
     let next = match progress_of(&row)?.apply(event) {
         Ok(next) => next,
@@ -155,8 +155,8 @@ pub fn extend_deadline(
     };
     let person = person_of(&row)?;
     let decision = municipal_write(store, caller, person, at)?;
-    if let Some(denied) = log_write(store, caller, CATEGORY, person, at, &decision)? {
-        return Ok(Outcome::Denied(denied));
+    if log_write(store, caller, CATEGORY, person, at, &decision)?.is_some() {
+        return Ok(Outcome::Denied(not_found()));
     }
     let closed = progress_of(&row)?.status().is_terminal();
     let applied_on = Date::parse_yyyymmdd(&row.applied_on).map_err(|_| {

@@ -338,10 +338,28 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     let by_staff =
         plans::answer_draft(db.store(), &staff, draft.id, AnswerKind::Confirm, at()).unwrap();
     assert!(matches!(by_staff, Outcome::Denied(d) if d.reason == "ONLY_THE_PERSON_ANSWERS"));
-    let other = citizen(person(&g, 1));
+    // Someone else's plan answers exactly as a plan that does not exist (ids cannot be probed),
+    // and the refusal is audited with the policy's reason.
+    let other_person = person(&g, 1);
+    let other = citizen(other_person);
     let by_other =
         plans::answer_draft(db.store(), &other, draft.id, AnswerKind::Confirm, at()).unwrap();
-    assert!(matches!(by_other, Outcome::Denied(d) if d.reason == "NOT_SELF"));
+    let missing =
+        plans::answer_draft(db.store(), &other, i64::MAX, AnswerKind::Confirm, at()).unwrap();
+    let (Outcome::Denied(by_other), Outcome::Denied(missing)) = (by_other, missing) else {
+        panic!("both refused")
+    };
+    assert_eq!(by_other, missing);
+    assert_eq!(by_other.reason, "PLAN_NOT_FOUND");
+    let audited = db
+        .store()
+        .audit_for_person(&p.insurer.to_string(), &p.insured.to_string(), None, 1)
+        .unwrap();
+    assert_eq!(
+        (audited[0].entry.decision, audited[0].entry.reason.as_str()),
+        (kiban_domain::audit::Decision::Deny, "NOT_SELF"),
+        "the attempt on the plan is audited under its person"
+    );
     let empty = plans::answer_draft(
         db.store(),
         &citizen(p),

@@ -189,9 +189,26 @@ fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestD
     let (at, _) = now();
     let seen = allowed(cert::progress(db.store(), &office(CARE_OFFICE), app.id, at).unwrap());
     assert_eq!(seen.status, "received");
+    // Another office learns nothing, not even that the id exists: the answer is that of an id
+    // nobody uses, and the refusal is audited with the policy's reason.
     assert_eq!(
         refusal(cert::progress(db.store(), &office(OTHER_OFFICE), app.id, at).unwrap()),
-        refusal_of_other_office()
+        refusal(cert::progress(db.store(), &office(OTHER_OFFICE), i64::MAX, at).unwrap()),
+    );
+    assert_eq!(
+        refusal(cert::progress(db.store(), &office(OTHER_OFFICE), app.id, at).unwrap()),
+        "APPLICATION_NOT_FOUND"
+    );
+    let audited = db
+        .store()
+        .audit_for_person(INSURER, &person(1).insured.to_string(), None, 1)
+        .unwrap();
+    assert_eq!(
+        (audited[0].entry.decision, audited[0].entry.reason.as_str()),
+        (
+            kiban_domain::audit::Decision::Deny,
+            refusal_of_other_office()
+        )
     );
     assert_eq!(
         allowed(cert::applications_of(db.store(), &citizen(1), person(1), at).unwrap()).len(),
@@ -329,11 +346,17 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
         refusal(step(db, app.id, Step::AssignCommittee(now().0.jst_date()))),
         "ILLEGAL_TRANSITION"
     );
-    // An opinion without a 作成依頼: the policy refuses the institution.
+    // An opinion without a 作成依頼: the policy refuses the institution, which is answered as an
+    // unknown application (the audit log keeps the reason).
     assert_eq!(
         refusal(submit(db, &p, app.id, &none, signed(&p, samples::OPINION))),
-        "NO_OPINION_REQUEST"
+        "APPLICATION_NOT_FOUND"
     );
+    let audited = db
+        .store()
+        .audit_for_person(INSURER, &person(2).insured.to_string(), None, 1)
+        .unwrap();
+    assert_eq!(audited[0].entry.reason, "NO_OPINION_REQUEST");
     allowed(step(db, app.id, Step::RequestSurvey));
     allowed(step(
         db,
@@ -422,7 +445,8 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
         ),
         "INVALID_PRIMARY_JUDGMENT"
     );
-    // Office staff may not record steps at all.
+    // Office staff may not record steps at all; as to any refusal on an application named by
+    // id, the answer is that of an unknown id, the audit log keeps the reason.
     assert_eq!(
         refusal(
             cert::record_step(
@@ -434,6 +458,14 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
             )
             .unwrap()
         ),
+        "APPLICATION_NOT_FOUND"
+    );
+    let audited = db
+        .store()
+        .audit_for_person(INSURER, &person(2).insured.to_string(), None, 1)
+        .unwrap();
+    assert_eq!(
+        audited[0].entry.reason,
         "CATEGORY_NOT_PERMITTED_FOR_OFFICE_KIND"
     );
     // Nobody is filed for a number without an insured card.

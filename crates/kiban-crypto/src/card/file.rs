@@ -5,8 +5,15 @@
 //!   "certificate": "-----BEGIN CERTIFICATE-----…",
 //!   "key": { "kdf": "pbkdf2-hmac-sha256", "iterations": 600000, "salt": "<b64url>",
 //!            "cipher": "aes-256-gcm", "nonce": "<b64url>",
-//!            "ciphertext": "<b64url of the sealed PKCS#8 key, GCM tag appended>" } }
+//!            "ciphertext": "<b64url of the sealed PKCS#8 key, GCM tag appended>" },
+//!   "pin_failures": 0 }
 //! ```
+//!
+//! `pin_failures` is the card's PIN retry counter: wrong PINs in a row, kept in the file as the
+//! real card keeps it in its chip. At [`PIN_RETRY_LIMIT`] (3, as the real 利用者証明用電子証明書)
+//! the card is locked: the readers that keep the counter ([`CardFile::sign_file`], `kiban card
+//! sign`, the browser's `card.js`) refuse it with `CARD_LOCKED`, the right PIN included. A right
+//! PIN before the limit resets it. Files written before the counter existed read as 0.
 //!
 //! The private key is sealed with AES-256-GCM under a key derived from the 4-digit PIN by
 //! PBKDF2-HMAC-SHA256, with the SHA-256 fingerprint of the certificate's DER as associated data
@@ -14,10 +21,12 @@
 //! so the portal's `card.js` unseals the file in the browser and the PIN never leaves it
 //! (format 1 used argon2id + ChaCha20-Poly1305, which browsers cannot run natively).
 //!
-//! Without the PIN the file cannot sign. This is weaker than the real card: its chip locks
-//! after a few wrong PINs, whereas ten thousand PINs can be tried offline against a copied file
-//! (ten thousand PBKDF2 runs). The stand-in is for synthetic people and demos; real citizens
-//! use JPKI cards.
+//! Without the PIN the file cannot sign. This is weaker than the real card, and the counter does
+//! not change that: the chip enforces its counter itself and never lets the sealed key out,
+//! whereas a file can be copied (with any counter value) and read by a program that ignores the
+//! counter, so ten thousand PINs can be tried offline against a copy: ten thousand PBKDF2 runs
+//! (figures in docs/card-stand-in.md). The stand-in is for synthetic people and demos; real
+//! citizens use JPKI cards.
 
 use std::fmt;
 use std::path::Path;
@@ -110,7 +119,14 @@ pub struct CardFile {
     format: String,
     certificate: String,
     key: SealedKey,
+    /// Wrong PINs in a row (the retry counter).
+    #[serde(default)]
+    pin_failures: u32,
 }
+
+/// Wrong PINs in a row after which the card is locked, as the real card's 利用者証明用電子証明書
+/// (its 署名用 certificate allows 5).
+pub const PIN_RETRY_LIMIT: u32 = 3;
 
 impl fmt::Debug for CardFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -159,7 +175,63 @@ impl CardFile {
                 nonce,
                 ciphertext,
             },
+            pin_failures: 0,
         })
+    }
+
+    /// Wrong PINs left before the card locks (0: locked).
+    pub fn pin_tries_left(&self) -> u32 {
+        PIN_RETRY_LIMIT.saturating_sub(self.pin_failures)
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.pin_failures >= PIN_RETRY_LIMIT
+    }
+
+    /// Unseals with the retry counter, as the chip does: refused once locked (even with the
+    /// right PIN); a wrong PIN counts, a right one resets the count. The caller saves the file
+    /// afterwards, whatever the result, so the count is kept.
+    fn unseal_counted(&mut self, pin: &Pin) -> Result<SigningKey, CardError> {
+        if self.is_locked() {
+            return Err(CardError::Locked);
+        }
+        match self.unseal(pin) {
+            Ok(key) => {
+                self.pin_failures = 0;
+                Ok(key)
+            }
+            Err(CardError::WrongPin) => {
+                self.pin_failures += 1;
+                if self.is_locked() {
+                    Err(CardError::Locked)
+                } else {
+                    Err(CardError::WrongPinTriesLeft(self.pin_tries_left()))
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`Self::sign_challenge`] counting the PIN on this copy of the card.
+    pub fn sign_challenge_counted(
+        &mut self,
+        pin: &Pin,
+        message: &[u8],
+    ) -> Result<CardSignature, CardError> {
+        let key = self.unseal_counted(pin)?;
+        Ok(self.signature_of(&key, message))
+    }
+
+    /// Plays the card reader on the card file at `path`: loads it, checks the PIN with the
+    /// retry counter, writes the counter back, and signs. What `kiban card sign` does.
+    pub fn sign_file(path: &Path, pin: &Pin, message: &[u8]) -> Result<CardSignature, CardError> {
+        let mut card = Self::load(path)?;
+        let before = card.pin_failures;
+        let signed = card.sign_challenge_counted(pin, message);
+        if card.pin_failures != before {
+            card.save(path)?;
+        }
+        signed
     }
 
     pub fn certificate_pem(&self) -> &str {
@@ -202,13 +274,22 @@ impl CardFile {
 
     /// Plays the card reader: unseals the key with `pin` and signs `message` (ECDSA P-256 with
     /// SHA-256, DER-encoded). For a login, `message` is [`crate::Challenge::message`].
+    /// A locked card is refused; this copy's counter is not changed (see
+    /// [`Self::sign_challenge_counted`] and [`Self::sign_file`]).
     pub fn sign_challenge(&self, pin: &Pin, message: &[u8]) -> Result<CardSignature, CardError> {
+        if self.is_locked() {
+            return Err(CardError::Locked);
+        }
         let key = self.unseal(pin)?;
+        Ok(self.signature_of(&key, message))
+    }
+
+    fn signature_of(&self, key: &SigningKey, message: &[u8]) -> CardSignature {
         let signature: DerSignature = key.sign(message);
-        Ok(CardSignature {
+        CardSignature {
             cert_pem: self.certificate.clone(),
             signature: signature.as_bytes().to_vec(),
-        })
+        }
     }
 
     fn unseal(&self, pin: &Pin) -> Result<SigningKey, CardError> {

@@ -2,6 +2,7 @@ use kiban_crypto::time::Duration;
 use kiban_crypto::{
     card_fingerprint, verify_card_login, CardAuthority, CardError, CardFile, CertError, Challenge,
     ChallengeError, Challenges, IssuedCard, Pin, RevocationList, RevocationReason, Validity,
+    PIN_RETRY_LIMIT,
 };
 use kiban_domain::ids::InsuredNumber;
 
@@ -315,4 +316,60 @@ fn the_fingerprint_of_a_failed_login_is_known_only_for_our_own_cards() {
     let foreign = card(&CardAuthority::init_development("other root", now()).unwrap());
     assert_eq!(card_fingerprint(root, foreign.card.certificate_pem()), None);
     assert_eq!(card_fingerprint(root, "not a certificate"), None);
+}
+
+/// The finding: the stand-in had no PIN retry counter. Three wrong PINs in a row lock the card
+/// file; the fourth attempt, with the right PIN, is refused as CARD_LOCKED; the count is kept in
+/// the file across loads; a right PIN before the limit resets it.
+#[test]
+fn three_wrong_pins_lock_the_card_file_and_the_count_survives_reloading() {
+    let issued = card(&authority());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("card.json");
+    issued.card.save(&path).unwrap();
+    let wrong = Pin::parse("9999").unwrap();
+
+    // Two wrong, then the right PIN: signs, and the count starts again.
+    for left in [2, 1] {
+        let e = CardFile::sign_file(&path, &wrong, b"m").unwrap_err();
+        assert!(
+            matches!(e, CardError::WrongPinTriesLeft(n) if n == left),
+            "{e}"
+        );
+        assert_eq!(CardFile::load(&path).unwrap().pin_tries_left(), left);
+    }
+    assert!(CardFile::sign_file(&path, &pin(), b"m").is_ok());
+    assert_eq!(
+        CardFile::load(&path).unwrap().pin_tries_left(),
+        PIN_RETRY_LIMIT
+    );
+
+    // Three wrong in a row lock it, in the file.
+    for _ in 0..2 {
+        assert!(matches!(
+            CardFile::sign_file(&path, &wrong, b"m"),
+            Err(CardError::WrongPinTriesLeft(_))
+        ));
+    }
+    assert!(matches!(
+        CardFile::sign_file(&path, &wrong, b"m"),
+        Err(CardError::Locked)
+    ));
+    let reloaded = CardFile::load(&path).unwrap();
+    assert!(reloaded.is_locked());
+    assert_eq!(reloaded.pin_tries_left(), 0);
+    let e = CardFile::sign_file(&path, &pin(), b"m").unwrap_err();
+    assert!(matches!(e, CardError::Locked));
+    assert!(e.to_string().contains("CARD_LOCKED"), "{e}");
+    assert!(matches!(
+        reloaded.sign_challenge(&pin(), b"m"),
+        Err(CardError::Locked)
+    ));
+    assert!(CardFile::load(&path).unwrap().is_locked(), "still locked");
+
+    // A file from before the counter reads as unlocked with every try left.
+    let mut old: serde_json::Value = serde_json::from_str(&issued.card.to_json()).unwrap();
+    old.as_object_mut().unwrap().remove("pin_failures");
+    let old = CardFile::from_json(&old.to_string()).unwrap();
+    assert_eq!(old.pin_tries_left(), PIN_RETRY_LIMIT);
 }

@@ -5,7 +5,7 @@
 //! Every personal read and write goes through `kiban_app::careplan` / `kiban_app::life`, which
 //! decide with the access policy and audit.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use base64::Engine as _;
 use kiban_app::careplan::{
     self as plans, reads::AnswerKind, CarePlanFolder, DocumentView, InboxEntry, RegisterReport,
@@ -17,7 +17,7 @@ use kiban_domain::careplan::CarePlan;
 use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult, ErrorCode, Reply};
-use crate::extract::{person_of, CitizenCaller, JsonBody, QueryParams, StaffCaller};
+use crate::extract::{person_of, CitizenCaller, JsonBody, PathParams, QueryParams, StaffCaller};
 use crate::state::{now, Shared};
 
 fn invalid(what: impl Into<String>) -> ApiError {
@@ -32,7 +32,7 @@ fn at() -> Timestamp {
 pub async fn folder(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path((insurer, insured)): Path<(String, String)>,
+    PathParams((insurer, insured)): PathParams<(String, String)>,
 ) -> ApiResult<CarePlanFolder> {
     let person = person_of(&insurer, &insured)?;
     state
@@ -64,7 +64,7 @@ pub struct AnswerRequest {
 pub async fn answer(
     State(state): State<Shared>,
     citizen: CitizenCaller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(req): JsonBody<AnswerRequest>,
 ) -> ApiResult<DocumentView<CarePlan>> {
     let answer = match req.decision.as_str() {
@@ -166,7 +166,7 @@ pub async fn register_v4(
 pub async fn life(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path((insurer, insured)): Path<(String, String)>,
+    PathParams((insurer, insured)): PathParams<(String, String)>,
 ) -> ApiResult<Vec<LifeView>> {
     let person = person_of(&insurer, &insured)?;
     state
@@ -192,7 +192,7 @@ pub async fn my_life(
 pub async fn submit_life(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path((insurer, insured)): Path<(String, String)>,
+    PathParams((insurer, insured)): PathParams<(String, String)>,
     JsonBody(sheet): JsonBody<serde_json::Value>,
 ) -> ApiResult<Submitted> {
     let person = person_of(&insurer, &insured)?;

@@ -5,7 +5,7 @@
 //! the access policy and audits; business refusals (an illegal transition, a survey answer out
 //! of range) are HTTP 200 `ok: false` with the reason, as everywhere in the API.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use kiban_app::access::Outcome;
 use kiban_app::certification::{self as cert, ApplicationView, NewApplication, Step};
@@ -19,7 +19,7 @@ use kiban_domain::ids::{CheckDigitPolicy, InsurerNumber, MedicalInstitutionCode,
 use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult, ErrorCode, Reply};
-use crate::extract::{person_of, CitizenCaller, JsonBody, QueryParams, StaffCaller};
+use crate::extract::{person_of, CitizenCaller, JsonBody, PathParams, QueryParams, StaffCaller};
 use crate::notices::Notice;
 use crate::state::{now, Shared};
 
@@ -125,7 +125,7 @@ pub async fn file(
 pub async fn progress(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> ApiResult<ApplicationView> {
     state
         .store(move |_, store| {
@@ -163,7 +163,7 @@ pub struct StepRequest {
 pub async fn step(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(req): JsonBody<StepRequest>,
 ) -> ApiResult<ApplicationView> {
     let step = match req.step.as_str() {
@@ -191,7 +191,7 @@ pub async fn step(
 pub async fn survey(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(survey): JsonBody<Survey>,
 ) -> ApiResult<ApplicationView> {
     step_reply(state, move |store, at| {
@@ -211,7 +211,7 @@ pub struct OpinionRequest {
 pub async fn opinion(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(req): JsonBody<OpinionRequest>,
 ) -> ApiResult<ApplicationView> {
     let signed = cert::SignedOpinion {
@@ -242,7 +242,7 @@ pub async fn opinion(
 pub async fn opinions(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> ApiResult<Vec<cert::OpinionVersion>> {
     state
         .store(move |_, store| {
@@ -256,7 +256,7 @@ pub async fn opinions(
 pub async fn survey_documents(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> ApiResult<cert::SurveyDocuments> {
     state
         .store(move |_, store| {
@@ -270,7 +270,7 @@ pub async fn survey_documents(
 pub async fn primary_judgment(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(judgment): JsonBody<PrimaryJudgment>,
 ) -> ApiResult<ApplicationView> {
     step_reply(state, move |store, at| {
@@ -283,7 +283,7 @@ pub async fn primary_judgment(
 pub async fn decision(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(result): JsonBody<CommitteeResult>,
 ) -> ApiResult<cert::Decided> {
     let (at_ms, _) = now();
@@ -303,7 +303,7 @@ pub async fn decision(
 pub async fn extension(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(extension): JsonBody<Extension>,
 ) -> ApiResult<ApplicationView> {
     step_reply(state, move |store, at| {

@@ -1,14 +1,14 @@
 //! The person's side: card login over a one-time challenge, then their access history, their
 //! data, their consents and revoking one. Sessions are kept in memory (see [`crate::state`]).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use kiban_app::citizen::{ConsentLine, HistoryLine, MyData};
 use kiban_crypto::{CardSignature, ChallengeError};
 use kiban_domain::access::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorCode, Reply};
-use crate::extract::{Bearer, CitizenCaller, JsonBody, QueryParams};
+use crate::extract::{Bearer, CitizenCaller, JsonBody, PathParams, QueryParams};
 use crate::routes::staff::Done;
 use crate::state::{now, Shared};
 
@@ -181,11 +181,8 @@ pub async fn consents(
 pub async fn revoke(
     State(state): State<Shared>,
     citizen: CitizenCaller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<i64>,
 ) -> ApiResult<Done> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::with_detail(ErrorCode::InvalidParameter, "consent id"))?;
     state
         .store(move |_, store| {
             let at = Timestamp::from_millis(now().0);

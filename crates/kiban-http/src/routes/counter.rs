@@ -1,7 +1,7 @@
 //! At the counter: 資格確認 without a card (基本4情報, or 被保険者番号 + 生年月日) and ending a
 //! serving relationship, by the office or by the person. Both through `kiban_app`, audited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use kiban_domain::access::{Party, Timestamp};
 use kiban_domain::codes::Sex;
 use kiban_domain::date::Date;
@@ -10,7 +10,7 @@ use kiban_domain::matching::{BasicFour, MatchQuery};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorCode, Reply};
-use crate::extract::{person_of, CitizenCaller, JsonBody, StaffCaller};
+use crate::extract::{person_of, CitizenCaller, JsonBody, PathParams, StaffCaller};
 use crate::state::{now, Shared};
 
 /// Either `insured` + `birth_date`, or `name` + `birth_date` + `sex` + `address`.
@@ -64,7 +64,7 @@ pub struct ConfirmedPerson {
 pub async fn confirm(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path(insurer): Path<String>,
+    PathParams(insurer): PathParams<String>,
     JsonBody(req): JsonBody<ConfirmRequest>,
 ) -> ApiResult<ConfirmedPerson> {
     let insurer = InsurerNumber::parse_with(&insurer, CheckDigitPolicy::Warn)
@@ -93,7 +93,7 @@ pub struct Ended {
 pub async fn office_ends(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path((insurer, insured)): Path<(String, String)>,
+    PathParams((insurer, insured)): PathParams<(String, String)>,
 ) -> ApiResult<Ended> {
     let person = person_of(&insurer, &insured)?;
     let office = match staff.caller.party() {
@@ -116,7 +116,7 @@ pub async fn office_ends(
 pub async fn person_ends(
     State(state): State<Shared>,
     citizen: CitizenCaller,
-    Path(office): Path<String>,
+    PathParams(office): PathParams<String>,
 ) -> ApiResult<Ended> {
     state
         .store(move |_, store| {

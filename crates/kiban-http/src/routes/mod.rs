@@ -21,7 +21,11 @@ macro_rules! routes {
         pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
 
         pub(crate) fn add(router: Router<Shared>) -> Router<Shared> {
-            router $(.route($path, axum::routing::$method($handler)))*
+            router $(.route(
+                $path,
+                axum::routing::$method($handler)
+                    .layer(axum::extract::DefaultBodyLimit::max(crate::body::api_body_limit($path))),
+            ))*
         }
     };
 }

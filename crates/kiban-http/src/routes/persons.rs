@@ -1,7 +1,7 @@
 //! A person's data at the office: the 資格確認 summary and enrolment (担当事業所 + consent).
 //! Both go through `kiban_app`, which applies the access policy and audits every attempt.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use kiban_app::access::{Caller, Outcome};
 use kiban_app::qualification::QualificationSummary;
 use kiban_crypto::CardSignature;
@@ -13,14 +13,14 @@ use kiban_store::Store;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode, Reply};
-use crate::extract::{person_of, JsonBody, StaffCaller};
+use crate::extract::{person_of, JsonBody, PathParams, StaffCaller};
 use crate::state::{now, AppState, Shared};
 
 /// The current 被保険者証, 負担割合証, 負担限度額認定証 and remaining allowances.
 pub async fn qualification(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path((insurer, insured)): Path<(String, String)>,
+    PathParams((insurer, insured)): PathParams<(String, String)>,
 ) -> ApiResult<QualificationSummary> {
     let person = person_of(&insurer, &insured)?;
     state
@@ -77,7 +77,7 @@ pub struct Enrolled {
 pub async fn enrolment(
     State(state): State<Shared>,
     staff: StaffCaller,
-    Path((insurer, insured)): Path<(String, String)>,
+    PathParams((insurer, insured)): PathParams<(String, String)>,
     JsonBody(req): JsonBody<EnrolmentRequest>,
 ) -> ApiResult<Enrolled> {
     let person = person_of(&insurer, &insured)?;

@@ -167,9 +167,37 @@ async fn an_application_runs_to_a_decision_that_the_care_manager_is_told_about()
     let (_, refused) = fx
         .get(&hospital, &format!("{app}/opinions"), Some(&dr))
         .await;
-    assert_eq!(code(&refused), "CONSENT_MISSING", "{refused}");
+    // A refusal on an application named by id answers as an unknown id (so ids cannot be
+    // probed); the audit log keeps the policy's reason (CONSENT_MISSING, NOT_SERVING).
+    let (_, unknown) = fx
+        .get(
+            &hospital,
+            "/api/v1/certification/applications/999999/opinions",
+            Some(&dr),
+        )
+        .await;
+    assert_eq!(code(&refused), "APPLICATION_NOT_FOUND", "{refused}");
+    assert_eq!(refused, unknown);
     let (_, refused) = fx.get(&other, &format!("{app}/opinions"), Some(&cm2)).await;
-    assert_eq!(code(&refused), "NOT_SERVING", "{refused}");
+    assert_eq!(code(&refused), "APPLICATION_NOT_FOUND", "{refused}");
+    let reasons: Vec<String> = fx.db(|s| {
+        s.audit_for_person(
+            crate::support::INSURER,
+            &crate::support::insured(1),
+            None,
+            20,
+        )
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.entry.actor_id == "cm2" || e.entry.actor_id == "dr1")
+        .map(|e| e.entry.reason)
+        .collect()
+    });
+    assert!(
+        reasons.iter().any(|r| r == "NOT_SERVING")
+            && reasons.iter().any(|r| r == "CONSENT_MISSING"),
+        "{reasons:?}"
+    );
     let (_, documents) = fx.get(&office, &format!("{app}/survey"), Some(&cm)).await;
     assert_eq!(
         documents["data"]["survey"]["answers"]["2-3"], "1",
@@ -220,7 +248,12 @@ async fn an_application_runs_to_a_decision_that_the_care_manager_is_told_about()
     let (_, seen) = fx.get(&office, &app, Some(&cm)).await;
     assert_eq!(seen["data"]["status"], "certified", "{seen}");
     let (_, refused) = fx.get(&other, &app, Some(&cm2)).await;
-    assert_eq!(code(&refused), "NOT_SERVING", "{refused}");
+    let (_, unknown) = fx.get(&other, &format!("{APPS}/999999"), Some(&cm2)).await;
+    assert_eq!(code(&refused), "APPLICATION_NOT_FOUND", "{refused}");
+    assert_eq!(
+        refused, unknown,
+        "an id that exists answers as one that does not"
+    );
     let card = fx.card_for(1);
     let me = fx.citizen_login(&card).await;
     let (_, mine) = fx
@@ -243,7 +276,17 @@ async fn an_application_runs_to_a_decision_that_the_care_manager_is_told_about()
     let (_, closed) = fx
         .get(&hospital, &format!("{app}/opinions"), Some(&dr))
         .await;
-    assert_eq!(code(&closed), "NO_OPINION_REQUEST", "{closed}");
+    assert_eq!(code(&closed), "APPLICATION_NOT_FOUND", "{closed}");
+    let last = fx.db(|s| {
+        s.audit_for_person(INSURER, &insured(1), None, 1)
+            .unwrap()
+            .remove(0)
+    });
+    assert_eq!(
+        (last.entry.actor_id.as_str(), last.entry.reason.as_str()),
+        ("dr1", "NO_OPINION_REQUEST"),
+        "the audit log keeps the policy's reason"
+    );
 
     // Only offices have a stream.
     let (status, body) = fx

@@ -158,7 +158,7 @@ async fn the_care_manager_follows_the_application_and_another_office_is_refused(
     assert_eq!(refused.status, 200, "{}", refused.body);
     assert!(
         refused.body.contains("この申請の進捗は表示できません")
-            && refused.body.contains("理由コード：NOT_SERVING"),
+            && refused.body.contains("理由コード：APPLICATION_NOT_FOUND"),
         "{}",
         refused.body
     );

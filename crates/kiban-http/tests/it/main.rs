@@ -1,6 +1,7 @@
 //! kiban-http end to end: a real TLS 1.3 server on 127.0.0.1 (port 0) and a rustls client
 //! presenting client certificates issued in the test by kiban's CA.
 
+mod bodies;
 mod card_login;
 mod careplan_api;
 mod careplan_municipal_pages;
