@@ -113,6 +113,9 @@ error_codes! {
         "サーバ内部でエラーが発生しました", "internal server error";
     Unavailable = "SERVICE_UNAVAILABLE", 503,
         "サービスが一時的に利用できません", "the service is temporarily unavailable";
+    StorageFull = "STORAGE_FULL", 503,
+        "保存領域が不足しているため処理できません（何も記録されていません）。時間をおいて再度お試しください",
+        "the server's storage is full: nothing was recorded; try again later";
 }
 
 /// The `error` object of every refusal.
@@ -174,6 +177,11 @@ impl From<kiban_app::AppError> for ApiError {
     fn from(e: kiban_app::AppError) -> Self {
         // Store errors carry the backend's text only, never personal data values.
         eprintln!("kiban-http: {e}");
+        // A read whose audit event cannot be written is refused, never answered unaudited; on
+        // a full disk that is temporary, and the client may retry.
+        if e.is_disk_full() {
+            return Self::new(ErrorCode::StorageFull);
+        }
         Self::new(ErrorCode::Internal)
     }
 }

@@ -213,3 +213,79 @@ fn import_on_a_full_disk_commits_nothing_half_and_recovers_on_postgres() {
     ok(crate::kiban(&db, &["migrate"], work.path()));
     import_survives_a_full_disk(&db, &space, work.path());
 }
+
+/// The disk fills up while `kiban serve` answers reads: a read whose audit event cannot be
+/// written is refused with 503 `STORAGE_FULL` (never answered unaudited), and reads are
+/// answered again, without a restart, once space returns.
+#[test]
+fn serving_on_a_full_disk_refuses_unaudited_reads_and_recovers_on_sqlite() {
+    use super::serve::{insured, Api, Server, OFFICE_CERT};
+    let space = Tmpfs::mount("serve-full", 64, None);
+    let db_url = format!("sqlite://{}/kiban.db", space.dir.display());
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kiban"))
+        .args(["demo", "--persons", "300", "--no-serve", "--dir"])
+        .arg(data.path().join("demo"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("KIBAN_DATABASE_URL", &db_url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = Server::start(&db_url, data.path());
+    let api = Api::login(data.path(), server.port, "cm01", Some(OFFICE_CERT), 0);
+    let path = |i: u32| format!("/persons/131011/{}/qualification", insured(1 + i % 300));
+    assert_eq!(api.get_any(&path(0)).0, 200);
+
+    // Fill every byte that is left.
+    let filler = space.dir.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 1 << 20];
+        while f.write_all(&block).is_ok() {}
+        let _ = f.sync_all();
+    }
+    let mut answered_full = 0;
+    let mut refused = 0;
+    for i in 0..2_000 {
+        let (status, body) = api.get_any(&path(i));
+        match status {
+            200 => answered_full += 1,
+            503 => {
+                assert_eq!(body["error"]["code"], "STORAGE_FULL", "{body}");
+                refused += 1;
+                if refused >= 3 {
+                    break;
+                }
+            }
+            other => panic!("a read on a full disk answered {other}: {body}"),
+        }
+    }
+    assert!(
+        refused > 0,
+        "{answered_full} reads answered and none refused: the disk never filled"
+    );
+
+    std::fs::remove_file(&filler).unwrap();
+    let (status, body) = api.get_any(&path(1));
+    assert_eq!(status, 200, "no recovery once space returned: {body}");
+    server.kill();
+
+    let report = ok(crate::kiban(
+        &db_url,
+        &[
+            "audit",
+            "verify",
+            "--json",
+            "--data-dir",
+            data.path().to_str().unwrap(),
+        ],
+        data.path(),
+    ));
+    assert!(report.contains("\"fault\": null"), "{report}");
+}
