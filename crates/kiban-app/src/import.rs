@@ -69,6 +69,10 @@ pub struct Report {
     pub mode: Option<String>,
     pub encoding: Option<String>,
     pub rows_total: u64,
+    /// Rows that passed every check, committed or not: under the strict policy with a rejected
+    /// row, what would have been stored. `rows_total = rows_valid + rows_rejected`.
+    pub rows_valid: u64,
+    /// What was committed: all three are 0 when the outcome is `Rejected`.
     pub rows_inserted: u64,
     pub rows_unchanged: u64,
     pub rows_withdrawn: u64,
@@ -95,6 +99,7 @@ impl Report {
             mode: None,
             encoding: None,
             rows_total: 0,
+            rows_valid: 0,
             rows_inserted: 0,
             rows_unchanged: 0,
             rows_withdrawn: 0,
@@ -126,6 +131,16 @@ impl Report {
                 format!(
                     "this file was already imported (import #{}); nothing changed",
                     self.previous_import.unwrap_or(0)
+                ),
+            ),
+            Outcome::Rejected if self.rows_total > 0 => (
+                format!(
+                    "取込を中止しました。何も登録していません（{}行中 エラー {}・正常 {} も登録していません）",
+                    self.rows_total, self.rows_rejected, self.rows_valid
+                ),
+                format!(
+                    "import rejected; nothing was committed ({} rows: {} rejected, {} valid but not stored)",
+                    self.rows_total, self.rows_rejected, self.rows_valid
                 ),
             ),
             Outcome::Rejected => (
@@ -230,24 +245,28 @@ pub fn import_file(
             return Err(e);
         }
     };
-    report.rows_inserted = tally.inserted;
-    report.rows_unchanged = tally.unchanged;
-    report.rows_withdrawn = tally.withdrawn;
+    report.rows_valid = tally.inserted + tally.unchanged + tally.withdrawn;
     report.rows_rejected = tally.rejected;
     report.outcome = if options.strict && tally.rejected > 0 {
         Outcome::Rejected
     } else {
         Outcome::Committed
     };
+    if report.outcome == Outcome::Committed {
+        // A rejected file's counts stay 0: they say what was committed, and nothing was.
+        report.rows_inserted = tally.inserted;
+        report.rows_unchanged = tally.unchanged;
+        report.rows_withdrawn = tally.withdrawn;
+    }
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     report.summarise();
     log.finished_at = now_iso();
     log.rows_total = report.rows_total as i64;
     log.rows_rejected = tally.rejected as i64;
     if report.outcome == Outcome::Committed {
-        log.rows_inserted = tally.inserted as i64;
-        log.rows_unchanged = tally.unchanged as i64;
-        log.rows_withdrawn = tally.withdrawn as i64;
+        log.rows_inserted = report.rows_inserted as i64;
+        log.rows_unchanged = report.rows_unchanged as i64;
+        log.rows_withdrawn = report.rows_withdrawn as i64;
         log.report = serde_json::to_string(&report).expect("reports serialise");
         store.finish_import(&log)?;
         store.commit()?;

@@ -14,25 +14,43 @@ use kiban_domain::date::Date;
 use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber};
 use kiban_domain::records::{Operation, RecordBody, RecordKind, Version, VersionKey};
 
-/// One column: its header name in Japanese (the canonical CSV header) and the English key
-/// (accepted as a CSV header and used as the JSON Lines key).
+/// One column: its header name in Japanese (the canonical CSV header), the English key
+/// (accepted as a CSV header and used as the JSON Lines key) and its longest value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Column {
     pub ja: &'static str,
     pub en: &'static str,
+    /// The most characters a value may have, after surrounding spaces are removed
+    /// (docs/interface/municipal.md, column tables).
+    pub max_chars: usize,
 }
 
-const fn col(ja: &'static str, en: &'static str) -> Column {
-    Column { ja, en }
+const fn col(ja: &'static str, en: &'static str, max_chars: usize) -> Column {
+    Column { ja, en, max_chars }
 }
+
+// Length classes of the columns. The public 様式 give no lengths for free text (項目長 "―" in the
+// care-plan CSV specification), so these are kiban's: generous for any real value, small enough
+// that one row stays a few kilobytes.
+/// Codes, identifiers, numbers and dates: every accepted form (令和元年5月1日, full-width
+/// digits, a postal code with a hyphen) is well inside.
+pub const SHORT: usize = 20;
+/// Person, office, facility, insurer and product names and フリガナ.
+pub const NAME: usize = 100;
+/// Addresses (都道府県 to 方書).
+pub const ADDRESS: usize = 200;
+/// `;`-separated lists (種類支給限度基準額, 指定サービス種類).
+pub const LIST: usize = 400;
+/// 認定審査会意見: a few lines on the card.
+pub const OPINION: usize = 500;
 
 /// The key columns every kind starts with.
 pub const COMMON: [Column; 5] = [
-    col("操作区分", "operation"),
-    col("保険者番号", "insurer_number"),
-    col("被保険者番号", "insured_number"),
-    col("履歴番号", "history_number"),
-    col("適用開始年月日", "applies_from"),
+    col("操作区分", "operation", SHORT),
+    col("保険者番号", "insurer_number", SHORT),
+    col("被保険者番号", "insured_number", SHORT),
+    col("履歴番号", "history_number", SHORT),
+    col("適用開始年月日", "applies_from", SHORT),
 ];
 const OPERATION: usize = 0;
 const INSURER: usize = 1;
@@ -85,6 +103,7 @@ pub fn parse_row(
     line: u64,
     values: &[&str],
 ) -> Result<(Row, Vec<Issue>), Vec<Issue>> {
+    check_lengths(columns(ctx.kind), line, values)?;
     let mut f = Fields::new(line, columns(ctx.kind), values);
     let operation = f.required(OPERATION, "CODE_UNKNOWN", |s| {
         Operation::from_code(s).ok_or_else(|| {
@@ -173,6 +192,39 @@ pub fn parse_row(
     f.finish(row)
 }
 
+/// Refuses a row with a value longer than its column allows, before any other check looks at
+/// (or quotes back) the value.
+fn check_lengths(columns: &[Column], line: u64, values: &[&str]) -> Result<(), Vec<Issue>> {
+    let mut issues = Vec::new();
+    for (c, value) in columns.iter().zip(values) {
+        // A value has at least as many bytes as characters: most need no count.
+        if value.len() <= c.max_chars {
+            continue;
+        }
+        let chars = value.chars().count();
+        if chars > c.max_chars {
+            issues.push(Issue::error(
+                line,
+                c.ja,
+                "FIELD_TOO_LONG",
+                format!(
+                    "{}が長すぎます: {chars}文字（上限 {}文字）",
+                    c.ja, c.max_chars
+                ),
+                format!(
+                    "{} is too long: {chars} characters (at most {})",
+                    c.en, c.max_chars
+                ),
+            ));
+        }
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(issues)
+    }
+}
+
 /// The canonical field values of a version, in column order.
 pub fn format_version(v: &Version) -> Vec<String> {
     let mut out = vec![
@@ -226,11 +278,82 @@ mod tests {
             );
             for c in columns(kind) {
                 assert!(
-                    doc.contains(&format!("| {} | `{}` |", c.ja, c.en)),
-                    "{kind:?} column {} is undocumented",
-                    c.ja
+                    doc.contains(&format!("| {} | `{}` | {} |", c.ja, c.en, c.max_chars)),
+                    "{kind:?} column {} is undocumented or its maximum ({}) differs",
+                    c.ja,
+                    c.max_chars
                 );
             }
         }
+        assert!(
+            doc.contains(&format!("{} bytes", crate::reader::line::MAX_LINE_BYTES)),
+            "the line cap is documented"
+        );
+    }
+
+    /// The line cap must never refuse a valid row: the longest valid line (every value at its
+    /// maximum, in 4-byte characters, every character a quote doubled in CSV or a surrogate
+    /// pair escape in JSON) fits.
+    #[test]
+    fn a_valid_line_always_fits_the_cap() {
+        for kind in RecordKind::ALL {
+            let csv: usize = columns(kind).iter().map(|c| c.max_chars * 8 + 3).sum();
+            let json: usize = columns(kind)
+                .iter()
+                .map(|c| c.max_chars * 12 + c.en.len().max(c.ja.len()) + 6)
+                .sum::<usize>()
+                + 2;
+            let cap = crate::reader::line::MAX_LINE_BYTES;
+            assert!(
+                csv <= cap && json <= cap,
+                "{kind:?}: {csv} / {json} > {cap}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_overlong_value_is_refused_with_its_column_before_other_checks() {
+        let ctx = RowContext {
+            kind: RecordKind::CopayCertificate,
+            insurer: InsurerNumber::parse("131011").unwrap(),
+            policy: CheckDigitPolicy::Enforce,
+        };
+        let long = "9".repeat(21);
+        let values = [
+            "A",
+            "131011",
+            "0000000001",
+            "1",
+            "20250801",
+            &long,
+            "20250801",
+            "20260731",
+            "20250715",
+        ];
+        let issues = parse_row(&ctx, 7, &values).unwrap_err();
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(
+            (issues[0].line, issues[0].column.as_str(), issues[0].code),
+            (7, "負担割合", "FIELD_TOO_LONG")
+        );
+        assert!(issues[0].message_en.contains("21 characters (at most 20)"));
+        // Characters are counted, not bytes: 20 kanji are 60 bytes and still fit.
+        let kanji = "漢".repeat(20);
+        let values = [
+            "A",
+            "131011",
+            "0000000001",
+            "1",
+            "20250801",
+            &kanji,
+            "20250801",
+            "20260731",
+            "20250715",
+        ];
+        let issues = parse_row(&ctx, 7, &values).unwrap_err();
+        assert!(
+            issues.iter().all(|i| i.code != "FIELD_TOO_LONG"),
+            "{issues:?}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 mod audit;
 mod auth;
 mod bad_input;
+mod bad_lines;
 mod card_login;
 mod careplan;
 mod careplan_municipal;

@@ -59,3 +59,25 @@ pub fn error_codes(report: &Report) -> Vec<(u64, &'static str)> {
 
 pub const FUTAN_FULL: &str = "FUTAN_131011_ZENKEN_20261101090000.csv";
 pub const FUTAN_DIFF: &str = "FUTAN_131011_SABUN_20261102090000.csv";
+
+pub const HIHO_FULL: &str = "HIHO_131011_ZENKEN_20261101090000.csv";
+pub const HIHO_HEADER: &str = "操作区分,保険者番号,被保険者番号,履歴番号,適用開始年月日,氏名,フリガナ,生年月日,性別,郵便番号,住所,交付年月日,資格取得年月日,資格喪失年月日,保険者名称,要介護状態区分,認定年月日,認定有効期間開始年月日,認定有効期間終了年月日,区分支給限度基準額,種類支給限度基準額,認定審査会意見,指定サービス種類,給付制限区分,給付制限開始年月日,給付制限終了年月日,居宅サービス計画作成区分,居宅介護支援事業所番号,居宅介護支援事業所名称,届出年月日,施設種類,施設名称,入所年月日,退所年月日";
+
+/// A 被保険者証 row (first version, not certified) for person `person` living at `address`.
+pub fn card_row_at(person: u64, address: &str) -> String {
+    format!("A,131011,{person:010},1,20241115,近藤　孝,コンドウ　タカシ,19591115,1,1020085,{address},20241031,20241115,,千代田区,,,,,,,,,,,,,,,,,,,")
+}
+
+pub fn card_row(person: u64) -> String {
+    card_row_at(person, "東京都千代田区六番町３番地６")
+}
+
+/// The same row as one JSON Lines object keyed by the Japanese header names.
+pub fn card_json(row: &str) -> String {
+    let object: serde_json::Map<String, serde_json::Value> = HIHO_HEADER
+        .split(',')
+        .zip(row.split(','))
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+        .collect();
+    serde_json::Value::Object(object).to_string()
+}

@@ -1,6 +1,6 @@
 //! 負担割合証 and 減免減額認定証 layouts.
 
-use super::{check_order, col, date_or_empty, Column, Fields, COMMON};
+use super::{check_order, col, date_or_empty, Column, Fields, COMMON, SHORT};
 use kiban_domain::codes::{CopayRate, CostLimitStage};
 use kiban_domain::records::{CopayCertificate, DailyLimits, Reduction, ReductionCertificate};
 
@@ -10,10 +10,10 @@ pub const COPAY_COLUMNS: [Column; 9] = [
     COMMON[2],
     COMMON[3],
     COMMON[4],
-    col("負担割合", "copay_rate"),
-    col("適用期間開始年月日", "valid_from"),
-    col("適用期間終了年月日", "valid_to"),
-    col("交付年月日", "issued_on"),
+    col("負担割合", "copay_rate", SHORT),
+    col("適用期間開始年月日", "valid_from", SHORT),
+    col("適用期間終了年月日", "valid_to", SHORT),
+    col("交付年月日", "issued_on", SHORT),
 ];
 
 pub fn parse_copay(f: &mut Fields) -> Option<CopayCertificate> {
@@ -61,19 +61,23 @@ pub const REDUCTION_COLUMNS: [Column; 18] = [
     COMMON[2],
     COMMON[3],
     COMMON[4],
-    col("減免減額種別", "reduction_kind"),
-    col("負担限度額段階", "cost_limit_stage"),
-    col("食費負担限度額", "food_limit_yen"),
-    col("居住費ユニット型個室", "unit_private_yen"),
-    col("居住費ユニット型個室的多床室", "unit_shared_yen"),
-    col("居住費従来型個室", "conventional_private_yen"),
-    col("居住費従来型個室特養等", "conventional_private_welfare_yen"),
-    col("居住費多床室", "multi_bed_yen"),
-    col("給付率", "benefit_rate_percent"),
-    col("軽減率", "reduction_rate_percent"),
-    col("適用期間開始年月日", "valid_from"),
-    col("適用期間終了年月日", "valid_to"),
-    col("交付年月日", "issued_on"),
+    col("減免減額種別", "reduction_kind", SHORT),
+    col("負担限度額段階", "cost_limit_stage", SHORT),
+    col("食費負担限度額", "food_limit_yen", SHORT),
+    col("居住費ユニット型個室", "unit_private_yen", SHORT),
+    col("居住費ユニット型個室的多床室", "unit_shared_yen", SHORT),
+    col("居住費従来型個室", "conventional_private_yen", SHORT),
+    col(
+        "居住費従来型個室特養等",
+        "conventional_private_welfare_yen",
+        SHORT,
+    ),
+    col("居住費多床室", "multi_bed_yen", SHORT),
+    col("給付率", "benefit_rate_percent", SHORT),
+    col("軽減率", "reduction_rate_percent", SHORT),
+    col("適用期間開始年月日", "valid_from", SHORT),
+    col("適用期間終了年月日", "valid_to", SHORT),
+    col("交付年月日", "issued_on", SHORT),
 ];
 
 fn percent(f: &mut Fields, i: usize, range: std::ops::RangeInclusive<u8>) -> Option<u8> {

@@ -1,6 +1,6 @@
 //! 住宅改修費利用情報 and 福祉用具購入費利用情報 layouts: one payment decision per version.
 
-use super::{col, Column, Fields, COMMON};
+use super::{col, Column, Fields, ADDRESS, COMMON, NAME, SHORT};
 use kiban_domain::codes::CareLevel;
 use kiban_domain::records::{
     EquipmentItem, EquipmentPurchaseUsage, HomeModificationUsage, ResetReason,
@@ -12,12 +12,12 @@ pub const HOME_COLUMNS: [Column; 11] = [
     COMMON[2],
     COMMON[3],
     COMMON[4],
-    col("着工年月日", "started_on"),
-    col("住宅改修住所", "address"),
-    col("着工時要介護状態区分", "level_at_start"),
-    col("費用額", "cost_yen"),
-    col("保険給付額", "paid_yen"),
-    col("リセット事由", "reset_reason"),
+    col("着工年月日", "started_on", SHORT),
+    col("住宅改修住所", "address", ADDRESS),
+    col("着工時要介護状態区分", "level_at_start", SHORT),
+    col("費用額", "cost_yen", SHORT),
+    col("保険給付額", "paid_yen", SHORT),
+    col("リセット事由", "reset_reason", SHORT),
 ];
 
 fn check_paid(f: &mut Fields, paid_col: usize, cost: Option<u32>, paid: Option<u32>) {
@@ -72,11 +72,11 @@ pub const EQUIPMENT_COLUMNS: [Column; 10] = [
     COMMON[2],
     COMMON[3],
     COMMON[4],
-    col("購入年月日", "purchased_on"),
-    col("種目コード", "item_code"),
-    col("商品名", "product_name"),
-    col("購入金額", "cost_yen"),
-    col("保険給付額", "paid_yen"),
+    col("購入年月日", "purchased_on", SHORT),
+    col("種目コード", "item_code", SHORT),
+    col("商品名", "product_name", NAME),
+    col("購入金額", "cost_yen", SHORT),
+    col("保険給付額", "paid_yen", SHORT),
 ];
 
 pub fn parse_equipment(f: &mut Fields) -> Option<EquipmentPurchaseUsage> {

@@ -1,26 +1,25 @@
 //! The CSV header row: decoding it and mapping its names (日本語 or English) onto the
 //! canonical columns.
 
-use super::{reject, CsvReader, FileRejected};
+use super::line::{read_line, split_fields, LineEnd, MAX_LINE_BYTES};
+use super::{reject, FileRejected};
 use crate::encoding::Encoding;
 use crate::layout::{self, Column};
 use std::fs::File;
 use std::io::BufReader;
 
-/// Reads and checks the header row, returning the reader positioned on the first data row.
-pub(super) fn open_csv(
-    reader: BufReader<File>,
+/// Reads and checks the header row (line 1), leaving the reader on the first data row.
+/// Returns, for each canonical column, its position in the file.
+pub(super) fn read_header(
+    reader: &mut BufReader<File>,
+    buf: &mut Vec<u8>,
     encoding: Encoding,
     kind: kiban_domain::records::RecordKind,
-) -> Result<(CsvReader, Vec<usize>), FileRejected> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
-    let mut header = csv::ByteRecord::new();
-    match csv.read_byte_record(&mut header) {
-        Ok(true) => {}
-        Ok(false) => {
+) -> Result<Vec<usize>, FileRejected> {
+    let invalid = |ja: String, en: String| reject(1, "HEADER_INVALID", ja, en);
+    match read_line(reader, buf, MAX_LINE_BYTES) {
+        Ok(LineEnd::Complete | LineEnd::Unterminated) => {}
+        Ok(LineEnd::Eof) => {
             return Err(reject(
                 1,
                 "HEADER_MISSING",
@@ -28,18 +27,29 @@ pub(super) fn open_csv(
                 "the header row is missing".into(),
             ))
         }
+        Ok(LineEnd::TooLong { bytes }) => {
+            return Err(invalid(
+                format!("見出し行が長すぎます: {bytes}バイト（上限 {MAX_LINE_BYTES} バイト）"),
+                format!("the header row is {bytes} bytes long, over the limit of {MAX_LINE_BYTES}"),
+            ))
+        }
         Err(e) => {
-            return Err(reject(
-                1,
-                "HEADER_INVALID",
+            return Err(invalid(
                 format!("見出し行を読めません: {e}"),
                 format!("cannot read the header row: {e}"),
             ))
         }
     }
-    let names: Vec<String> = header
-        .iter()
-        .map(|b| encoding.decode(b).map(|s| s.trim().to_string()))
+    let mut fields = Vec::new();
+    split_fields(buf, &mut fields).map_err(|_| {
+        invalid(
+            "見出し行の引用符(\")が正しく閉じられていません".into(),
+            "the header row has a quote (\") that is not closed properly".into(),
+        )
+    })?;
+    let names: Vec<String> = fields
+        .into_iter()
+        .map(|r| encoding.decode(&buf[r]).map(|s| s.trim().to_string()))
         .collect::<Option<_>>()
         .ok_or_else(|| {
             reject(
@@ -49,8 +59,7 @@ pub(super) fn open_csv(
                 format!("header row is not valid {}", encoding.name()),
             )
         })?;
-    let positions = map_header(layout::columns(kind), &names)?;
-    Ok((csv, positions))
+    map_header(layout::columns(kind), &names)
 }
 
 /// Maps canonical columns to positions in the header, accepting Japanese or English names.
