@@ -103,7 +103,16 @@ pub enum CommitteeError {
     },
     #[error("サービスの種類{kind}が重複して指定されています / service kind {} designated twice", .kind.code())]
     DuplicateService { kind: ServiceKind },
+    #[error("審査会の意見が{chars}文字あり、上限{OPINION_MAX_CHARS}文字を超えています / the committee opinion has {chars} characters, over the limit of {OPINION_MAX_CHARS}")]
+    OpinionTooLong { chars: usize },
+    #[error("審査会の意見に JIS X 0213 にない文字があります: {0} / the committee opinion holds a character outside JIS X 0213: {0}")]
+    OpinionCharacter(String),
 }
+
+/// The longest 審査会の意見, in characters: the 被保険者証 interface column it is printed into
+/// (認定審査会意見, docs/interface/municipal.md) takes no more, so a longer one would make a card
+/// version that kiban's own import refuses.
+pub const OPINION_MAX_CHARS: usize = 500;
 
 /// The legal range of months for `kind`; `unchanged` = same level as the previous 認定.
 pub fn month_range(kind: ApplicationKind, unchanged: bool) -> (i32, i32) {
@@ -124,6 +133,13 @@ pub fn check(
     result: &CommitteeResult,
 ) -> Result<(), CommitteeError> {
     use CommitteeError as E;
+    if let Some(opinion) = &result.opinion {
+        let chars = opinion.chars().count();
+        if chars > OPINION_MAX_CHARS {
+            return Err(E::OpinionTooLong { chars });
+        }
+        crate::text::check_jis_x0213(opinion).map_err(|e| E::OpinionCharacter(e.to_string()))?;
+    }
     if result.committee_on < applied_on {
         return Err(E::CommitteeBeforeApplication {
             committee_on: result.committee_on,

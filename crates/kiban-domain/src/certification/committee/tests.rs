@@ -187,3 +187,30 @@ fn messages_are_bilingual() {
         "{msg}"
     );
 }
+
+#[test]
+fn the_opinion_fits_the_card_column_it_is_printed_into() {
+    let with = |opinion: String| CommitteeResult {
+        opinion: Some(opinion),
+        ..result(Care1, APPLIED, "20260930")
+    };
+    let longest = with("療".repeat(OPINION_MAX_CHARS));
+    assert_eq!(check(New, d(APPLIED), None, &longest), Ok(()));
+    assert_eq!(
+        check(
+            New,
+            d(APPLIED),
+            None,
+            &with("療".repeat(OPINION_MAX_CHARS + 1))
+        ),
+        Err(CommitteeError::OpinionTooLong { chars: 501 })
+    );
+    assert!(matches!(
+        check(New, d(APPLIED), None, &with("通所を推奨\n".into())),
+        Err(CommitteeError::OpinionCharacter(_))
+    ));
+    assert!(matches!(
+        check(New, d(APPLIED), None, &with("😀".into())),
+        Err(CommitteeError::OpinionCharacter(_))
+    ));
+}
