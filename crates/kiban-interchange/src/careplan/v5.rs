@@ -10,6 +10,7 @@
 //! is equal.
 
 use super::unit::{Document, SendUnit, UnitHeader};
+use kiban_domain::careplan::YearMonth;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -154,6 +155,7 @@ pub fn from_v5(value: &Value) -> Result<V5Document, V5Error> {
             ))
         }
     };
+    check_days(&document)?;
     if !document.fits(transmission.unit) {
         return Err(v5_error(
             "$.kind",
@@ -171,6 +173,54 @@ pub fn from_v5(value: &Value) -> Result<V5Document, V5Error> {
         transmission,
         document,
     })
+}
+
+/// The rule V4's 31 day columns enforce (`DAY_COUNT_INVALID`, `DAY_OUTSIDE_MONTH`), which serde
+/// alone does not: exactly 31 counts of 0–99, none after the month's end. Without it a V5 array
+/// of another length was accepted and then padded or cut when written as V4, so a count was lost
+/// or the document changed on the way V5 → V4 → V5.
+fn check_days(document: &Document) -> Result<(), V5Error> {
+    let (month, rows, field): (YearMonth, Vec<&[u8]>, &str) = match document {
+        Document::ServiceUse(d) => (
+            d.month,
+            d.plan_rows.iter().map(|r| r.days.as_slice()).collect(),
+            "plan_rows",
+        ),
+        Document::Results(d) => (
+            d.month,
+            d.rows.iter().map(|r| r.days.as_slice()).collect(),
+            "rows",
+        ),
+        _ => return Ok(()),
+    };
+    for (i, days) in rows.into_iter().enumerate() {
+        let path = format!("$.document.{field}[{i}].days");
+        if days.len() != 31 {
+            return Err(v5_error(
+                &path,
+                format!("日ごとの回数は31個です（{}個あります）", days.len()),
+                format!("there are 31 day counts ({} given)", days.len()),
+            ));
+        }
+        for (d, &count) in days.iter().enumerate() {
+            let at = format!("{path}[{d}]");
+            if count > 99 {
+                return Err(v5_error(
+                    &at,
+                    format!("回数は0〜99です: {count}"),
+                    format!("a count is 0–99: {count}"),
+                ));
+            }
+            if count > 0 && d as u32 >= month.days() {
+                return Err(v5_error(
+                    &at,
+                    format!("{}日はこの月にありません", d + 1),
+                    format!("day {} is not in this month", d + 1),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Builds the send unit of V5 documents that share one transmission.
