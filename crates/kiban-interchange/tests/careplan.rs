@@ -330,6 +330,38 @@ fn v5_day_counts_follow_the_rule_of_the_v4_day_columns() {
     }
 }
 
+/// Found by the `careplan_v5` fuzz target: a V5 unit whose 補足 names a person with no plan was
+/// accepted, while the same unit as V4 files rejects that person (SUPPLEMENT_ORPHAN). V5 units
+/// now follow the per-person rules of V4's assembly.
+#[test]
+fn v5_units_follow_the_per_person_rules_of_v4_units() {
+    let unit = plan_unit(&generated());
+    let values = to_v5(&unit);
+    assert!(v5_values_to_unit(&values).is_ok());
+    let kind = |v: &serde_json::Value| v["kind"].as_str().unwrap().to_string();
+    let supplement = values.iter().find(|v| kind(v) == "supplement").unwrap();
+    let plan = values.iter().find(|v| kind(v) == "plan").unwrap();
+    let refused = |docs: Vec<serde_json::Value>, path: &str, en: &str| {
+        let err = v5_values_to_unit(&docs).unwrap_err();
+        assert_eq!(err.path, path, "{err}");
+        assert!(err.en.contains(en), "{err}");
+    };
+    refused(
+        vec![supplement.clone()],
+        "$[0]",
+        "a supplement for a person with no plan",
+    );
+    refused(
+        vec![plan.clone(), supplement.clone(), supplement.clone()],
+        "$[2]",
+        "two supplements",
+    );
+    refused(vec![plan.clone(), plan.clone()], "$[1]", "two plans");
+    let mut no_needs = plan.clone();
+    no_needs["document"]["needs"] = serde_json::json!([]);
+    refused(vec![no_needs], "$[0]", "no 第2表 row");
+}
+
 #[test]
 fn csv_version_and_column_count_are_checked() {
     let unit = plan_unit(&generated());

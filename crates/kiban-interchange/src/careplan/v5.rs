@@ -240,7 +240,89 @@ pub fn v5_to_unit(documents: Vec<V5Document>) -> Result<SendUnit, V5Error> {
         }
         docs.push(d.document);
     }
+    check_persons(&docs)?;
     Ok(SendUnit::from_documents(header, docs))
+}
+
+/// The rules [`super::assemble`] applies to each person of a V4 unit, so that a V5 unit holds
+/// exactly what the same unit as V4 files could: per person at most one 利用票, one 実績, one
+/// 補足 and one plan per 計画作成(変更)日, no repeated deletion, a plan with its 第2表, 実績 with
+/// rows, and a 補足 only beside a plan, 利用票 or 実績. Found by the `careplan_v5` fuzz target: a
+/// lone 補足 was accepted from V5 while V4 refuses it (SUPPLEMENT_ORPHAN), and two documents of
+/// one kind were merged or refused on the way to V4.
+fn check_persons(docs: &[Document]) -> Result<(), V5Error> {
+    let refuse = |i: usize, ja: &str, en: &str| Err(v5_error(&format!("$[{i}]"), ja, en));
+    for (i, d) in docs.iter().enumerate() {
+        let person = d.person();
+        let earlier = |same: &dyn Fn(&Document) -> bool| {
+            docs[..i].iter().any(|e| e.person() == person && same(e))
+        };
+        match d {
+            Document::Plan(p) => {
+                if earlier(&|e| matches!(e, Document::Plan(q) if q.plan_date == p.plan_date)) {
+                    return refuse(
+                        i,
+                        "同じ利用者・計画作成(変更)日の計画が2つあります",
+                        "two plans of the person for the same plan date",
+                    );
+                }
+                if p.needs.is_empty() {
+                    return refuse(
+                        i,
+                        "この計画には第2表がありません",
+                        "the plan has no 第2表 row",
+                    );
+                }
+            }
+            Document::ServiceUse(_) if earlier(&|e| matches!(e, Document::ServiceUse(_))) => {
+                return refuse(
+                    i,
+                    "同じ利用者の利用票が2つあります",
+                    "two 利用票 for the person",
+                );
+            }
+            Document::Results(r) => {
+                if earlier(&|e| matches!(e, Document::Results(_))) {
+                    return refuse(i, "同じ利用者の実績が2つあります", "two 実績 for the person");
+                }
+                if r.rows.is_empty() {
+                    return refuse(i, "実績に行がありません", "the 実績 has no rows");
+                }
+            }
+            Document::Supplement(_) => {
+                if earlier(&|e| matches!(e, Document::Supplement(_))) {
+                    return refuse(
+                        i,
+                        "同じ利用者の利用者補足情報が2つあります",
+                        "two supplements for the person",
+                    );
+                }
+                let main = docs.iter().any(|e| {
+                    e.person() == person
+                        && matches!(
+                            e,
+                            Document::Plan(_) | Document::ServiceUse(_) | Document::Results(_)
+                        )
+                });
+                if !main {
+                    return refuse(
+                        i,
+                        "送信単位にこの利用者の計画・利用票がない補足情報です",
+                        "a supplement for a person with no plan or 利用票 in the unit",
+                    );
+                }
+            }
+            Document::Deletion(_) if earlier(&|e| e == d) => {
+                return refuse(
+                    i,
+                    "同じ削除が2つあります",
+                    "the same deletion appears twice",
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Reads V5 JSON values into a unit.
