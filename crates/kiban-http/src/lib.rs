@@ -20,6 +20,9 @@ pub mod extract;
 pub mod notices;
 pub mod openapi;
 mod pages;
+/// For the fuzz targets only (`fuzz/`): the pages' form parsing on raw bytes.
+#[doc(hidden)]
+pub use pages::fuzzing;
 pub mod routes;
 mod server;
 mod staff_sessions;
