@@ -24,6 +24,9 @@ pub mod login_throttle;
 pub mod notices;
 pub mod openapi;
 mod pages;
+/// For the fuzz targets only (`fuzz/`): the pages' form parsing on raw bytes.
+#[doc(hidden)]
+pub use pages::fuzzing;
 pub mod revocation;
 pub mod routes;
 mod server;

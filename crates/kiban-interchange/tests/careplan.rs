@@ -293,6 +293,75 @@ fn v5_errors_give_a_json_path() {
     assert!(from_v5(&value).is_err());
 }
 
+/// Found by the `careplan_v5` fuzz target: a V5 実績 row with 19 day counts was accepted, then
+/// written as V4 padded to 31 (a longer array was cut), so V5 → V4 → V5 changed the document.
+/// V5 now follows the rule of V4's 31 day columns.
+#[test]
+fn v5_day_counts_follow_the_rule_of_the_v4_day_columns() {
+    let g = generated();
+    for (kind, rows) in [(UnitKind::Results, "rows"), (UnitKind::ServiceUse, "plan_rows")] {
+        let u = g.units.iter().find(|u| u.kind == kind).unwrap();
+        let unit = assemble(read_all(&u.files)).unwrap();
+        let value = to_v5(&unit)
+            .into_iter()
+            .find(|v| v["document"][rows].as_array().is_some_and(|r| !r.is_empty()))
+            .unwrap();
+        assert!(from_v5(&value).is_ok());
+        let days = format!("$.document.{rows}[0].days");
+        let edited = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = value.clone();
+            edit(&mut v["document"]);
+            from_v5(&v).unwrap_err()
+        };
+        let short = edited(&|d| d[rows][0]["days"].as_array_mut().unwrap().truncate(19));
+        assert_eq!(short.path, days, "{short}");
+        assert!(short.en.contains("31 day counts (19 given)"), "{short}");
+        let long = edited(&|d| d[rows][0]["days"].as_array_mut().unwrap().push(0.into()));
+        assert_eq!(long.path, days, "{long}");
+        // 255 fits the u8 serde reads; V4 allows 0–99.
+        let big = edited(&|d| d[rows][0]["days"][3] = 255.into());
+        assert_eq!(big.path, format!("{days}[3]"), "{big}");
+        // 2026-11 has 30 days: a count on the 31st is outside the month.
+        let outside = edited(&|d| {
+            d["month"] = "202611".into();
+            d[rows][0]["days"][30] = 1.into();
+        });
+        assert_eq!(outside.path, format!("{days}[30]"), "{outside}");
+    }
+}
+
+/// Found by the `careplan_v5` fuzz target: a V5 unit whose 補足 names a person with no plan was
+/// accepted, while the same unit as V4 files rejects that person (SUPPLEMENT_ORPHAN). V5 units
+/// now follow the per-person rules of V4's assembly.
+#[test]
+fn v5_units_follow_the_per_person_rules_of_v4_units() {
+    let unit = plan_unit(&generated());
+    let values = to_v5(&unit);
+    assert!(v5_values_to_unit(&values).is_ok());
+    let kind = |v: &serde_json::Value| v["kind"].as_str().unwrap().to_string();
+    let supplement = values.iter().find(|v| kind(v) == "supplement").unwrap();
+    let plan = values.iter().find(|v| kind(v) == "plan").unwrap();
+    let refused = |docs: Vec<serde_json::Value>, path: &str, en: &str| {
+        let err = v5_values_to_unit(&docs).unwrap_err();
+        assert_eq!(err.path, path, "{err}");
+        assert!(err.en.contains(en), "{err}");
+    };
+    refused(
+        vec![supplement.clone()],
+        "$[0]",
+        "a supplement for a person with no plan",
+    );
+    refused(
+        vec![plan.clone(), supplement.clone(), supplement.clone()],
+        "$[2]",
+        "two supplements",
+    );
+    refused(vec![plan.clone(), plan.clone()], "$[1]", "two plans");
+    let mut no_needs = plan.clone();
+    no_needs["document"]["needs"] = serde_json::json!([]);
+    refused(vec![no_needs], "$[0]", "no 第2表 row");
+}
+
 #[test]
 fn csv_version_and_column_count_are_checked() {
     let unit = plan_unit(&generated());

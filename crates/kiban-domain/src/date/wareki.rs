@@ -112,13 +112,15 @@ pub fn format_kanji(d: Date) -> String {
     format!("{}{}年{}月{}日", era.label(), year, d.month(), d.day())
 }
 
-/// "R070401": era letter + YYMMDD.
+/// "R070401": era letter + YYMMDD. Defined for era years up to 99 (until 令和99年, 2117): a
+/// later year prints with more digits, which [`parse`] refuses as a code.
 pub fn format_code(d: Date) -> String {
     let (era, n) = era_year(d);
     format!("{}{:02}{:02}{:02}", era.letter(), n, d.month(), d.day())
 }
 
-/// "5070401": era digit + YYMMDD, the all-numeric form of administrative files.
+/// "5070401": era digit + YYMMDD, the all-numeric form of administrative files. Defined for
+/// era years up to 99, like [`format_code`].
 pub fn format_digit_code(d: Date) -> String {
     let (era, n) = era_year(d);
     format!("{}{:02}{:02}{:02}", era.digit(), n, d.month(), d.day())
@@ -198,15 +200,22 @@ fn six_digits(s: &str) -> Option<(u32, u32, u32)> {
 }
 
 /// `7年4月1日` / `元年5月1日`, or `7.4.1` with one of `.`, `/`, `-` used for both separators.
+///
+/// With 年 the year may have up to four digits, because [`format_kanji`] writes every [`Date`]
+/// up to 9999 that way (9999-12-31, a common "no end" date, is 令和7981年12月31日) and what kiban
+/// prints must read back. The punctuated and code forms keep two digits: a third is a typo there.
 fn separated(s: &str) -> Option<(u32, u32, u32)> {
-    let (year, rest) = match s.strip_prefix('元') {
-        Some(rest) => (1, rest),
-        None => number(s)?,
+    let (year, year_len, rest) = match s.strip_prefix('元') {
+        Some(rest) => (1, 0, rest),
+        None => {
+            let (year, rest) = digits(s, 4)?;
+            (year, s.len() - rest.len(), rest)
+        }
     };
     let sep = rest.chars().next()?;
     let (first, second, last) = match sep {
         '年' => ('年', '月', Some('日')),
-        '.' | '/' | '-' => (sep, sep, None),
+        '.' | '/' | '-' if year_len <= 2 => (sep, sep, None),
         _ => return None,
     };
     let (month, rest) = number(rest.strip_prefix(first)?)?;
@@ -220,8 +229,13 @@ fn separated(s: &str) -> Option<(u32, u32, u32)> {
 
 /// One or two leading ASCII digits and the rest of the string.
 fn number(s: &str) -> Option<(u32, &str)> {
+    digits(s, 2)
+}
+
+/// One to `max` leading ASCII digits and the rest of the string.
+fn digits(s: &str, max: usize) -> Option<(u32, &str)> {
     let len = s.bytes().take_while(u8::is_ascii_digit).count();
-    if !(1..=2).contains(&len) {
+    if !(1..=max).contains(&len) {
         return None;
     }
     Some((s[..len].parse().ok()?, &s[len..]))

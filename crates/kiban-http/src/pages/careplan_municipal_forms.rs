@@ -61,7 +61,7 @@ pub(crate) struct CorporationsForm {
 }
 
 /// What a console form does once its common fields are checked.
-enum Write {
+pub(super) enum Write {
     Exclusion(NewExclusion),
     Staffing(StaffingRow),
     Corporations(String),
@@ -69,7 +69,7 @@ enum Write {
 
 /// A form's own fields as a write and the message shown once it is done, or the message shown
 /// when they are invalid (nothing written).
-type Parsed = Result<(Write, String), String>;
+pub(super) type Parsed = Result<(Write, String), String>;
 
 /// 正当な理由 for one office, period and service.
 pub(crate) async fn exclusion(
@@ -83,7 +83,7 @@ pub(crate) async fn exclusion(
     .await
 }
 
-fn exclusion_of(form: &ExclusionForm, period: JudgmentPeriod) -> Parsed {
+pub(super) fn exclusion_of(form: &ExclusionForm, period: JudgmentPeriod) -> Parsed {
     let office = OfficeNumber::parse(&normalize_digits(form.office.trim()));
     let service = ServiceKind::from_code(form.service.trim())
         .ok()

@@ -95,7 +95,7 @@ pub(crate) struct FieldErrors {
 }
 
 impl FieldErrors {
-    fn any(&self) -> bool {
+    pub(super) fn any(&self) -> bool {
         self.surveyed_on.is_some()
             || self.surveyor_name.is_some()
             || self.affiliation.is_some()
@@ -129,7 +129,7 @@ pub(crate) struct SurveyPage {
 page_templates!(SurveyPage);
 
 /// The posted form: every field by name (items are `q_<item code>`, notes `n_<group code>`).
-struct Posted {
+pub(super) struct Posted {
     csrf: String,
     purpose: String,
     fields: Fields,
@@ -138,7 +138,7 @@ struct Posted {
 }
 
 impl Posted {
-    fn of(pairs: Vec<(String, String)>) -> Self {
+    pub(super) fn of(pairs: Vec<(String, String)>) -> Self {
         let mut posted = Posted {
             csrf: String::new(),
             purpose: String::new(),
@@ -289,7 +289,7 @@ pub(crate) async fn form(
 
 /// The survey the form describes, with placeholders where a 概況調査 field is wrong (then it is
 /// only used to find the item problems, never sent).
-fn survey_of(posted: &Posted) -> (Survey, FieldErrors) {
+pub(super) fn survey_of(posted: &Posted) -> (Survey, FieldErrors) {
     let f = &posted.fields;
     let mut errors = FieldErrors::default();
     let surveyed_on = Date::parse_any(&normalize_digits(f.surveyed_on.trim()))
@@ -344,7 +344,7 @@ fn survey_of(posted: &Posted) -> (Survey, FieldErrors) {
 }
 
 /// Each item's problem in Japanese, by item code.
-fn item_errors(survey: &Survey) -> BTreeMap<String, String> {
+pub(super) fn item_errors(survey: &Survey) -> BTreeMap<String, String> {
     let mut by_item = BTreeMap::new();
     if let Err(errors) = validate_survey(survey) {
         for e in errors {

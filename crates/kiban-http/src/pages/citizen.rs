@@ -137,7 +137,7 @@ pub(crate) struct LoginForm {
 }
 
 impl LoginForm {
-    fn card_signature(&self) -> Option<CardSignature> {
+    pub(super) fn card_signature(&self) -> Option<CardSignature> {
         if !self.response.trim().is_empty() {
             return serde_json::from_str(self.response.trim()).ok();
         }

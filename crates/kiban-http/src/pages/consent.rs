@@ -155,7 +155,7 @@ pub(crate) struct ConsentForm {
     #[serde(default)]
     card_presence: String,
     #[serde(flatten)]
-    card: CardAnswerForm,
+    pub(super) card: CardAnswerForm,
     #[serde(flatten)]
     rest: HashMap<String, String>,
 }

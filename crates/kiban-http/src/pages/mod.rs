@@ -27,6 +27,7 @@ mod cert_view;
 mod citizen;
 mod citizen_views;
 mod consent;
+pub mod fuzzing;
 mod login;
 mod medical;
 mod municipal;

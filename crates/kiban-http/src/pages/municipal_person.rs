@@ -137,12 +137,12 @@ pub(crate) async fn search_form(State(state): State<Shared>, staff: MunicipalSta
 }
 
 /// What the staff asked for, once the form is valid.
-enum Query {
+pub(super) enum Query {
     Number(InsuredNumber),
     Basic(BasicFour),
 }
 
-fn check_search(form: &SearchForm) -> Result<(Purpose, Query), SearchErrors> {
+pub(super) fn check_search(form: &SearchForm) -> Result<(Purpose, Query), SearchErrors> {
     let purpose = parse_purpose(&form.purpose);
     let insured = normalize_digits(form.insured.trim());
     let basic = [&form.name, &form.birth_date, &form.sex, &form.address];

@@ -121,7 +121,7 @@ pub(crate) struct CardForm {
     #[serde(default)]
     csrf: String,
     #[serde(flatten)]
-    card: CardAnswerForm,
+    pub(super) card: CardAnswerForm,
 }
 
 /// Verifies the card and moves on: to the summary for a person this office serves, otherwise

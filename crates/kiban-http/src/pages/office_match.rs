@@ -83,7 +83,7 @@ pub(crate) async fn form(State(state): State<Shared>, office: OfficeStaff) -> Re
 }
 
 /// The form's fields checked one by one, so each error stands next to its field.
-fn query_of(form: &MatchForm) -> Result<(InsurerNumber, MatchQuery), MatchErrors> {
+pub(super) fn query_of(form: &MatchForm) -> Result<(InsurerNumber, MatchQuery), MatchErrors> {
     let mut errors = MatchErrors::default();
     let insurer = InsurerNumber::parse_with(
         &normalize_digits(form.insurer.trim()),

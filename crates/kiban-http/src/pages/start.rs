@@ -34,7 +34,7 @@ pub(crate) struct TextSizeForm {
     #[serde(default)]
     size: String,
     #[serde(default)]
-    back: String,
+    pub(super) back: String,
 }
 
 /// Switches large text on or off with a cookie, then returns to the page the form was on.
@@ -60,7 +60,7 @@ pub(crate) async fn text_size(
 
 /// Only a path on this site: anything else (another host, `//host`, a backslash trick) goes
 /// to the start page, so the form cannot be used as an open redirect.
-fn local(back: &str) -> &str {
+pub(super) fn local(back: &str) -> &str {
     let ok = back.starts_with('/')
         && !back.starts_with("//")
         && !back.contains('\\')

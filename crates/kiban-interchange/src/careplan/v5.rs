@@ -10,6 +10,7 @@
 //! is equal.
 
 use super::unit::{Document, SendUnit, UnitHeader};
+use kiban_domain::careplan::YearMonth;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -154,6 +155,7 @@ pub fn from_v5(value: &Value) -> Result<V5Document, V5Error> {
             ))
         }
     };
+    check_days(&document)?;
     if !document.fits(transmission.unit) {
         return Err(v5_error(
             "$.kind",
@@ -173,6 +175,54 @@ pub fn from_v5(value: &Value) -> Result<V5Document, V5Error> {
     })
 }
 
+/// The rule V4's 31 day columns enforce (`DAY_COUNT_INVALID`, `DAY_OUTSIDE_MONTH`), which serde
+/// alone does not: exactly 31 counts of 0–99, none after the month's end. Without it a V5 array
+/// of another length was accepted and then padded or cut when written as V4, so a count was lost
+/// or the document changed on the way V5 → V4 → V5.
+fn check_days(document: &Document) -> Result<(), V5Error> {
+    let (month, rows, field): (YearMonth, Vec<&[u8]>, &str) = match document {
+        Document::ServiceUse(d) => (
+            d.month,
+            d.plan_rows.iter().map(|r| r.days.as_slice()).collect(),
+            "plan_rows",
+        ),
+        Document::Results(d) => (
+            d.month,
+            d.rows.iter().map(|r| r.days.as_slice()).collect(),
+            "rows",
+        ),
+        _ => return Ok(()),
+    };
+    for (i, days) in rows.into_iter().enumerate() {
+        let path = format!("$.document.{field}[{i}].days");
+        if days.len() != 31 {
+            return Err(v5_error(
+                &path,
+                format!("日ごとの回数は31個です（{}個あります）", days.len()),
+                format!("there are 31 day counts ({} given)", days.len()),
+            ));
+        }
+        for (d, &count) in days.iter().enumerate() {
+            let at = format!("{path}[{d}]");
+            if count > 99 {
+                return Err(v5_error(
+                    &at,
+                    format!("回数は0〜99です: {count}"),
+                    format!("a count is 0–99: {count}"),
+                ));
+            }
+            if count > 0 && d as u32 >= month.days() {
+                return Err(v5_error(
+                    &at,
+                    format!("{}日はこの月にありません", d + 1),
+                    format!("day {} is not in this month", d + 1),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Builds the send unit of V5 documents that share one transmission.
 pub fn v5_to_unit(documents: Vec<V5Document>) -> Result<SendUnit, V5Error> {
     let Some(first) = documents.first() else {
@@ -190,7 +240,89 @@ pub fn v5_to_unit(documents: Vec<V5Document>) -> Result<SendUnit, V5Error> {
         }
         docs.push(d.document);
     }
+    check_persons(&docs)?;
     Ok(SendUnit::from_documents(header, docs))
+}
+
+/// The rules [`super::assemble`] applies to each person of a V4 unit, so that a V5 unit holds
+/// exactly what the same unit as V4 files could: per person at most one 利用票, one 実績, one
+/// 補足 and one plan per 計画作成(変更)日, no repeated deletion, a plan with its 第2表, 実績 with
+/// rows, and a 補足 only beside a plan, 利用票 or 実績. Found by the `careplan_v5` fuzz target: a
+/// lone 補足 was accepted from V5 while V4 refuses it (SUPPLEMENT_ORPHAN), and two documents of
+/// one kind were merged or refused on the way to V4.
+fn check_persons(docs: &[Document]) -> Result<(), V5Error> {
+    let refuse = |i: usize, ja: &str, en: &str| Err(v5_error(&format!("$[{i}]"), ja, en));
+    for (i, d) in docs.iter().enumerate() {
+        let person = d.person();
+        let earlier = |same: &dyn Fn(&Document) -> bool| {
+            docs[..i].iter().any(|e| e.person() == person && same(e))
+        };
+        match d {
+            Document::Plan(p) => {
+                if earlier(&|e| matches!(e, Document::Plan(q) if q.plan_date == p.plan_date)) {
+                    return refuse(
+                        i,
+                        "同じ利用者・計画作成(変更)日の計画が2つあります",
+                        "two plans of the person for the same plan date",
+                    );
+                }
+                if p.needs.is_empty() {
+                    return refuse(
+                        i,
+                        "この計画には第2表がありません",
+                        "the plan has no 第2表 row",
+                    );
+                }
+            }
+            Document::ServiceUse(_) if earlier(&|e| matches!(e, Document::ServiceUse(_))) => {
+                return refuse(
+                    i,
+                    "同じ利用者の利用票が2つあります",
+                    "two 利用票 for the person",
+                );
+            }
+            Document::Results(r) => {
+                if earlier(&|e| matches!(e, Document::Results(_))) {
+                    return refuse(i, "同じ利用者の実績が2つあります", "two 実績 for the person");
+                }
+                if r.rows.is_empty() {
+                    return refuse(i, "実績に行がありません", "the 実績 has no rows");
+                }
+            }
+            Document::Supplement(_) => {
+                if earlier(&|e| matches!(e, Document::Supplement(_))) {
+                    return refuse(
+                        i,
+                        "同じ利用者の利用者補足情報が2つあります",
+                        "two supplements for the person",
+                    );
+                }
+                let main = docs.iter().any(|e| {
+                    e.person() == person
+                        && matches!(
+                            e,
+                            Document::Plan(_) | Document::ServiceUse(_) | Document::Results(_)
+                        )
+                });
+                if !main {
+                    return refuse(
+                        i,
+                        "送信単位にこの利用者の計画・利用票がない補足情報です",
+                        "a supplement for a person with no plan or 利用票 in the unit",
+                    );
+                }
+            }
+            Document::Deletion(_) if earlier(&|e| e == d) => {
+                return refuse(
+                    i,
+                    "同じ削除が2つあります",
+                    "the same deletion appears twice",
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Reads V5 JSON values into a unit.

@@ -220,3 +220,83 @@ fn errors_are_bilingual() {
         "{e}"
     );
 }
+
+/// Found by the `date_text` fuzz target: 2118-01-01 printed as 令和100年1月1日 did not read back
+/// (era years had at most two digits), nor did 9999-12-31, a common "no end" date.
+#[test]
+fn three_and_four_digit_era_years_read_back_in_the_kanji_form() {
+    for (date, text) in [
+        (ymd(2118, 1, 1), "令和100年1月1日"),
+        (ymd(9999, 12, 31), "令和7981年12月31日"),
+    ] {
+        assert_eq!(format_kanji(date), text);
+        assert_eq!(parse(text), Ok(date));
+        assert_eq!(Date::parse_any(text), Ok(date));
+    }
+    // Only with 年: in the punctuated and code forms a third digit stays a typo.
+    for raw in ["R100.1.1", "令和100/1/1", "R1000101"] {
+        assert_eq!(parse(raw), Err(DateError::Format(raw.to_string())), "{raw}");
+    }
+    assert!(matches!(
+        parse("平成100年1月1日"),
+        Err(DateError::EraYear { year: 100, .. })
+    ));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn days(from: Date, to: Date) -> std::ops::RangeInclusive<i64> {
+        from.to_days()..=to.to_days()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// 西暦 → 和暦 → 西暦 for every date kiban can hold, in the kanji form pages print.
+        #[test]
+        fn every_date_reads_back_from_its_kanji_form(
+            n in days(ymd(1868, 1, 1), ymd(9999, 12, 31))
+        ) {
+            let d = Date::from_days(n);
+            prop_assert_eq!(parse(&format_kanji(d)), Ok(d));
+            prop_assert_eq!(Date::parse_any(&format_kanji(d)), Ok(d));
+            prop_assert_eq!(Date::parse_any(&d.yyyymmdd()), Ok(d));
+        }
+
+        /// The code forms, over the era years they are defined for (up to 99).
+        #[test]
+        fn dates_read_back_from_their_codes(n in days(ymd(1868, 1, 1), ymd(2117, 12, 31))) {
+            let d = Date::from_days(n);
+            prop_assert_eq!(parse(&format_code(d)), Ok(d));
+            prop_assert_eq!(parse(&format_digit_code(d)), Ok(d));
+            prop_assert_eq!(Date::parse_any(&format_digit_code(d)), Ok(d));
+        }
+
+        /// 和暦 → 西暦 → 和暦: any era, year, month and day that name a real day of that era
+        /// give the date whose era and era year they are.
+        #[test]
+        fn era_parts_read_as_the_date_they_name(
+            era in 0usize..5, year in 1u32..100, month in 1u32..13, day in 1u32..32
+        ) {
+            let era = Era::ALL[era];
+            let text = format!("{}{}年{}月{}日", era.label(), year, month, day);
+            match parse(&text) {
+                Ok(d) => {
+                    prop_assert_eq!(era_year(d), (era, year));
+                    prop_assert_eq!((d.month(), d.day()), (month, day));
+                }
+                Err(DateError::EraYear { .. }) => prop_assert!(year > era.last_year()),
+                Err(DateError::Impossible { .. }) => {
+                    prop_assert!(day > crate::date::days_in_month(era.gregorian_year(year), month));
+                }
+                Err(DateError::OutsideEra { .. }) => {
+                    let d = Date::new(era.gregorian_year(year), month, day).unwrap();
+                    prop_assert!(d < era.start() || era.end().is_some_and(|end| d > end));
+                }
+                Err(e) => prop_assert!(false, "{text}: {e}"),
+            }
+        }
+    }
+}
