@@ -16,6 +16,7 @@ mod consent_pages;
 mod counter;
 mod login_hardening;
 mod medical_pages;
+mod openapi_truth;
 mod municipal_pages;
 mod office_card_pages;
 mod page_browser;
