@@ -42,8 +42,9 @@ impl<T: TryFrom<u64>> Visitor<'_> for Whole<T> {
     }
 
     fn visit_i64<E: Error>(self, v: i64) -> Result<T, E> {
-        let v = u64::try_from(v)
-            .map_err(|_| E::invalid_value(Unexpected::Signed(v), &"a whole number, not negative"))?;
+        let v = u64::try_from(v).map_err(|_| {
+            E::invalid_value(Unexpected::Signed(v), &"a whole number, not negative")
+        })?;
         Self::fit(v)
     }
 
@@ -77,7 +78,9 @@ mod tests {
         assert_eq!(parse("7.0"), Ok(7));
         assert_eq!(parse("255.0"), Ok(255));
         assert_eq!(parse("0e0"), Ok(0));
-        for bad in ["7.5", "-1", "-1.0", "256", "256.0", "1e300", "\"7\"", "null", "true"] {
+        for bad in [
+            "7.5", "-1", "-1.0", "256", "256.0", "1e300", "\"7\"", "null", "true",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

@@ -322,8 +322,10 @@ fn operation(o: &Operation) -> Value {
             QuerySchema::Pattern(p) => json!({ "type": "string", "pattern": p }),
             QuerySchema::Date => json!({ "type": "string", "pattern": formats::date_any() }),
         };
-        parameters.push(json!({ "name": q.name, "in": "query", "required": q.required,
-            "description": q.description, "schema": schema }));
+        parameters.push(
+            json!({ "name": q.name, "in": "query", "required": q.required,
+            "description": q.description, "schema": schema }),
+        );
     }
     // Declared where it is read (every operation of a staff caller); a value that is not a
     // purpose code is refused there (PURPOSE_INVALID) whoever the caller is.

@@ -58,7 +58,9 @@ pub(super) const OPERATIONS: &[Operation] = &[
 ];
 
 pub(super) fn schemas() -> Value {
-    use kiban_domain::certification::survey::{DementiaIndependence, PhysicalIndependence, PlaceKind};
+    use kiban_domain::certification::survey::{
+        DementiaIndependence, PhysicalIndependence, PlaceKind,
+    };
     use kiban_domain::certification::{Applicant, ApplicationKind};
     use kiban_domain::codes::{CareLevel, ServiceKind};
     let string = json!({ "type": "string" });

@@ -64,7 +64,10 @@ pub fn nullable(mut schema: Value) -> Value {
     if let Some(kind) = schema.get("type").and_then(Value::as_str) {
         schema["type"] = json!([kind, "null"]);
     } else if schema.get("enum").is_some() {
-        schema["enum"].as_array_mut().expect("an enum").push(Value::Null);
+        schema["enum"]
+            .as_array_mut()
+            .expect("an enum")
+            .push(Value::Null);
     }
     schema
 }
@@ -135,7 +138,11 @@ mod tests {
         for y in 0..=9999 {
             for m in 0..=13 {
                 let text = format!("{y:04}{m:02}");
-                assert_eq!(month.is_match(&text), YearMonth::parse(&text).is_ok(), "{text}");
+                assert_eq!(
+                    month.is_match(&text),
+                    YearMonth::parse(&text).is_ok(),
+                    "{text}"
+                );
             }
             for half in 0..=3 {
                 let text = format!("{y:04}-{half}");
@@ -170,11 +177,14 @@ mod tests {
             .is_ok()
         };
         let std_decodes = |s: &str| base64::engine::general_purpose::STANDARD.decode(s).is_ok();
-        let alphabet: Vec<char> =
-            "ABCDEQgw0489+/_-=| ".chars().chain('a'..='f').collect();
+        let alphabet: Vec<char> = "ABCDEQgw0489+/_-=| ".chars().chain('a'..='f').collect();
         let mut strings = vec![String::new()];
         for len in 1..=3 {
-            let shorter: Vec<String> = strings.iter().filter(|s| s.chars().count() == len - 1).cloned().collect();
+            let shorter: Vec<String> = strings
+                .iter()
+                .filter(|s| s.chars().count() == len - 1)
+                .cloned()
+                .collect();
             for s in shorter {
                 for c in &alphabet {
                     strings.push(format!("{s}{c}"));

@@ -6,9 +6,7 @@ use crate::support::{answer, code, insured, Fixture, INSURER, OFFICE};
 use serde_json::{json, Value};
 
 async fn document(fx: &Fixture) -> Value {
-    let (status, doc) = fx
-        .get(&fx.client(None), "/api/v1/openapi.json", None)
-        .await;
+    let (status, doc) = fx.get(&fx.client(None), "/api/v1/openapi.json", None).await;
     assert_eq!(status, 200);
     doc
 }
@@ -46,8 +44,15 @@ async fn a_purpose_header_naming_no_purpose_is_refused_for_every_staff_caller() 
             assert_eq!(code(&body), "NOT_SERVING");
             continue;
         }
-        assert_eq!((status, code(&body)), (400, "PURPOSE_INVALID"), "{bad}: {body}");
-        assert!(body["error"]["message_en"].as_str().unwrap().contains("X-Kiban-Purpose"));
+        assert_eq!(
+            (status, code(&body)),
+            (400, "PURPOSE_INVALID"),
+            "{bad}: {body}"
+        );
+        assert!(body["error"]["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("X-Kiban-Purpose"));
     }
     // A valid purpose from office staff is not needed and does no harm.
     let (status, body) = answer(
@@ -71,7 +76,13 @@ async fn a_purpose_header_naming_no_purpose_is_refused_for_every_staff_caller() 
     // Municipal staff: a wrong purpose is told apart from a missing one.
     let lgwan = fx.staff_client("city1");
     let city = fx.login(&lgwan, "city1").await;
-    let (status, body) = answer(with_purpose(&lgwan, &city, "snooping").send().await.unwrap()).await;
+    let (status, body) = answer(
+        with_purpose(&lgwan, &city, "snooping")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((status, code(&body)), (400, "PURPOSE_INVALID"), "{body}");
     let (status, body) = fx.get(&lgwan, &read, Some(&city)).await;
     assert_eq!((status, code(&body)), (400, "PURPOSE_REQUIRED"), "{body}");
@@ -79,10 +90,19 @@ async fn a_purpose_header_naming_no_purpose_is_refused_for_every_staff_caller() 
     // Logout reads no purpose, so the document does not offer the header there.
     let doc = document(&fx).await;
     assert!(parameter(&doc, "post", "/api/v1/staff/logout", "X-Kiban-Purpose").is_none());
-    let header = parameter(&doc, "get", "/api/v1/persons/{insurer}/{insured}/qualification", "X-Kiban-Purpose")
-        .expect("declared where it is read");
-    assert!(header["schema"]["enum"].as_array().unwrap().contains(&json!("review")));
-    let listed = doc["components"]["schemas"]["ErrorBody"]["properties"]["code"]["enum"].to_string();
+    let header = parameter(
+        &doc,
+        "get",
+        "/api/v1/persons/{insurer}/{insured}/qualification",
+        "X-Kiban-Purpose",
+    )
+    .expect("declared where it is read");
+    assert!(header["schema"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("review")));
+    let listed =
+        doc["components"]["schemas"]["ErrorBody"]["properties"]["code"]["enum"].to_string();
     assert!(listed.contains("\"PURPOSE_INVALID\""));
 }
 
@@ -94,8 +114,14 @@ async fn the_document_states_the_forms_the_server_parses() {
     let doc = document(&fx).await;
     let schemas = &doc["components"]["schemas"];
     let person = "/api/v1/persons/{insurer}/{insured}/qualification";
-    assert_eq!(parameter(&doc, "get", person, "insurer").unwrap()["schema"]["pattern"], "^[0-9]{6}$");
-    assert_eq!(parameter(&doc, "get", person, "insured").unwrap()["schema"]["pattern"], "^[0-9]{10}$");
+    assert_eq!(
+        parameter(&doc, "get", person, "insurer").unwrap()["schema"]["pattern"],
+        "^[0-9]{6}$"
+    );
+    assert_eq!(
+        parameter(&doc, "get", person, "insured").unwrap()["schema"]["pattern"],
+        "^[0-9]{10}$"
+    );
     let confirm = parameter(&doc, "post", "/api/v1/persons/{insurer}/confirm", "insurer").unwrap();
     assert_eq!(confirm["schema"]["pattern"], "^[0-9]{6}$");
 
@@ -105,19 +131,30 @@ async fn the_document_states_the_forms_the_server_parses() {
     assert_eq!(file["care_plan_office"]["pattern"], "^[0-9]{10}$");
     assert_eq!(file["care_plan_office"]["type"], json!(["string", "null"]));
     let date = file["applied_on"]["pattern"].as_str().unwrap();
-    assert!(date.starts_with('^') && date.ends_with('$') && date.contains("02-29"), "{date}");
+    assert!(
+        date.starts_with('^') && date.ends_with('$') && date.contains("02-29"),
+        "{date}"
+    );
     for name in ["Exclusion", "Staffing"] {
-        assert_eq!(schemas[name]["properties"]["office"]["pattern"], "^[0-9]{10}$", "{name}");
+        assert_eq!(
+            schemas[name]["properties"]["office"]["pattern"], "^[0-9]{10}$",
+            "{name}"
+        );
     }
     assert!(schemas["Exclusion"]["properties"]["service_kind"]["enum"]
         .as_array()
         .unwrap()
         .contains(&json!("43")));
-    assert_eq!(schemas["Staffing"]["properties"]["care_managers"]["minimum"], 0.01);
-    assert!(schemas["CardSignature"]["properties"]["signature"]["pattern"]
-        .as_str()
-        .unwrap()
-        .contains("[A-Za-z0-9_-]"));
+    assert_eq!(
+        schemas["Staffing"]["properties"]["care_managers"]["minimum"],
+        0.01
+    );
+    assert!(
+        schemas["CardSignature"]["properties"]["signature"]["pattern"]
+            .as_str()
+            .unwrap()
+            .contains("[A-Za-z0-9_-]")
+    );
     assert_eq!(schemas["StepRequest"]["oneOf"].as_array().unwrap().len(), 3);
     assert!(schemas["ConfirmRequest"]["anyOf"].is_array());
     // The V5 route reports a document of the wrong type in `issues` (V5_REFUSED) and registers
@@ -136,7 +173,10 @@ async fn the_document_states_the_forms_the_server_parses() {
         assert!(p["schema"]["pattern"].is_string(), "{path} {name}");
     }
     let limit = parameter(&doc, "get", "/api/v1/me/history", "limit").unwrap();
-    assert_eq!((&limit["schema"]["minimum"], &limit["schema"]["maximum"]), (&json!(1), &json!(500)));
+    assert_eq!(
+        (&limit["schema"]["minimum"], &limit["schema"]["maximum"]),
+        (&json!(1), &json!(500))
+    );
 }
 
 /// The finding's counterpart: a value the document allows is taken — card signatures in
@@ -158,13 +198,39 @@ async fn values_the_document_refuses_are_refused_and_the_others_taken() {
     };
     for refused in [0.0, 0.007, 1000.004, -1.0] {
         let (status, body) = answer(staffing(refused).send().await.unwrap()).await;
-        assert_eq!((status, code(&body)), (400, "INVALID_PARAMETER"), "{refused}: {body}");
+        assert_eq!(
+            (status, code(&body)),
+            (400, "INVALID_PARAMETER"),
+            "{refused}: {body}"
+        );
         assert_eq!(body["error"]["detail"], "care_managers");
     }
     for taken in [0.01, 2.5, 1000.0] {
         let (status, body) = answer(staffing(taken).send().await.unwrap()).await;
         assert_eq!(status, 200, "{taken}: {body}");
         assert_ne!(code(&body), "INVALID_PARAMETER");
+    }
+
+    // JSON has one number type: 1.0 is the integer 1 (as JSON Schema counts it), 1.5 is not.
+    let exclusion = |reason: Value, months: Value| {
+        lgwan
+            .post(fx.url("/api/v1/municipal/careplans/concentration/exclusions"))
+            .bearer_auth(&city)
+            .header("X-Kiban-Purpose", "review")
+            .json(
+                &json!({ "office": OFFICE, "period": "2026-1", "service_kind": "11",
+                "reason": reason, "excluded_plan_months": months }),
+            )
+    };
+    let (status, body) = answer(exclusion(json!(1.0), json!(3.0)).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    for (reason, months) in [
+        (json!(1.5), json!(3)),
+        (json!(1), json!(-3.0)),
+        (json!(1), json!(2.5)),
+    ] {
+        let (status, body) = answer(exclusion(reason, months).send().await.unwrap()).await;
+        assert_eq!((status, code(&body)), (400, "BAD_REQUEST"), "{body}");
     }
 
     // A schema-valid card signature (canonical base64url, not a signature of anything) gets
@@ -181,9 +247,22 @@ async fn values_the_document_refuses_are_refused_and_the_others_taken() {
     let office = fx.client(Some(&fx.cert(OFFICE)));
     let token = fx.login(&office, "cm1").await;
     let v5 = json!({ "registration": "issue", "documents": [[null, null], 1, "x"] });
-    let (status, body) = fx.post(&office, "/api/v1/careplans/v5", Some(&token), &v5).await;
+    let (status, body) = fx
+        .post(&office, "/api/v1/careplans/v5", Some(&token), &v5)
+        .await;
     assert_eq!(status, 200, "{body}");
-    let issues = body["data"]["issues"].as_array().unwrap();
-    assert_eq!(issues.len(), 3, "{body}");
-    assert!(issues.iter().all(|i| i["code"] == "V5_REFUSED"));
+    // Reported, with the JSON path of the first wrong document, and nothing registered.
+    let issue = &body["data"]["issues"][0];
+    assert_eq!(
+        (
+            issue["code"].as_str(),
+            body["data"]["documents_registered"].as_i64()
+        ),
+        (Some("V5_REFUSED"), Some(0)),
+        "{body}"
+    );
+    assert!(
+        issue["message_en"].as_str().unwrap().starts_with("$[0]"),
+        "{body}"
+    );
 }
