@@ -29,5 +29,6 @@ pub mod records;
 pub mod rules;
 mod serde_str;
 pub mod text;
+pub mod whole;
 
 pub use date::Date;

@@ -64,6 +64,9 @@ error_codes! {
     PurposeRequired = "PURPOSE_REQUIRED", 400,
         "保険者職員は利用目的（X-Kiban-Purpose ヘッダ）を指定してください",
         "municipal staff must state the purpose (X-Kiban-Purpose header)";
+    PurposeInvalid = "PURPOSE_INVALID", 400,
+        "X-Kiban-Purpose ヘッダの値が利用目的のコードではありません",
+        "the X-Kiban-Purpose header is not a purpose code";
     ClientCertificateRequired = "CLIENT_CERTIFICATE_REQUIRED", 401,
         "クライアント証明書（事業所・医療機関・職員端末）が必要です",
         "a client certificate (office, medical institution or staff device) is required";

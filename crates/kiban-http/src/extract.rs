@@ -140,11 +140,8 @@ impl StaffCaller {
         token: String,
     ) -> Result<Self, ApiError> {
         let cert = client_cert(parts);
-        let purpose = parts
-            .headers
-            .get(PURPOSE_HEADER)
-            .and_then(|v| v.to_str().ok());
         let identity = Self::identity(state, token).await?;
+        let purpose = stated_purpose(parts)?;
         let actor = actor_of(&identity, &cert, purpose)?;
         Ok(StaffCaller {
             caller: Caller {
@@ -189,6 +186,22 @@ impl StaffCaller {
         } else {
             Ok(identity)
         }
+    }
+}
+
+/// The purpose a request states, if it states one. A header that is there but names no
+/// purpose is refused whoever the caller is (office staff, who need none, too): a typo must
+/// not pass silently, and the document can then say what the header takes.
+fn stated_purpose(parts: &Parts) -> Result<Option<&str>, ApiError> {
+    match parts.headers.get(PURPOSE_HEADER) {
+        None => Ok(None),
+        Some(value) => value
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|code| Purpose::from_code(code).is_ok())
+            .map(Some)
+            .ok_or_else(|| ErrorCode::PurposeInvalid.into()),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod careplan;
 mod certification;
+pub mod formats;
 mod schemas;
 
 use schemas::schemas;
@@ -21,6 +22,54 @@ pub enum Auth {
     Citizen,
     /// Office and medical staff: a client certificate (municipal staff and operators: none).
     ClientCertificate,
+    /// A staff bearer token alone: the session ending itself reads no purpose and no device.
+    StaffToken,
+}
+
+/// The form of a query parameter, as the handler's `QueryParams` reads it.
+#[derive(Debug, Clone, Copy)]
+pub enum QuerySchema {
+    /// An integer within the handler's range (the Rust type's, or the one it checks).
+    Int { min: i64, max: u64 },
+    /// A string of this pattern ([`formats`]).
+    Pattern(&'static str),
+    /// A date as `Date::parse_any` reads it ([`formats::date_any`]).
+    Date,
+}
+
+/// A query parameter the handler cannot do without.
+pub(crate) const fn required(
+    name: &'static str,
+    description: &'static str,
+    schema: QuerySchema,
+) -> Query {
+    Query {
+        name,
+        description,
+        required: true,
+        schema,
+    }
+}
+
+/// A query parameter.
+pub struct Query {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub required: bool,
+    pub schema: QuerySchema,
+}
+
+pub(crate) const fn query(
+    name: &'static str,
+    description: &'static str,
+    schema: QuerySchema,
+) -> Query {
+    Query {
+        name,
+        description,
+        required: false,
+        schema,
+    }
 }
 
 pub struct Operation {
@@ -32,8 +81,8 @@ pub struct Operation {
     pub request: Option<&'static str>,
     /// Schema of `data` in a successful response.
     pub response: &'static str,
-    /// Query parameters: (name, description).
-    pub query: &'static [(&'static str, &'static str)],
+    /// Query parameters.
+    pub query: &'static [Query],
 }
 
 const fn op(
@@ -99,7 +148,7 @@ pub const OPERATIONS: &[Operation] = &[
         "/api/v1/staff/logout",
         "staff",
         "ログアウト / revoke the session",
-        Auth::Staff,
+        Auth::StaffToken,
         None,
         "Done",
     ),
@@ -168,11 +217,19 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     Operation {
         query: &[
-            (
+            query(
                 "before",
                 "前ページの next_before / next_before of the previous page",
+                QuerySchema::Int {
+                    min: 0,
+                    max: u64::MAX,
+                },
             ),
-            ("limit", "1–500 (既定 50 / default 50)"),
+            query(
+                "limit",
+                "1–500 (既定 50 / default 50)",
+                QuerySchema::Int { min: 1, max: 500 },
+            ),
         ],
         ..op(
             "get",
@@ -245,22 +302,36 @@ fn operation(o: &Operation) -> Value {
         .split('/')
         .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| {
-            // Ids are numbers (`PathParams<i64>`); anything else answers INVALID_PATH_PARAMETER.
-            let schema = if name == "id" {
-                json!({ "type": "integer", "format": "int64" })
-            } else {
-                json!({ "type": "string" })
+            let schema = match name {
+                // Ids are numbers (`PathParams<i64>`); anything else answers INVALID_PATH_PARAMETER.
+                "id" => json!({ "type": "integer", "format": "int64" }),
+                "insurer" => formats::pattern(formats::INSURER, "保険者番号"),
+                "insured" => formats::pattern(formats::INSURED, "被保険者番号"),
+                // The office a person ends: any text; one the person has no relation with is
+                // a business refusal, not a malformed request.
+                _ => json!({ "type": "string" }),
             };
             json!({ "name": name, "in": "path", "required": true, "schema": schema })
         })
         .collect();
-    for (name, description) in o.query {
-        parameters.push(json!({ "name": name, "in": "query", "required": false,
-            "description": description, "schema": { "type": "integer", "minimum": 0 } }));
+    for q in o.query {
+        let schema = match q.schema {
+            QuerySchema::Int { min, max } => {
+                json!({ "type": "integer", "minimum": min, "maximum": max })
+            }
+            QuerySchema::Pattern(p) => json!({ "type": "string", "pattern": p }),
+            QuerySchema::Date => json!({ "type": "string", "pattern": formats::date_any() }),
+        };
+        parameters.push(
+            json!({ "name": q.name, "in": "query", "required": q.required,
+            "description": q.description, "schema": schema }),
+        );
     }
+    // Declared where it is read (every operation of a staff caller); a value that is not a
+    // purpose code is refused there (PURPOSE_INVALID) whoever the caller is.
     if o.auth == Auth::Staff {
         parameters.push(json!({ "name": "X-Kiban-Purpose", "in": "header", "required": false,
-            "description": "保険者職員の利用目的 / municipal staff: purpose code",
+            "description": "保険者職員の利用目的（職員の種類を問わず、指定するなら有効なコード）/ municipal staff: purpose code (if given, by anyone, a valid one)",
             "schema": { "type": "string", "enum": kiban_domain::access::Purpose::ALL.iter().map(|p| p.code()).collect::<Vec<_>>() } }));
     }
     let security = match o.auth {
@@ -269,6 +340,7 @@ fn operation(o: &Operation) -> Value {
             json!([{ "staffBearer": [], "clientCertificate": [] }, { "staffBearer": [] }])
         }
         Auth::Citizen => json!([{ "citizenBearer": [] }]),
+        Auth::StaffToken => json!([{ "staffBearer": [] }]),
         Auth::ClientCertificate => json!([{ "clientCertificate": [] }, {}]),
     };
     let error = json!({ "description": "system error", "content": { "application/json": { "schema": reference("ErrorResponse") } } });

@@ -16,7 +16,7 @@ use std::fmt;
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
 #[serde(transparent)]
-pub struct Minutes(pub u32);
+pub struct Minutes(#[serde(deserialize_with = "crate::whole::number")] pub u32);
 
 impl Minutes {
     pub const fn from_tenths(tenths: u32) -> Self {

@@ -70,6 +70,7 @@ pub struct SurveyPlace {
 pub struct ServiceUse {
     pub kind: ServiceKind,
     /// 月あたりの利用回数 (日数 for 短期入所 …, as the form asks).
+    #[serde(deserialize_with = "crate::whole::number")]
     pub times_per_month: u32,
 }
 

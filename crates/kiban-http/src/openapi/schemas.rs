@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use super::formats::{self, nullable, pattern};
 use super::reference;
 
 pub(super) fn schemas() -> Value {
@@ -38,21 +39,32 @@ pub(super) fn schemas() -> Value {
             "reduction": { "type": ["object", "null"], "description": "負担限度額認定証等" },
             "equipment_allowance_left": int, "home_modification_allowance_left": int })),
         "CardSignature": object(&["cert_pem", "signature"], json!({
-            "cert_pem": string, "signature": { "type": "string", "description": "ECDSA P-256/SHA-256 DER, base64url" } })),
+            "cert_pem": string,
+            "signature": pattern(formats::BASE64URL, "ECDSA P-256/SHA-256, DER or r‖s, unpadded base64url") })),
         "EnrolmentRequest": object(&["identity"], json!({
             "identity": { "oneOf": [
                 object(&["method", "challenge_id", "signature"], json!({
                     "method": { "const": "card" }, "challenge_id": string, "signature": reference("CardSignature") })),
                 object(&["method", "reason"], json!({
                     "method": { "const": "paper" }, "reason": { "type": "string", "enum": reasons },
-                    "witness": { "type": "string", "description": "既定はログイン中の職員 / defaults to the logged-in staff" } }))
+                    "witness": nullable(json!({ "type": "string", "description": "既定はログイン中の職員 / defaults to the logged-in staff" })) }))
             ] },
             "opted_out": { "type": "array", "items": { "type": "string", "enum": categories } },
-            "valid_until": { "type": "string", "description": "YYYYMMDD or YYYY-MM-DD" } })),
-        "ConfirmRequest": object(&["birth_date"], json!({
-            "birth_date": { "type": "string", "description": "YYYYMMDD, YYYY-MM-DD or 和暦" },
-            "insured": { "type": "string", "description": "被保険者番号 (with birth_date alone)" },
-            "name": string, "sex": { "type": "string", "enum": ["1", "2"] }, "address": string })),
+            "valid_until": nullable(pattern(&formats::date_any(), "同意の最終日（なしは担当の間）/ last day of the consents (absent: while serving)")) })),
+        // Either 被保険者番号 + 生年月日, or the 基本4情報; the number wins when both are sent,
+        // and the other fields are then not read.
+        "ConfirmRequest": { "type": "object", "required": ["birth_date"],
+            "properties": {
+                "birth_date": pattern(&formats::date_any(), "生年月日 YYYYMMDD / YYYY-MM-DD（和暦も可）"),
+                "insured": nullable(string.clone()), "name": nullable(string.clone()),
+                "sex": nullable(string.clone()), "address": nullable(string.clone()) },
+            "anyOf": [
+                { "required": ["insured"], "properties": {
+                    "insured": pattern(formats::INSURED, "被保険者番号") } },
+                { "required": ["name", "sex", "address"], "properties": {
+                    "insured": { "type": "null" },
+                    "name": string, "sex": { "type": "string", "enum": ["1", "2"] }, "address": string } }
+            ] },
         "ConfirmedPerson": object(&["insurer", "insured"], json!({ "insurer": string, "insured": string })),
         "Ended": object(&["ended"], json!({ "ended": int })),
         "Enrolled": object(&["consent_ids"], json!({ "consent_ids": { "type": "array", "items": int } })),

@@ -58,8 +58,9 @@ pub struct ExclusionRequest {
     pub period: String,
     pub service_kind: String,
     /// 1–7 (老企第36号 第3の10)
+    #[serde(deserialize_with = "kiban_domain::whole::number")]
     pub reason: u8,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "kiban_domain::whole::number")]
     pub excluded_plan_months: u32,
     #[serde(default)]
     pub note: String,
@@ -108,6 +109,10 @@ pub async fn caseload(
         .await
 }
 
+/// 常勤換算 care managers an office may file: at least 0.01, at most 1,000.
+pub const MIN_CARE_MANAGERS: f64 = 0.01;
+pub const MAX_CARE_MANAGERS: f64 = 1_000.0;
+
 #[derive(Deserialize)]
 pub struct StaffingRequest {
     pub office: String,
@@ -132,10 +137,12 @@ pub async fn staffing(
 ) -> ApiResult<Filed> {
     let office = OfficeNumber::parse(&req.office).map_err(|_| invalid("office"))?;
     let m = month(&req.month)?;
-    let centi = (req.care_managers * 100.0).round();
-    if !(1.0..=100_000.0).contains(&centi) {
+    // The bounds the document states, checked on the number sent (not on its rounding, so that
+    // a value the document refuses is never taken).
+    if !(MIN_CARE_MANAGERS..=MAX_CARE_MANAGERS).contains(&req.care_managers) {
         return Err(invalid("care_managers"));
     }
+    let centi = (req.care_managers * 100.0).round();
     let row = StaffingRow {
         office_number: office.to_string(),
         month: m.yyyymm(),

@@ -18,6 +18,7 @@ mod login_hardening;
 mod medical_pages;
 mod municipal_pages;
 mod office_card_pages;
+mod openapi_truth;
 mod page_browser;
 mod pages;
 mod persons;
