@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     };
     assert_eq!(
         ClientSubject::parse_common_name(&identity.subject.common_name()).ok(),
-        Some(identity.subject.clone())
+        Some(identity.subject)
     );
     assert_eq!(identity.fingerprint, Fingerprint::of_der(data));
     assert!(identity.not_after >= now);

@@ -299,12 +299,19 @@ fn v5_errors_give_a_json_path() {
 #[test]
 fn v5_day_counts_follow_the_rule_of_the_v4_day_columns() {
     let g = generated();
-    for (kind, rows) in [(UnitKind::Results, "rows"), (UnitKind::ServiceUse, "plan_rows")] {
+    for (kind, rows) in [
+        (UnitKind::Results, "rows"),
+        (UnitKind::ServiceUse, "plan_rows"),
+    ] {
         let u = g.units.iter().find(|u| u.kind == kind).unwrap();
         let unit = assemble(read_all(&u.files)).unwrap();
         let value = to_v5(&unit)
             .into_iter()
-            .find(|v| v["document"][rows].as_array().is_some_and(|r| !r.is_empty()))
+            .find(|v| {
+                v["document"][rows]
+                    .as_array()
+                    .is_some_and(|r| !r.is_empty())
+            })
             .unwrap();
         assert!(from_v5(&value).is_ok());
         let days = format!("$.document.{rows}[0].days");

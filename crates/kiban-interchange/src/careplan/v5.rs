@@ -283,7 +283,11 @@ fn check_persons(docs: &[Document]) -> Result<(), V5Error> {
             }
             Document::Results(r) => {
                 if earlier(&|e| matches!(e, Document::Results(_))) {
-                    return refuse(i, "同じ利用者の実績が2つあります", "two 実績 for the person");
+                    return refuse(
+                        i,
+                        "同じ利用者の実績が2つあります",
+                        "two 実績 for the person",
+                    );
                 }
                 if r.rows.is_empty() {
                     return refuse(i, "実績に行がありません", "the 実績 has no rows");
