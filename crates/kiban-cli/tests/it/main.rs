@@ -8,6 +8,7 @@ mod keys;
 mod physician;
 mod policy;
 mod revocation;
+mod running;
 mod serve;
 
 use kiban_testkit::TestDb;

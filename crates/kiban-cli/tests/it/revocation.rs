@@ -3,12 +3,11 @@
 //! database the command itself ends the tokens issued over the certificate. Each wait is a
 //! bounded poll (10 s), never a timing assertion.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::ok;
+use crate::running::Server;
 use kiban_crypto::{Argon2Params, TotpSecret};
 use kiban_store::{OfficeRow, StaffRow};
 use kiban_testkit::TestDb;
@@ -17,15 +16,6 @@ const OFFICE: &str = "1370000001";
 const PASSWORD: &str = "correct horse battery staple";
 const BOUND: Duration = Duration::from_secs(10);
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn kiban_in(db: &TestDb, data: &Path, args: &[&str]) -> String {
     let mut all = vec!["--data-dir", data.to_str().unwrap()];
     all.extend_from_slice(args);
@@ -33,35 +23,10 @@ fn kiban_in(db: &TestDb, data: &Path, args: &[&str]) -> String {
 }
 
 /// `kiban serve` on a free port: the process and `https://localhost:<port>`.
-fn serve(db: &TestDb, data: &Path) -> (Killed, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiban"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .env("KIBAN_DATABASE_URL", &db.url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let child = Killed(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let port = loop {
-        let line = lines
-            .next()
-            .expect("kiban serve printed its address")
-            .unwrap();
-        if let Some(rest) = line.split("listening on https://").nth(1) {
-            break rest
-                .trim_end_matches("/api/v1")
-                .rsplit(':')
-                .next()
-                .unwrap()
-                .to_string();
-        }
-    };
-    // Keep reading, so the server's later output never meets a closed pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, format!("https://localhost:{port}"))
+fn serve(db: &TestDb, data: &Path) -> (Server, String) {
+    let server = Server::start(&db.url, data);
+    let base = format!("https://localhost:{}", server.port);
+    (server, base)
 }
 
 /// A client trusting the data directory's CA and presenting the certificate `<stem>.pem` of

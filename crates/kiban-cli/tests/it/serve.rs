@@ -1,43 +1,14 @@
 //! `kiban serve` on a fresh data directory: creates its keys, listens on TLS, answers the
 //! health route and serves the OpenAPI document.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::running::Server;
 
 #[test]
 fn serve_creates_its_keys_and_answers_over_tls() {
     let db = kiban_testkit::TestDb::sqlite();
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiban"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data.path())
-        .env("KIBAN_DATABASE_URL", &db.url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let child = Killed(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("kiban serve printed its address")
-            .unwrap();
-        if let Some(rest) = line.split("listening on https://").nth(1) {
-            break rest.trim_end_matches("/api/v1").to_string();
-        }
-    };
-    let port = addr.rsplit(':').next().unwrap();
+    let server = Server::start(&db.url, data.path());
+    let port = server.port;
     let ca = std::fs::read(data.path().join("keys/ca/ca.pem")).expect("the CA was created");
     let client = reqwest::blocking::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
@@ -65,23 +36,14 @@ fn serve_creates_its_keys_and_answers_over_tls() {
         std::fs::metadata(key).unwrap().permissions().mode() & 0o777,
         0o600
     );
-    drop(child);
+    drop(server);
 }
 
 #[test]
 fn demo_loads_seeds_every_role_and_writes_the_logins() {
     let mut db = kiban_testkit::TestDb::sqlite();
     let data = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kiban"))
-        .args(["demo", "--persons", "300", "--no-serve", "--dir"])
-        .arg(data.path().join("demo"))
-        .arg("--data-dir")
-        .arg(data.path())
-        .env("KIBAN_DATABASE_URL", &db.url)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
+    let stdout = crate::running::demo(&db.url, data.path());
     for id in ["cm01", "hv01", "dr01", "city01", "ops01"] {
         assert!(
             stdout.contains(&format!("ID {id}")),

@@ -219,23 +219,12 @@ fn import_on_a_full_disk_commits_nothing_half_and_recovers_on_postgres() {
 /// answered again, without a restart, once space returns.
 #[test]
 fn serving_on_a_full_disk_refuses_unaudited_reads_and_recovers_on_sqlite() {
-    use super::serve::{insured, Api, Server, OFFICE_CERT};
+    use super::serve::{insured, Api, OFFICE_CERT};
+    use crate::running::{demo, Server};
     let space = Tmpfs::mount("serve-full", 64, None);
     let db_url = format!("sqlite://{}/kiban.db", space.dir.display());
     let data = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kiban"))
-        .args(["demo", "--persons", "300", "--no-serve", "--dir"])
-        .arg(data.path().join("demo"))
-        .arg("--data-dir")
-        .arg(data.path())
-        .env("KIBAN_DATABASE_URL", &db_url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    demo(&db_url, data.path());
     let server = Server::start(&db_url, data.path());
     let api = Api::login(data.path(), server.port, "cm01", Some(OFFICE_CERT), 0);
     let path = |i: u32| format!("/persons/131011/{}/qualification", insured(1 + i % 300));

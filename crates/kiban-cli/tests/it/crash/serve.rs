@@ -6,16 +6,15 @@
 
 use kiban_testkit::TestDb;
 use serde_json::{json, Value};
-use std::io::BufRead;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::{next, seed};
 use crate::ok;
+use crate::running::{demo, Server};
 
 const PASSWORD: &str = "kiban-demo-2026";
 pub(super) const OFFICE_CERT: &str = "certs/1370000001";
@@ -23,53 +22,6 @@ pub(super) const OFFICE_CERT: &str = "certs/1370000001";
 /// demo itself registered nobody.
 const PERSONS: u32 = 300;
 const ENROL_FROM: u32 = 100;
-
-pub(super) struct Server {
-    child: Child,
-    pub(super) port: u16,
-}
-
-impl Server {
-    pub(super) fn start(url: &str, data: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kiban"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data)
-            .env("KIBAN_DATABASE_URL", url)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let port = loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(120))
-                .expect("kiban serve printed its address");
-            if let Some(rest) = line.split("listening on https://").nth(1) {
-                let addr = rest.trim_end_matches("/api/v1");
-                break addr.rsplit(':').next().unwrap().parse().unwrap();
-            }
-        };
-        Self { child, port }
-    }
-
-    pub(super) fn kill(mut self) {
-        self.child.kill().unwrap(); // SIGKILL
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// What the demo printed for one login: its TOTP secret.
 fn totp_secret(data: &Path, id: &str) -> kiban_crypto::TotpSecret {
@@ -268,19 +220,7 @@ fn apply(api: &Api, i: u32, seen: &mut Acknowledged) -> bool {
 
 fn killed_server_loses_nothing_it_acknowledged(db: TestDb) {
     let data = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kiban"))
-        .args(["demo", "--persons", "300", "--no-serve", "--dir"])
-        .arg(data.path().join("demo"))
-        .arg("--data-dir")
-        .arg(data.path())
-        .env("KIBAN_DATABASE_URL", &db.url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    demo(&db.url, data.path());
     let reads_before = db.scalar("SELECT count(*) FROM audit_events WHERE actor_id = 'cm01'");
 
     let server = Server::start(&db.url, data.path());
