@@ -44,10 +44,8 @@ pub(crate) const fn required(
     schema: QuerySchema,
 ) -> Query {
     Query {
-        name,
-        description,
         required: true,
-        schema,
+        ..query(name, description, schema)
     }
 }
 
