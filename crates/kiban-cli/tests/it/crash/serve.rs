@@ -335,16 +335,14 @@ fn killed_server_loses_nothing_it_acknowledged(db: TestDb) {
         "{} steps acknowledged, {stored_steps} stored",
         steps.len()
     );
-    {
-        assert_eq!(
-            db.scalar(&format!(
-                "SELECT count(*) FROM certification_applications WHERE id IN ({})",
-                list(&applications)
-            )),
-            applications.len() as i64,
-            "an acknowledged application is missing"
-        );
-    }
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT count(*) FROM certification_applications WHERE id IN ({})",
+            list(&applications)
+        )),
+        applications.len() as i64,
+        "an acknowledged application is missing"
+    );
 }
 
 #[test]
