@@ -35,8 +35,8 @@ fn the_person_answers_a_draft_care_plan_on_a_phone() -> Result<()> {
         .find("main form[action$='/confirm'] button[type=submit]")
         .context("no button to agree to the draft (see last.html)")?;
     agree.click()?;
-    f.browser.wait_for("main", SLOW)?;
-    let after = f.browser.find("main")?.text()?;
+    // The draft's page stays findable until the answer's page replaces it: wait for the answer.
+    let after = f.browser.wait_for_text("main", "本人確認済", SLOW)?;
     ensure!(
         after.contains("本人確認済"),
         "the draft is not marked as agreed: {after}"

@@ -41,7 +41,9 @@ fn citizen_logs_in_with_the_card_file_and_pin_in_the_browser() -> Result<()> {
     // page says so in Japanese with an emptied PIN field.
     f.browser.find("#card_pin")?.send_keys("9999")?;
     f.browser.find(submit)?.click()?;
-    let status = wait_for_text(&f, "[data-card-status]", "暗証番号が違います")?;
+    let status = f
+        .browser
+        .wait_for_text("[data-card-status]", "暗証番号が違います", LOGIN)?;
     ensure!(
         f.browser.current_url()?.ends_with("/me/login"),
         "left the login page: {status}"
@@ -77,20 +79,4 @@ fn citizen_logs_in_with_the_card_file_and_pin_in_the_browser() -> Result<()> {
     ensure!(h1.contains("やりとり履歴"), "the history page is {h1:?}");
     f.screenshot("05-access-history")?;
     Ok(())
-}
-
-/// Polls the text of `selector` until it contains `wanted`.
-fn wait_for_text(f: &Fixture, selector: &str, wanted: &str) -> Result<String> {
-    let start = std::time::Instant::now();
-    loop {
-        let text = f.browser.find(selector)?.text()?;
-        if text.contains(wanted) {
-            return Ok(text);
-        }
-        ensure!(
-            start.elapsed() < LOGIN,
-            "{selector} says {text:?}, not {wanted:?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }

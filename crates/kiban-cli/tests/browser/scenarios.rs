@@ -139,7 +139,7 @@ fn office_takes_consent_by_card_citizen_revokes_care_plan_office_is_refused() ->
     office
         .find(&format!("a[href='{path}/views/care_plan']"))?
         .click()?;
-    let h1 = office.wait_for("main h1", SLOW)?.text()?;
+    let h1 = office.wait_for_text("main h1", "ケアプラン", SLOW)?;
     ensure!(h1 == "ケアプラン", "the care-plan link led to {h1:?}");
     let main = office.find("main")?.text()?;
     ensure!(

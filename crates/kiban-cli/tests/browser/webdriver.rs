@@ -166,6 +166,28 @@ impl Browser {
     }
 
     /// Polls [`Browser::find`] until the element appears (after a click that loads a page).
+    /// Polls the text of `selector` until it contains `wanted`, and returns it. An element that
+    /// is absent or stale for a moment (the page is being replaced after a click) is waited for
+    /// too: finding the old page's element right after a click says nothing about the new one.
+    pub fn wait_for_text(&self, selector: &str, wanted: &str, timeout: Duration) -> Result<String> {
+        let start = Instant::now();
+        loop {
+            let seen = self.find(selector).and_then(|e| e.text());
+            match &seen {
+                Ok(text) if text.contains(wanted) => return seen,
+                _ if start.elapsed() >= timeout => {
+                    return match seen {
+                        Ok(text) => Err(anyhow!(
+                            "{selector} says {text:?}, not {wanted:?}, after {timeout:?}"
+                        )),
+                        Err(e) => Err(e.context(format!("still no {wanted:?} after {timeout:?}"))),
+                    }
+                }
+                _ => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
     pub fn wait_for(&self, selector: &str, timeout: Duration) -> Result<Element<'_>> {
         let start = Instant::now();
         loop {

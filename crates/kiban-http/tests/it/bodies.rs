@@ -199,9 +199,11 @@ async fn a_50_mb_upload_over_http1_gets_413_in_json() {
     fifty_megabytes_get_413(Protocol::Http1, false).await;
 }
 
-/// An HTTP/2 connection of the bare `h2` client (ALPN h2, TLS 1.3), which shows what reqwest
-/// hides: whether the server reset the stream while the client was still sending.
-async fn bare_h2(fx: &Fixture) -> h2::client::SendRequest<bytes::Bytes> {
+/// A TLS 1.3 connection to the server, offering `alpn` ("h2" or "http/1.1").
+async fn bare_tls(
+    fx: &Fixture,
+    alpn: &[u8],
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
     use rustls_pki_types::pem::PemObject as _;
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_pki_types::CertificateDer::pem_slice_iter(fx.ca.cert_pem().as_bytes()) {
@@ -213,13 +215,19 @@ async fn bare_h2(fx: &Fixture) -> h2::client::SendRequest<bytes::Bytes> {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec()];
+    config.alpn_protocols = vec![alpn.to_vec()];
     let tcp = tokio::net::TcpStream::connect(fx.addr).await.unwrap();
     let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-    let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+    tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
         .connect(name, tcp)
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// An HTTP/2 connection of the bare `h2` client (ALPN h2, TLS 1.3), which shows what reqwest
+/// hides: whether the server reset the stream while the client was still sending.
+async fn bare_h2(fx: &Fixture) -> h2::client::SendRequest<bytes::Bytes> {
+    let tls = bare_tls(fx, b"h2").await;
     let (send, connection) = h2::client::handshake(tls).await.unwrap();
     tokio::spawn(connection);
     send.ready().await.unwrap()
@@ -280,4 +288,78 @@ async fn http2_upload_refused_early_is_read_to_its_end_before_the_answer() {
         assert_eq!(code(&json), "UNAUTHENTICATED", "{json}");
         h2 = h2.ready().await.unwrap();
     }
+}
+
+/// Reads one HTTP/1.1 answer with a Content-Length body from `conn`, keeping what follows in
+/// `buffer`: (status, body).
+async fn read_http1_answer(
+    conn: &mut (impl tokio::io::AsyncRead + Unpin),
+    buffer: &mut Vec<u8>,
+) -> (u16, Vec<u8>) {
+    use tokio::io::AsyncReadExt as _;
+    loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).to_string();
+            let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse().unwrap())
+                })
+                .unwrap_or_else(|| panic!("no content-length in {head}"));
+            while buffer.len() < end + 4 + length {
+                let mut chunk = [0u8; 4096];
+                let n = conn.read(&mut chunk).await.unwrap();
+                assert!(n > 0, "connection closed inside the answer to {head}");
+                buffer.extend_from_slice(&chunk[..n]);
+            }
+            let body = buffer[end + 4..end + 4 + length].to_vec();
+            buffer.drain(..end + 4 + length);
+            return (status, body);
+        }
+        let mut chunk = [0u8; 4096];
+        let n = conn.read(&mut chunk).await.unwrap();
+        assert!(
+            n > 0,
+            "connection closed before an answer: {:?}",
+            String::from_utf8_lossy(buffer)
+        );
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Found by the soak: a small body that arrives in a second write, after its headers (as a
+/// client that writes headers and body separately sends it), must not cost the connection. The
+/// POST is answered, and the next request on the same HTTP/1.1 connection is answered too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http1_body_in_a_separate_write_keeps_the_connection_alive() {
+    use tokio::io::AsyncWriteExt as _;
+    let fx = Fixture::sqlite().await;
+    let mut conn = bare_tls(&fx, b"http/1.1").await;
+    let head = format!(
+        "POST {V4} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: 2\r\n\r\n"
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.flush().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    conn.write_all(b"{}").await.unwrap();
+    conn.flush().await.unwrap();
+    let mut buffer = Vec::new();
+    let (status, body) = read_http1_answer(&mut conn, &mut buffer).await;
+    let json: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((status, code(&json)), (401, "UNAUTHENTICATED"), "{json}");
+    conn.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    conn.flush().await.unwrap();
+    let (status, body) = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        read_http1_answer(&mut conn, &mut buffer),
+    )
+    .await
+    .expect("the second request on the connection is answered");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
 }
