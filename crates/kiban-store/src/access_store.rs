@@ -620,7 +620,11 @@ impl<D: Db> AccessStore for D {
         let sql = format!(
             "SELECT {OPINION_COLUMNS} FROM opinion_requests WHERE insurer = ?1 AND insured = ?2 AND institution_code = ?3 ORDER BY id"
         );
-        self.query_all(&sql, params![insurer, insured, institution_code], to_opinion)
+        self.query_all(
+            &sql,
+            params![insurer, insured, institution_code],
+            to_opinion,
+        )
     }
 
     fn open_opinion_requests(&mut self, institution_code: &str) -> Result<Vec<OpinionRequestRow>> {

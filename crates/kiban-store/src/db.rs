@@ -16,8 +16,8 @@
 use crate::careplan_store::{CarePlanDocRow, ServiceMonthSet};
 use crate::dialect::Dialect;
 use crate::{ConsentRow, NewVersion, Result, ServingRow, StoreError, VersionMeta};
-use kiban_domain::ids::{InsuredNumber, InsurerNumber};
 use kiban_domain::audit::AuditEvent;
+use kiban_domain::ids::{InsuredNumber, InsurerNumber};
 use kiban_domain::records::RecordKind;
 
 /// A statement parameter.

@@ -167,7 +167,8 @@ mod tests {
             Postgres.render(ddl),
             "id BIGSERIAL PRIMARY KEY, n BIGINT NOT NULL, h BYTEA);"
         );
-        let query = "WHERE {JSON_TEXT:b.body:birth_date} = ?2 AND k {NOT_IN:?3} ORDER BY k{BYTEWISE}";
+        let query =
+            "WHERE {JSON_TEXT:b.body:birth_date} = ?2 AND k {NOT_IN:?3} ORDER BY k{BYTEWISE}";
         assert_eq!(
             Sqlite.render(query),
             "WHERE json_extract(b.body, '$.birth_date') = ?2 AND k NOT IN (SELECT value FROM json_each(?3)) ORDER BY k"
@@ -180,7 +181,10 @@ mod tests {
 
     #[test]
     fn other_braces_are_left_alone() {
-        assert_eq!(Postgres.render("SELECT '{\"a\": 1}', '{x}'"), "SELECT '{\"a\": 1}', '{x}'");
+        assert_eq!(
+            Postgres.render("SELECT '{\"a\": 1}', '{x}'"),
+            "SELECT '{\"a\": 1}', '{x}'"
+        );
     }
 
     #[test]

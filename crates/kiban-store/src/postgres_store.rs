@@ -179,9 +179,7 @@ impl Db for PostgresStore {
     }
 
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
-        Ok(self
-            .client
-            .batch_execute(&Dialect::Postgres.render(sql))?)
+        Ok(self.client.batch_execute(&Dialect::Postgres.render(sql))?)
     }
 
     /// Not tracked by the client; a `ROLLBACK` outside a transaction is only a warning here.

@@ -72,7 +72,15 @@ pub(crate) fn parse_version(
 /// A version from the columns `insured, history, operation, applies_from, body`.
 fn read_version(r: &dyn SqlRow, kind: RecordKind, insurer: &str) -> Result<Version> {
     let (insured, history) = (r.str(0)?, r.get(1)?);
-    parse_version(kind, insurer, insured, history, r.str(2)?, r.str(3)?, r.str(4)?)
+    parse_version(
+        kind,
+        insurer,
+        insured,
+        history,
+        r.str(2)?,
+        r.str(3)?,
+        r.str(4)?,
+    )
 }
 
 impl<D: Db> Store for D {
@@ -222,10 +230,7 @@ impl<D: Db> Store for D {
         );
         self.query(&sql, params![i, p], &mut |r| {
             let kind = stored_kind(r.str(0)?)?;
-            records
-                .of_mut(kind)
-                .withdrawn
-                .push(r.get::<i64>(1)? as u16);
+            records.of_mut(kind).withdrawn.push(r.get::<i64>(1)? as u16);
             Ok(())
         })?;
         Ok(records)

@@ -271,7 +271,11 @@ impl Db for SqliteStore {
         let sql = format!(
             "SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = ?1 AND insured {{IN:?2}} AND office_number = ?3 ORDER BY insured, id"
         );
-        self.query_all(&sql, db::params![insurer, insureds, office_number], to_consent)
+        self.query_all(
+            &sql,
+            db::params![insurer, insureds, office_number],
+            to_consent,
+        )
     }
 
     fn bulk_careplan_documents(&mut self, rows: &[CarePlanDocRow]) -> Result<Vec<i64>> {
