@@ -9,8 +9,16 @@
 //!   staffing.
 //!
 //! Bodies are JSON text written and read by the application layer; the store decides nothing.
+//!
+//! Both engines run the same statements (below) except the two bulk writes, which each engine
+//! does its fastest way ([`Db::bulk_careplan_documents`], [`Db::bulk_replace_service_months`]).
+//! The aggregates count distinct person-months with a `SELECT DISTINCT` below the `GROUP BY`
+//! and order text by bytes on both engines. An unknown document on a status update is read
+//! from the changed-row count, never from a failed statement.
 
-use crate::Result;
+use crate::db::{params, Db, SqlRow};
+use crate::{Result, StoreError};
+use std::collections::HashMap;
 
 /// One care-plan document as sent. Document key: (kind, insurer, insured, doc_key,
 /// from_office, to_office); a later row with the same key supersedes the earlier one.
@@ -254,4 +262,408 @@ pub trait CarePlanStore {
     fn put_staffing(&mut self, row: &StaffingRow) -> Result<()>;
     /// Ordered by office.
     fn staffing(&mut self, month: &str) -> Result<Vec<StaffingRow>>;
+}
+
+const DOCUMENT_COLUMNS: &str = "id, kind, insurer, insured, doc_key, from_office, to_office, status, body_json, supplement_json, registered_at_ms, registered_by";
+const CONFIRMATION_COLUMNS: &str = "id, document_id, at_ms, account, decision, comment";
+const FEEDBACK_COLUMNS: &str =
+    "id, insurer, insured, office_number, period, body_json, submitted_at_ms, submitted_by";
+const CORPORATION_COLUMNS: &str = "corporation_number, name, registered_at_ms";
+const CORPORATION_OFFICE_COLUMNS: &str = "office_number, corporation_number, office_name";
+const EXCLUSION_COLUMNS: &str = "id, insurer, office_number, period, service_kind, reason, excluded_plan_months, note, recorded_at_ms, recorded_by";
+const STAFFING_COLUMNS: &str = "office_number, month, care_managers_centi, data_exchange, clerical_staff, recorded_at_ms, recorded_by";
+
+/// 集中減算 numerators: insurer, from, to, the kinds.
+const CORPORATION_COUNTS: &str = "SELECT care_office, service_kind, corporation, COUNT(*) FROM (\
+       SELECT DISTINCT s.care_office, s.service_kind, \
+              COALESCE(c.corporation_number, 'office:' || s.provider_office) AS corporation, \
+              s.insured, s.month \
+       FROM service_months s LEFT JOIN corporation_offices c ON c.office_number = s.provider_office \
+       WHERE s.insurer = ?1 AND s.month BETWEEN ?2 AND ?3 AND s.service_kind {IN:?4}\
+     ) AS d GROUP BY care_office, service_kind, corporation \
+     ORDER BY care_office{BYTEWISE}, service_kind{BYTEWISE}, corporation{BYTEWISE}";
+
+/// 集中減算 denominators: insurer, from, to, the kinds.
+const PLAN_MONTH_TOTALS: &str = "SELECT care_office, service_kind, plan_months FROM (\
+       SELECT care_office, service_kind, COUNT(*) AS plan_months FROM (\
+         SELECT DISTINCT care_office, service_kind, insured, month FROM service_months \
+         WHERE insurer = ?1 AND month BETWEEN ?2 AND ?3 AND service_kind {IN:?4}\
+       ) AS k GROUP BY care_office, service_kind \
+       UNION ALL \
+       SELECT care_office, '' AS service_kind, COUNT(*) AS plan_months FROM (\
+         SELECT DISTINCT care_office, insured, month FROM service_months \
+         WHERE insurer = ?1 AND month BETWEEN ?2 AND ?3\
+       ) AS a GROUP BY care_office\
+     ) AS t ORDER BY care_office{BYTEWISE}, service_kind{BYTEWISE}";
+
+/// The error of updating a document that does not exist (no id in the message).
+fn unknown_document() -> StoreError {
+    StoreError::Conflict("careplan_documents".into())
+}
+
+/// The key a [`ServiceMonthSet`] replaces.
+pub(crate) type MonthKey<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
+fn set_key(s: &ServiceMonthSet) -> MonthKey<'_> {
+    (
+        &s.insurer,
+        &s.insured,
+        &s.month,
+        &s.care_office,
+        &s.to_office,
+    )
+}
+
+fn row_key(r: &ServiceMonthRow) -> MonthKey<'_> {
+    (
+        &r.insurer,
+        &r.insured,
+        &r.month,
+        &r.care_office,
+        &r.to_office,
+    )
+}
+
+/// What replacing `sets` one after the other leaves, computed up front so an engine can write
+/// it in two statements: every key to delete (each once, first-seen order) and the rows that
+/// survive — a row of set i survives unless a later set replaces the row's own key.
+pub(crate) fn plan_replacement(
+    sets: &[ServiceMonthSet],
+) -> (Vec<MonthKey<'_>>, Vec<&ServiceMonthRow>) {
+    let mut last: HashMap<MonthKey<'_>, usize> = HashMap::new();
+    let mut keys = Vec::new();
+    for (i, set) in sets.iter().enumerate() {
+        if last.insert(set_key(set), i).is_none() {
+            keys.push(set_key(set));
+        }
+    }
+    let rows = sets
+        .iter()
+        .enumerate()
+        .flat_map(|(i, set)| set.rows.iter().map(move |r| (i, r)))
+        .filter(|(i, r)| last.get(&row_key(r)).is_none_or(|&j| j <= *i))
+        .map(|(_, r)| r)
+        .collect();
+    (keys, rows)
+}
+
+fn to_document(r: &dyn SqlRow) -> Result<CarePlanDocRow> {
+    Ok(CarePlanDocRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        insurer: r.get(2)?,
+        insured: r.get(3)?,
+        doc_key: r.get(4)?,
+        from_office: r.get(5)?,
+        to_office: r.get(6)?,
+        status: r.get(7)?,
+        body_json: r.get(8)?,
+        supplement_json: r.get(9)?,
+        registered_at_ms: r.get(10)?,
+        registered_by: r.get(11)?,
+    })
+}
+
+fn to_confirmation(r: &dyn SqlRow) -> Result<PlanConfirmationRow> {
+    Ok(PlanConfirmationRow {
+        id: r.get(0)?,
+        document_id: r.get(1)?,
+        at_ms: r.get(2)?,
+        account: r.get(3)?,
+        decision: r.get(4)?,
+        comment: r.get(5)?,
+    })
+}
+
+fn to_feedback(r: &dyn SqlRow) -> Result<LifeFeedbackRow> {
+    Ok(LifeFeedbackRow {
+        id: r.get(0)?,
+        insurer: r.get(1)?,
+        insured: r.get(2)?,
+        office_number: r.get(3)?,
+        period: r.get(4)?,
+        body_json: r.get(5)?,
+        submitted_at_ms: r.get(6)?,
+        submitted_by: r.get(7)?,
+    })
+}
+
+fn to_corporation(r: &dyn SqlRow) -> Result<CorporationRow> {
+    Ok(CorporationRow {
+        corporation_number: r.get(0)?,
+        name: r.get(1)?,
+        registered_at_ms: r.get(2)?,
+    })
+}
+
+fn to_corporation_office(r: &dyn SqlRow) -> Result<CorporationOfficeRow> {
+    Ok(CorporationOfficeRow {
+        office_number: r.get(0)?,
+        corporation_number: r.get(1)?,
+        office_name: r.get(2)?,
+    })
+}
+
+fn to_exclusion(r: &dyn SqlRow) -> Result<ConcentrationExclusionRow> {
+    Ok(ConcentrationExclusionRow {
+        id: r.get(0)?,
+        insurer: r.get(1)?,
+        office_number: r.get(2)?,
+        period: r.get(3)?,
+        service_kind: r.get(4)?,
+        reason: r.get(5)?,
+        excluded_plan_months: r.get(6)?,
+        note: r.get(7)?,
+        recorded_at_ms: r.get(8)?,
+        recorded_by: r.get(9)?,
+    })
+}
+
+fn to_staffing(r: &dyn SqlRow) -> Result<StaffingRow> {
+    Ok(StaffingRow {
+        office_number: r.get(0)?,
+        month: r.get(1)?,
+        care_managers_centi: r.get(2)?,
+        data_exchange: r.get(3)?,
+        clerical_staff: r.get(4)?,
+        recorded_at_ms: r.get(5)?,
+        recorded_by: r.get(6)?,
+    })
+}
+
+fn to_corporation_count(r: &dyn SqlRow) -> Result<CorporationCountRow> {
+    Ok(CorporationCountRow {
+        care_office: r.get(0)?,
+        service_kind: r.get(1)?,
+        corporation: r.get(2)?,
+        plan_months: r.get(3)?,
+    })
+}
+
+fn to_plan_month_total(r: &dyn SqlRow) -> Result<PlanMonthTotalRow> {
+    Ok(PlanMonthTotalRow {
+        care_office: r.get(0)?,
+        service_kind: r.get(1)?,
+        plan_months: r.get(2)?,
+    })
+}
+
+fn to_caseload_count(r: &dyn SqlRow) -> Result<CaseloadCountRow> {
+    Ok(CaseloadCountRow {
+        care_office: r.get(0)?,
+        care_level: r.get(1)?,
+        persons: r.get(2)?,
+    })
+}
+
+fn to_user_count(r: &dyn SqlRow) -> Result<UserCountRow> {
+    Ok(UserCountRow {
+        service_kind: r.get(0)?,
+        care_level: r.get(1)?,
+        persons: r.get(2)?,
+    })
+}
+
+/// An aggregate over a whole 判定期間, between the engine's preparations for one.
+fn aggregate<D: Db, T>(
+    db: &mut D,
+    sql: &str,
+    params: &[crate::db::Value],
+    map: crate::db::Map<T>,
+) -> Result<Vec<T>> {
+    db.aggregate_begin()?;
+    let rows = db.query_all(sql, params, map);
+    db.aggregate_end()?;
+    rows
+}
+
+impl<D: Db> CarePlanStore for D {
+    fn insert_careplan_documents(&mut self, rows: &[CarePlanDocRow]) -> Result<Vec<i64>> {
+        self.bulk_careplan_documents(rows)
+    }
+
+    fn careplan_document(&mut self, id: i64) -> Result<Option<CarePlanDocRow>> {
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE id = ?1");
+        self.query_opt(&sql, params![id], to_document)
+    }
+
+    fn careplan_documents_of(
+        &mut self,
+        insurer: &str,
+        insured: &str,
+    ) -> Result<Vec<CarePlanDocRow>> {
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE insurer = ?1 AND insured = ?2 ORDER BY id DESC"
+        );
+        self.query_all(&sql, params![insurer, insured], to_document)
+    }
+
+    fn careplan_documents_to(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>> {
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE to_office = ?1 ORDER BY id DESC LIMIT ?2"
+        );
+        self.query_all(&sql, params![office, limit], to_document)
+    }
+
+    fn careplan_drafts_from(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>> {
+        // The predicate repeats the partial index's, so the planner can use it.
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM careplan_documents WHERE from_office = ?1 AND kind = 'plan' \
+             AND status IN ('draft', 'confirmed', 'commented') ORDER BY id DESC LIMIT ?2"
+        );
+        self.query_all(&sql, params![office, limit], to_document)
+    }
+
+    fn set_careplan_status(&mut self, id: i64, status: &str) -> Result<()> {
+        let changed = self.execute(
+            "UPDATE careplan_documents SET status = ?2 WHERE id = ?1",
+            params![id, status],
+        )?;
+        if changed == 0 {
+            return Err(unknown_document());
+        }
+        Ok(())
+    }
+
+    fn insert_plan_confirmation(&mut self, c: &PlanConfirmationRow) -> Result<i64> {
+        self.insert_id(
+            "INSERT INTO plan_confirmations (document_id, at_ms, account, decision, comment) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            params![c.document_id, c.at_ms, c.account, c.decision, c.comment],
+        )
+    }
+
+    fn plan_confirmations(&mut self, document_id: i64) -> Result<Vec<PlanConfirmationRow>> {
+        let sql = format!(
+            "SELECT {CONFIRMATION_COLUMNS} FROM plan_confirmations WHERE document_id = ?1 ORDER BY id"
+        );
+        self.query_all(&sql, params![document_id], to_confirmation)
+    }
+
+    fn replace_service_months(&mut self, sets: &[ServiceMonthSet]) -> Result<()> {
+        self.bulk_replace_service_months(sets)
+    }
+
+    fn corporation_counts(
+        &mut self,
+        insurer: &str,
+        from: &str,
+        to: &str,
+        kinds: &[&str],
+    ) -> Result<Vec<CorporationCountRow>> {
+        let params = params![insurer, from, to, kinds];
+        aggregate(self, CORPORATION_COUNTS, params, to_corporation_count)
+    }
+
+    fn plan_month_totals(
+        &mut self,
+        insurer: &str,
+        from: &str,
+        to: &str,
+        kinds: &[&str],
+    ) -> Result<Vec<PlanMonthTotalRow>> {
+        let params = params![insurer, from, to, kinds];
+        aggregate(self, PLAN_MONTH_TOTALS, params, to_plan_month_total)
+    }
+
+    fn caseload_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<CaseloadCountRow>> {
+        self.query_all(
+            "SELECT care_office, care_level, COUNT(DISTINCT insured) FROM service_months \
+             WHERE insurer = ?1 AND month = ?2 GROUP BY care_office, care_level \
+             ORDER BY care_office{BYTEWISE}, care_level{BYTEWISE}",
+            params![insurer, month],
+            to_caseload_count,
+        )
+    }
+
+    fn user_counts(&mut self, insurer: &str, month: &str) -> Result<Vec<UserCountRow>> {
+        self.query_all(
+            "SELECT service_kind, care_level, COUNT(DISTINCT insured) FROM service_months \
+             WHERE insurer = ?1 AND month = ?2 GROUP BY service_kind, care_level \
+             ORDER BY service_kind{BYTEWISE}, care_level{BYTEWISE}",
+            params![insurer, month],
+            to_user_count,
+        )
+    }
+
+    fn insert_life_feedback(&mut self, f: &LifeFeedbackRow) -> Result<i64> {
+        self.insert_id(
+            "INSERT INTO life_feedback (insurer, insured, office_number, period, body_json, submitted_at_ms, submitted_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            params![f.insurer, f.insured, f.office_number, f.period, f.body_json, f.submitted_at_ms, f.submitted_by],
+        )
+    }
+
+    fn life_feedback_of(&mut self, insurer: &str, insured: &str) -> Result<Vec<LifeFeedbackRow>> {
+        let sql = format!(
+            "SELECT {FEEDBACK_COLUMNS} FROM life_feedback WHERE insurer = ?1 AND insured = ?2 ORDER BY period DESC, id DESC"
+        );
+        self.query_all(&sql, params![insurer, insured], to_feedback)
+    }
+
+    fn put_corporation(&mut self, c: &CorporationRow) -> Result<()> {
+        self.execute(
+            "INSERT INTO corporations (corporation_number, name, registered_at_ms) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (corporation_number) DO UPDATE SET name = excluded.name, registered_at_ms = excluded.registered_at_ms",
+            params![c.corporation_number, c.name, c.registered_at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn put_corporation_office(&mut self, o: &CorporationOfficeRow) -> Result<()> {
+        self.execute(
+            "INSERT INTO corporation_offices (office_number, corporation_number, office_name) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (office_number) DO UPDATE SET corporation_number = excluded.corporation_number, office_name = excluded.office_name",
+            params![o.office_number, o.corporation_number, o.office_name],
+        )?;
+        Ok(())
+    }
+
+    fn corporations(&mut self) -> Result<Vec<CorporationRow>> {
+        let sql =
+            format!("SELECT {CORPORATION_COLUMNS} FROM corporations ORDER BY corporation_number");
+        self.query_all(&sql, &[], to_corporation)
+    }
+
+    fn corporation_offices(&mut self) -> Result<Vec<CorporationOfficeRow>> {
+        let sql = format!(
+            "SELECT {CORPORATION_OFFICE_COLUMNS} FROM corporation_offices ORDER BY office_number"
+        );
+        self.query_all(&sql, &[], to_corporation_office)
+    }
+
+    fn insert_concentration_exclusion(&mut self, e: &ConcentrationExclusionRow) -> Result<i64> {
+        self.insert_id(
+            "INSERT INTO concentration_exclusions (insurer, office_number, period, service_kind, reason, excluded_plan_months, note, recorded_at_ms, recorded_by) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+            params![e.insurer, e.office_number, e.period, e.service_kind, e.reason, e.excluded_plan_months, e.note, e.recorded_at_ms, e.recorded_by],
+        )
+    }
+
+    fn concentration_exclusions(
+        &mut self,
+        insurer: &str,
+        period: &str,
+    ) -> Result<Vec<ConcentrationExclusionRow>> {
+        let sql = format!(
+            "SELECT {EXCLUSION_COLUMNS} FROM concentration_exclusions WHERE insurer = ?1 AND period = ?2 ORDER BY id"
+        );
+        self.query_all(&sql, params![insurer, period], to_exclusion)
+    }
+
+    fn put_staffing(&mut self, s: &StaffingRow) -> Result<()> {
+        self.execute(
+            "INSERT INTO care_manager_staffing (office_number, month, care_managers_centi, data_exchange, clerical_staff, recorded_at_ms, recorded_by) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (office_number, month) DO UPDATE SET care_managers_centi = excluded.care_managers_centi, data_exchange = excluded.data_exchange, \
+             clerical_staff = excluded.clerical_staff, recorded_at_ms = excluded.recorded_at_ms, recorded_by = excluded.recorded_by",
+            params![s.office_number, s.month, s.care_managers_centi, s.data_exchange, s.clerical_staff, s.recorded_at_ms, s.recorded_by],
+        )?;
+        Ok(())
+    }
+
+    fn staffing(&mut self, month: &str) -> Result<Vec<StaffingRow>> {
+        let sql = format!(
+            "SELECT {STAFFING_COLUMNS} FROM care_manager_staffing WHERE month = ?1 ORDER BY office_number"
+        );
+        self.query_all(&sql, params![month], to_staffing)
+    }
 }

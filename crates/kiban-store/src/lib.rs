@@ -2,32 +2,26 @@
 //! (production) implement the same trait and pass the same conformance suite
 //! (`tests/it/conformance.rs`).
 //!
+//! The SQL is written once: the store traits are implemented once for any engine (`registry.rs`,
+//! `access_store.rs`, `audit_store.rs`, `certification_store.rs`, `careplan_store.rs`) over the
+//! engine-neutral layer of `db.rs`, with statements and migrations rendered per engine by
+//! `dialect.rs`. `sqlite_store.rs` and `postgres_store.rs` hold only what differs: connections,
+//! transactions, bulk paths, planner hints and the write-ahead log.
+//!
 //! The store is deliberately dumb: it keeps append-only certificate versions, withdrawals and
 //! the import log, and answers simple keyed queries. Every rule lives in `kiban-domain`; the
 //! import decisions live in `kiban-app`.
 
-mod access_sql;
 mod access_store;
 mod audit_store;
-mod card_search;
-mod careplan_sql;
 mod careplan_store;
 mod certification_store;
+mod db;
+mod dialect;
 mod migrations;
-mod postgres_access;
-mod postgres_audit;
-mod postgres_careplan;
-mod postgres_certification;
-mod postgres_query;
-mod postgres_records;
 mod postgres_store;
+mod registry;
 mod rows;
-mod sqlite_access;
-mod sqlite_audit;
-mod sqlite_careplan;
-mod sqlite_certification;
-mod sqlite_query;
-mod sqlite_records;
 mod sqlite_store;
 
 pub use access_store::*;

@@ -1,10 +1,15 @@
-//! The SQLite engine: the embedded default, in WAL mode.
+//! The SQLite engine: the embedded default, in WAL mode. What is here is what only SQLite has:
+//! opening and configuring the file, `BEGIN IMMEDIATE` and read snapshots, the write-ahead
+//! log's checkpoints, and the bulk paths, which on an embedded engine are one cached statement
+//! per row (there are no round trips to save). Every other statement is shared
+//! ([`crate::db`]).
 
-use crate::migrations::{SCHEMA_TABLE, SQLITE};
-use crate::sqlite_records::parse_version;
+use crate::access_store::{to_consent, to_serving, CONSENT_COLUMNS, SERVING_COLUMNS};
+use crate::db::{self, Db, SqlRow, Value};
+use crate::dialect::Dialect;
 use crate::*;
-use kiban_domain::ids::CheckDigitPolicy;
-use rusqlite::{params, Connection, OptionalExtension};
+use kiban_domain::audit::AuditEvent;
+use rusqlite::{params, params_from_iter, Connection};
 use std::path::Path;
 
 /// How long a statement waits for another connection's lock.
@@ -65,9 +70,11 @@ impl SqliteStore {
         // Whoever resets the write-ahead log leaves the file at most this long (without it the
         // file keeps its largest size forever).
         conn.pragma_update(None, "journal_size_limit", WAL_TRUNCATE_AT as i64)?;
-        // The request path uses a few dozen distinct statements; rusqlite's default cache of 16
-        // would evict and re-prepare them on every request.
-        conn.set_prepared_statement_cache_capacity(128);
+        // Every statement goes through this cache, so a request's handful of queries are parsed
+        // once per connection. The request path uses a few dozen distinct statements and the
+        // store about a hundred and fifty; rusqlite's default of 16 would evict and re-prepare
+        // them on every request.
+        conn.set_prepared_statement_cache_capacity(256);
         Ok(Self {
             conn,
             identity,
@@ -81,85 +88,66 @@ impl SqliteStore {
     }
 }
 
-fn to_import(row: &rusqlite::Row) -> rusqlite::Result<ImportRecord> {
-    Ok(ImportRecord {
-        id: row.get(0)?,
-        file_name: row.get(1)?,
-        sha256: row.get(2)?,
-        status: ImportStatus::from_code(&row.get::<_, String>(3)?),
-        kind: row.get(4)?,
-        insurer: row.get(5)?,
-        mode: row.get(6)?,
-        encoding: row.get(7)?,
-        started_at: row.get(8)?,
-        finished_at: row.get(9)?,
-        rows_total: row.get(10)?,
-        rows_inserted: row.get(11)?,
-        rows_unchanged: row.get(12)?,
-        rows_withdrawn: row.get(13)?,
-        rows_rejected: row.get(14)?,
-        report: row.get(15)?,
-    })
-}
-
-const IMPORT_COLUMNS: &str = "id, file_name, sha256, status, kind, insurer, mode, encoding, started_at, finished_at, rows_total, rows_inserted, rows_unchanged, rows_withdrawn, rows_rejected, report";
-
-impl Store for SqliteStore {
-    fn engine(&self) -> Engine {
-        Engine::Sqlite
+impl Db for SqliteStore {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
     }
 
-    fn database_identity(&self) -> &str {
+    fn identity(&self) -> &str {
         &self.identity
     }
 
-    fn migrate(&mut self) -> Result<Vec<String>> {
-        self.conn.execute_batch(SCHEMA_TABLE)?;
-        let mut applied = Vec::new();
-        for m in SQLITE {
-            let done: Option<i64> = self
-                .conn
-                .query_row(
-                    "SELECT version FROM schema_migrations WHERE version = ?1",
-                    [m.version],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if done.is_none() {
-                let tx = self.conn.transaction()?;
-                tx.execute_batch(m.sql)?;
-                tx.execute(
-                    "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
-                    params![m.version, m.name],
-                )?;
-                tx.commit()?;
-                applied.push(m.name.to_string());
-            }
-        }
-        Ok(applied)
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let sql = Dialect::Sqlite.render(sql);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(stmt.execute(params_from_iter(params))? as u64)
     }
 
-    // Cached statements: every audit append is a transaction of its own.
-    fn begin(&mut self) -> Result<()> {
-        self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
-        Ok(())
-    }
-    fn commit(&mut self) -> Result<()> {
-        self.conn.prepare_cached("COMMIT")?.execute([])?;
-        Ok(())
-    }
-    fn rollback(&mut self) -> Result<()> {
-        if !self.conn.is_autocommit() {
-            self.conn.execute_batch("ROLLBACK")?;
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&dyn SqlRow) -> Result<()>,
+    ) -> Result<()> {
+        let sql = Dialect::Sqlite.render(sql);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(params))?;
+        while let Some(row) = rows.next()? {
+            each(row)?;
         }
         Ok(())
     }
 
-    fn defer_wal_checkpoints(&mut self) -> Result<()> {
+    fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        Ok(self.conn.execute_batch(&Dialect::Sqlite.render(sql))?)
+    }
+
+    fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
+    // Outside a transaction every statement takes and drops the file locks and revalidates
+    // the page cache; one read snapshot (a deferred BEGIN, which takes no write lock) pays that
+    // once (see `Store::begin_read`).
+    fn read_begin(&mut self) -> Result<()> {
+        if self.conn.is_autocommit() {
+            self.conn.prepare_cached("BEGIN")?.execute([])?;
+            self.reading = true;
+        }
+        Ok(())
+    }
+    fn read_end(&mut self) -> Result<()> {
+        if std::mem::take(&mut self.reading) && !self.conn.is_autocommit() {
+            self.tx_commit()?;
+        }
+        Ok(())
+    }
+
+    fn wal_defer_checkpoints(&mut self) -> Result<()> {
         self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         Ok(())
     }
-    fn checkpoint_wal(&mut self) -> Result<()> {
+    fn wal_checkpoint(&mut self) -> Result<()> {
         let log_frames: i64 = self
             .conn
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?;
@@ -177,63 +165,33 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn begin_read(&mut self) -> Result<()> {
-        if self.conn.is_autocommit() {
-            self.conn.prepare_cached("BEGIN")?.execute([])?;
-            self.reading = true;
+    fn bulk_append_versions(&mut self, import_id: i64, versions: &[NewVersion]) -> Result<()> {
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO record_versions (kind, insurer, insured, history, operation, applies_from, content_hash, body, import_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for v in versions {
+            let k = v.version.key;
+            insert.execute(params![
+                v.version.body.kind().code(),
+                k.insurer.to_string(),
+                k.insured.to_string(),
+                k.history,
+                v.version.operation.code(),
+                v.version.applies_from.yyyymmdd(),
+                v.content_hash,
+                v.body_json,
+                import_id
+            ])?;
         }
         Ok(())
     }
-    fn end_read(&mut self) -> Result<()> {
-        if std::mem::take(&mut self.reading) && !self.conn.is_autocommit() {
-            self.conn.prepare_cached("COMMIT")?.execute([])?;
-        }
+
+    fn after_import(&mut self, _rows_inserted: i64) -> Result<()> {
         Ok(())
     }
 
-    fn find_committed_import(&mut self, sha256: &str) -> Result<Option<ImportRecord>> {
-        let sql = format!(
-            "SELECT {IMPORT_COLUMNS} FROM imports WHERE sha256 = ?1 AND status = 'committed'"
-        );
-        Ok(self.conn.query_row(&sql, [sha256], to_import).optional()?)
-    }
-
-    fn insert_import(&mut self, r: &ImportRecord) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO imports (file_name, sha256, status, kind, insurer, mode, encoding, started_at, finished_at, rows_total, rows_inserted, rows_unchanged, rows_withdrawn, rows_rejected, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            params![r.file_name, r.sha256, r.status.code(), r.kind, r.insurer, r.mode, r.encoding, r.started_at, r.finished_at, r.rows_total, r.rows_inserted, r.rows_unchanged, r.rows_withdrawn, r.rows_rejected, r.report],
-        )?;
-        Ok(self.conn.last_insert_rowid())
-    }
-
-    fn finish_import(&mut self, r: &ImportRecord) -> Result<()> {
-        self.conn.execute(
-            "UPDATE imports SET status = ?2, finished_at = ?3, rows_total = ?4, rows_inserted = ?5, rows_unchanged = ?6, rows_withdrawn = ?7, rows_rejected = ?8, report = ?9 WHERE id = ?1",
-            params![r.id, r.status.code(), r.finished_at, r.rows_total, r.rows_inserted, r.rows_unchanged, r.rows_withdrawn, r.rows_rejected, r.report],
-        )?;
-        Ok(())
-    }
-
-    fn list_imports(&mut self, limit: u32) -> Result<Vec<ImportRecord>> {
-        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports ORDER BY id DESC LIMIT ?1");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([limit], to_import)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    fn has_versions(&mut self, kind: RecordKind, insurer: InsurerNumber) -> Result<bool> {
-        let found: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT 1 FROM record_versions WHERE kind = ?1 AND insurer = ?2 LIMIT 1",
-                params![kind.code(), insurer.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(found.is_some())
-    }
-
-    fn version_meta(
+    fn bulk_version_meta(
         &mut self,
         kind: RecordKind,
         insurer: InsurerNumber,
@@ -261,145 +219,127 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn append(
-        &mut self,
-        import_id: i64,
-        versions: &[NewVersion],
-        withdrawals: &[WithdrawalKey],
-    ) -> Result<()> {
+    // `BEGIN IMMEDIATE` (`tx_begin`) already makes the appender the only writer, so reading
+    // the head and appending cannot interleave.
+    fn lock_audit_chain(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn bulk_audit_events(&mut self, events: &[AuditEvent]) -> Result<()> {
         let mut insert = self.conn.prepare_cached(
-            "INSERT INTO record_versions (kind, insurer, insured, history, operation, applies_from, content_hash, body, import_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO audit_events (seq, at_ms, actor_kind, actor_id, office, job, insurer, insured, category, action, purpose, decision, reason, prev_hash, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
-        for v in versions {
-            let k = v.version.key;
+        for event in events {
+            let e = &event.entry;
             insert.execute(params![
-                v.version.body.kind().code(),
-                k.insurer.to_string(),
-                k.insured.to_string(),
-                k.history,
-                v.version.operation.code(),
-                v.version.applies_from.yyyymmdd(),
-                v.content_hash,
-                v.body_json,
-                import_id
-            ])?;
-        }
-        let mut withdraw = self.conn.prepare_cached(
-            "INSERT INTO withdrawals (kind, insurer, insured, history, import_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for w in withdrawals {
-            withdraw.execute(params![
-                w.kind.code(),
-                w.key.insurer.to_string(),
-                w.key.insured.to_string(),
-                w.key.history,
-                import_id
+                event.seq as i64,
+                e.at_ms,
+                e.actor_kind,
+                e.actor_id,
+                e.office,
+                e.job,
+                e.insurer,
+                e.insured,
+                e.category,
+                e.action,
+                e.purpose,
+                e.decision.code(),
+                e.reason,
+                &event.prev_hash[..],
+                &event.hash[..]
             ])?;
         }
         Ok(())
     }
 
-    fn person_history(
-        &mut self,
-        kind: RecordKind,
-        insurer: InsurerNumber,
-        insured: InsuredNumber,
-    ) -> Result<PersonHistory> {
-        self.read_person_history(kind, insurer, insured)
-    }
-
-    fn person_records(
-        &mut self,
-        insurer: InsurerNumber,
-        insured: InsuredNumber,
-    ) -> Result<PersonRecords> {
-        self.read_person_records(insurer, insured)
-    }
-
-    fn for_each_version(
-        &mut self,
-        kind: RecordKind,
-        insurer: InsurerNumber,
-        include_withdrawn: bool,
-        visit: &mut dyn FnMut(Version) -> Result<()>,
-    ) -> Result<()> {
-        let filter = if include_withdrawn {
-            ""
-        } else {
-            " AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.kind = v.kind AND w.insurer = v.insurer AND w.insured = v.insured AND w.history = v.history)"
-        };
+    // One statement for the batch: the numbers travel as a JSON array (`{IN:?2}` reads it
+    // with json_each), which spares a statement lookup and a step loop per person.
+    fn bulk_servers_of(&mut self, insurer: &str, insureds: &[String]) -> Result<Vec<ServingRow>> {
         let sql = format!(
-            "SELECT v.insured, v.history, v.operation, v.applies_from, v.body FROM record_versions v WHERE v.kind = ?1 AND v.insurer = ?2{filter} ORDER BY v.insured, v.history"
+            "SELECT {SERVING_COLUMNS} FROM serving_relationships WHERE insurer = ?1 AND insured {{IN:?2}} ORDER BY insured, id"
         );
-        let i = insurer.to_string();
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query(params![kind.code(), i])?;
-        while let Some(r) = rows.next()? {
-            let p: String = r.get(0)?;
-            let version = parse_version(
-                kind,
-                &i,
-                &p,
-                r.get(1)?,
-                &r.get::<_, String>(2)?,
-                &r.get::<_, String>(3)?,
-                &r.get::<_, String>(4)?,
-            )?;
-            visit(version)?;
+        self.query_all(&sql, db::params![insurer, insureds], to_serving)
+    }
+
+    fn bulk_consents_of(
+        &mut self,
+        insurer: &str,
+        insureds: &[String],
+        office_number: &str,
+    ) -> Result<Vec<ConsentRow>> {
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE insurer = ?1 AND insured {{IN:?2}} AND office_number = ?3 ORDER BY insured, id"
+        );
+        self.query_all(
+            &sql,
+            db::params![insurer, insureds, office_number],
+            to_consent,
+        )
+    }
+
+    fn bulk_careplan_documents(&mut self, rows: &[CarePlanDocRow]) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO careplan_documents (kind, insurer, insured, doc_key, from_office, to_office, status, body_json, supplement_json, registered_at_ms, registered_by) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        let mut ids = Vec::with_capacity(rows.len());
+        for d in rows {
+            ids.push(stmt.insert(params![
+                d.kind,
+                d.insurer,
+                d.insured,
+                d.doc_key,
+                d.from_office,
+                d.to_office,
+                d.status,
+                d.body_json,
+                d.supplement_json,
+                d.registered_at_ms,
+                d.registered_by
+            ])?);
+        }
+        Ok(ids)
+    }
+
+    fn bulk_replace_service_months(&mut self, sets: &[ServiceMonthSet]) -> Result<()> {
+        let mut delete = self.conn.prepare_cached(
+            "DELETE FROM service_months WHERE insurer = ?1 AND insured = ?2 AND month = ?3 AND care_office = ?4 AND to_office = ?5",
+        )?;
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO service_months (insurer, insured, month, care_office, to_office, service_kind, provider_office, care_level) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for set in sets {
+            delete.execute([
+                &set.insurer,
+                &set.insured,
+                &set.month,
+                &set.care_office,
+                &set.to_office,
+            ])?;
+            for r in &set.rows {
+                insert.execute([
+                    &r.insurer,
+                    &r.insured,
+                    &r.month,
+                    &r.care_office,
+                    &r.to_office,
+                    &r.service_kind,
+                    &r.provider_office,
+                    &r.care_level,
+                ])?;
+            }
         }
         Ok(())
     }
 
-    fn cards_born_on(
-        &mut self,
-        insurer: InsurerNumber,
-        birth_date: kiban_domain::Date,
-    ) -> Result<Vec<Version>> {
-        crate::card_search::sqlite(&self.conn, insurer, birth_date)
+    // The settings PostgreSQL changes for the aggregates are SQLite's connection defaults
+    // (sorts in memory: `temp_store`).
+    fn aggregate_begin(&mut self) -> Result<()> {
+        Ok(())
     }
-
-    fn insurers(&mut self) -> Result<Vec<InsurerNumber>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT insurer FROM record_versions ORDER BY insurer")?;
-        let raw: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        raw.iter()
-            .map(|s| {
-                InsurerNumber::parse_with(s, CheckDigitPolicy::Warn)
-                    .map(|p| p.number)
-                    .map_err(|_| StoreError::Corrupt("insurer".into()))
-            })
-            .collect()
-    }
-
-    fn counts(&mut self, insurer: InsurerNumber) -> Result<Counts> {
-        let i = insurer.to_string();
-        let mut versions_by_kind = Vec::new();
-        for kind in RecordKind::ALL {
-            let n: i64 = self.conn.query_row(
-                "SELECT count(*) FROM record_versions WHERE kind = ?1 AND insurer = ?2",
-                params![kind.code(), i],
-                |r| r.get(0),
-            )?;
-            versions_by_kind.push((kind.code().to_string(), n));
-        }
-        let withdrawals = self.conn.query_row(
-            "SELECT count(*) FROM withdrawals WHERE insurer = ?1",
-            [&i],
-            |r| r.get(0),
-        )?;
-        let imports = self.conn.query_row(
-            "SELECT count(*) FROM imports WHERE insurer = ?1 AND status = 'committed'",
-            [&i],
-            |r| r.get(0),
-        )?;
-        Ok(Counts {
-            versions_by_kind,
-            withdrawals,
-            imports,
-        })
+    fn aggregate_end(&mut self) -> Result<()> {
+        Ok(())
     }
 }

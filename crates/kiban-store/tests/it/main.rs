@@ -11,4 +11,5 @@ mod careplan_bulk;
 mod careplan_fixtures;
 mod certification;
 mod conformance;
+mod schema;
 mod wal;

@@ -1,8 +1,8 @@
 -- The audit log: one row per access decision, hash-chained (see kiban_domain::audit), and the
 -- signed checkpoints of the chain head. Rows are only ever appended.
 CREATE TABLE audit_events (
-    seq BIGINT PRIMARY KEY,
-    at_ms BIGINT NOT NULL,
+    seq {BIGINT} PRIMARY KEY,
+    at_ms {BIGINT} NOT NULL,
     actor_kind TEXT NOT NULL,
     actor_id TEXT NOT NULL,
     office TEXT NOT NULL,
@@ -14,17 +14,17 @@ CREATE TABLE audit_events (
     purpose TEXT NOT NULL,
     decision TEXT NOT NULL,
     reason TEXT NOT NULL,
-    prev_hash BYTEA NOT NULL,
-    hash BYTEA NOT NULL
+    prev_hash {BYTES} NOT NULL,
+    hash {BYTES} NOT NULL
 );
 
 -- A person's access history (やりとり履歴), newest first.
 CREATE INDEX audit_events_person ON audit_events (insurer, insured, seq);
 
 CREATE TABLE audit_checkpoints (
-    seq BIGINT PRIMARY KEY,
-    hash BYTEA NOT NULL,
-    at_ms BIGINT NOT NULL,
-    public_key BYTEA NOT NULL,
-    signature BYTEA NOT NULL
+    seq {BIGINT} PRIMARY KEY,
+    hash {BYTES} NOT NULL,
+    at_ms {BIGINT} NOT NULL,
+    public_key {BYTES} NOT NULL,
+    signature {BYTES} NOT NULL
 );

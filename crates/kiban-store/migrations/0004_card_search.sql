@@ -4,5 +4,5 @@
 -- the only place the value is written. Queries must use the identical expression and the
 -- literal kind = 'HIHO' for the planner to choose this partial index.
 CREATE INDEX record_versions_card_birth_date
-    ON record_versions (insurer, json_extract(body, '$.birth_date'))
+    ON record_versions (insurer, {JSON_TEXT:body:birth_date})
     WHERE kind = 'HIHO';

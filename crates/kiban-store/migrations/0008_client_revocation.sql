@@ -3,12 +3,12 @@
 -- servers sharing this database but holding their own data directories see it too: each polls
 -- the rows after the last id it has read, a single index range scan.
 CREATE TABLE client_revocations (
-    id INTEGER PRIMARY KEY,
+    id {SERIAL_KEY},
     -- the certificate serial, lower-case hex without leading zero bytes (kiban_crypto::Serial)
     serial TEXT NOT NULL UNIQUE,
     -- RFC 5280 reason code
-    reason_code INTEGER NOT NULL,
-    revoked_at_ms INTEGER NOT NULL
+    reason_code {BIGINT} NOT NULL,
+    revoked_at_ms {BIGINT} NOT NULL
 );
 
 -- The client certificate a session was issued over: revoking the certificate ends the sessions
@@ -18,4 +18,4 @@ CREATE INDEX sessions_client_serial ON sessions (client_serial) WHERE client_ser
 
 -- When the last counted login failure happened: failures slow the next attempt down before
 -- they lock the account (docs/staff-login.md).
-ALTER TABLE staff_accounts ADD COLUMN last_failure_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE staff_accounts ADD COLUMN last_failure_ms {BIGINT} NOT NULL DEFAULT 0;

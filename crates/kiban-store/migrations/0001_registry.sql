@@ -5,7 +5,7 @@
 -- import_id names the imports row written in the same transaction; it is not a foreign key
 -- because a per-row constraint check would cost a third of a bulk load's time on PostgreSQL.
 CREATE TABLE imports (
-    id INTEGER PRIMARY KEY,
+    id {SERIAL_KEY},
     file_name TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     -- committed: the file's rows are in; rejected: nothing of it was committed.
@@ -16,11 +16,11 @@ CREATE TABLE imports (
     encoding TEXT NOT NULL,
     started_at TEXT NOT NULL,
     finished_at TEXT NOT NULL,
-    rows_total INTEGER NOT NULL,
-    rows_inserted INTEGER NOT NULL,
-    rows_unchanged INTEGER NOT NULL,
-    rows_withdrawn INTEGER NOT NULL,
-    rows_rejected INTEGER NOT NULL,
+    rows_total {BIGINT} NOT NULL,
+    rows_inserted {BIGINT} NOT NULL,
+    rows_unchanged {BIGINT} NOT NULL,
+    rows_withdrawn {BIGINT} NOT NULL,
+    rows_rejected {BIGINT} NOT NULL,
     report TEXT NOT NULL
 );
 
@@ -33,18 +33,18 @@ CREATE TABLE record_versions (
     applies_from TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     body TEXT NOT NULL,
-    import_id INTEGER NOT NULL,
+    import_id {BIGINT} NOT NULL,
     PRIMARY KEY (kind, insurer, insured, history)
-) WITHOUT ROWID;
+){SQLITE: WITHOUT ROWID};
 
 CREATE TABLE withdrawals (
     kind TEXT NOT NULL,
     insurer TEXT NOT NULL,
     insured TEXT NOT NULL,
     history INTEGER NOT NULL,
-    import_id INTEGER NOT NULL,
+    import_id {BIGINT} NOT NULL,
     PRIMARY KEY (kind, insurer, insured, history)
-) WITHOUT ROWID;
+){SQLITE: WITHOUT ROWID};
 
 -- Re-importing a committed file is a no-op; a rejected file may be sent again.
 CREATE UNIQUE INDEX imports_committed_sha256 ON imports (sha256) WHERE status = 'committed';

@@ -6,7 +6,7 @@
 -- (both compare correctly as text), times unix milliseconds, bodies JSON text written and read
 -- by the application layer. The store decides nothing.
 CREATE TABLE careplan_documents (
-    id INTEGER PRIMARY KEY,
+    id {SERIAL_KEY},
     -- plan (第1表+第2表), service_use (第6表+第7表, 利用票・別表), results (サービス提供実績)
     kind TEXT NOT NULL,
     insurer TEXT NOT NULL,
@@ -22,7 +22,7 @@ CREATE TABLE careplan_documents (
     body_json TEXT NOT NULL,
     -- 利用者補足情報 sent with the document, if any
     supplement_json TEXT,
-    registered_at_ms INTEGER NOT NULL,
+    registered_at_ms {BIGINT} NOT NULL,
     registered_by TEXT NOT NULL
 );
 -- a person's documents, newest first (careplan_documents_of)
@@ -36,9 +36,9 @@ CREATE INDEX careplan_documents_drafts ON careplan_documents (from_office, id)
 
 -- The person's answers to a plan sent for 同意・確認, oldest first.
 CREATE TABLE plan_confirmations (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES careplan_documents (id),
-    at_ms INTEGER NOT NULL,
+    id {SERIAL_KEY},
+    document_id {BIGINT} NOT NULL REFERENCES careplan_documents (id),
+    at_ms {BIGINT} NOT NULL,
     -- the citizen account (derived from the card), never a My Number
     account TEXT NOT NULL,
     -- confirmed, commented
@@ -69,17 +69,21 @@ CREATE TABLE service_months (
 );
 -- The aggregates (corporation_counts, plan_month_totals, caseload_counts, user_counts) read one
 -- insurer's months, narrowed by service kind where they ask for kinds; every column they read is
--- in the index, so they never touch the table.
+-- in the index, so they never touch the table (on PostgreSQL: a vacuumed table is answered by
+-- index-only scans).
 CREATE INDEX service_months_insurer_month
     ON service_months (insurer, month, service_kind, care_office, care_level, insured, provider_office);
--- replace_service_months: the rows of one key (created after the index above, as on PostgreSQL,
--- where the order decides between them while the table has no statistics).
+-- replace_service_months: the rows of one key. Created after the index above on purpose: when the
+-- planner has no statistics yet (the first import, inside its transaction) both indexes look
+-- equally cheap for a key lookup and PostgreSQL takes the one created last; the aggregate index
+-- would scan a whole month per key. (PostgreSQL's DELETE looks each key up on its own, see
+-- bulk_replace_service_months in postgres_store.rs.)
 CREATE INDEX service_months_key
     ON service_months (insurer, insured, month, care_office, to_office);
 
 -- LIFE 利用者フィードバック票, appended; newest first by 対象期間.
 CREATE TABLE life_feedback (
-    id INTEGER PRIMARY KEY,
+    id {SERIAL_KEY},
     insurer TEXT NOT NULL,
     insured TEXT NOT NULL,
     -- the office the feedback is about
@@ -87,7 +91,7 @@ CREATE TABLE life_feedback (
     -- 対象期間 YYYYMM
     period TEXT NOT NULL,
     body_json TEXT NOT NULL,
-    submitted_at_ms INTEGER NOT NULL,
+    submitted_at_ms {BIGINT} NOT NULL,
     submitted_by TEXT NOT NULL
 );
 CREATE INDEX life_feedback_person ON life_feedback (insurer, insured, period, id);
@@ -97,7 +101,7 @@ CREATE INDEX life_feedback_person ON life_feedback (insurer, insured, period, id
 CREATE TABLE corporations (
     corporation_number TEXT PRIMARY KEY,
     name TEXT NOT NULL,
-    registered_at_ms INTEGER NOT NULL
+    registered_at_ms {BIGINT} NOT NULL
 );
 
 -- Which corporation runs an office (any office, not only those with logins). Not a foreign key
@@ -111,7 +115,7 @@ CREATE TABLE corporation_offices (
 
 -- 正当な理由 recorded by the municipality for one office, 判定期間 and service, appended.
 CREATE TABLE concentration_exclusions (
-    id INTEGER PRIMARY KEY,
+    id {SERIAL_KEY},
     insurer TEXT NOT NULL,
     office_number TEXT NOT NULL,
     -- 判定期間: '<year>-1' (前期, March–August) or '<year>-2' (後期, September–February)
@@ -119,11 +123,11 @@ CREATE TABLE concentration_exclusions (
     -- 2-digit サービス種類コード
     service_kind TEXT NOT NULL,
     -- 正当な理由 number, 1–7 of 老企第36号 第3の10
-    reason INTEGER NOT NULL,
+    reason {BIGINT} NOT NULL,
     -- reason 5 (地域ケア会議で確認): plan-months excluded from the count; 0 otherwise
-    excluded_plan_months INTEGER NOT NULL,
+    excluded_plan_months {BIGINT} NOT NULL,
     note TEXT NOT NULL,
-    recorded_at_ms INTEGER NOT NULL,
+    recorded_at_ms {BIGINT} NOT NULL,
     recorded_by TEXT NOT NULL
 );
 CREATE INDEX concentration_exclusions_period
@@ -137,10 +141,10 @@ CREATE TABLE care_manager_staffing (
     -- YYYYMM
     month TEXT NOT NULL,
     -- 常勤換算 care managers × 100 (2.5 → 250)
-    care_managers_centi INTEGER NOT NULL,
-    data_exchange INTEGER NOT NULL CHECK (data_exchange IN (0, 1)),
-    clerical_staff INTEGER NOT NULL CHECK (clerical_staff IN (0, 1)),
-    recorded_at_ms INTEGER NOT NULL,
+    care_managers_centi {BIGINT} NOT NULL,
+    data_exchange {SQLITE:INTEGER NOT NULL CHECK (data_exchange IN (0, 1))}{POSTGRES:BOOLEAN NOT NULL},
+    clerical_staff {SQLITE:INTEGER NOT NULL CHECK (clerical_staff IN (0, 1))}{POSTGRES:BOOLEAN NOT NULL},
+    recorded_at_ms {BIGINT} NOT NULL,
     recorded_by TEXT NOT NULL,
     PRIMARY KEY (office_number, month)
 );
