@@ -1,10 +1,11 @@
 //! The one gateway to personal data. Every read or write of a person's data by any actor goes
-//! through [`authorize`]: it gathers the evidence the policy needs from storage, asks the pure
+//! through `authorize`: it gathers the evidence the policy needs from storage, asks the pure
 //! `kiban_domain::access::decide`, and appends the decision to the audit log — allowed or
-//! denied — before anything is returned. Callers (HTTP, pages, CLI) never read personal data
-//! from the store directly. Bulk use cases decide person by person with [`authorize_each`]
-//! (export); counts over a whole 保険者 are one decision and one event,
-//! [`authorize_aggregate`] (stats).
+//! denied — before anything is returned. The gateway is private to this crate: only use cases
+//! decide, and callers (HTTP, pages, CLI) reach personal data only through them, holding a
+//! [`crate::Connection`] they cannot look into. Bulk use cases decide person by person with
+//! `authorize_each` (export); counts over a whole 保険者 are one decision and one event,
+//! `authorize_aggregate` (stats).
 
 use crate::Result;
 use kiban_domain::access::{
@@ -81,7 +82,7 @@ pub(crate) fn denied(decision: &Decision) -> Denied {
 
 /// Decides one access and records it. The audit event is committed before this returns, so a
 /// caller that crashes afterwards has still left its trace.
-pub fn authorize(
+pub(crate) fn authorize(
     store: &mut dyn Store,
     caller: &Caller,
     action: Action,
@@ -93,14 +94,14 @@ pub fn authorize(
     let decision = crate::in_read(store, |s| {
         decide_only(s, caller, action, category, person, at, identity)
     })?;
-    crate::audit::record(
+    crate::group_commit::append(
         store,
         vec![audit_entry(caller, action, category, person, at, &decision)],
     )?;
     Ok(decision)
 }
 
-/// Events per audit append in [`authorize_each`]: 100,000 persons are twenty transactions, and
+/// Events per audit append in `authorize_each`: 100,000 persons are twenty transactions, and
 /// one batch of entries stays around a megabyte.
 pub const AUDIT_BATCH: usize = 5_000;
 
@@ -108,7 +109,7 @@ pub const AUDIT_BATCH: usize = 5_000;
 /// own decision from `decide` and their own audit event, so each sees the access in their
 /// history. Events are appended in batches of [`AUDIT_BATCH`], one transaction each, and every
 /// batch is committed before this returns the decisions (in the order of `persons`).
-pub fn authorize_each(
+pub(crate) fn authorize_each(
     store: &mut dyn Store,
     caller: &Caller,
     action: Action,
@@ -124,7 +125,7 @@ pub fn authorize_each(
             entries.push(audit_entry(caller, action, category, person, at, &decision));
             decisions.push(decision);
         }
-        crate::audit::record(store, entries)?;
+        crate::group_commit::append(store, entries)?;
     }
     Ok(decisions)
 }
@@ -136,7 +137,7 @@ pub const AGGREGATE_INSURED: &str = "";
 /// Decides a read of figures aggregated over every person of `insurer` (`decide_aggregate`) and
 /// records it as ONE audit event — action `read`, `insured` [`AGGREGATE_INSURED`] — committed
 /// before this returns. Callers compute counts only after an allow and return no person's values.
-pub fn authorize_aggregate(
+pub(crate) fn authorize_aggregate(
     store: &mut dyn Store,
     caller: &Caller,
     category: Category,
@@ -156,7 +157,7 @@ pub fn authorize_aggregate(
         at,
         &decision,
     );
-    crate::audit::record(store, vec![entry])?;
+    crate::group_commit::append(store, vec![entry])?;
     Ok(decision)
 }
 

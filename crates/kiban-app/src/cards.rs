@@ -3,10 +3,11 @@
 //! (under the municipal purpose 資格管理) and the audit log records it.
 
 use crate::access::{denied, Caller, Denied};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Category, PersonRef, Timestamp};
 use kiban_domain::records::RecordKind;
-use kiban_store::{CardLinkRow, Store, StoreError};
+use kiban_store::{CardLinkRow, StoreError};
 
 /// What became of a link request.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,12 +22,13 @@ pub enum LinkOutcome {
 
 /// Links the card with `fingerprint` to `person`, recorded as linked by `caller.account`.
 pub fn link_card(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     fingerprint: &str,
     at: Timestamp,
 ) -> Result<LinkOutcome> {
+    let store = conn.store();
     let decision = crate::access::authorize(
         store,
         caller,

@@ -8,10 +8,11 @@
 //! its number, column and reason, and commits nothing of itself.
 
 use crate::access::{authorize_aggregate, denied, Caller, Denied, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Actor, Category, Timestamp};
 use kiban_domain::ids::{CorporationNumber, OfficeNumber};
-use kiban_store::{CorporationOfficeRow, CorporationRow, Store};
+use kiban_store::{CorporationOfficeRow, CorporationRow};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,11 +31,12 @@ pub struct CorporationReport {
 }
 
 pub fn register_corporations(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     csv: &str,
     at: Timestamp,
 ) -> Result<Outcome<CorporationReport>> {
+    let store = conn.store();
     let Actor::MunicipalStaff { insurer, .. } = caller.actor else {
         return Ok(Outcome::Denied(Denied {
             reason: "MUNICIPAL_ONLY",

@@ -10,6 +10,7 @@
 
 use super::{kind, DocStatus};
 use crate::access::{authorize, authorize_each, denied, Caller, Denied, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
 use kiban_domain::careplan::{CarePlan, ServiceResults, ServiceUse, Supplement};
@@ -58,11 +59,12 @@ impl CarePlanFolder {
 
 /// The person's care-plan folder as `caller` may see it; one decision and audit event.
 pub fn folder(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     at: Timestamp,
 ) -> Result<Outcome<CarePlanFolder>> {
+    let store = conn.store();
     let decision = authorize(
         store,
         caller,
@@ -217,11 +219,12 @@ pub struct InboxEntry {
 /// The newest documents addressed to the caller's office, for the persons the policy lets it
 /// read now: each listed person is a decision and an audit event, as each folder read is.
 pub fn inbox(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     limit: i64,
     at: Timestamp,
 ) -> Result<Vec<InboxEntry>> {
+    let store = conn.store();
     let Actor::OfficeStaff { office, .. } = caller.actor else {
         return Ok(Vec::new());
     };
@@ -309,12 +312,13 @@ fn refusal(reason: &'static str, ja: &str, en: &str) -> Denied {
 /// time and the person's card account; decided (Write on ケアプラン, which only the person
 /// themself holds for their own plan) and audited.
 pub fn answer_draft(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     document_id: i64,
     answer: AnswerKind,
     at: Timestamp,
 ) -> Result<Outcome<DocumentView<CarePlan>>> {
+    let store = conn.store();
     let not_found = || {
         refusal(
             "PLAN_NOT_FOUND",

@@ -5,9 +5,9 @@
 
 use super::{not_found, person_of};
 use crate::access::{Caller, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Category, Timestamp};
-use kiban_store::Store;
 
 /// One version of a 主治医意見書, as submitted and signed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -25,11 +25,12 @@ pub struct OpinionVersion {
 
 /// Every version of the application's 主治医意見書, oldest first; decided and audited.
 pub fn opinions(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     at: Timestamp,
 ) -> Result<Outcome<Vec<OpinionVersion>>> {
+    let store = conn.store();
     let Some(row) = store.application(id)? else {
         return Ok(Outcome::Denied(not_found()));
     };
@@ -65,11 +66,12 @@ pub struct SurveyDocuments {
 
 /// The application's 認定調査票 and 一次判定; decided and audited as a read of 認定調査票.
 pub fn survey_documents(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     at: Timestamp,
 ) -> Result<Outcome<SurveyDocuments>> {
+    let store = conn.store();
     let Some(row) = store.application(id)? else {
         return Ok(Outcome::Denied(not_found()));
     };
