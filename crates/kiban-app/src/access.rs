@@ -71,6 +71,46 @@ impl<T> Outcome<T> {
     }
 }
 
+impl<T> From<std::result::Result<T, Denied>> for Outcome<T> {
+    fn from(r: std::result::Result<T, Denied>) -> Self {
+        match r {
+            Ok(t) => Outcome::Allowed(t),
+            Err(d) => Outcome::Denied(d),
+        }
+    }
+}
+
+/// What a use case answers when the policy refuses it.
+pub(crate) trait Refusable {
+    fn refused(denied: Denied) -> Self;
+}
+
+impl<T> Refusable for Outcome<T> {
+    fn refused(denied: Denied) -> Self {
+        Outcome::Denied(denied)
+    }
+}
+
+/// A policy decision as the use cases act on it: the one refusal path.
+pub(crate) trait Permit {
+    /// `Ok` when the policy allows, else the refusal the use case answers with (the policy's
+    /// reason code and messages).
+    fn permit(&self) -> std::result::Result<(), Denied>;
+}
+
+impl Permit for Decision {
+    fn permit(&self) -> std::result::Result<(), Denied> {
+        if self.allowed() {
+            Ok(())
+        } else {
+            Err(denied(self))
+        }
+    }
+}
+
+/// The decision's reason as a refusal. Use cases answer refusals through [`decided!`] and
+/// [`Permit::permit`]; this is for the two that refuse on more than the decision (enrolment
+/// without an acting office, revocation of a consent that is not the caller's).
 pub(crate) fn denied(decision: &Decision) -> Denied {
     let reason = decision.reason();
     Denied {
@@ -79,6 +119,32 @@ pub(crate) fn denied(decision: &Decision) -> Denied {
         message_en: reason.message_en().to_string(),
     }
 }
+
+/// The one refusal path of the use cases: unless `decision` allows, ends the use case with the
+/// policy's refusal (`return Ok(Refusable::refused(..))`, the reason from [`Permit::permit`]).
+/// The decision is on the audit log already, either way:
+///
+/// ```text
+/// let decision = authorize(store, caller, Action::Read, category, person, at, None)?;
+/// decided!(decision);
+/// ```
+///
+/// `decided!(decision, else refusal)` answers a refusal as `refusal` instead (a plan or an
+/// application named by id answers as unknown, so ids cannot be probed); the audit event keeps
+/// the policy's own reason.
+macro_rules! decided {
+    ($decision:expr) => {
+        if let Err(denied) = $crate::access::Permit::permit(&$decision) {
+            return Ok($crate::access::Refusable::refused(denied));
+        }
+    };
+    ($decision:expr, else $refusal:expr) => {
+        if !$decision.allowed() {
+            return Ok($crate::access::Refusable::refused($refusal));
+        }
+    };
+}
+pub(crate) use decided;
 
 /// Decides one access and records it. The audit event is committed before this returns, so a
 /// caller that crashes afterwards has still left its trace.

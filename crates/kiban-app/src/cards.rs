@@ -2,7 +2,8 @@
 //! that lets the card log in as that person. A write of 資格情報, so the access policy decides
 //! (under the municipal purpose 資格管理) and the audit log records it.
 
-use crate::access::{denied, Caller, Denied};
+use crate::access::decided;
+use crate::access::{Caller, Denied};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Category, PersonRef, Timestamp};
@@ -18,6 +19,12 @@ pub enum LinkOutcome {
     NotRegistered,
     /// The card is linked already (to this or another person).
     AlreadyLinked,
+}
+
+impl crate::access::Refusable for LinkOutcome {
+    fn refused(denied: Denied) -> Self {
+        LinkOutcome::Denied(denied)
+    }
 }
 
 /// Links the card with `fingerprint` to `person`, recorded as linked by `caller.account`.
@@ -38,9 +45,7 @@ pub fn link_card(
         at,
         None,
     )?;
-    if !decision.allowed() {
-        return Ok(LinkOutcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let history = store.person_history(RecordKind::InsuredCard, person.insurer, person.insured)?;
     if history.versions.is_empty() {
         return Ok(LinkOutcome::NotRegistered);

@@ -8,7 +8,8 @@
 //! pages. A person without such records gets an allowed-and-empty view, which is itself the
 //! truthful answer ("nothing is registered"), and still audited.
 
-use crate::access::{denied, Caller, Outcome};
+use crate::access::decided;
+use crate::access::{Caller, Outcome};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Category, PersonRef, Timestamp};
@@ -43,9 +44,7 @@ pub fn read_category(
     let store = conn.store();
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     match category {
         Category::HousingEquipment => {}
         Category::CarePlan => {

@@ -27,7 +27,8 @@ pub use documents::{
 pub use reads::{opinions, survey_documents, OpinionVersion, SurveyDocuments};
 pub use steps::{extend_deadline, overdue, record_step, Step};
 
-use crate::access::{audit_entry, decide_only, denied, Caller, Denied, Outcome};
+use crate::access::decided;
+use crate::access::{audit_entry, decide_only, Caller, Denied, Outcome, Permit};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Reason, Timestamp};
@@ -167,9 +168,7 @@ pub fn progress(
     let category = read_category(caller);
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(not_found()));
-    }
+    decided!(decision, else not_found());
     view(store, id).map(Outcome::Allowed)
 }
 
@@ -185,9 +184,7 @@ pub fn applications_of(
     let category = read_category(caller);
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let rows = store.applications_of(&person.insurer.to_string(), &person.insured.to_string())?;
     let views = rows
         .into_iter()
@@ -222,7 +219,7 @@ pub(crate) fn log_write(
 ) -> Result<Option<Denied>> {
     let entry = audit_entry(caller, Action::Write, category, person, at, decision);
     crate::group_commit::append(store, vec![entry])?;
-    Ok((!decision.allowed()).then(|| denied(decision)))
+    Ok(decision.permit().err())
 }
 
 /// One recorded step of application `id`, done by `caller` at `at`.

@@ -9,7 +9,8 @@ pub use card::{
     card_login, check_card, finish_card_login, unattributed_failures, CardCheck, CardLoginRefusal,
 };
 
-use crate::access::{audit_entry, authorize, denied, Caller, Outcome};
+use crate::access::decided;
+use crate::access::{audit_entry, authorize, Caller, Outcome};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, Decision, Job, PersonRef, Reason, Timestamp};
@@ -43,9 +44,7 @@ pub fn access_history(
 ) -> Result<Outcome<Vec<HistoryLine>>> {
     let store = conn.store();
     let decision = own_only(store, caller, Action::Read, person, at)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let events = store.audit_for_person(
         &person.insurer.to_string(),
         &person.insured.to_string(),
@@ -141,9 +140,7 @@ pub fn my_data(
 ) -> Result<Outcome<MyData>> {
     let store = conn.store();
     let decision = own_only(store, caller, Action::Export, person, at)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let mut records = Vec::new();
     for kind in RecordKind::ALL {
         let h = store.person_history(kind, person.insurer, person.insured)?;
@@ -168,9 +165,7 @@ pub fn my_consents(
 ) -> Result<Outcome<Vec<ConsentLine>>> {
     let store = conn.store();
     let decision = own_only(store, caller, Action::Read, person, at)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     Ok(Outcome::Allowed(consent_lines(store, person)?))
 }
 

@@ -3,7 +3,8 @@
 //! person consents to read it (Read on LIFE). Each is one decision and one audit event. The
 //! JSON schema is `kiban_domain::life` (docs/interface/life.md).
 
-use crate::access::{authorize, denied, Caller, Denied, Outcome};
+use crate::access::decided;
+use crate::access::{authorize, Caller, Denied, Outcome};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
@@ -79,9 +80,7 @@ pub fn submit(
         at,
         None,
     )?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let row = LifeFeedbackRow {
         id: 0,
         insurer: person.insurer.to_string(),
@@ -121,9 +120,7 @@ pub fn feedback(
         at,
         None,
     )?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     crate::in_read(store, |s| load(s, person)).map(Outcome::Allowed)
 }
 

@@ -3,7 +3,7 @@
 //! institution's staff see the person (consent still decides each category), so sending one is
 //! decided and audited like any write of 主治医意見書.
 
-use crate::access::{audit_entry, decide_only, denied, Caller, Outcome};
+use crate::access::{audit_entry, decide_only, decided, Caller, Outcome};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, Decision, PersonRef, Reason, Timestamp};
@@ -38,9 +38,10 @@ pub fn request_opinion(
     };
     let entry = audit_entry(caller, action, category, person, at, &decision);
     if !decision.allowed() {
-        crate::group_commit::append(store, vec![entry])?;
-        return Ok(Outcome::Denied(denied(&decision)));
+        // Refused: the decision is all that is written.
+        crate::group_commit::append(store, vec![entry.clone()])?;
     }
+    decided!(decision);
     let id = crate::in_transaction(store, |store| {
         let id = open_request(store, person, institution, at)?;
         store.append_audit(vec![entry])?;

@@ -2,6 +2,7 @@
 //! 事業所, taking consent (card or witnessed paper) with per-category opt-out, and the person's
 //! revocation. Every step goes through [`crate::access`] and leaves an audit event.
 
+use crate::access::decided;
 use crate::access::{audit_entry, decide_only, denied, party_number, Caller, Denied, Outcome};
 use crate::Connection;
 use crate::Result;
@@ -45,9 +46,7 @@ pub fn read_summary(
         at,
         None,
     )?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let summary = crate::in_read(store, |s| summary(s, person, at.jst_date()))?;
     Ok(Outcome::Allowed(summary))
 }

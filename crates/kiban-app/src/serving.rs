@@ -3,7 +3,7 @@
 //! `record_service` calls and sweeps the rest). An ended relationship closes every consent-based
 //! view of that office at once, because the policy requires an active relationship.
 
-use crate::access::{audit_entry, decide_only, denied, party_number, Caller, Outcome};
+use crate::access::{audit_entry, decide_only, party_number, Caller, Outcome, Permit};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
@@ -69,11 +69,7 @@ pub fn end_serving(
         store.append_audit(vec![entry])?;
         Ok(ended)
     })?;
-    Ok(if decision.allowed() {
-        Outcome::Allowed(ended)
-    } else {
-        Outcome::Denied(denied(&decision))
-    })
+    Ok(decision.permit().map(|()| ended).into())
 }
 
 /// Ends an office's relationships with no recorded service (nor start) within `period_days`

@@ -6,6 +6,7 @@
 //! and recorded as one audit event before anything is read. The stored-version counts per kind
 //! (including the two usage records) are registry bookkeeping and come with it.
 
+use crate::access::decided;
 use crate::access::{self, Caller, Outcome};
 use crate::Connection;
 use crate::Result;
@@ -67,9 +68,7 @@ pub fn stats(
     let store = conn.store();
     let decision =
         access::authorize_aggregate(store, caller, Category::Qualification, insurer, at)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(access::denied(&decision)));
-    }
+    decided!(decision);
     let counts = store.counts(insurer)?;
     let mut stats = Stats {
         insurer: insurer.to_string(),

@@ -7,7 +7,8 @@
 //! header line starting with 法人番号. Valid lines are committed; every bad line is reported with
 //! its number, column and reason, and commits nothing of itself.
 
-use crate::access::{authorize_aggregate, denied, Caller, Denied, Outcome};
+use crate::access::decided;
+use crate::access::{authorize_aggregate, Caller, Denied, Outcome};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Actor, Category, Timestamp};
@@ -45,9 +46,7 @@ pub fn register_corporations(
         }));
     };
     let decision = authorize_aggregate(store, caller, Category::CarePlan, insurer, at)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let mut report = CorporationReport::default();
     let mut rows = Vec::new();
     for (i, line) in csv.lines().enumerate() {

@@ -9,7 +9,7 @@
 //! other 保険者 is judged here on this 保険者's persons only; the 指定権者's full judgment needs
 //! every 保険者's counts (kiban's documented limit: the 指定権者 relation is not in kiban).
 
-use crate::access::{authorize_aggregate, denied, Caller, Denied, Outcome};
+use crate::access::{authorize_aggregate, Caller, Denied, Outcome, Permit};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Actor, Category, Timestamp};
@@ -50,11 +50,7 @@ fn aggregate(
         Err(d) => return Ok(Err(d)),
     };
     let decision = authorize_aggregate(store, caller, Category::CarePlan, insurer, at)?;
-    Ok(if decision.allowed() {
-        Ok(insurer)
-    } else {
-        Err(denied(&decision))
-    })
+    Ok(decision.permit().map(|()| insurer))
 }
 
 /// 特定事業所集中減算 of every 居宅介護支援事業所 with plans in the period.

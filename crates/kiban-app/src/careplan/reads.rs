@@ -9,7 +9,8 @@
 //! - a medical institution (under an open 意見書依頼): issued plans only.
 
 use super::{kind, DocStatus};
-use crate::access::{authorize, authorize_each, denied, Caller, Denied, Outcome};
+use crate::access::decided;
+use crate::access::{authorize, authorize_each, Caller, Denied, Outcome};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
@@ -74,9 +75,7 @@ pub fn folder(
         at,
         None,
     )?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     crate::in_read(store, |s| load_folder(s, caller, person)).map(Outcome::Allowed)
 }
 
@@ -351,9 +350,7 @@ pub fn answer_draft(
     )?;
     // Someone else's plan answers as a plan that does not exist, so ids cannot be probed; the
     // refusal is audited above with its own reason (NOT_SELF), as every refusal is.
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(not_found()));
-    }
+    decided!(decision, else not_found());
     let latest = crate::in_read(store, |s| {
         Ok(
             current(s.careplan_documents_of(&row.insurer, &row.insured)?)

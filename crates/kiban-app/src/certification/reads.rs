@@ -4,6 +4,7 @@
 //! which the asked institution reads back under its open 作成依頼.
 
 use super::{not_found, person_of};
+use crate::access::decided;
 use crate::access::{Caller, Outcome};
 use crate::Connection;
 use crate::Result;
@@ -38,9 +39,7 @@ pub fn opinions(
     let category = Category::PhysicianOpinion;
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(not_found()));
-    }
+    decided!(decision, else not_found());
     let versions = store
         .opinions(id)?
         .into_iter()
@@ -79,9 +78,7 @@ pub fn survey_documents(
     let category = Category::CertificationSurvey;
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(not_found()));
-    }
+    decided!(decision, else not_found());
     let parse = |text: &str| serde_json::from_str(text).ok();
     Ok(Outcome::Allowed(SurveyDocuments {
         survey: store.survey(id)?.and_then(|s| parse(&s.body_json)),
