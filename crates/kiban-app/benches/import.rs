@@ -164,17 +164,11 @@ fn pg_url(schema: &str) -> String {
 }
 
 fn import(url: &str, dir: &Path) -> u64 {
-    let mut store = kiban_store::open(url).unwrap();
-    store.migrate().unwrap();
+    let mut conn = kiban_app::Connection::open(url).unwrap();
+    conn.migrate().unwrap();
     let mut rows = 0;
     for file in files(dir) {
-        let report = import_file(
-            store.as_mut(),
-            &file,
-            &ImportOptions::default(),
-            &mut |_| {},
-        )
-        .unwrap();
+        let report = import_file(&mut conn, &file, &ImportOptions::default(), &mut |_| {}).unwrap();
         assert_eq!(report.rows_rejected, 0, "{:?}", report.issues.first());
         assert_eq!(
             report.outcome,

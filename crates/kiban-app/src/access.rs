@@ -1,10 +1,11 @@
 //! The one gateway to personal data. Every read or write of a person's data by any actor goes
-//! through [`authorize`]: it gathers the evidence the policy needs from storage, asks the pure
+//! through `authorize`: it gathers the evidence the policy needs from storage, asks the pure
 //! `kiban_domain::access::decide`, and appends the decision to the audit log — allowed or
-//! denied — before anything is returned. Callers (HTTP, pages, CLI) never read personal data
-//! from the store directly. Bulk use cases decide person by person with [`authorize_each`]
-//! (export); counts over a whole 保険者 are one decision and one event,
-//! [`authorize_aggregate`] (stats).
+//! denied — before anything is returned. The gateway is private to this crate: only use cases
+//! decide, and callers (HTTP, pages, CLI) reach personal data only through them, holding a
+//! [`crate::Connection`] they cannot look into. Bulk use cases decide person by person with
+//! `authorize_each` (export); counts over a whole 保険者 are one decision and one event,
+//! `authorize_aggregate` (stats).
 
 use crate::Result;
 use kiban_domain::access::{
@@ -70,6 +71,46 @@ impl<T> Outcome<T> {
     }
 }
 
+impl<T> From<std::result::Result<T, Denied>> for Outcome<T> {
+    fn from(r: std::result::Result<T, Denied>) -> Self {
+        match r {
+            Ok(t) => Outcome::Allowed(t),
+            Err(d) => Outcome::Denied(d),
+        }
+    }
+}
+
+/// What a use case answers when the policy refuses it.
+pub(crate) trait Refusable {
+    fn refused(denied: Denied) -> Self;
+}
+
+impl<T> Refusable for Outcome<T> {
+    fn refused(denied: Denied) -> Self {
+        Outcome::Denied(denied)
+    }
+}
+
+/// A policy decision as the use cases act on it: the one refusal path.
+pub(crate) trait Permit {
+    /// `Ok` when the policy allows, else the refusal the use case answers with (the policy's
+    /// reason code and messages).
+    fn permit(&self) -> std::result::Result<(), Denied>;
+}
+
+impl Permit for Decision {
+    fn permit(&self) -> std::result::Result<(), Denied> {
+        if self.allowed() {
+            Ok(())
+        } else {
+            Err(denied(self))
+        }
+    }
+}
+
+/// The decision's reason as a refusal. Use cases answer refusals through [`decided!`] and
+/// [`Permit::permit`]; this is for the two that refuse on more than the decision (enrolment
+/// without an acting office, revocation of a consent that is not the caller's).
 pub(crate) fn denied(decision: &Decision) -> Denied {
     let reason = decision.reason();
     Denied {
@@ -79,9 +120,35 @@ pub(crate) fn denied(decision: &Decision) -> Denied {
     }
 }
 
+/// The one refusal path of the use cases: unless `decision` allows, ends the use case with the
+/// policy's refusal (`return Ok(Refusable::refused(..))`, the reason from [`Permit::permit`]).
+/// The decision is on the audit log already, either way:
+///
+/// ```text
+/// let decision = authorize(store, caller, Action::Read, category, person, at, None)?;
+/// decided!(decision);
+/// ```
+///
+/// `decided!(decision, else refusal)` answers a refusal as `refusal` instead (a plan or an
+/// application named by id answers as unknown, so ids cannot be probed); the audit event keeps
+/// the policy's own reason.
+macro_rules! decided {
+    ($decision:expr) => {
+        if let Err(denied) = $crate::access::Permit::permit(&$decision) {
+            return Ok($crate::access::Refusable::refused(denied));
+        }
+    };
+    ($decision:expr, else $refusal:expr) => {
+        if !$decision.allowed() {
+            return Ok($crate::access::Refusable::refused($refusal));
+        }
+    };
+}
+pub(crate) use decided;
+
 /// Decides one access and records it. The audit event is committed before this returns, so a
 /// caller that crashes afterwards has still left its trace.
-pub fn authorize(
+pub(crate) fn authorize(
     store: &mut dyn Store,
     caller: &Caller,
     action: Action,
@@ -93,14 +160,14 @@ pub fn authorize(
     let decision = crate::in_read(store, |s| {
         decide_only(s, caller, action, category, person, at, identity)
     })?;
-    crate::audit::record(
+    crate::group_commit::append(
         store,
         vec![audit_entry(caller, action, category, person, at, &decision)],
     )?;
     Ok(decision)
 }
 
-/// Events per audit append in [`authorize_each`]: 100,000 persons are twenty transactions, and
+/// Events per audit append in `authorize_each`: 100,000 persons are twenty transactions, and
 /// one batch of entries stays around a megabyte.
 pub const AUDIT_BATCH: usize = 5_000;
 
@@ -108,7 +175,7 @@ pub const AUDIT_BATCH: usize = 5_000;
 /// own decision from `decide` and their own audit event, so each sees the access in their
 /// history. Events are appended in batches of [`AUDIT_BATCH`], one transaction each, and every
 /// batch is committed before this returns the decisions (in the order of `persons`).
-pub fn authorize_each(
+pub(crate) fn authorize_each(
     store: &mut dyn Store,
     caller: &Caller,
     action: Action,
@@ -124,7 +191,7 @@ pub fn authorize_each(
             entries.push(audit_entry(caller, action, category, person, at, &decision));
             decisions.push(decision);
         }
-        crate::audit::record(store, entries)?;
+        crate::group_commit::append(store, entries)?;
     }
     Ok(decisions)
 }
@@ -136,7 +203,7 @@ pub const AGGREGATE_INSURED: &str = "";
 /// Decides a read of figures aggregated over every person of `insurer` (`decide_aggregate`) and
 /// records it as ONE audit event — action `read`, `insured` [`AGGREGATE_INSURED`] — committed
 /// before this returns. Callers compute counts only after an allow and return no person's values.
-pub fn authorize_aggregate(
+pub(crate) fn authorize_aggregate(
     store: &mut dyn Store,
     caller: &Caller,
     category: Category,
@@ -156,7 +223,7 @@ pub fn authorize_aggregate(
         at,
         &decision,
     );
-    crate::audit::record(store, vec![entry])?;
+    crate::group_commit::append(store, vec![entry])?;
     Ok(decision)
 }
 

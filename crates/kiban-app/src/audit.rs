@@ -8,6 +8,7 @@ pub mod external;
 
 pub use external::{CheckpointLogs, LogFault};
 
+use crate::Connection;
 use crate::Result;
 use kiban_domain::audit::{AuditEntry, AuditEvent, ChainFault, ChainVerifier, Checkpoint};
 use kiban_store::Store;
@@ -29,7 +30,8 @@ pub trait SignatureCheck {
 /// `group_commit`): one transaction carries the events of every request waiting at that moment.
 /// The engine-level serialisation (`BEGIN IMMEDIATE`, the PostgreSQL advisory lock) still
 /// guards against other processes.
-pub fn record(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<Vec<AuditEvent>> {
+pub fn record(conn: &mut Connection, entries: Vec<AuditEntry>) -> Result<Vec<AuditEvent>> {
+    let store = conn.store();
     crate::group_commit::append(store, entries)
 }
 
@@ -43,11 +45,12 @@ pub fn record(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<Vec<Aud
 /// lines stay in order even with `kiban audit checkpoint` run beside a server), then the row is
 /// committed, then the line is appended to the primary log and to the mirror, each fsync'd.
 pub fn checkpoint(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     signer: &dyn Signer,
     at_ms: i64,
     logs: &CheckpointLogs,
 ) -> Result<Option<Checkpoint>> {
+    let store = conn.store();
     if head_is_covered(store)? {
         return Ok(None);
     }
@@ -146,11 +149,12 @@ impl From<LogFault> for Fault {
 /// must reach and match every checkpoint they hold, and the database must still have each of
 /// those checkpoints.
 pub fn verify(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     check: &dyn SignatureCheck,
     trusted_key: &[u8],
     logs: &CheckpointLogs,
 ) -> Result<VerifyReport> {
+    let store = conn.store();
     let started = std::time::Instant::now();
     let in_database = store.checkpoints()?;
     let mut warnings = Vec::new();

@@ -11,12 +11,15 @@
 //! certificate slow the account down ([`LoginPolicy::delay_after`]) and then lock it. The
 //! server throttles every source on top of this (kiban-http `login_throttle`).
 
+use crate::Connection;
 use crate::Result;
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{
     hash_token, verify_password, BearerToken, ClientIdentity, ClientSubject, TokenPair, TotpSecret,
 };
-use kiban_store::{SessionRow, StaffRow, Store};
+use kiban_domain::access::{Actor, Job, OfficeKind, Purpose};
+use kiban_domain::ids::{CheckDigitPolicy, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
+use kiban_store::{OfficeRow, SessionRow, StaffRow, Store};
 
 /// How counted failures (those presenting the account's device certificate) slow the account
 /// down and then lock it.
@@ -134,7 +137,7 @@ pub fn device_vouches_for(subject: &ClientSubject, staff: &StaffRow) -> bool {
 /// TLS layer checked its chain, validity and revocation); its serial is recorded with the
 /// session, so revoking the certificate ends the tokens issued here.
 pub fn login(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     policy: LoginPolicy,
     staff_id: &str,
     password: &str,
@@ -142,6 +145,7 @@ pub fn login(
     device: Option<&ClientIdentity>,
     now_ms: i64,
 ) -> Result<std::result::Result<Tokens, LoginRefusal>> {
+    let store = conn.store();
     let account = store.staff(staff_id)?;
     let vouched = |s: &StaffRow| device.is_some_and(|d| device_vouches_for(&d.subject, s));
     // Without its device factor an account is as unknown as a missing one: same answer, same
@@ -224,11 +228,11 @@ fn issue(
 /// The staff account behind a bearer access token, if the token is known, unexpired and not
 /// revoked, and the account still active.
 pub fn authenticate(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     access_token: &str,
     now_ms: i64,
 ) -> Result<Option<StaffRow>> {
-    Ok(authenticate_session(store, access_token, now_ms)?.map(|s| s.staff))
+    Ok(authenticate_session(conn, access_token, now_ms)?.map(|s| s.staff))
 }
 
 /// A checked access token: its account, when it expires, and the client certificate it was
@@ -245,10 +249,11 @@ pub struct StaffSession {
 /// the answer for a while, as the HTTP server does for seconds, never outlives the token) and
 /// the certificate it was issued over (so the caller can refuse it once that is revoked).
 pub fn authenticate_session(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     access_token: &str,
     now_ms: i64,
 ) -> Result<Option<StaffSession>> {
+    let store = conn.store();
     let Some(session) = store.session_by_access(&hash_token(access_token).to_hex())? else {
         return Ok(None);
     };
@@ -270,11 +275,12 @@ pub fn authenticate_session(
 /// the refresh came over (the caller checks that it vouches for the account), or keeps the old
 /// session's certificate when there is none.
 pub fn refresh(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     refresh_token: &str,
     device: Option<&ClientIdentity>,
     now_ms: i64,
 ) -> Result<Option<Tokens>> {
+    let store = conn.store();
     let Some(session) = store.session_by_refresh(&hash_token(refresh_token).to_hex())? else {
         return Ok(None);
     };
@@ -291,7 +297,8 @@ pub fn refresh(
     Ok(Some(issue(store, &staff, serial, now_ms)?))
 }
 
-pub fn logout(store: &mut dyn Store, access_token: &str) -> Result<()> {
+pub fn logout(conn: &mut Connection, access_token: &str) -> Result<()> {
+    let store = conn.store();
     store.revoke_session(&hash_token(access_token).to_hex())?;
     Ok(())
 }
@@ -300,11 +307,12 @@ pub fn logout(store: &mut dyn Store, access_token: &str) -> Result<()> {
 /// server sharing this database, and ends the sessions issued over it, in one transaction.
 /// Returns whether the revocation was new and how many sessions it ended.
 pub fn record_client_revocation(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     serial: &kiban_crypto::Serial,
     reason: kiban_crypto::RevocationReason,
     revoked_at_ms: i64,
 ) -> Result<(bool, u64)> {
+    let store = conn.store();
     let serial = serial.to_string();
     crate::in_transaction(store, |store| {
         let added =
@@ -312,4 +320,185 @@ pub fn record_client_revocation(
         let ended = store.revoke_sessions_of_client(&serial)?;
         Ok((added, ended))
     })
+}
+
+/// The client-certificate revocations recorded in the database after row `after_id` (each
+/// server polls them, so a revocation reaches every server sharing the database).
+pub use kiban_store::ClientRevocationRow;
+
+/// The revocations recorded after row `after_id`, oldest first.
+pub fn client_revocations_after(
+    conn: &mut Connection,
+    after_id: i64,
+) -> Result<Vec<ClientRevocationRow>> {
+    Ok(conn.store().client_revocations_after(after_id)?)
+}
+
+/// Ends the sessions issued over the client certificate `serial` (once it is revoked); returns
+/// how many were still open.
+pub fn end_sessions_of_client(conn: &mut Connection, serial: &kiban_crypto::Serial) -> Result<u64> {
+    Ok(conn
+        .store()
+        .revoke_sessions_of_client(&serial.to_string())?)
+}
+
+/// A checked access token: the staff account, for office and medical staff their office as
+/// registered, when the token expires and the client certificate it was issued over. A caller
+/// may remember it for a few seconds (the HTTP server does); the policy actor of each request
+/// comes from [`StaffIdentity::actor`].
+#[derive(Clone)]
+pub struct StaffIdentity {
+    staff: StaffRow,
+    office: Option<OfficeRow>,
+    access_expires_ms: i64,
+    client_serial: Option<kiban_crypto::Serial>,
+}
+
+impl std::fmt::Debug for StaffIdentity {
+    /// The account's id only: the row holds its password hash and TOTP secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffIdentity")
+            .field("staff_id", &self.staff.staff_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a staff account cannot act over this connection, or at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorRefusal {
+    /// No client certificate was presented.
+    CertificateRequired,
+    /// The certificate is not the account's device certificate.
+    CertificateMismatch,
+    /// The office or institution of office or medical staff is not registered, or inactive.
+    OfficeNotRegistered,
+    /// Municipal staff state a purpose with every access.
+    PurposeRequired,
+    /// The stored account does not parse (kind, job or number).
+    Inconsistent,
+}
+
+/// The staff account behind an access token, if the token is known, unexpired and not
+/// revoked and the account still active (as [`authenticate_session`]), with its office.
+pub fn staff_identity(
+    conn: &mut Connection,
+    access_token: &str,
+    now_ms: i64,
+) -> Result<Option<StaffIdentity>> {
+    let Some(session) = authenticate_session(conn, access_token, now_ms)? else {
+        return Ok(None);
+    };
+    let staff = session.staff;
+    let office = match staff.actor_kind.as_str() {
+        "office_staff" | "medical_staff" => conn.store().office(&staff.office_number)?,
+        _ => None,
+    };
+    Ok(Some(StaffIdentity {
+        staff,
+        office,
+        access_expires_ms: session.access_expires_ms,
+        client_serial: session
+            .client_serial
+            .as_deref()
+            .and_then(kiban_crypto::Serial::from_hex),
+    }))
+}
+
+impl StaffIdentity {
+    pub fn staff_id(&self) -> &str {
+        &self.staff.staff_id
+    }
+
+    /// When the access token expires.
+    pub fn access_expires_ms(&self) -> i64 {
+        self.access_expires_ms
+    }
+
+    /// The client certificate the session was issued over.
+    pub fn client_serial(&self) -> Option<&kiban_crypto::Serial> {
+        self.client_serial.as_ref()
+    }
+
+    /// Whether the account is municipal staff.
+    pub fn is_municipal(&self) -> bool {
+        self.staff.actor_kind == "municipal_staff"
+    }
+
+    /// The 保険者 of municipal staff (check digit warned, as the import accepts); `None` for
+    /// anyone else or an account whose number does not parse.
+    pub fn insurer(&self) -> Option<InsurerNumber> {
+        if !self.is_municipal() {
+            return None;
+        }
+        InsurerNumber::parse_with(&self.staff.office_number, CheckDigitPolicy::Warn)
+            .ok()
+            .map(|p| p.number)
+    }
+
+    /// Whether `device`, the connection's client certificate, is the account's device factor
+    /// ([`device_vouches_for`]).
+    pub fn vouched_by(
+        &self,
+        device: Option<&ClientSubject>,
+    ) -> std::result::Result<(), ActorRefusal> {
+        let subject = device.ok_or(ActorRefusal::CertificateRequired)?;
+        if device_vouches_for(subject, &self.staff) {
+            Ok(())
+        } else {
+            Err(ActorRefusal::CertificateMismatch)
+        }
+    }
+
+    /// The policy actor of the account over a connection presenting `device`, acting under
+    /// `purpose` (municipal staff must state one). Every account must come with its device
+    /// certificate ([`StaffIdentity::vouched_by`]); office and medical staff's office or
+    /// institution must be registered and active.
+    pub fn actor(
+        &self,
+        device: Option<&ClientSubject>,
+        purpose: Option<Purpose>,
+    ) -> std::result::Result<Actor, ActorRefusal> {
+        let staff = &self.staff;
+        let job = || Job::from_code(&staff.job).map_err(|_| ActorRefusal::Inconsistent);
+        self.vouched_by(device)?;
+        match staff.actor_kind.as_str() {
+            "office_staff" => {
+                let office = OfficeNumber::parse(&staff.office_number)
+                    .map_err(|_| ActorRefusal::Inconsistent)?;
+                let kind = registered_kind(self.office.as_ref())?;
+                Ok(Actor::OfficeStaff {
+                    office,
+                    kind,
+                    job: job()?,
+                })
+            }
+            "medical_staff" => {
+                let institution = MedicalInstitutionCode::parse(&staff.office_number)
+                    .map_err(|_| ActorRefusal::Inconsistent)?;
+                registered_kind(self.office.as_ref())?;
+                Ok(Actor::MedicalStaff {
+                    institution,
+                    job: job()?,
+                })
+            }
+            "municipal_staff" => {
+                let insurer =
+                    InsurerNumber::parse_with(&staff.office_number, CheckDigitPolicy::Warn)
+                        .map_err(|_| ActorRefusal::Inconsistent)?
+                        .number;
+                let purpose = purpose.ok_or(ActorRefusal::PurposeRequired)?;
+                Ok(Actor::MunicipalStaff { insurer, purpose })
+            }
+            "operator" => Ok(Actor::PlatformOperator),
+            _ => Err(ActorRefusal::Inconsistent),
+        }
+    }
+}
+
+/// The office kind of a registered, active office or institution.
+fn registered_kind(office: Option<&OfficeRow>) -> std::result::Result<OfficeKind, ActorRefusal> {
+    let office = office
+        .filter(|o| o.active)
+        .ok_or(ActorRefusal::OfficeNotRegistered)?;
+    OfficeKind::from_code(&office.office_kind).map_err(|_| ActorRefusal::OfficeNotRegistered)
 }

@@ -2,11 +2,13 @@
 //! that lets the card log in as that person. A write of 資格情報, so the access policy decides
 //! (under the municipal purpose 資格管理) and the audit log records it.
 
-use crate::access::{denied, Caller, Denied};
+use crate::access::decided;
+use crate::access::{Caller, Denied};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Category, PersonRef, Timestamp};
 use kiban_domain::records::RecordKind;
-use kiban_store::{CardLinkRow, Store, StoreError};
+use kiban_store::{CardLinkRow, StoreError};
 
 /// What became of a link request.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,14 +21,21 @@ pub enum LinkOutcome {
     AlreadyLinked,
 }
 
+impl crate::access::Refusable for LinkOutcome {
+    fn refused(denied: Denied) -> Self {
+        LinkOutcome::Denied(denied)
+    }
+}
+
 /// Links the card with `fingerprint` to `person`, recorded as linked by `caller.account`.
 pub fn link_card(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     fingerprint: &str,
     at: Timestamp,
 ) -> Result<LinkOutcome> {
+    let store = conn.store();
     let decision = crate::access::authorize(
         store,
         caller,
@@ -36,9 +45,7 @@ pub fn link_card(
         at,
         None,
     )?;
-    if !decision.allowed() {
-        return Ok(LinkOutcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let history = store.person_history(RecordKind::InsuredCard, person.insurer, person.insured)?;
     if history.versions.is_empty() {
         return Ok(LinkOutcome::NotRegistered);

@@ -1,5 +1,5 @@
 //! Each information category's own view (認定調査票, 主治医意見書, ケアプラン, LIFE, 住宅改修・
-//! 福祉用具), read through [`crate::access::authorize`] with that category, so a consent revoked
+//! 福祉用具), read through `crate::access::authorize` with that category, so a consent revoked
 //! for one category refuses exactly that view and the person sees the attempt in the history.
 //!
 //! kiban holds the usage records of 住宅改修・福祉用具 (from the municipal interface files).
@@ -8,13 +8,14 @@
 //! pages. A person without such records gets an allowed-and-empty view, which is itself the
 //! truthful answer ("nothing is registered"), and still audited.
 
-use crate::access::{denied, Caller, Outcome};
+use crate::access::decided;
+use crate::access::{Caller, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Category, PersonRef, Timestamp};
 use kiban_domain::records::{
     ledger_as_of, EquipmentPurchaseUsage, HomeModificationUsage, RecordBody, RecordKind,
 };
-use kiban_store::Store;
 
 /// What one category holds for a person.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -34,17 +35,16 @@ pub enum CategoryContent {
 
 /// Reads `category` for `person` if the policy allows it; audited either way.
 pub fn read_category(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     category: Category,
     person: PersonRef,
     at: Timestamp,
 ) -> Result<Outcome<CategoryContent>> {
+    let store = conn.store();
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     match category {
         Category::HousingEquipment => {}
         Category::CarePlan => {

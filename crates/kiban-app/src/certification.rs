@@ -27,7 +27,9 @@ pub use documents::{
 pub use reads::{opinions, survey_documents, OpinionVersion, SurveyDocuments};
 pub use steps::{extend_deadline, overdue, record_step, Step};
 
-use crate::access::{audit_entry, decide_only, denied, Caller, Denied, Outcome};
+use crate::access::decided;
+use crate::access::{audit_entry, decide_only, Caller, Denied, Outcome, Permit};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Reason, Timestamp};
 use kiban_domain::certification::{Applicant, ApplicationKind, Deadline, Progress};
@@ -86,11 +88,12 @@ pub(crate) const CATEGORY: Category = Category::CertificationSurvey;
 /// Records an application received by the 保険者: the first step (申請受付), its deadline, and,
 /// when a 計画作成依頼届出 comes with it, the next 被保険者証 version naming that office.
 pub fn file(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     new: NewApplication,
     at: Timestamp,
 ) -> Result<Outcome<ApplicationView>> {
+    let store = conn.store();
     let person = new.person;
     let decision = municipal_write(store, caller, person, at)?;
     if let Some(denied) = log_write(store, caller, CATEGORY, person, at, &decision)? {
@@ -152,11 +155,12 @@ fn insured_on(store: &mut dyn Store, person: PersonRef, on: Date) -> Result<bool
 
 /// The progress of application `id`, if the policy lets the caller read it; audited.
 pub fn progress(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     at: Timestamp,
 ) -> Result<Outcome<ApplicationView>> {
+    let store = conn.store();
     let Some(row) = store.application(id)? else {
         return Ok(Outcome::Denied(not_found()));
     };
@@ -164,26 +168,23 @@ pub fn progress(
     let category = read_category(caller);
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(not_found()));
-    }
+    decided!(decision, else not_found());
     view(store, id).map(Outcome::Allowed)
 }
 
 /// The person's own applications, newest first: one policy decision (a citizen reads only
 /// their own) and one audit event for the list.
 pub fn applications_of(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     at: Timestamp,
 ) -> Result<Outcome<Vec<ApplicationView>>> {
+    let store = conn.store();
     let category = read_category(caller);
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let rows = store.applications_of(&person.insurer.to_string(), &person.insured.to_string())?;
     let views = rows
         .into_iter()
@@ -217,8 +218,8 @@ pub(crate) fn log_write(
     decision: &kiban_domain::access::Decision,
 ) -> Result<Option<Denied>> {
     let entry = audit_entry(caller, Action::Write, category, person, at, decision);
-    crate::audit::record(store, vec![entry])?;
-    Ok((!decision.allowed()).then(|| denied(decision)))
+    crate::group_commit::append(store, vec![entry])?;
+    Ok(decision.permit().err())
 }
 
 /// One recorded step of application `id`, done by `caller` at `at`.
@@ -382,10 +383,11 @@ pub struct OfficeApplication {
 /// serves the person sees them on the application-time consent. Anyone but office staff gets an
 /// empty list without a read.
 pub fn applications_for_office(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     at: Timestamp,
 ) -> Result<Vec<OfficeApplication>> {
+    let store = conn.store();
     let Actor::OfficeStaff { office, .. } = caller.actor else {
         return Ok(Vec::new());
     };

@@ -9,7 +9,9 @@ pub use card::{
     card_login, check_card, finish_card_login, unattributed_failures, CardCheck, CardLoginRefusal,
 };
 
-use crate::access::{audit_entry, authorize, denied, Caller, Outcome};
+use crate::access::decided;
+use crate::access::{audit_entry, authorize, Caller, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, Decision, Job, PersonRef, Reason, Timestamp};
 use kiban_domain::records::{RecordKind, Version};
@@ -33,17 +35,16 @@ pub struct HistoryLine {
 /// A page of the person's access history, newest first; `before` is the last `seq` of the
 /// previous page.
 pub fn access_history(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     before: Option<u64>,
     limit: u32,
     at: Timestamp,
 ) -> Result<Outcome<Vec<HistoryLine>>> {
+    let store = conn.store();
     let decision = own_only(store, caller, Action::Read, person, at)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let events = store.audit_for_person(
         &person.insurer.to_string(),
         &person.insured.to_string(),
@@ -107,7 +108,7 @@ fn own_only(
         at,
         &decision,
     );
-    crate::audit::record(store, vec![entry])?;
+    crate::group_commit::append(store, vec![entry])?;
     Ok(decision)
 }
 
@@ -132,15 +133,14 @@ pub struct ConsentLine {
 }
 
 pub fn my_data(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     at: Timestamp,
 ) -> Result<Outcome<MyData>> {
+    let store = conn.store();
     let decision = own_only(store, caller, Action::Export, person, at)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let mut records = Vec::new();
     for kind in RecordKind::ALL {
         let h = store.person_history(kind, person.insurer, person.insured)?;
@@ -158,15 +158,14 @@ pub fn my_data(
 /// The person's own consents, for the page that lists them with a revoke button: a read of
 /// the person's own data (their history shows 資格情報を見る), not the whole download.
 pub fn my_consents(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     at: Timestamp,
 ) -> Result<Outcome<Vec<ConsentLine>>> {
+    let store = conn.store();
     let decision = own_only(store, caller, Action::Read, person, at)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     Ok(Outcome::Allowed(consent_lines(store, person)?))
 }
 
@@ -193,9 +192,10 @@ fn consent_lines(store: &mut dyn Store, person: PersonRef) -> Result<Vec<Consent
 /// The registered names of `offices` (事業所番号 or 医療機関コード), for the person's consent
 /// list; an unregistered number maps to itself. Names are not personal data: not audited.
 pub fn office_names<'a>(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     offices: impl IntoIterator<Item = &'a str>,
 ) -> Result<std::collections::HashMap<String, String>> {
+    let store = conn.store();
     let mut names = std::collections::HashMap::new();
     for number in offices {
         if !names.contains_key(number) {

@@ -15,6 +15,7 @@
 //! looked up.
 
 use crate::access::{audit_entry, Caller, Denied, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Reason, Timestamp};
 use kiban_domain::audit::{self, AuditEntry};
@@ -29,12 +30,13 @@ pub const ACTION_MATCH: &str = "match";
 /// Identifies the person `query` describes among the 被保険者 of `insurer`, as of `at` (JST
 /// date), or says why not. Every call appends one audit event.
 pub fn confirm_without_card(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     insurer: InsurerNumber,
     query: MatchQuery,
     at: Timestamp,
 ) -> Result<Outcome<PersonRef>> {
+    let store = conn.store();
     if let Some(reason) = refusal(&caller.actor, insurer) {
         record(store, caller, insurer, at, None, reason.code())?;
         return Ok(Outcome::Denied(Denied {
@@ -97,7 +99,7 @@ fn record(
     person: Option<PersonRef>,
     reason: &str,
 ) -> Result<()> {
-    crate::audit::record(store, vec![entry(caller, insurer, at, person, reason)])?;
+    crate::group_commit::append(store, vec![entry(caller, insurer, at, person, reason)])?;
     Ok(())
 }
 

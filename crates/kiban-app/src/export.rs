@@ -7,7 +7,7 @@
 //! 1. a first pass lists the persons of each kind (only their 被保険者番号 are kept);
 //! 2. each person gets a decision for each category their kinds fall in (資格情報 for the three
 //!    証, 住宅改修・福祉用具 for the two usage records), action `export`, from
-//!    [`access::authorize_each`], which commits the audit events in batches;
+//!    `access::authorize_each`, which commits the audit events in batches;
 //! 3. only then are the files written, with the rows of allowed persons only.
 //!
 //! A failing audit append therefore leaves no file behind. A crash while writing leaves events
@@ -15,6 +15,7 @@
 //! stored between the passes has no decision and is left out.
 
 use crate::access::{self, Caller};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Category, PersonRef, Timestamp};
 use kiban_domain::ids::{InsuredNumber, InsurerNumber};
@@ -68,13 +69,14 @@ impl ExportReport {
 }
 
 pub fn export_insurer(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     insurer: InsurerNumber,
     dir: &Path,
     options: &ExportOptions,
     at: Timestamp,
 ) -> Result<ExportReport> {
+    let store = conn.store();
     let persons_of = persons_by_kind(store, insurer)?;
 
     // Decide (and audit) per category, so a person with several 証 gets one event for them.

@@ -7,6 +7,7 @@
 //! reject the whole file. Everything a file commits, and its log entry, go in one transaction.
 
 use crate::resolve::{self, Prepared, Tally};
+use crate::Connection;
 use crate::{now_iso, Result};
 use kiban_domain::ids::CheckDigitPolicy;
 use kiban_interchange::check::WithinFile;
@@ -15,7 +16,9 @@ use kiban_interchange::file_name::LoadMode;
 use kiban_interchange::issue::Issue;
 use kiban_interchange::layout::Row;
 use kiban_interchange::reader::FileReader;
-use kiban_store::{ImportRecord, ImportStatus, Store};
+use kiban_store::Store;
+/// An entry of the import log, and how its import ended.
+pub use kiban_store::{ImportRecord, ImportStatus};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
@@ -187,11 +190,12 @@ pub struct Progress {
 
 /// Imports one file. Data problems end up in the report; only storage or IO failures are `Err`.
 pub fn import_file(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     path: &Path,
     options: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Report> {
+    let store = conn.store();
     let started = std::time::Instant::now();
     let started_at = now_iso();
     let mut report = Report::new(path, options.strict);
@@ -407,4 +411,15 @@ fn sha256_file(path: &Path) -> Result<String> {
         }
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// The latest `read` entries of the import log, newest first, of which only `insurer`'s are
+/// kept: what the municipal console shows (counts and file names, no person's data).
+pub fn recent_imports(
+    conn: &mut Connection,
+    insurer: &str,
+    read: u32,
+) -> Result<Vec<ImportRecord>> {
+    let all = conn.store().list_imports(read)?;
+    Ok(all.into_iter().filter(|r| r.insurer == insurer).collect())
 }

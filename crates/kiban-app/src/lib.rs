@@ -1,5 +1,7 @@
-//! Application services: the use cases that the CLI (and later the HTTP layer) call. They
-//! combine the pure domain, the interchange parsers and a [`kiban_store::Store`].
+//! Application services: the use cases that the CLI and the HTTP layer call. They combine the
+//! pure domain, the interchange parsers and the store, which only this crate reaches: callers
+//! hold a [`Connection`] and hand it to use cases, each of which decides through [`access`] and
+//! audits before it reads or writes a person's data.
 //!
 //! - [`import`]: load a municipal interface file under the documented commit policy.
 //! - [`export`]: write the stored registry back out in the interface format.
@@ -14,6 +16,8 @@ pub mod category;
 pub mod certification;
 pub mod citizen;
 pub mod confirm;
+pub mod connection;
+pub mod demo;
 pub mod export;
 mod group_commit;
 pub mod import;
@@ -26,6 +30,7 @@ mod resolve;
 pub mod serving;
 pub mod stats;
 
+pub use connection::Connection;
 pub use kiban_interchange::issue::Issue;
 
 /// Failures of a use case that are not problems of the input data (those are reported as

@@ -3,7 +3,9 @@
 //! person consents to read it (Read on LIFE). Each is one decision and one audit event. The
 //! JSON schema is `kiban_domain::life` (docs/interface/life.md).
 
-use crate::access::{authorize, denied, Caller, Denied, Outcome};
+use crate::access::decided;
+use crate::access::{authorize, Caller, Denied, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
 use kiban_domain::life::{check, LifeFeedback, LifeProblem};
@@ -44,12 +46,13 @@ pub fn parse(json: &str) -> std::result::Result<LifeFeedback, Vec<LifeProblem>> 
 /// Stores one sheet for `person`, sent by the caller's office. The sheet is checked before the
 /// policy is asked, so a malformed sheet touches no personal data.
 pub fn submit(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     json: &str,
     at: Timestamp,
 ) -> Result<Outcome<Submitted>> {
+    let store = conn.store();
     let sheet = match parse(json) {
         Ok(s) => s,
         Err(problems) => return Ok(Outcome::Allowed(Submitted::Invalid { problems })),
@@ -77,9 +80,7 @@ pub fn submit(
         at,
         None,
     )?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let row = LifeFeedbackRow {
         id: 0,
         insurer: person.insurer.to_string(),
@@ -104,11 +105,12 @@ pub struct LifeView {
 
 /// The person's sheets, newest period first; one decision and audit event.
 pub fn feedback(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     at: Timestamp,
 ) -> Result<Outcome<Vec<LifeView>>> {
+    let store = conn.store();
     let decision = authorize(
         store,
         caller,
@@ -118,9 +120,7 @@ pub fn feedback(
         at,
         None,
     )?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     crate::in_read(store, |s| load(s, person)).map(Outcome::Allowed)
 }
 

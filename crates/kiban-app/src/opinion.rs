@@ -3,7 +3,8 @@
 //! institution's staff see the person (consent still decides each category), so sending one is
 //! decided and audited like any write of 主治医意見書.
 
-use crate::access::{audit_entry, decide_only, denied, Caller, Outcome};
+use crate::access::{audit_entry, decide_only, decided, Caller, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, Decision, PersonRef, Reason, Timestamp};
 use kiban_domain::ids::MedicalInstitutionCode;
@@ -15,12 +16,13 @@ use kiban_store::{OpinionRequestRow, Store};
 /// Sending again while a request to the same institution is open returns that request: a
 /// second row would change nothing but the list's length.
 pub fn request_opinion(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     institution: MedicalInstitutionCode,
     at: Timestamp,
 ) -> Result<Outcome<i64>> {
+    let store = conn.store();
     let (action, category) = (Action::Write, Category::PhysicianOpinion);
     let decision = match caller.actor {
         Actor::MunicipalStaff { .. } => {
@@ -36,9 +38,10 @@ pub fn request_opinion(
     };
     let entry = audit_entry(caller, action, category, person, at, &decision);
     if !decision.allowed() {
-        crate::audit::record(store, vec![entry])?;
-        return Ok(Outcome::Denied(denied(&decision)));
+        // Refused: the decision is all that is written.
+        crate::group_commit::append(store, vec![entry.clone()])?;
     }
+    decided!(decision);
     let id = crate::in_transaction(store, |store| {
         let id = open_request(store, person, institution, at)?;
         store.append_audit(vec![entry])?;
@@ -88,7 +91,8 @@ pub struct OpenRequest {
 /// institution's own mail (numbers and a date, no certificate content), so listing them is not
 /// a read of a person's data: opening a person still goes through the policy. Anyone but
 /// medical staff gets an empty list.
-pub fn open_requests_for(store: &mut dyn Store, caller: &Caller) -> Result<Vec<OpenRequest>> {
+pub fn open_requests_for(conn: &mut Connection, caller: &Caller) -> Result<Vec<OpenRequest>> {
+    let store = conn.store();
     let Actor::MedicalStaff { institution, .. } = caller.actor else {
         return Ok(Vec::new());
     };

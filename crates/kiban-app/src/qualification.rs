@@ -2,10 +2,14 @@
 //! 事業所, taking consent (card or witnessed paper) with per-category opt-out, and the person's
 //! revocation. Every step goes through [`crate::access`] and leaves an audit event.
 
-use crate::access::{audit_entry, decide_only, denied, party_number, Caller, Outcome};
+use crate::access::decided;
+use crate::access::{audit_entry, decide_only, denied, party_number, Caller, Denied, Outcome};
+use crate::Connection;
 use crate::Result;
+use kiban_crypto::time::OffsetDateTime;
 use kiban_domain::access::{
-    Action, Actor, Category, ConsentCategory, ConsentMethod, PersonRef, Timestamp,
+    Action, Actor, Category, ConsentCategory, ConsentMethod, PaperReason, PersonRef, Reason,
+    Timestamp,
 };
 use kiban_domain::date::Date;
 use kiban_domain::records::{current_as_of, ledger_as_of, RecordBody, RecordKind, Version};
@@ -27,11 +31,12 @@ pub struct QualificationSummary {
 
 /// Reads the qualification summary if the policy allows it; audited either way.
 pub fn read_summary(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     at: Timestamp,
 ) -> Result<Outcome<QualificationSummary>> {
+    let store = conn.store();
     let decision = crate::access::authorize(
         store,
         caller,
@@ -41,9 +46,7 @@ pub fn read_summary(
         at,
         None,
     )?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let summary = crate::in_read(store, |s| summary(s, person, at.jst_date()))?;
     Ok(Outcome::Allowed(summary))
 }
@@ -94,7 +97,7 @@ fn summary(store: &mut dyn Store, person: PersonRef, on: Date) -> Result<Qualifi
 /// for every category except `opted_out`, all in one transaction with their audit events. The
 /// person proves identity with the card (verified by the caller) or a witnessed paper form.
 pub fn enrol(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     identity: &ConsentMethod,
@@ -102,6 +105,7 @@ pub fn enrol(
     valid_until: Option<Date>,
     at: Timestamp,
 ) -> Result<Outcome<Vec<i64>>> {
+    let store = conn.store();
     let decision = decide_only(
         store,
         caller,
@@ -120,7 +124,7 @@ pub fn enrol(
         &decision,
     );
     let Some(party) = caller.party().filter(|_| decision.allowed()) else {
-        crate::audit::record(store, vec![entry])?;
+        crate::group_commit::append(store, vec![entry])?;
         return Ok(Outcome::Denied(denied(&decision)));
     };
     let number = party_number(party);
@@ -173,15 +177,117 @@ pub fn enrol(
     Ok(Outcome::Allowed(ids))
 }
 
+/// How the person proved identity at the counter, for [`enrol_with_proof`].
+pub enum Proof {
+    /// The card signed this enrolment's one-time challenge: the checks of
+    /// [`crate::citizen::check_card`], made by the caller under its challenge lock.
+    Card(crate::citizen::CardCheck),
+    /// A paper form, witnessed by `witness` or, when `None`, by the staff member enrolling.
+    Paper {
+        reason: PaperReason,
+        witness: Option<String>,
+    },
+    /// The card was verified at 資格確認 a few minutes before in the same session (the office
+    /// pages' card presence proof), so the consent is recorded with method `card`.
+    PresentedCard,
+}
+
+/// What became of an enrolment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Enrolment {
+    /// Registered as 担当事業所; the ids of the consents recorded.
+    Enrolled(Vec<i64>),
+    /// Refused by the policy (audited).
+    Denied(Denied),
+    /// The card did not prove the person's identity: refused as `IDENTITY_NOT_VERIFIED` (or the
+    /// policy's own reason, when it refuses the caller anyway), decided and audited like any
+    /// other refusal; `detail` names the card check's reason.
+    Unverified { denied: Denied, detail: String },
+}
+
+/// Enrolment with its proof of identity, shared by the API and the office's consent page. A
+/// card must verify against the card trust root, answer an unused challenge and be linked to
+/// exactly this person; otherwise the attempt is asked of the access gateway without an
+/// identity, so the refusal is decided and audited. Then [`enrol`] decides and audits.
+#[allow(clippy::too_many_arguments)]
+pub fn enrol_with_proof(
+    conn: &mut Connection,
+    caller: &Caller,
+    person: PersonRef,
+    proof: Proof,
+    opted_out: &[ConsentCategory],
+    valid_until: Option<Date>,
+    now: OffsetDateTime,
+) -> Result<Enrolment> {
+    let at = Timestamp::from_millis((now.unix_timestamp_nanos() / 1_000_000) as i64);
+    let identity = match proof {
+        Proof::Paper { reason, witness } => ConsentMethod::Paper {
+            reason,
+            witness: witness.unwrap_or_else(|| caller.account.clone()),
+        },
+        Proof::PresentedCard => ConsentMethod::Card,
+        Proof::Card(check) => match crate::citizen::finish_card_login(conn, check, now)? {
+            Ok(p) if p == person => ConsentMethod::Card,
+            Ok(_) => {
+                let why = "CARD_PERSON_MISMATCH: このカードは別の被保険者に紐付けられています / the card is linked to another person";
+                return unverified(conn, caller, person, at, why.to_string());
+            }
+            Err(r) => {
+                let why = format!("{}: {}", r.code, r.message);
+                return unverified(conn, caller, person, at, why);
+            }
+        },
+    };
+    Ok(
+        match enrol(conn, caller, person, &identity, opted_out, valid_until, at)? {
+            Outcome::Allowed(ids) => Enrolment::Enrolled(ids),
+            Outcome::Denied(d) => Enrolment::Denied(d),
+        },
+    )
+}
+
+/// An enrolment whose card did not prove the person's identity.
+fn unverified(
+    conn: &mut Connection,
+    caller: &Caller,
+    person: PersonRef,
+    at: Timestamp,
+    detail: String,
+) -> Result<Enrolment> {
+    let decision = crate::access::authorize(
+        conn.store(),
+        caller,
+        Action::Enrol,
+        Category::Qualification,
+        person,
+        at,
+        None,
+    )?;
+    let reason = if decision.allowed() {
+        Reason::IdentityNotVerified
+    } else {
+        decision.reason()
+    };
+    Ok(Enrolment::Unverified {
+        denied: Denied {
+            reason: reason.code(),
+            message_ja: reason.message_ja().to_string(),
+            message_en: reason.message_en().to_string(),
+        },
+        detail,
+    })
+}
+
 /// The person revokes one of their consents; effective from this instant. Only the person
 /// themself (logged in with the card) may; the attempt is audited either way.
 pub fn revoke_consent(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     consent_id: i64,
     at: Timestamp,
 ) -> Result<Outcome<()>> {
+    let store = conn.store();
     let owns = matches!(caller.actor, Actor::Citizen { person: p } if p == person);
     // Only the person's own request looks the consent up, so nobody else learns whether an id
     // exists; their attempt is refused (and audited) by the policy below.

@@ -3,21 +3,22 @@
 //! `record_service` calls and sweeps the rest). An ended relationship closes every consent-based
 //! view of that office at once, because the policy requires an active relationship.
 
-use crate::access::{audit_entry, decide_only, denied, party_number, Caller, Outcome};
+use crate::access::{audit_entry, decide_only, party_number, Caller, Outcome, Permit};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
 use kiban_domain::date::Date;
-use kiban_store::Store;
 
 /// Ends the acting office's open relationship with the person (office staff), or — called by
 /// the person — the named office's. Audited as an enrolment act either way.
 pub fn end_serving(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     office_number: &str,
     at: Timestamp,
 ) -> Result<Outcome<usize>> {
+    let store = conn.store();
     let by = match caller.actor {
         Actor::Citizen { person: p } if p == person => "person",
         Actor::OfficeStaff { .. } | Actor::MedicalStaff { .. }
@@ -68,22 +69,19 @@ pub fn end_serving(
         store.append_audit(vec![entry])?;
         Ok(ended)
     })?;
-    Ok(if decision.allowed() {
-        Outcome::Allowed(ended)
-    } else {
-        Outcome::Denied(denied(&decision))
-    })
+    Ok(decision.permit().map(|()| ended).into())
 }
 
 /// Ends an office's relationships with no recorded service (nor start) within `period_days`
 /// before `today`. Returns how many ended. A system task, not a person's access: nothing is
 /// read, so nothing is audited beyond the relationship rows themselves.
 pub fn end_inactive(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     office_number: &str,
     period_days: i64,
     today: Date,
 ) -> Result<usize> {
+    let store = conn.store();
     let cutoff = today.add_days(-period_days).yyyymmdd();
     crate::in_transaction(store, |store| {
         let mut ended = 0;
@@ -111,7 +109,8 @@ pub struct Served {
 /// the office's own registrations (numbers and dates, no certificate content), so listing them
 /// is not a read of a person's data: opening any person still goes through the policy. Anyone
 /// but office staff gets an empty list.
-pub fn served_by(store: &mut dyn Store, caller: &Caller) -> Result<Vec<Served>> {
+pub fn served_by(conn: &mut Connection, caller: &Caller) -> Result<Vec<Served>> {
+    let store = conn.store();
     let Actor::OfficeStaff { office, .. } = caller.actor else {
         return Ok(Vec::new());
     };

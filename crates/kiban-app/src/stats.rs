@@ -2,11 +2,13 @@
 //! [`kiban_domain::records::current_as_of`] every other reader uses.
 //!
 //! Only counts leave, but they are computed from every person's 資格情報, so a run is an
-//! aggregate read through the gateway ([`access::authorize_aggregate`]): decided for the caller
+//! aggregate read through the gateway (`access::authorize_aggregate`): decided for the caller
 //! and recorded as one audit event before anything is read. The stored-version counts per kind
 //! (including the two usage records) are registry bookkeeping and come with it.
 
+use crate::access::decided;
 use crate::access::{self, Caller, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Category, Timestamp};
 use kiban_domain::codes::CareLevel;
@@ -57,17 +59,16 @@ impl Stats {
 }
 
 pub fn stats(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     insurer: InsurerNumber,
     as_of: Date,
     at: Timestamp,
 ) -> Result<Outcome<Stats>> {
+    let store = conn.store();
     let decision =
         access::authorize_aggregate(store, caller, Category::Qualification, insurer, at)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(access::denied(&decision)));
-    }
+    decided!(decision);
     let counts = store.counts(insurer)?;
     let mut stats = Stats {
         insurer: insurer.to_string(),
@@ -138,4 +139,10 @@ fn each_person_current(
     })?;
     emit(&mut versions);
     Ok(())
+}
+
+/// The insurers that have data: what `kiban stats` and `kiban export` cover when no insurer is
+/// named. Numbers only, no person's data.
+pub fn insurers(conn: &mut Connection) -> Result<Vec<InsurerNumber>> {
+    Ok(conn.store().insurers()?)
 }

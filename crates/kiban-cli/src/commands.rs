@@ -70,19 +70,19 @@ pub fn now() -> kiban_domain::access::Timestamp {
     kiban_domain::access::Timestamp::from_millis(audit::now_ms())
 }
 
-/// Opens the store and applies pending migrations; every command that touches data does this,
-/// so a fresh machine needs no separate setup step.
-pub fn open_store(url: &str) -> anyhow::Result<Box<dyn kiban_store::Store>> {
-    let mut store =
-        kiban_store::open(url).with_context(|| format!("opening database {}", redact(url)))?;
-    store.migrate().context("applying migrations")?;
-    Ok(store)
+/// Opens a connection and applies pending migrations; every command that touches data does
+/// this, so a fresh machine needs no separate setup step.
+pub fn open_conn(url: &str) -> anyhow::Result<kiban_app::Connection> {
+    let mut conn = kiban_app::Connection::open(url)
+        .with_context(|| format!("opening database {}", redact(url)))?;
+    conn.migrate().context("applying migrations")?;
+    Ok(conn)
 }
 
 pub fn migrate(url: &str) -> anyhow::Result<ExitCode> {
-    let mut store =
-        kiban_store::open(url).with_context(|| format!("opening database {}", redact(url)))?;
-    let applied = store.migrate().context("applying migrations")?;
+    let mut conn = kiban_app::Connection::open(url)
+        .with_context(|| format!("opening database {}", redact(url)))?;
+    let applied = conn.migrate().context("applying migrations")?;
     if applied.is_empty() {
         println!("マイグレーション済みです / schema is up to date");
     } else {

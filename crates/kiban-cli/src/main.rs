@@ -102,9 +102,6 @@ fn disk_full(e: &anyhow::Error) -> bool {
             .downcast_ref::<kiban_app::AppError>()
             .is_some_and(kiban_app::AppError::is_disk_full)
             || cause
-                .downcast_ref::<kiban_store::StoreError>()
-                .is_some_and(kiban_store::StoreError::is_disk_full)
-            || cause
                 .downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.raw_os_error() == Some(28))
     })

@@ -117,7 +117,7 @@ fn main() {
         };
         let paper = ConsentMethod::Paper { reason: PaperReason::NoCard, witness: "cm01".into() };
         let now = Timestamp::from_millis(support::now_ms());
-        fx.db(|store| kiban_app::qualification::enrol(store, &caller, person, &paper, &[], None, now).unwrap());
+        fx.conn(|conn| kiban_app::qualification::enrol(conn, &caller, person, &paper, &[], None, now).unwrap());
         let health = fx.url("/api/v1/health");
         let read = fx.url(&format!("/api/v1/persons/{INSURER}/{}/qualification", person.insured));
         assert!(send(&client, &read, Some(&token)).await, "the qualification read is allowed");

@@ -40,8 +40,8 @@ use kiban_domain::records::{current_as_of, RecordKind};
 use kiban_interchange::encoding::Encoding;
 use kiban_interchange::file_name::Format;
 use kiban_interchange::generate::{generate, GenerateOptions, FIRST_INSURED};
-use kiban_store::OfficeRow;
 use kiban_testkit::certification as samples;
+use kiban_testkit::store::OfficeRow;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -193,7 +193,7 @@ async fn drive(
 /// Grows the registry to `persons` synthetic persons (person n is 被保険者番号 100_000 + n; the
 /// fixture's 10 are the first 10).
 /// Returns the number of the fixture's rows kept as they were.
-fn seed_persons(store: &mut dyn kiban_store::Store, persons: u64) -> u64 {
+fn seed_persons(conn: &mut kiban_app::Connection, persons: u64) -> u64 {
     let mut kept = 0;
     let dir = tempfile::tempdir().unwrap();
     let options = GenerateOptions {
@@ -207,7 +207,7 @@ fn seed_persons(store: &mut dyn kiban_store::Store, persons: u64) -> u64 {
     };
     assert_eq!(FIRST_INSURED, 100_001, "person n is 100_000 + n");
     for (file, _) in generate(dir.path(), &options, &mut |_| {}).unwrap().files {
-        let report = import_file(store, &file, &ImportOptions::default(), &mut |_| {}).unwrap();
+        let report = import_file(conn, &file, &ImportOptions::default(), &mut |_| {}).unwrap();
         // The generator's places depend on the run's size, so the fixture's own 10 persons
         // differ in a few versions: those are kept as seeded (HISTORY_CONFLICT), nothing else
         // may be rejected (only those 10 had stored versions to conflict with).
@@ -259,7 +259,7 @@ async fn run() {
             .unwrap()
     });
     fx.add_staff("dr1", "medical_staff", HOSPITAL);
-    let kept = fx.db(|store| seed_persons(store, total));
+    let kept = fx.conn(|conn| seed_persons(conn, total));
     let now = Timestamp::from_millis(support::now_ms());
     let today = now.jst_date();
     let caller = Caller {
@@ -277,15 +277,30 @@ async fn run() {
     let out = [ConsentCategory::Certification];
     // Per person: (contracted, card in force today). The filing needs the card and writes the
     // 計画作成依頼届出 on it, which the application consent needs; the serving needs the contract.
+    let enrolled: Vec<bool> = fx.conn(|conn| {
+        (1..=total)
+            .map(|n| {
+                matches!(
+                    kiban_app::qualification::enrol(
+                        conn,
+                        &caller,
+                        person(n),
+                        &paper,
+                        &out,
+                        None,
+                        now
+                    )
+                    .unwrap(),
+                    Outcome::Allowed(_)
+                )
+            })
+            .collect()
+    });
     let persons: Arc<Vec<(bool, bool)>> = fx.db(|store| {
         (1..=total)
             .map(|n| {
                 let p = person(n);
-                let enrolled = matches!(
-                    kiban_app::qualification::enrol(store, &caller, p, &paper, &out, None, now)
-                        .unwrap(),
-                    Outcome::Allowed(_)
-                );
+                let enrolled = enrolled[(n - 1) as usize];
                 let history = store
                     .person_history(RecordKind::InsuredCard, p.insurer, p.insured)
                     .unwrap();

@@ -7,14 +7,13 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::Json;
 use kiban_app::access::Caller;
-use kiban_domain::access::{Actor, Job, OfficeKind, PersonRef, Purpose};
+use kiban_app::auth::{ActorRefusal, StaffIdentity};
+use kiban_domain::access::{Actor, PersonRef, Purpose};
 use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber};
-use kiban_domain::ids::{MedicalInstitutionCode, OfficeNumber};
-use kiban_store::{OfficeRow, StaffRow};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::staff_sessions::{self, StaffIdentity};
+use crate::staff_sessions;
 use crate::state::{now, Shared};
 use crate::tls::ClientCert;
 
@@ -132,8 +131,8 @@ impl FromRequestParts<Shared> for StaffCaller {
 
 impl StaffCaller {
     /// Checks an access token however it came (the API's bearer header, or the web pages'
-    /// session cookie), so both share one path: the remembered check, the store, and the
-    /// client-certificate rule of [`actor_of`].
+    /// session cookie), so both share one path: the remembered check, the database
+    /// (`kiban_app::auth::staff_identity`), and the actor rule of [`actor_of`].
     pub(crate) async fn from_token(
         parts: &Parts,
         state: &Shared,
@@ -146,9 +145,9 @@ impl StaffCaller {
         Ok(StaffCaller {
             caller: Caller {
                 actor,
-                account: identity.staff.staff_id.clone(),
+                account: identity.staff_id().to_string(),
             },
-            staff_id: identity.staff.staff_id,
+            staff_id: identity.staff_id().to_string(),
         })
     }
 }
@@ -164,7 +163,7 @@ impl StaffCaller {
             return Self::not_revoked(state, identity);
         }
         let identity = state
-            .store(move |_, store| staff_sessions::load(store, &token, now_ms))
+            .conn(move |_, conn| staff_sessions::load(conn, &token, now_ms))
             .await?
             .ok_or(ErrorCode::Unauthenticated)?;
         state
@@ -178,8 +177,7 @@ impl StaffCaller {
     /// that within a second) and the remembered check is not asked again for seconds.
     fn not_revoked(state: &Shared, identity: StaffIdentity) -> Result<StaffIdentity, ApiError> {
         let revoked = identity
-            .client_serial
-            .as_ref()
+            .client_serial()
             .is_some_and(|serial| state.client_revocations().get(serial).is_some());
         if revoked {
             Err(ErrorCode::Unauthenticated.into())
@@ -205,72 +203,41 @@ fn stated_purpose(parts: &Parts) -> Result<Option<&str>, ApiError> {
     }
 }
 
-/// The policy actor of a staff account. Every account must come over a connection presenting
-/// its device certificate ([`certificate_matches`]); office and medical staff's office or
-/// institution must be registered and active.
+/// The policy actor of a staff account (`kiban_app::auth::StaffIdentity::actor`): every account
+/// must come over a connection presenting its device certificate; office and medical staff's
+/// office or institution must be registered and active; municipal staff state a purpose.
 pub(crate) fn actor_of(
     identity: &StaffIdentity,
     cert: &ClientCert,
     purpose: Option<&str>,
 ) -> Result<Actor, ApiError> {
-    let staff = &identity.staff;
-    let job = || Job::from_code(&staff.job).map_err(|_| corrupt());
-    certificate_matches(staff, cert)?;
-    match staff.actor_kind.as_str() {
-        "office_staff" => {
-            let office = OfficeNumber::parse(&staff.office_number).map_err(|_| corrupt())?;
-            let kind = registered_kind(identity.office.as_ref())?;
-            Ok(Actor::OfficeStaff {
-                office,
-                kind,
-                job: job()?,
-            })
-        }
-        "medical_staff" => {
-            let institution =
-                MedicalInstitutionCode::parse(&staff.office_number).map_err(|_| corrupt())?;
-            registered_kind(identity.office.as_ref())?;
-            Ok(Actor::MedicalStaff {
-                institution,
-                job: job()?,
-            })
-        }
-        "municipal_staff" => {
-            let insurer = InsurerNumber::parse_with(&staff.office_number, CheckDigitPolicy::Warn)
-                .map_err(|_| corrupt())?
-                .number;
-            let purpose = purpose
-                .and_then(|p| Purpose::from_code(p.trim()).ok())
-                .ok_or(ErrorCode::PurposeRequired)?;
-            Ok(Actor::MunicipalStaff { insurer, purpose })
-        }
-        "operator" => Ok(Actor::PlatformOperator),
-        _ => Err(corrupt()),
-    }
-}
-
-fn corrupt() -> ApiError {
-    ApiError::with_detail(ErrorCode::Internal, "staff account is inconsistent")
+    let purpose = purpose.and_then(|p| Purpose::from_code(p.trim()).ok());
+    identity
+        .actor(cert.subject(), purpose)
+        .map_err(actor_refusal)
 }
 
 /// Every staff account only over a connection presenting its device certificate: the
 /// certificate of its own office (office staff) or institution (medical staff), or the staff
 /// certificate naming the account (municipal staff, operators; docs/staff-login.md).
-pub(crate) fn certificate_matches(staff: &StaffRow, cert: &ClientCert) -> Result<(), ApiError> {
-    let subject = cert.subject().ok_or(ErrorCode::ClientCertificateRequired)?;
-    if kiban_app::auth::device_vouches_for(subject, staff) {
-        Ok(())
-    } else {
-        Err(ErrorCode::CertificateOfficeMismatch.into())
-    }
+pub(crate) fn certificate_matches(
+    identity: &StaffIdentity,
+    cert: &ClientCert,
+) -> Result<(), ApiError> {
+    identity.vouched_by(cert.subject()).map_err(actor_refusal)
 }
 
-/// The office kind of a registered, active office or institution.
-fn registered_kind(office: Option<&OfficeRow>) -> Result<OfficeKind, ApiError> {
-    let office = office
-        .filter(|o| o.active)
-        .ok_or(ErrorCode::OfficeNotRegistered)?;
-    OfficeKind::from_code(&office.office_kind).map_err(|_| ErrorCode::OfficeNotRegistered.into())
+/// How the API answers an account that cannot act.
+fn actor_refusal(refusal: ActorRefusal) -> ApiError {
+    match refusal {
+        ActorRefusal::CertificateRequired => ErrorCode::ClientCertificateRequired.into(),
+        ActorRefusal::CertificateMismatch => ErrorCode::CertificateOfficeMismatch.into(),
+        ActorRefusal::OfficeNotRegistered => ErrorCode::OfficeNotRegistered.into(),
+        ActorRefusal::PurposeRequired => ErrorCode::PurposeRequired.into(),
+        ActorRefusal::Inconsistent => {
+            ApiError::with_detail(ErrorCode::Internal, "staff account is inconsistent")
+        }
+    }
 }
 
 /// A citizen logged in with the card.

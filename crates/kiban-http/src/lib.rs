@@ -37,7 +37,7 @@ mod wal;
 
 pub use error::{ApiError, ErrorCode, Reply};
 pub use server::{serve, SecretKeyPem, Server, ServerConfig};
-pub use state::{AppState, Shared, StateConfig, StoreFactory, StoreSource};
+pub use state::{AppState, ConnectionFactory, Shared, StateConfig, StoreSource};
 pub use tls::ClientCert;
 
 use axum::Router;
@@ -48,7 +48,7 @@ pub enum ServeError {
     #[error("TLS の設定が不正です: {0} / invalid TLS configuration: {0}")]
     Tls(String),
     #[error(transparent)]
-    Store(#[from] kiban_store::StoreError),
+    App(#[from] kiban_app::AppError),
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
 }

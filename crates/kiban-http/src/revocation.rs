@@ -23,9 +23,9 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use kiban_app::{AppError, Connection};
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{RevocationList, RevocationReason, Serial, TrustAnchor};
-use kiban_store::{Store, StoreError};
 
 use crate::state::StoreSource;
 
@@ -45,7 +45,7 @@ pub(crate) struct Sources {
     from_file: RevocationList,
     from_database: RevocationList,
     last_id: i64,
-    store: Option<Box<dyn Store>>,
+    conn: Option<Connection>,
     source: StoreSource,
     database_failing: bool,
 }
@@ -64,7 +64,7 @@ impl Sources {
             from_file: initial,
             from_database: RevocationList::new(),
             last_id: 0,
-            store: None,
+            conn: None,
             source,
             database_failing: false,
         }
@@ -152,8 +152,8 @@ impl Sources {
     fn read_database(&mut self) -> bool {
         let after = self.last_id;
         let rows = match self
-            .store_mut()
-            .and_then(|store| store.client_revocations_after(after))
+            .conn_mut()
+            .and_then(|conn| kiban_app::auth::client_revocations_after(conn, after))
         {
             Ok(rows) => {
                 self.database_failing = false;
@@ -167,7 +167,7 @@ impl Sources {
                     self.database_failing = true;
                 }
                 // Reconnect on the next poll.
-                self.store = None;
+                self.conn = None;
                 return false;
             }
         };
@@ -193,17 +193,17 @@ impl Sources {
         changed
     }
 
-    fn store_mut(&mut self) -> Result<&mut Box<dyn Store>, StoreError> {
-        if self.store.is_none() {
-            self.store = Some(self.source.open()?);
+    fn conn_mut(&mut self) -> Result<&mut Connection, AppError> {
+        if self.conn.is_none() {
+            self.conn = Some(self.source.open()?);
         }
-        Ok(self.store.as_mut().expect("opened above"))
+        Ok(self.conn.as_mut().expect("opened above"))
     }
 
     fn end_sessions(&mut self, serial: &Serial) {
         let ended = self
-            .store_mut()
-            .and_then(|store| store.revoke_sessions_of_client(&serial.to_string()));
+            .conn_mut()
+            .and_then(|conn| kiban_app::auth::end_sessions_of_client(conn, serial));
         match ended {
             // Quiet when there was nothing to end: a server starting up sees every revocation
             // recorded so far as new.
@@ -216,7 +216,7 @@ impl Sources {
                 eprintln!(
                     "kiban-http: 証明書 {serial} のセッションを終了できません / cannot end the sessions of certificate {serial}: {e}"
                 );
-                self.store = None;
+                self.conn = None;
             }
         }
     }
@@ -285,8 +285,9 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("kiban.db").display());
-        let mut store = kiban_store::open(&url).unwrap();
-        store.migrate().unwrap();
+        // The test's own raw connection, playing `kiban ca revoke --database`.
+        let mut conn = kiban_testkit::store::open(&url).unwrap();
+        conn.migrate().unwrap();
         let ca = CertificateAuthority::init("test CA", now).unwrap();
         let path = dir.path().join("crl.pem");
         let (a, b, c) = (serial(&ca), serial(&ca), serial(&ca));
@@ -326,8 +327,7 @@ mod tests {
             assert!(list.read().unwrap().get(&a).is_some(), "kept");
         }
 
-        store
-            .record_client_revocation(&b.to_string(), 4, 1_000)
+        conn.record_client_revocation(&b.to_string(), 4, 1_000)
             .unwrap();
         sources.poll(&list);
         assert_eq!(list.read().unwrap().len(), 2);

@@ -43,7 +43,7 @@ impl std::fmt::Debug for SecretKeyPem {
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub database: StoreSource,
-    /// Store connections, each used by one blocking request at a time (default 8: the group commit of audit appends gathers at most one event per connection waiting, see docs/benchmarks.md).
+    /// Database connections, each used by one blocking request at a time (default 8: the group commit of audit appends gathers at most one event per connection waiting, see docs/benchmarks.md).
     pub connections: usize,
     /// The server certificate chain (PEM, leaf first).
     pub server_cert_pem: String,
@@ -68,7 +68,7 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
-    /// A configuration with empty revocation lists, 8 store connections and the default
+    /// A configuration with empty revocation lists, 8 database connections and the default
     /// lockout policy.
     pub fn new(
         database: StoreSource,
@@ -102,14 +102,14 @@ impl ServerConfig {
     }
 }
 
-/// A configured server: its state (stores open, migrated) and its TLS configuration.
+/// A configured server: its state (connections open, migrated) and its TLS configuration.
 pub struct Server {
     state: Shared,
     tls: Arc<rustls::ServerConfig>,
 }
 
 impl Server {
-    /// Opens the stores (on a blocking thread) and builds the TLS configuration.
+    /// Opens the connections (on a blocking thread) and builds the TLS configuration.
     pub async fn new(config: ServerConfig) -> Result<Self, ServeError> {
         let tls = crate::tls::server_config(
             &config.server_cert_pem,

@@ -19,8 +19,9 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use kiban_app::auth::StaffIdentity;
+use kiban_app::Connection;
 use kiban_crypto::TokenHash;
-use kiban_store::{OfficeRow, StaffRow, Store};
 
 use crate::error::ApiError;
 
@@ -29,16 +30,6 @@ pub const FRESH_MS: i64 = 5_000;
 
 /// Bound on remembered tokens; beyond it stale entries go, then all of them.
 const CAPACITY: usize = 100_000;
-
-/// A token's account and, for office and medical staff, their office as registered.
-#[derive(Clone)]
-pub(crate) struct StaffIdentity {
-    pub staff: StaffRow,
-    pub office: Option<OfficeRow>,
-    pub access_expires_ms: i64,
-    /// The client certificate the session was issued over.
-    pub client_serial: Option<kiban_crypto::Serial>,
-}
 
 struct Entry {
     identity: StaffIdentity,
@@ -59,7 +50,7 @@ impl StaffSessions {
         let entries = self.lock();
         let entry = entries.get(token)?;
         let fresh = now_ms < entry.checked_ms + FRESH_MS && now_ms >= entry.checked_ms;
-        (fresh && now_ms < entry.identity.access_expires_ms).then(|| entry.identity.clone())
+        (fresh && now_ms < entry.identity.access_expires_ms()).then(|| entry.identity.clone())
     }
 
     pub fn remember(&self, token: TokenHash, identity: StaffIdentity, now_ms: i64) {
@@ -85,41 +76,23 @@ impl StaffSessions {
 
     /// Logs the token's session out in the store and forgets the remembered check, so the
     /// token stops working on this server at once.
-    pub fn log_out(&self, store: &mut dyn Store, token: &str) -> Result<(), ApiError> {
-        kiban_app::auth::logout(store, token)?;
+    pub fn log_out(&self, conn: &mut Connection, token: &str) -> Result<(), ApiError> {
+        kiban_app::auth::logout(conn, token)?;
         self.forget(&kiban_crypto::hash_token(token));
         Ok(())
     }
 
     pub fn forget_account(&self, staff_id: &str) {
-        self.lock()
-            .retain(|_, e| e.identity.staff.staff_id != staff_id);
+        self.lock().retain(|_, e| e.identity.staff_id() != staff_id);
     }
 }
 
-/// Checks a token against the store: the session, its account, and the account's office.
+/// Checks a token against the store: the session, its account, and the account's office
+/// (`kiban_app::auth::staff_identity`).
 pub(crate) fn load(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     token: &str,
     now_ms: i64,
 ) -> Result<Option<StaffIdentity>, ApiError> {
-    let Some(session) = kiban_app::auth::authenticate_session(store, token, now_ms)? else {
-        return Ok(None);
-    };
-    let staff = session.staff;
-    let office = match staff.actor_kind.as_str() {
-        "office_staff" | "medical_staff" => store
-            .office(&staff.office_number)
-            .map_err(kiban_app::AppError::from)?,
-        _ => None,
-    };
-    Ok(Some(StaffIdentity {
-        staff,
-        office,
-        access_expires_ms: session.access_expires_ms,
-        client_serial: session
-            .client_serial
-            .as_deref()
-            .and_then(kiban_crypto::Serial::from_hex),
-    }))
+    Ok(kiban_app::auth::staff_identity(conn, token, now_ms)?)
 }

@@ -1,10 +1,11 @@
-//! What the server shares between requests: a small pool of stores, the trust roots and
+//! What the server shares between requests: a small pool of connections, the trust roots and
 //! revocation lists (the client CA's kept current by [`crate::revocation`]), the card
 //! challenges, the citizen sessions and the per-source login throttle.
 //!
-//! Storage is synchronous (rusqlite, the `postgres` client), so every store call runs on a
-//! blocking thread ([`AppState::store`]) against one of `connections` stores opened from the
-//! same source, each behind its own mutex.
+//! Storage is synchronous (rusqlite, the `postgres` client), so every use case runs on a
+//! blocking thread ([`AppState::conn`]) with one of `connections` [`Connection`]s opened from
+//! the same source, each behind its own mutex. The server holds connections, never a store:
+//! everything it does with the data is a `kiban_app` use case.
 //!
 //! **Citizen sessions live in memory** (60 minutes, like the staff access token): a card login
 //! costs one challenge and one card signature, so losing the sessions on a restart only asks
@@ -19,23 +20,23 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
 use std::time::Duration;
 
 use kiban_app::auth::LoginPolicy;
+use kiban_app::{AppError, Connection};
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{Challenges, RevocationList, TokenHash, TrustAnchor};
 use kiban_domain::access::PersonRef;
-use kiban_store::{Store, StoreError};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::ServeError;
 
-/// Opens one store connection; called `connections` times at start.
-pub type StoreFactory = Arc<dyn Fn() -> Result<Box<dyn Store>, StoreError> + Send + Sync>;
+/// Opens one connection; called `connections` times at start.
+pub type ConnectionFactory = Arc<dyn Fn() -> Result<Connection, AppError> + Send + Sync>;
 
-/// Where the stores come from.
+/// Where the connections come from.
 #[derive(Clone)]
 pub enum StoreSource {
     /// `sqlite://PATH` or `postgres://…`, as `kiban --database`.
     Url(String),
-    Factory(StoreFactory),
+    Factory(ConnectionFactory),
 }
 
 impl std::fmt::Debug for StoreSource {
@@ -49,9 +50,9 @@ impl std::fmt::Debug for StoreSource {
 }
 
 impl StoreSource {
-    pub(crate) fn open(&self) -> Result<Box<dyn Store>, StoreError> {
+    pub(crate) fn open(&self) -> Result<Connection, AppError> {
         match self {
-            Self::Url(url) => kiban_store::open(url),
+            Self::Url(url) => Connection::open(url),
             Self::Factory(factory) => factory(),
         }
     }
@@ -68,16 +69,16 @@ pub(crate) struct CitizenSession {
 
 /// Shared server state. Build it with [`AppState::open`]; hand it to [`crate::router`].
 pub struct AppState {
-    stores: Vec<Mutex<Box<dyn Store>>>,
+    connections: Vec<Mutex<Connection>>,
     /// Dropped (and joined) with the state.
     _wal: Option<crate::wal::WalCheckpointer>,
     /// Keeps `client_revocations` current from the CRL file and the database; dropped (and
     /// joined) with the state.
     _revocations: crate::revocation::RevocationWatcher,
     next: AtomicUsize,
-    /// One permit per store: requests wait for a store here, asynchronously, instead of parking
-    /// a blocking thread each on a store's mutex.
-    free_stores: tokio::sync::Semaphore,
+    /// One permit per connection: requests wait for a connection here, asynchronously, instead
+    /// of parking a blocking thread each on a connection's mutex.
+    free_connections: tokio::sync::Semaphore,
     pub(crate) client_ca: TrustAnchor,
     client_revocations: crate::revocation::SharedList,
     pub(crate) card_root: TrustAnchor,
@@ -102,7 +103,7 @@ pub type Shared = Arc<AppState>;
 #[derive(Debug, Clone)]
 pub struct StateConfig {
     pub database: StoreSource,
-    /// Store connections (at least 1).
+    /// Database connections (at least 1).
     pub connections: usize,
     pub client_ca: TrustAnchor,
     /// The revocation list in force at start (the CRL file as read at start).
@@ -123,17 +124,17 @@ fn relock<T>(r: Result<T, PoisonError<T>>) -> T {
 }
 
 impl AppState {
-    /// Opens the stores (the first one applies pending migrations). Blocking: call it from
+    /// Opens the connections (the first one applies pending migrations). Blocking: call it from
     /// `spawn_blocking` or before the runtime serves.
     pub fn open(config: StateConfig) -> Result<Shared, ServeError> {
         let mut first = config.database.open()?;
         first.migrate()?;
         first.defer_wal_checkpoints()?;
-        let mut stores = vec![Mutex::new(first)];
+        let mut connections = vec![Mutex::new(first)];
         for _ in 1..config.connections.max(1) {
-            let mut store = config.database.open()?;
-            store.defer_wal_checkpoints()?;
-            stores.push(Mutex::new(store));
+            let mut conn = config.database.open()?;
+            conn.defer_wal_checkpoints()?;
+            connections.push(Mutex::new(conn));
         }
         let wal = crate::wal::WalCheckpointer::start(&config.database)?;
         let client_revocations: crate::revocation::SharedList =
@@ -155,8 +156,8 @@ impl AppState {
         Ok(Arc::new(Self {
             _wal: wal,
             _revocations: watcher,
-            free_stores: tokio::sync::Semaphore::new(stores.len()),
-            stores,
+            free_connections: tokio::sync::Semaphore::new(connections.len()),
+            connections,
             next: AtomicUsize::new(0),
             client_ca: config.client_ca,
             client_revocations,
@@ -202,35 +203,35 @@ impl AppState {
         relock(self.challenges.lock())
     }
 
-    /// A free store if there is one, else waits for the next in turn.
-    fn checkout(&self) -> MutexGuard<'_, Box<dyn Store>> {
-        let n = self.stores.len();
+    /// A free connection if there is one, else waits for the next in turn.
+    fn checkout(&self) -> MutexGuard<'_, Connection> {
+        let n = self.connections.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
         for i in 0..n {
-            match self.stores[(start + i) % n].try_lock() {
+            match self.connections[(start + i) % n].try_lock() {
                 Ok(guard) => return guard,
                 Err(TryLockError::Poisoned(p)) => return p.into_inner(),
                 Err(TryLockError::WouldBlock) => {}
             }
         }
-        relock(self.stores[start].lock())
+        relock(self.connections[start].lock())
     }
 
-    /// Runs `work` with a store on a blocking thread.
-    pub(crate) async fn store<T, F>(self: &Arc<Self>, work: F) -> Result<T, ApiError>
+    /// Runs `work` with a connection on a blocking thread.
+    pub(crate) async fn conn<T, F>(self: &Arc<Self>, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&AppState, &mut dyn Store) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&AppState, &mut Connection) -> Result<T, ApiError> + Send + 'static,
     {
         let _permit = self
-            .free_stores
+            .free_connections
             .acquire()
             .await
             .map_err(|_| ApiError::new(ErrorCode::Internal))?;
         let state = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let mut store = state.checkout();
-            work(&state, store.as_mut())
+            let mut conn = state.checkout();
+            work(&state, &mut conn)
         })
         .await
         .map_err(|_| ApiError::new(ErrorCode::Internal))?
@@ -260,17 +261,17 @@ impl AppState {
 
 impl Drop for AppState {
     /// The synchronous PostgreSQL client runs its own small runtime and cannot be closed from
-    /// inside another one, which is where the last reference usually goes: close the stores on
-    /// a plain thread.
+    /// inside another one, which is where the last reference usually goes: close the
+    /// connections on a plain thread.
     fn drop(&mut self) {
-        let stores = std::mem::take(&mut self.stores);
+        let connections = std::mem::take(&mut self.connections);
         if tokio::runtime::Handle::try_current().is_ok() {
-            let _ = std::thread::spawn(move || drop(stores)).join();
+            let _ = std::thread::spawn(move || drop(connections)).join();
         }
     }
 }
 
-/// The clock of every request: milliseconds for the store, the same instant for the crypto.
+/// The clock of every request: milliseconds for the use cases, the same instant for the crypto.
 pub(crate) fn now() -> (i64, OffsetDateTime) {
     let now = OffsetDateTime::now_utc();
     ((now.unix_timestamp_nanos() / 1_000_000) as i64, now)

@@ -4,17 +4,17 @@
 //! commit (a group of audit appends, see `kiban_app::audit::record`) then waits for the copy
 //! and its fsync, and every request in the group waits with it; under load that was the tail
 //! of the 資格確認 latency. The request connections defer checkpoints
-//! ([`kiban_store::Store::defer_wal_checkpoints`]) and this thread runs a PASSIVE checkpoint
+//! ([`kiban_app::Connection::defer_wal_checkpoints`]) and this thread runs a PASSIVE checkpoint
 //! every [`EVERY`], which never blocks readers or the writer. PASSIVE alone never lets the log
 //! start over while some reader always holds a snapshot (550 MB after ten minutes of reads, issue
-//! 13), so past [`kiban_store::WAL_TRUNCATE_AT`] the same call truncates it, holding the writer
+//! 13), so past [`kiban_app::connection::WAL_TRUNCATE_AT`] the same call truncates it, holding the writer
 //! back for at most 100 ms. PostgreSQL needs none of this.
 
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use kiban_store::{Engine, Store, StoreError};
+use kiban_app::{AppError, Connection};
 
 use crate::state::StoreSource;
 
@@ -30,16 +30,16 @@ pub(crate) struct WalCheckpointer {
 
 impl WalCheckpointer {
     /// Starts the thread for a SQLite database; `None` for PostgreSQL.
-    pub fn start(source: &StoreSource) -> Result<Option<Self>, StoreError> {
-        let store = source.open()?;
-        if store.engine() != Engine::Sqlite {
+    pub fn start(source: &StoreSource) -> Result<Option<Self>, AppError> {
+        let conn = source.open()?;
+        if !conn.is_sqlite() {
             return Ok(None);
         }
         let stop: StopFlag = Arc::default();
         let flag = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("kiban-wal-checkpoint".into())
-            .spawn(move || run(store, flag))?;
+            .spawn(move || run(conn, flag))?;
         Ok(Some(Self {
             stop,
             thread: Some(thread),
@@ -47,7 +47,7 @@ impl WalCheckpointer {
     }
 }
 
-fn run(mut store: Box<dyn Store>, stop: StopFlag) {
+fn run(mut conn: Connection, stop: StopFlag) {
     let (lock, wake) = &*stop;
     let mut stopped = lock.lock().unwrap_or_else(PoisonError::into_inner);
     let mut failing = false;
@@ -56,7 +56,7 @@ fn run(mut store: Box<dyn Store>, stop: StopFlag) {
             .wait_timeout(stopped, EVERY)
             .unwrap_or_else(PoisonError::into_inner)
             .0;
-        match store.checkpoint_wal() {
+        match conn.checkpoint_wal() {
             // Print a failure once, not four times a second.
             Err(e) if !failing => {
                 eprintln!("kiban-http: WAL checkpoint failed (retrying): {e}");

@@ -5,7 +5,13 @@
 //! user postgres), dropped when the test ends. An unreachable server fails the test: the
 //! PostgreSQL engine is never skipped or mocked.
 
+use kiban_app::Connection;
 use kiban_store::{PostgresStore, SqliteStore, Store};
+
+/// The store's types, for tests of the crates that do not depend on kiban-store (kiban-http,
+/// kiban-cli): only kiban-app does, so that personal data is reached through its use cases.
+/// Tests seed and inspect through [`TestDb::store`] and these types.
+pub use kiban_store as store;
 
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -19,6 +25,8 @@ pub struct TestDb {
     /// The URL another connection can use to reach the same data (PostgreSQL: with the
     /// schema in `options`).
     pub url: String,
+    /// The use cases' connection to the same data, opened on first use ([`TestDb::conn`]).
+    conn: Option<Connection>,
     _dir: Option<tempfile::TempDir>,
     schema: Option<String>,
 }
@@ -32,6 +40,7 @@ impl TestDb {
         Self {
             store: Box::new(store),
             url: format!("sqlite://{}", path.display()),
+            conn: None,
             _dir: Some(dir),
             schema: None,
         }
@@ -54,13 +63,23 @@ impl TestDb {
         Self {
             store: Box::new(store),
             url,
+            conn: None,
             _dir: None,
             schema: Some(schema),
         }
     }
 
+    /// The raw store: how tests seed and inspect, beside the use cases.
     pub fn store(&mut self) -> &mut dyn Store {
         self.store.as_mut()
+    }
+
+    /// A [`Connection`] to the same database for the use cases, a second connection beside
+    /// [`TestDb::store`] (each commits on its own; neither holds a transaction between calls).
+    pub fn conn(&mut self) -> &mut Connection {
+        let url = &self.url;
+        self.conn
+            .get_or_insert_with(|| Connection::open(url).expect("open a connection"))
     }
 
     /// Runs SQL on a separate raw connection, bypassing kiban entirely: how tests play an
@@ -109,6 +128,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        self.conn.take();
         if let Some(schema) = &self.schema {
             if let Ok(mut admin) = postgres::Client::connect(&postgres_url(), postgres::NoTls) {
                 let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"));

@@ -7,11 +7,13 @@
 //! header line starting with 法人番号. Valid lines are committed; every bad line is reported with
 //! its number, column and reason, and commits nothing of itself.
 
-use crate::access::{authorize_aggregate, denied, Caller, Denied, Outcome};
+use crate::access::decided;
+use crate::access::{authorize_aggregate, Caller, Denied, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Actor, Category, Timestamp};
 use kiban_domain::ids::{CorporationNumber, OfficeNumber};
-use kiban_store::{CorporationOfficeRow, CorporationRow, Store};
+use kiban_store::{CorporationOfficeRow, CorporationRow};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,11 +32,12 @@ pub struct CorporationReport {
 }
 
 pub fn register_corporations(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     csv: &str,
     at: Timestamp,
 ) -> Result<Outcome<CorporationReport>> {
+    let store = conn.store();
     let Actor::MunicipalStaff { insurer, .. } = caller.actor else {
         return Ok(Outcome::Denied(Denied {
             reason: "MUNICIPAL_ONLY",
@@ -43,9 +46,7 @@ pub fn register_corporations(
         }));
     };
     let decision = authorize_aggregate(store, caller, Category::CarePlan, insurer, at)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     let mut report = CorporationReport::default();
     let mut rows = Vec::new();
     for (i, line) in csv.lines().enumerate() {

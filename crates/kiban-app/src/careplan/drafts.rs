@@ -7,9 +7,9 @@
 use super::reads::{current, readable_persons};
 use super::DocStatus;
 use crate::access::Caller;
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Actor, Timestamp};
-use kiban_store::Store;
 use serde::Serialize;
 
 /// One plan sent for 同意・確認 and the person's latest answer.
@@ -30,11 +30,12 @@ pub struct DraftEntry {
 /// The office's plans sent for 同意・確認 (newest first, at most `limit`) that are still the
 /// current plan of their date, for the persons the policy lets the office read now.
 pub fn drafts(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     limit: i64,
     at: Timestamp,
 ) -> Result<Vec<DraftEntry>> {
+    let store = conn.store();
     let Actor::OfficeStaff { office, .. } = caller.actor else {
         return Ok(Vec::new());
     };

@@ -9,7 +9,8 @@
 //! other 保険者 is judged here on this 保険者's persons only; the 指定権者's full judgment needs
 //! every 保険者's counts (kiban's documented limit: the 指定権者 relation is not in kiban).
 
-use crate::access::{authorize_aggregate, denied, Caller, Denied, Outcome};
+use crate::access::{authorize_aggregate, Caller, Denied, Outcome, Permit};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Actor, Category, Timestamp};
 use kiban_domain::careplan::caseload::{caseload, Caseload, Staffing};
@@ -21,7 +22,9 @@ use kiban_domain::careplan::suppress::{suppress_table, SuppressedTable};
 use kiban_domain::careplan::YearMonth;
 use kiban_domain::codes::{CareLevel, ServiceKind};
 use kiban_domain::ids::{InsurerNumber, OfficeNumber};
-use kiban_store::{ConcentrationExclusionRow, StaffingRow, Store};
+/// A care office's staffing for a month, as [`put_staffing`] records it.
+pub use kiban_store::StaffingRow;
+use kiban_store::{ConcentrationExclusionRow, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -47,11 +50,7 @@ fn aggregate(
         Err(d) => return Ok(Err(d)),
     };
     let decision = authorize_aggregate(store, caller, Category::CarePlan, insurer, at)?;
-    Ok(if decision.allowed() {
-        Ok(insurer)
-    } else {
-        Err(denied(&decision))
-    })
+    Ok(decision.permit().map(|()| insurer))
 }
 
 /// 特定事業所集中減算 of every 居宅介護支援事業所 with plans in the period.
@@ -64,11 +63,12 @@ pub struct ConcentrationReport {
 }
 
 pub fn concentration(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     period: JudgmentPeriod,
     at: Timestamp,
 ) -> Result<Outcome<ConcentrationReport>> {
+    let store = conn.store();
     let insurer = match aggregate(store, caller, at)? {
         Ok(i) => i,
         Err(d) => return Ok(Outcome::Denied(d)),
@@ -159,11 +159,12 @@ pub struct NewExclusion {
 /// Records a 正当な理由 for one office, period and covered service. Office-level data, not a
 /// person's: gated by the same aggregate rule as the judgment it changes, and audited as one.
 pub fn record_exclusion(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     new: NewExclusion,
     at: Timestamp,
 ) -> Result<Outcome<i64>> {
+    let store = conn.store();
     let insurer = match aggregate(store, caller, at)? {
         Ok(i) => i,
         Err(d) => return Ok(Outcome::Denied(d)),
@@ -210,11 +211,12 @@ pub struct CaseloadReport {
 }
 
 pub fn caseloads(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     month: YearMonth,
     at: Timestamp,
 ) -> Result<Outcome<CaseloadReport>> {
+    let store = conn.store();
     let insurer = match aggregate(store, caller, at)? {
         Ok(i) => i,
         Err(d) => return Ok(Outcome::Denied(d)),
@@ -270,11 +272,12 @@ pub fn caseloads(
 
 /// Files the staffing of an office for a month (体制の届出), gated like the caseload report.
 pub fn put_staffing(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     row: StaffingRow,
     at: Timestamp,
 ) -> Result<Outcome<()>> {
+    let store = conn.store();
     if let Err(d) = aggregate(store, caller, at)? {
         return Ok(Outcome::Denied(d));
     }
@@ -303,11 +306,12 @@ const LEVELS: [CareLevel; 7] = [
 ];
 
 pub fn regional_stats(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     month: YearMonth,
     at: Timestamp,
 ) -> Result<Outcome<RegionalStats>> {
+    let store = conn.store();
     let insurer = match aggregate(store, caller, at)? {
         Ok(i) => i,
         Err(d) => return Ok(Outcome::Denied(d)),

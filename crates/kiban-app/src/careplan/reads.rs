@@ -9,7 +9,9 @@
 //! - a medical institution (under an open 意見書依頼): issued plans only.
 
 use super::{kind, DocStatus};
-use crate::access::{authorize, authorize_each, denied, Caller, Denied, Outcome};
+use crate::access::decided;
+use crate::access::{authorize, authorize_each, Caller, Denied, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
 use kiban_domain::careplan::{CarePlan, ServiceResults, ServiceUse, Supplement};
@@ -58,11 +60,12 @@ impl CarePlanFolder {
 
 /// The person's care-plan folder as `caller` may see it; one decision and audit event.
 pub fn folder(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     person: PersonRef,
     at: Timestamp,
 ) -> Result<Outcome<CarePlanFolder>> {
+    let store = conn.store();
     let decision = authorize(
         store,
         caller,
@@ -72,9 +75,7 @@ pub fn folder(
         at,
         None,
     )?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(denied(&decision)));
-    }
+    decided!(decision);
     crate::in_read(store, |s| load_folder(s, caller, person)).map(Outcome::Allowed)
 }
 
@@ -217,11 +218,12 @@ pub struct InboxEntry {
 /// The newest documents addressed to the caller's office, for the persons the policy lets it
 /// read now: each listed person is a decision and an audit event, as each folder read is.
 pub fn inbox(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     limit: i64,
     at: Timestamp,
 ) -> Result<Vec<InboxEntry>> {
+    let store = conn.store();
     let Actor::OfficeStaff { office, .. } = caller.actor else {
         return Ok(Vec::new());
     };
@@ -309,12 +311,13 @@ fn refusal(reason: &'static str, ja: &str, en: &str) -> Denied {
 /// time and the person's card account; decided (Write on ケアプラン, which only the person
 /// themself holds for their own plan) and audited.
 pub fn answer_draft(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     document_id: i64,
     answer: AnswerKind,
     at: Timestamp,
 ) -> Result<Outcome<DocumentView<CarePlan>>> {
+    let store = conn.store();
     let not_found = || {
         refusal(
             "PLAN_NOT_FOUND",
@@ -347,9 +350,7 @@ pub fn answer_draft(
     )?;
     // Someone else's plan answers as a plan that does not exist, so ids cannot be probed; the
     // refusal is audited above with its own reason (NOT_SELF), as every refusal is.
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(not_found()));
-    }
+    decided!(decision, else not_found());
     let latest = crate::in_read(store, |s| {
         Ok(
             current(s.careplan_documents_of(&row.insurer, &row.insured)?)

@@ -23,6 +23,7 @@ mod checks;
 mod rows;
 
 use crate::access::{audit_entry, decide_only, servings, BulkEvidence, Caller, AUDIT_BATCH};
+use crate::Connection;
 use crate::Result;
 use checks::{consistent, receivers};
 use kiban_domain::access::{
@@ -123,12 +124,13 @@ impl RegisterReport {
 
 /// Registers the documents of `incoming` sent by `caller`'s office (see the module doc).
 pub fn register(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     incoming: Vec<Incoming>,
     mode: Registration,
     at: Timestamp,
 ) -> Result<RegisterReport> {
+    let store = conn.store();
     register_into(store, caller, incoming, mode, at, RegisterReport::default())
 }
 
@@ -222,7 +224,7 @@ pub(crate) fn register_into(
         }
         // The decisions are in the log before anything of theirs is written.
         if !entries.is_empty() {
-            crate::audit::record(store, entries)?;
+            crate::group_commit::append(store, entries)?;
         }
         if allowed.is_empty() {
             continue;

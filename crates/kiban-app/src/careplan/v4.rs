@@ -8,6 +8,7 @@ use super::register::{
     register_into, Document, Incoming, PersonIssue, RegisterReport, Registration,
 };
 use crate::access::Caller;
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Actor, PersonRef, Timestamp};
 use kiban_domain::careplan::Supplement;
@@ -19,12 +20,13 @@ use std::collections::BTreeMap;
 
 /// Registers V4 files: read each, group them into send units, assemble each unit by person.
 pub fn register_files(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     files: Vec<(String, Vec<u8>)>,
     mode: Registration,
     at: Timestamp,
 ) -> Result<RegisterReport> {
+    let store = conn.store();
     let mut report = RegisterReport::default();
     let mut read = Vec::new();
     for (name, bytes) in files {
@@ -67,12 +69,13 @@ pub fn register_files(
 
 /// Registers V5 JSON documents (one send unit: they share one `transmission`).
 pub fn register_v5(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     documents: &[serde_json::Value],
     mode: Registration,
     at: Timestamp,
 ) -> Result<RegisterReport> {
+    let store = conn.store();
     let mut report = RegisterReport::default();
     let incoming = match v5_values_to_unit(documents) {
         Ok(unit) => persons_of(unit, caller, &mut report),
@@ -83,8 +86,6 @@ pub fn register_v5(
     };
     register_into(store, caller, incoming, mode, at, report)
 }
-
-use kiban_store::Store;
 
 fn split(message: &str) -> (String, String) {
     match message.split_once(" / ") {

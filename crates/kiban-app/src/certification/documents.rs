@@ -8,6 +8,7 @@ use super::steps::transition;
 use super::ApplicationView;
 use super::{log_write, not_found, person_of, progress_of, refused, step_row, to_json, view};
 use crate::access::{decide_only, Caller, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{PhysicianSignature, RevocationList, TrustAnchor};
@@ -24,12 +25,13 @@ use kiban_store::{CommitteeRow, OpinionRow, PrimaryJudgmentRow, Store, SurveyRow
 /// Records the 認定調査票 and completes the survey step. Every missing, unknown or
 /// out-of-range answer is reported with its item code (`INVALID_SURVEY`); nothing is stored.
 pub fn submit_survey(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     survey: Survey,
     at: Timestamp,
 ) -> Result<Outcome<ApplicationView>> {
+    let store = conn.store();
     if let Err(errors) = validate_survey(&survey) {
         let text = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
         let (ja, en): (Vec<_>, Vec<_>) = text
@@ -87,13 +89,14 @@ pub struct PhysicianTrust<'a> {
 /// root and name the caller's own institution, and the institution must hold an open 作成依頼
 /// (the policy's `NO_OPINION_REQUEST` otherwise). Each submission is a new version.
 pub fn submit_opinion(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     opinion: SignedOpinion,
     trust: &PhysicianTrust<'_>,
     at: Timestamp,
 ) -> Result<Outcome<ApplicationView>> {
+    let store = conn.store();
     let Some(row) = store.application(id)? else {
         return Ok(Outcome::Denied(not_found()));
     };
@@ -179,12 +182,13 @@ pub fn submit_opinion(
 /// Records the 一次判定 of the municipality's software after checking it against the stored
 /// survey (`INVALID_PRIMARY_JUDGMENT` with the domain's reason).
 pub fn record_primary_judgment(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     judgment: PrimaryJudgment,
     at: Timestamp,
 ) -> Result<Outcome<ApplicationView>> {
+    let store = conn.store();
     let survey: Option<Survey> = store
         .survey(id)?
         .and_then(|s| serde_json::from_str(&s.body_json).ok());
@@ -233,12 +237,13 @@ pub struct Decided {
 /// 被保険者証 version, so the person and the care manager see the new level at once. The
 /// 意見書依頼 of the application close with the decision.
 pub fn decide(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     result: CommitteeResult,
     at: Timestamp,
 ) -> Result<Outcome<Decided>> {
+    let store = conn.store();
     let Some(mut row) = store.application(id)? else {
         return Ok(Outcome::Denied(not_found()));
     };

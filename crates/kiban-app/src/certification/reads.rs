@@ -4,10 +4,11 @@
 //! which the asked institution reads back under its open 作成依頼.
 
 use super::{not_found, person_of};
+use crate::access::decided;
 use crate::access::{Caller, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Category, Timestamp};
-use kiban_store::Store;
 
 /// One version of a 主治医意見書, as submitted and signed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -25,11 +26,12 @@ pub struct OpinionVersion {
 
 /// Every version of the application's 主治医意見書, oldest first; decided and audited.
 pub fn opinions(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     at: Timestamp,
 ) -> Result<Outcome<Vec<OpinionVersion>>> {
+    let store = conn.store();
     let Some(row) = store.application(id)? else {
         return Ok(Outcome::Denied(not_found()));
     };
@@ -37,9 +39,7 @@ pub fn opinions(
     let category = Category::PhysicianOpinion;
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(not_found()));
-    }
+    decided!(decision, else not_found());
     let versions = store
         .opinions(id)?
         .into_iter()
@@ -65,11 +65,12 @@ pub struct SurveyDocuments {
 
 /// The application's 認定調査票 and 一次判定; decided and audited as a read of 認定調査票.
 pub fn survey_documents(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     at: Timestamp,
 ) -> Result<Outcome<SurveyDocuments>> {
+    let store = conn.store();
     let Some(row) = store.application(id)? else {
         return Ok(Outcome::Denied(not_found()));
     };
@@ -77,9 +78,7 @@ pub fn survey_documents(
     let category = Category::CertificationSurvey;
     let decision =
         crate::access::authorize(store, caller, Action::Read, category, person, at, None)?;
-    if !decision.allowed() {
-        return Ok(Outcome::Denied(not_found()));
-    }
+    decided!(decision, else not_found());
     let parse = |text: &str| serde_json::from_str(text).ok();
     Ok(Outcome::Allowed(SurveyDocuments {
         survey: store.survey(id)?.and_then(|s| parse(&s.body_json)),

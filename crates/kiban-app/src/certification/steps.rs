@@ -10,6 +10,7 @@ use super::{log_write, municipal_write, not_found, person_of, progress_of, refus
 use super::{to_json, view, view_of};
 use super::{ApplicationView, CATEGORY};
 use crate::access::{Caller, Outcome};
+use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Decision, Timestamp};
 use kiban_domain::certification::{Deadline, Event, Extension};
@@ -43,12 +44,13 @@ impl Step {
 
 /// Records `step` on application `id`.
 pub fn record_step(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     step: Step,
     at: Timestamp,
 ) -> Result<Outcome<ApplicationView>> {
+    let store = conn.store();
     let detail = match step {
         Step::RequestOpinion(code) => serde_json::json!({ "institution": code.to_string() }),
         Step::AssignCommittee(on) => serde_json::json!({ "committee_on": on.yyyymmdd() }),
@@ -144,12 +146,13 @@ fn category_of(event: Event) -> kiban_domain::access::Category {
 /// (介護保険法27条11項 ただし書). Refused with the domain's reason when the extension is not
 /// valid or the application is closed.
 pub fn extend_deadline(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     id: i64,
     extension: Extension,
     at: Timestamp,
 ) -> Result<Outcome<ApplicationView>> {
+    let store = conn.store();
     let Some(mut row) = store.application(id)? else {
         return Ok(Outcome::Denied(not_found()));
     };
@@ -206,12 +209,13 @@ pub fn extend_deadline(
 /// first: the 保険者's list to chase. Each listed person is one policy decision and one audit
 /// event (the list names them); persons the caller may not read are left out.
 pub fn overdue(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     caller: &Caller,
     insurer: InsurerNumber,
     today: Date,
     at: Timestamp,
 ) -> Result<Vec<ApplicationView>> {
+    let store = conn.store();
     let terminal: Vec<&str> = kiban_domain::certification::Status::ALL
         .iter()
         .filter(|s| s.is_terminal())

@@ -12,6 +12,7 @@
 //! cryptographic checks ([`check_card`]) and do the storage work, an audit append included,
 //! after releasing it ([`finish_card_login`]).
 
+use crate::Connection;
 use crate::Result;
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{
@@ -21,7 +22,6 @@ use kiban_crypto::{
 use kiban_domain::access::{Action, Actor, CardLoginReason, Category, PersonRef};
 use kiban_domain::audit::{AuditEntry, Decision};
 use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber};
-use kiban_store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Why a card login failed.
@@ -70,10 +70,11 @@ pub fn check_card(
 
 /// Finds the linked person; audits (or, without a person, counts) a failure.
 pub fn finish_card_login(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     check: CardCheck,
     now: OffsetDateTime,
 ) -> Result<std::result::Result<PersonRef, CardLoginRefusal>> {
+    let store = conn.store();
     let linked = match check.card {
         Some(fingerprint) => store.card_link(&fingerprint.to_string())?,
         None => None,
@@ -101,7 +102,7 @@ pub fn finish_card_login(
     let audited = match person {
         Some(person) => {
             let at_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
-            crate::audit::record(store, vec![failure_entry(person, reason, at_ms)])?;
+            crate::group_commit::append(store, vec![failure_entry(person, reason, at_ms)])?;
             true
         }
         None => {
@@ -123,7 +124,7 @@ pub fn finish_card_login(
 
 /// [`check_card`] then [`finish_card_login`], for callers without a lock to release between.
 pub fn card_login(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     trust_root: &TrustAnchor,
     revocations: &RevocationList,
     challenges: &mut Challenges,
@@ -139,7 +140,7 @@ pub fn card_login(
         signature,
         now,
     );
-    finish_card_login(store, check, now)
+    finish_card_login(conn, check, now)
 }
 
 static UNATTRIBUTED: AtomicU64 = AtomicU64::new(0);

@@ -88,22 +88,22 @@ fn logs() -> CheckpointLogs {
 
 /// 20 events with checkpoints after 10 and 20, in the database and the external logs.
 fn logged(db: &mut TestDb) {
-    record(db.store(), (1..=10).map(entry).collect()).unwrap();
-    checkpoint(db.store(), &KEY, 1, &logs())
+    record(db.conn(), (1..=10).map(entry).collect()).unwrap();
+    checkpoint(db.conn(), &KEY, 1, &logs())
         .unwrap()
         .expect("new checkpoint");
-    record(db.store(), (11..=20).map(entry).collect()).unwrap();
-    checkpoint(db.store(), &KEY, 2, &logs())
+    record(db.conn(), (11..=20).map(entry).collect()).unwrap();
+    checkpoint(db.conn(), &KEY, 2, &logs())
         .unwrap()
         .expect("new checkpoint");
     assert!(
-        checkpoint(db.store(), &KEY, 3, &logs()).unwrap().is_none(),
+        checkpoint(db.conn(), &KEY, 3, &logs()).unwrap().is_none(),
         "head already covered"
     );
 }
 
 fn report(db: &mut TestDb) -> kiban_app::audit::VerifyReport {
-    verify(db.store(), &KEY, KEY.0, &logs()).unwrap()
+    verify(db.conn(), &KEY, KEY.0, &logs()).unwrap()
 }
 
 fn first_bad(db: &mut TestDb) -> Option<u64> {
@@ -182,8 +182,8 @@ fn a_truncated_tail_is_caught_by_the_last_checkpoint(db: &mut TestDb) {
 fn a_forged_checkpoint_is_refused(db: &mut TestDb) {
     logged(db);
     let forged = TestKey(b"someone else");
-    record(db.store(), vec![entry(21)]).unwrap();
-    checkpoint(db.store(), &forged, 4, &CheckpointLogs::none()).unwrap();
+    record(db.conn(), vec![entry(21)]).unwrap();
+    checkpoint(db.conn(), &forged, 4, &CheckpointLogs::none()).unwrap();
     let report = report(db);
     assert_eq!(report.first_bad_seq, Some(21));
     assert!(report.fault.unwrap().contains("signature"));
@@ -201,11 +201,11 @@ fn concurrent_appends_each_get_their_own_run(db: &mut TestDb) {
         for t in 0..threads {
             let url = url.clone();
             handles.push(scope.spawn(move || {
-                let mut store = kiban_store::open(&url).unwrap();
+                let mut conn = kiban_app::Connection::open(&url).unwrap();
                 for c in 0..calls {
                     let first = (t * calls + c) * per_call;
                     let entries: Vec<_> = (first..first + per_call).map(entry).collect();
-                    let events = record(store.as_mut(), entries.clone()).unwrap();
+                    let events = record(&mut conn, entries.clone()).unwrap();
                     assert_eq!(events.len(), entries.len());
                     for (i, (event, entry)) in events.iter().zip(&entries).enumerate() {
                         assert_eq!(&event.entry, entry, "a caller got someone else's event");
@@ -215,7 +215,7 @@ fn concurrent_appends_each_get_their_own_run(db: &mut TestDb) {
             }));
         }
         for i in 0..50 {
-            record(other.store(), vec![entry(1_000_000 + i)]).unwrap();
+            record(other.conn(), vec![entry(1_000_000 + i)]).unwrap();
         }
         for h in handles {
             h.join().unwrap();
@@ -224,7 +224,7 @@ fn concurrent_appends_each_get_their_own_run(db: &mut TestDb) {
     let report = report(db);
     assert_eq!(report.fault, None);
     assert_eq!(report.events_verified, threads * calls * per_call);
-    let other_report = verify(other.store(), &KEY, KEY.0, &CheckpointLogs::none()).unwrap();
+    let other_report = verify(other.conn(), &KEY, KEY.0, &CheckpointLogs::none()).unwrap();
     assert_eq!(
         (other_report.events_verified, other_report.fault),
         (50, None)
@@ -237,7 +237,7 @@ fn concurrent_appends_each_get_their_own_run(db: &mut TestDb) {
 fn deleting_the_last_event_with_its_checkpoint_is_caught(db: &mut TestDb) {
     logged(db);
     db.sql("DELETE FROM audit_events WHERE seq = 20; DELETE FROM audit_checkpoints WHERE seq = 20");
-    let unprotected = verify(db.store(), &KEY, KEY.0, &CheckpointLogs::none()).unwrap();
+    let unprotected = verify(db.conn(), &KEY, KEY.0, &CheckpointLogs::none()).unwrap();
     assert_eq!(
         unprotected.fault, None,
         "the database alone is blind to this"
@@ -285,8 +285,8 @@ fn a_rewritten_tail_without_its_checkpoint_is_caught(db: &mut TestDb) {
         "DELETE FROM audit_checkpoints WHERE seq = 20; DELETE FROM audit_events WHERE seq >= 15",
     );
     events[0].reason = "FORGED".into();
-    record(db.store(), events).unwrap();
-    let unprotected = verify(db.store(), &KEY, KEY.0, &CheckpointLogs::none()).unwrap();
+    record(db.conn(), events).unwrap();
+    let unprotected = verify(db.conn(), &KEY, KEY.0, &CheckpointLogs::none()).unwrap();
     assert_eq!(
         unprotected.fault, None,
         "a consistent rewrite, as far as the database shows"
@@ -298,7 +298,7 @@ fn a_rewritten_tail_without_its_checkpoint_is_caught(db: &mut TestDb) {
 /// What a crash can leave unprotected: only events after the last checkpoint signed.
 fn events_after_the_last_checkpoint_are_the_only_unprotected_tail(db: &mut TestDb) {
     logged(db);
-    record(db.store(), (21..=23).map(entry).collect()).unwrap();
+    record(db.conn(), (21..=23).map(entry).collect()).unwrap();
     db.sql("DELETE FROM audit_events WHERE seq > 20");
     assert_eq!(report(db).fault, None);
     db.sql("DELETE FROM audit_events WHERE seq = 20");

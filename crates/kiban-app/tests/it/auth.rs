@@ -85,7 +85,7 @@ fn good_login_issues_tokens_with_the_national_lifetimes(db: &mut TestDb) {
     let secret = staff(db);
     let own = office_device("1370000001");
     let tokens = login(
-        db.store(),
+        db.conn(),
         policy(),
         "cm01",
         "correct horse",
@@ -97,7 +97,7 @@ fn good_login_issues_tokens_with_the_national_lifetimes(db: &mut TestDb) {
     .unwrap();
     assert_eq!(tokens.access_expires_ms - NOW, 60 * MINUTE);
     assert_eq!(tokens.refresh_expires_ms - NOW, 8 * 60 * MINUTE);
-    let session = authenticate_session(db.store(), tokens.access.expose(), NOW + 59 * MINUTE)
+    let session = authenticate_session(db.conn(), tokens.access.expose(), NOW + 59 * MINUTE)
         .unwrap()
         .unwrap();
     assert_eq!(session.staff.staff_id, "cm01");
@@ -107,28 +107,28 @@ fn good_login_issues_tokens_with_the_national_lifetimes(db: &mut TestDb) {
         "the session remembers the certificate it was issued over"
     );
     assert!(
-        authenticate(db.store(), tokens.access.expose(), NOW + 60 * MINUTE)
+        authenticate(db.conn(), tokens.access.expose(), NOW + 60 * MINUTE)
             .unwrap()
             .is_none(),
         "expired"
     );
     assert!(
-        authenticate(db.store(), "forged-token", NOW)
+        authenticate(db.conn(), "forged-token", NOW)
             .unwrap()
             .is_none(),
         "forged"
     );
-    let renewed = refresh(db.store(), tokens.refresh.expose(), None, NOW + 70 * MINUTE)
+    let renewed = refresh(db.conn(), tokens.refresh.expose(), None, NOW + 70 * MINUTE)
         .unwrap()
         .expect("refresh works once");
     assert!(
-        refresh(db.store(), tokens.refresh.expose(), None, NOW + 71 * MINUTE)
+        refresh(db.conn(), tokens.refresh.expose(), None, NOW + 71 * MINUTE)
             .unwrap()
             .is_none(),
         "and only once"
     );
     let renewed_session =
-        authenticate_session(db.store(), renewed.access.expose(), NOW + 71 * MINUTE)
+        authenticate_session(db.conn(), renewed.access.expose(), NOW + 71 * MINUTE)
             .unwrap()
             .unwrap();
     assert_eq!(
@@ -136,9 +136,9 @@ fn good_login_issues_tokens_with_the_national_lifetimes(db: &mut TestDb) {
         Some(own.serial.to_string()),
         "a refresh without a certificate keeps the old binding"
     );
-    logout(db.store(), renewed.access.expose()).unwrap();
+    logout(db.conn(), renewed.access.expose()).unwrap();
     assert!(
-        authenticate(db.store(), renewed.access.expose(), NOW + 72 * MINUTE)
+        authenticate(db.conn(), renewed.access.expose(), NOW + 72 * MINUTE)
             .unwrap()
             .is_none(),
         "logged out"
@@ -150,7 +150,7 @@ fn a_totp_code_works_once(db: &mut TestDb) {
     let own = office_device("1370000001");
     let c = code(&secret, NOW);
     assert!(login(
-        db.store(),
+        db.conn(),
         policy(),
         "cm01",
         "correct horse",
@@ -161,7 +161,7 @@ fn a_totp_code_works_once(db: &mut TestDb) {
     .unwrap()
     .is_ok());
     let again = login(
-        db.store(),
+        db.conn(),
         policy(),
         "cm01",
         "correct horse",
@@ -178,7 +178,7 @@ fn failures_with_the_device_slow_the_account_down_then_lock_it(db: &mut TestDb) 
     let own = office_device("1370000001");
     let attempt = |db: &mut TestDb, password: &str, at: i64| {
         login(
-            db.store(),
+            db.conn(),
             policy(),
             "cm01",
             password,
@@ -276,7 +276,7 @@ fn without_the_device_every_refusal_is_the_same_and_nothing_is_counted(db: &mut 
         let tries = if device.is_none() { 20 } else { 1 };
         for i in 0..tries {
             let r = login(
-                db.store(),
+                db.conn(),
                 policy(),
                 id,
                 "correct horse",
@@ -302,7 +302,7 @@ fn without_the_device_every_refusal_is_the_same_and_nothing_is_counted(db: &mut 
         ("ops01", &ops, staff_device("ops01")),
     ] {
         let r = login(
-            db.store(),
+            db.conn(),
             policy(),
             id,
             "correct horse",
@@ -343,7 +343,7 @@ fn revoking_a_certificate_ends_the_sessions_issued_over_it(db: &mut TestDb) {
     let own = office_device("1370000001");
     let other = office_device("1370000001");
     let first = login(
-        db.store(),
+        db.conn(),
         policy(),
         "cm01",
         "correct horse",
@@ -354,7 +354,7 @@ fn revoking_a_certificate_ends_the_sessions_issued_over_it(db: &mut TestDb) {
     .unwrap()
     .unwrap();
     let second = login(
-        db.store(),
+        db.conn(),
         policy(),
         "cm01",
         "correct horse",
@@ -364,32 +364,28 @@ fn revoking_a_certificate_ends_the_sessions_issued_over_it(db: &mut TestDb) {
     )
     .unwrap()
     .unwrap();
-    let (added, ended) = record_client_revocation(
-        db.store(),
-        &own.serial,
-        RevocationReason::KeyCompromise,
-        NOW,
-    )
-    .unwrap();
+    let (added, ended) =
+        record_client_revocation(db.conn(), &own.serial, RevocationReason::KeyCompromise, NOW)
+            .unwrap();
     assert_eq!((added, ended), (true, 1));
     let later = NOW + MINUTE;
-    assert!(authenticate(db.store(), first.access.expose(), later)
+    assert!(authenticate(db.conn(), first.access.expose(), later)
         .unwrap()
         .is_none());
     assert!(
-        refresh(db.store(), first.refresh.expose(), None, later)
+        refresh(db.conn(), first.refresh.expose(), None, later)
             .unwrap()
             .is_none(),
         "the refresh token ends with it"
     );
     assert!(
-        authenticate(db.store(), second.access.expose(), later)
+        authenticate(db.conn(), second.access.expose(), later)
             .unwrap()
             .is_some(),
         "a session over another certificate of the same office lives on"
     );
     let (added, ended) =
-        record_client_revocation(db.store(), &own.serial, RevocationReason::Superseded, NOW)
+        record_client_revocation(db.conn(), &own.serial, RevocationReason::Superseded, NOW)
             .unwrap();
     assert_eq!((added, ended), (false, 0));
 }

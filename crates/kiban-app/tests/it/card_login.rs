@@ -80,7 +80,7 @@ impl Server {
         signature: &CardSignature,
     ) -> Result<PersonRef, CardLoginRefusal> {
         card_login(
-            db.store(),
+            db.conn(),
             self.root.trust_root(),
             &self.crl,
             &mut self.challenges,
@@ -183,7 +183,7 @@ fn failed_logins_of_a_linked_card_are_in_its_persons_history(db: &mut TestDb) {
         account: "citizen".into(),
     };
     let at = Timestamp::from_millis(NOW + 1);
-    let Outcome::Allowed(lines) = access_history(db.store(), &me, person(), None, 10, at).unwrap()
+    let Outcome::Allowed(lines) = access_history(db.conn(), &me, person(), None, 10, at).unwrap()
     else {
         panic!("the person reads their own history")
     };

@@ -89,7 +89,7 @@ fn send(
     mode: Registration,
 ) -> RegisterReport {
     let caller = office_caller(sender(unit), g);
-    v4::register_files(db.store(), &caller, unit.files.clone(), mode, at()).unwrap()
+    v4::register_files(db.conn(), &caller, unit.files.clone(), mode, at()).unwrap()
 }
 
 pub(crate) fn send_all(db: &mut TestDb, g: &GeneratedMonth) {
@@ -120,7 +120,7 @@ fn citizen(p: PersonRef) -> Caller {
 }
 
 fn folder(db: &mut TestDb, caller: &Caller, p: PersonRef) -> Result<CarePlanFolder, &'static str> {
-    match plans::folder(db.store(), caller, p, at()).unwrap() {
+    match plans::folder(db.conn(), caller, p, at()).unwrap() {
         Outcome::Allowed(f) => Ok(f),
         Outcome::Denied(d) => Err(d.reason),
     }
@@ -264,7 +264,7 @@ fn bad_files_are_reported_with_line_and_column(db: &mut TestDb) {
         files.extend(unit.files.iter().cloned());
     }
     let report = v4::register_files(
-        db.store(),
+        db.conn(),
         &office_caller(sender(plan), &g),
         files,
         Registration::Issue,
@@ -326,7 +326,7 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     let draft = folder(db, &citizen(p), p).unwrap().plans.remove(0);
     assert_eq!(draft.status.code(), "draft");
     let staff = office_caller(g.persons[0].care_office, &g);
-    let waiting = plans::drafts(db.store(), &staff, 100, at()).unwrap();
+    let waiting = plans::drafts(db.conn(), &staff, 100, at()).unwrap();
     assert_eq!(
         waiting.len(),
         g.persons.len(),
@@ -336,16 +336,16 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
         .iter()
         .all(|d| d.status.code() == "draft" && d.answered_at_ms.is_none()));
     let by_staff =
-        plans::answer_draft(db.store(), &staff, draft.id, AnswerKind::Confirm, at()).unwrap();
+        plans::answer_draft(db.conn(), &staff, draft.id, AnswerKind::Confirm, at()).unwrap();
     assert!(matches!(by_staff, Outcome::Denied(d) if d.reason == "ONLY_THE_PERSON_ANSWERS"));
     // Someone else's plan answers exactly as a plan that does not exist (ids cannot be probed),
     // and the refusal is audited with the policy's reason.
     let other_person = person(&g, 1);
     let other = citizen(other_person);
     let by_other =
-        plans::answer_draft(db.store(), &other, draft.id, AnswerKind::Confirm, at()).unwrap();
+        plans::answer_draft(db.conn(), &other, draft.id, AnswerKind::Confirm, at()).unwrap();
     let missing =
-        plans::answer_draft(db.store(), &other, i64::MAX, AnswerKind::Confirm, at()).unwrap();
+        plans::answer_draft(db.conn(), &other, i64::MAX, AnswerKind::Confirm, at()).unwrap();
     let (Outcome::Denied(by_other), Outcome::Denied(missing)) = (by_other, missing) else {
         panic!("both refused")
     };
@@ -361,7 +361,7 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
         "the attempt on the plan is audited under its person"
     );
     let empty = plans::answer_draft(
-        db.store(),
+        db.conn(),
         &citizen(p),
         draft.id,
         AnswerKind::Comment("  ".into()),
@@ -370,7 +370,7 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     .unwrap();
     assert!(matches!(empty, Outcome::Denied(d) if d.reason == "COMMENT_LENGTH"));
     let answered = plans::answer_draft(
-        db.store(),
+        db.conn(),
         &citizen(p),
         draft.id,
         AnswerKind::Comment("通所は週1回にしたいです".into()),
@@ -383,10 +383,10 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     assert_eq!((view.status.code(), view.answers.len()), ("commented", 1));
     assert_eq!(view.answers[0].at_ms, NOW);
     let again =
-        plans::answer_draft(db.store(), &citizen(p), draft.id, AnswerKind::Confirm, at()).unwrap();
+        plans::answer_draft(db.conn(), &citizen(p), draft.id, AnswerKind::Confirm, at()).unwrap();
     assert!(matches!(again, Outcome::Denied(d) if d.reason == "NOT_AWAITING_ANSWER"));
     // The care manager sees the answer without opening the person.
-    let listed = plans::drafts(db.store(), &staff, 100, at()).unwrap();
+    let listed = plans::drafts(db.conn(), &staff, 100, at()).unwrap();
     let mine = listed.iter().find(|d| d.id == draft.id).unwrap();
     assert_eq!(
         (mine.status.code(), mine.answered_at_ms),
@@ -394,7 +394,7 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     );
     assert_eq!(mine.comment, "通所は週1回にしたいです");
     // Another office lists none of them.
-    assert!(plans::drafts(db.store(), &office_caller(s1, &g), 100, at())
+    assert!(plans::drafts(db.conn(), &office_caller(s1, &g), 100, at())
         .unwrap()
         .is_empty());
     // The finalised plan, registered for 交付, replaces the draft and reaches the office.
@@ -404,7 +404,7 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
         1
     );
     assert!(
-        plans::drafts(db.store(), &staff, 100, at())
+        plans::drafts(db.conn(), &staff, 100, at())
             .unwrap()
             .is_empty(),
         "replaced drafts leave the list"
@@ -417,7 +417,7 @@ fn v5_registers_what_v4_registers(db: &mut TestDb) {
     let plan = g.units.iter().find(|u| u.kind == UnitKind::Plan).unwrap();
     let values = to_v5(&read_unit(&plan.files).unwrap());
     let caller = office_caller(sender(plan), &g);
-    let report = v4::register_v5(db.store(), &caller, &values, Registration::Issue, at()).unwrap();
+    let report = v4::register_v5(db.conn(), &caller, &values, Registration::Issue, at()).unwrap();
     assert_eq!(
         (report.persons_refused, report.persons_registered),
         (0, read_unit(&plan.files).unwrap().persons.len() as u64)
@@ -436,7 +436,7 @@ fn v5_registers_what_v4_registers(db: &mut TestDb) {
         .any(|d| matches!(d, kiban_interchange::careplan::Document::Plan(x) if *x == via_v5)));
     let mut broken = values.clone();
     broken[0]["document"]["needs"][0]["written_on"] = "2026-13-01".into();
-    let report = v4::register_v5(db.store(), &caller, &broken, Registration::Issue, at()).unwrap();
+    let report = v4::register_v5(db.conn(), &caller, &broken, Registration::Issue, at()).unwrap();
     assert!(
         report.issues[0].message_en.contains("needs[0].written_on"),
         "{:?}",
@@ -453,19 +453,19 @@ fn life_sheets_are_checked_stored_and_read(db: &mut TestDb) {
     let sheet = format!(
         r#"{{"period":"202609","office":"{office}","service_kind":"15","measures":[{{"domain":"adl","item":"barthel_total","label":"Barthel Index 合計","value":"65","unit":"点"}}]}}"#
     );
-    let stored = kiban_app::life::submit(db.store(), &staff, p, &sheet, at()).unwrap();
+    let stored = kiban_app::life::submit(db.conn(), &staff, p, &sheet, at()).unwrap();
     assert!(matches!(
         stored,
         Outcome::Allowed(kiban_app::life::Submitted::Stored { .. })
     ));
     let bad = sheet.replace("\"65\"", "\"sixty\"");
     let Outcome::Allowed(kiban_app::life::Submitted::Invalid { problems }) =
-        kiban_app::life::submit(db.store(), &staff, p, &bad, at()).unwrap()
+        kiban_app::life::submit(db.conn(), &staff, p, &bad, at()).unwrap()
     else {
         panic!("invalid")
     };
     assert_eq!(problems[0].path, "measures[0].value");
-    let mine = kiban_app::life::feedback(db.store(), &citizen(p), p, at())
+    let mine = kiban_app::life::feedback(db.conn(), &citizen(p), p, at())
         .unwrap()
         .allowed()
         .unwrap();
@@ -484,7 +484,7 @@ fn life_sheets_are_checked_stored_and_read(db: &mut TestDb) {
         &g,
     );
     assert!(
-        matches!(kiban_app::life::feedback(db.store(), &stranger, p, at()).unwrap(), Outcome::Denied(d) if d.reason == "NOT_SERVING")
+        matches!(kiban_app::life::feedback(db.conn(), &stranger, p, at()).unwrap(), Outcome::Denied(d) if d.reason == "NOT_SERVING")
     );
 }
 

@@ -24,8 +24,7 @@ fn the_municipal_console_sees_aggregates_only(db: &mut TestDb) {
     send_all(db, &g);
     let review = municipal(Purpose::Review);
     let csv = g.corporations_csv() + "1234567890123,誤り,1370000001,x\n";
-    let Outcome::Allowed(registry) =
-        register_corporations(db.store(), &review, &csv, at()).unwrap()
+    let Outcome::Allowed(registry) = register_corporations(db.conn(), &review, &csv, at()).unwrap()
     else {
         panic!("registered")
     };
@@ -40,7 +39,7 @@ fn the_municipal_console_sees_aggregates_only(db: &mut TestDb) {
     );
 
     let period = JudgmentPeriod::of_month(YearMonth::parse("202609").unwrap());
-    let Outcome::Allowed(report) = concentration(db.store(), &review, period, at()).unwrap() else {
+    let Outcome::Allowed(report) = concentration(db.conn(), &review, period, at()).unwrap() else {
         panic!("allowed")
     };
     assert_eq!(report.offices.len(), 2, "both care offices are judged");
@@ -70,10 +69,10 @@ fn the_municipal_console_sees_aggregates_only(db: &mut TestDb) {
         note: "通常の事業の実施地域に事業所が4か所".into(),
     };
     assert!(matches!(
-        record_exclusion(db.store(), &review, new, at()).unwrap(),
+        record_exclusion(db.conn(), &review, new, at()).unwrap(),
         Outcome::Allowed(_)
     ));
-    let Outcome::Allowed(again) = concentration(db.store(), &review, period, at()).unwrap() else {
+    let Outcome::Allowed(again) = concentration(db.conn(), &review, period, at()).unwrap() else {
         panic!()
     };
     let judged = again
@@ -102,10 +101,10 @@ fn the_municipal_console_sees_aggregates_only(db: &mut TestDb) {
         recorded_by: "city01".into(),
     };
     assert!(matches!(
-        put_staffing(db.store(), &review, staffing, at()).unwrap(),
+        put_staffing(db.conn(), &review, staffing, at()).unwrap(),
         Outcome::Allowed(())
     ));
-    let Outcome::Allowed(load) = caseloads(db.store(), &review, m, at()).unwrap() else {
+    let Outcome::Allowed(load) = caseloads(db.conn(), &review, m, at()).unwrap() else {
         panic!()
     };
     assert_eq!(load.without_staffing, 1);
@@ -124,7 +123,7 @@ fn the_municipal_console_sees_aggregates_only(db: &mut TestDb) {
     );
 
     // Regional statistics: 60 persons over 5 levels and several kinds leave cells under 10.
-    let Outcome::Allowed(stats) = regional_stats(db.store(), &review, m, at()).unwrap() else {
+    let Outcome::Allowed(stats) = regional_stats(db.conn(), &review, m, at()).unwrap() else {
         panic!()
     };
     let cells: Vec<Cell> = stats.table.cells.iter().flatten().copied().collect();
@@ -137,7 +136,7 @@ fn the_municipal_console_sees_aggregates_only(db: &mut TestDb) {
 
     // Restraint: other purposes are refused, and no person's history shows an aggregate.
     let affairs = municipal(Purpose::CertificationAffairs);
-    let refused = concentration(db.store(), &affairs, period, at()).unwrap();
+    let refused = concentration(db.conn(), &affairs, period, at()).unwrap();
     assert!(
         matches!(refused, Outcome::Denied(d) if d.reason == "CATEGORY_NOT_PERMITTED_FOR_PURPOSE")
     );

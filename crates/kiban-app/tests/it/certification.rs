@@ -104,7 +104,7 @@ fn file(db: &mut TestDb, n: u64) -> ApplicationView {
             "さくら居宅介護支援事業所".into(),
         )),
     };
-    allowed(cert::file(db.store(), &municipal(), new, at).unwrap())
+    allowed(cert::file(db.conn(), &municipal(), new, at).unwrap())
 }
 
 /// The physician root and a physician of the hospital.
@@ -153,11 +153,11 @@ fn submit(
         revocations,
         now: t,
     };
-    cert::submit_opinion(db.store(), &doctor(), id, opinion, &trust, at).unwrap()
+    cert::submit_opinion(db.conn(), &doctor(), id, opinion, &trust, at).unwrap()
 }
 
 fn step(db: &mut TestDb, id: i64, step: Step) -> Outcome<ApplicationView> {
-    cert::record_step(db.store(), &municipal(), id, step, now().0).unwrap()
+    cert::record_step(db.conn(), &municipal(), id, step, now().0).unwrap()
 }
 
 fn card_versions(db: &mut TestDb, n: u64) -> Vec<kiban_domain::records::Version> {
@@ -187,16 +187,16 @@ fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestD
 
     // The registered care manager sees the progress (application consent); another office not.
     let (at, _) = now();
-    let seen = allowed(cert::progress(db.store(), &office(CARE_OFFICE), app.id, at).unwrap());
+    let seen = allowed(cert::progress(db.conn(), &office(CARE_OFFICE), app.id, at).unwrap());
     assert_eq!(seen.status, "received");
     // Another office learns nothing, not even that the id exists: the answer is that of an id
     // nobody uses, and the refusal is audited with the policy's reason.
     assert_eq!(
-        refusal(cert::progress(db.store(), &office(OTHER_OFFICE), app.id, at).unwrap()),
-        refusal(cert::progress(db.store(), &office(OTHER_OFFICE), i64::MAX, at).unwrap()),
+        refusal(cert::progress(db.conn(), &office(OTHER_OFFICE), app.id, at).unwrap()),
+        refusal(cert::progress(db.conn(), &office(OTHER_OFFICE), i64::MAX, at).unwrap()),
     );
     assert_eq!(
-        refusal(cert::progress(db.store(), &office(OTHER_OFFICE), app.id, at).unwrap()),
+        refusal(cert::progress(db.conn(), &office(OTHER_OFFICE), app.id, at).unwrap()),
         "APPLICATION_NOT_FOUND"
     );
     let audited = db
@@ -211,7 +211,7 @@ fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestD
         )
     );
     assert_eq!(
-        allowed(cert::applications_of(db.store(), &citizen(1), person(1), at).unwrap()).len(),
+        allowed(cert::applications_of(db.conn(), &citizen(1), person(1), at).unwrap()).len(),
         1
     );
 
@@ -223,7 +223,7 @@ fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestD
     ));
     allowed(
         cert::submit_survey(
-            db.store(),
+            db.conn(),
             &municipal(),
             app.id,
             samples::survey(now().0.jst_date()),
@@ -235,7 +235,7 @@ fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestD
     assert_eq!(got.status, "materials_complete");
     allowed(
         cert::record_primary_judgment(
-            db.store(),
+            db.conn(),
             &municipal(),
             app.id,
             samples::primary_judgment(),
@@ -246,7 +246,7 @@ fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestD
     allowed(step(db, app.id, Step::AssignCommittee(now().0.jst_date())));
     let decided = allowed(
         cert::decide(
-            db.store(),
+            db.conn(),
             &municipal(),
             app.id,
             samples::committee_result(now().0.jst_date(), CareLevel::Care2),
@@ -275,7 +275,7 @@ fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestD
         refusal(step(db, app.id, Step::Withdraw)),
         "ILLEGAL_TRANSITION"
     );
-    let view = allowed(cert::progress(db.store(), &office(CARE_OFFICE), app.id, now().0).unwrap());
+    let view = allowed(cert::progress(db.conn(), &office(CARE_OFFICE), app.id, now().0).unwrap());
     let events: Vec<&str> = view.steps.iter().map(|s| s.event.as_str()).collect();
     assert_eq!(
         events,
@@ -311,7 +311,7 @@ fn contract_without_certification_consent(db: &mut TestDb, n: u64) {
     let (at, _) = now();
     allowed(
         kiban_app::qualification::enrol(
-            db.store(),
+            db.conn(),
             &office(CARE_OFFICE),
             person(n),
             &method,
@@ -332,7 +332,7 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
     assert_eq!(
         refusal(
             cert::submit_survey(
-                db.store(),
+                db.conn(),
                 &municipal(),
                 app.id,
                 samples::survey(now().0.jst_date()),
@@ -368,7 +368,7 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
     bad.answers.remove("1-3");
     bad.answers.insert("2-3".into(), "4".into());
     let Outcome::Denied(denied) =
-        cert::submit_survey(db.store(), &municipal(), app.id, bad, now().0).unwrap()
+        cert::submit_survey(db.conn(), &municipal(), app.id, bad, now().0).unwrap()
     else {
         panic!("a bad survey was accepted");
     };
@@ -428,7 +428,7 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
     // A 一次判定 whose level does not fit its total.
     allowed(
         cert::submit_survey(
-            db.store(),
+            db.conn(),
             &municipal(),
             app.id,
             samples::survey(now().0.jst_date()),
@@ -440,8 +440,7 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
     wrong.level = CareLevel::Care5;
     assert_eq!(
         refusal(
-            cert::record_primary_judgment(db.store(), &municipal(), app.id, wrong, now().0)
-                .unwrap()
+            cert::record_primary_judgment(db.conn(), &municipal(), app.id, wrong, now().0).unwrap()
         ),
         "INVALID_PRIMARY_JUDGMENT"
     );
@@ -450,7 +449,7 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
     assert_eq!(
         refusal(
             cert::record_step(
-                db.store(),
+                db.conn(),
                 &office(CARE_OFFICE),
                 app.id,
                 Step::Withdraw,
@@ -480,14 +479,14 @@ fn illegal_transitions_and_bad_documents_are_refused(db: &mut TestDb) {
     };
     nobody.person.insured = InsuredNumber::from_u64(999_999).unwrap();
     assert_eq!(
-        refusal(cert::file(db.store(), &municipal(), nobody, now().0).unwrap()),
+        refusal(cert::file(db.conn(), &municipal(), nobody, now().0).unwrap()),
         "PERSON_NOT_INSURED"
     );
     // Withdrawn: the deadline no longer runs, the overdue list leaves it out.
     allowed(step(db, app.id, Step::Withdraw));
     let today = now().0.jst_date().add_days(60);
     let overdue = cert::overdue(
-        db.store(),
+        db.conn(),
         &municipal(),
         InsurerNumber::parse(INSURER).unwrap(),
         today,
@@ -503,7 +502,7 @@ fn an_open_application_past_its_due_day_is_listed_as_overdue(db: &mut TestDb) {
     let insurer = InsurerNumber::parse(INSURER).unwrap();
     let due = Date::parse_yyyymmdd(&app.due_on).unwrap();
     let list = |db: &mut TestDb, today: Date| {
-        cert::overdue(db.store(), &municipal(), insurer, today, now().0)
+        cert::overdue(db.conn(), &municipal(), insurer, today, now().0)
             .unwrap()
             .iter()
             .map(|v| v.id)

@@ -56,7 +56,7 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
         .sign_challenge(&pin(), &challenge.message())
         .unwrap();
     let who = card_login(
-        db.store(),
+        db.conn(),
         root.trust_root(),
         &crl,
         &mut challenges,
@@ -67,7 +67,7 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
     .unwrap();
     assert_eq!(who, Ok(person()));
     let replay = card_login(
-        db.store(),
+        db.conn(),
         root.trust_root(),
         &crl,
         &mut challenges,
@@ -87,7 +87,7 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
         .sign_challenge(&pin(), &challenge.message())
         .unwrap();
     let r = card_login(
-        db.store(),
+        db.conn(),
         root.trust_root(),
         &crl,
         &mut challenges,
@@ -111,7 +111,7 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
         .sign_challenge(&pin(), &challenge.message())
         .unwrap();
     let r = card_login(
-        db.store(),
+        db.conn(),
         root.trust_root(),
         &crl,
         &mut challenges,
@@ -143,7 +143,7 @@ fn the_person_reads_who_looked_and_downloads_everything(db: &mut TestDb) {
         account: "cm01".into(),
     };
     enrol(
-        db.store(),
+        db.conn(),
         &cm,
         person(),
         &ConsentMethod::Card,
@@ -152,13 +152,13 @@ fn the_person_reads_who_looked_and_downloads_everything(db: &mut TestDb) {
         Timestamp::from_millis(NOW),
     )
     .unwrap();
-    read_summary(db.store(), &cm, person(), Timestamp::from_millis(NOW + 1)).unwrap();
+    read_summary(db.conn(), &cm, person(), Timestamp::from_millis(NOW + 1)).unwrap();
     let me = Caller {
         actor: Actor::Citizen { person: person() },
         account: "citizen".into(),
     };
     let Outcome::Allowed(lines) = access_history(
-        db.store(),
+        db.conn(),
         &me,
         person(),
         None,
@@ -177,7 +177,7 @@ fn the_person_reads_who_looked_and_downloads_everything(db: &mut TestDb) {
     assert_eq!(lines[1].job, "介護支援専門員");
     assert!(lines[1].allowed);
     let Outcome::Allowed(data) =
-        my_data(db.store(), &me, person(), Timestamp::from_millis(NOW + 3)).unwrap()
+        my_data(db.conn(), &me, person(), Timestamp::from_millis(NOW + 3)).unwrap()
     else {
         panic!("the person may download their data")
     };
@@ -194,7 +194,7 @@ fn the_person_reads_who_looked_and_downloads_everything(db: &mut TestDb) {
     };
     assert!(matches!(
         access_history(
-            db.store(),
+            db.conn(),
             &stranger,
             person(),
             None,
@@ -205,7 +205,7 @@ fn the_person_reads_who_looked_and_downloads_everything(db: &mut TestDb) {
         Outcome::Denied(_)
     ));
     let office = access_history(
-        db.store(),
+        db.conn(),
         &cm,
         person(),
         None,

@@ -58,7 +58,7 @@ fn registry(db: &mut TestDb) {
         as_of: Date::parse_yyyymmdd("20261101").unwrap(),
     };
     for (file, _) in generate(dir.path(), &options, &mut |_| {}).unwrap().files {
-        import_file(db.store(), &file, &ImportOptions::default(), &mut |_| {}).unwrap();
+        import_file(db.conn(), &file, &ImportOptions::default(), &mut |_| {}).unwrap();
     }
 }
 
@@ -147,7 +147,7 @@ fn found_by_basic_four_typed_differently_and_by_number(db: &mut TestDb) {
     let address = typed_differently(&card.address);
     assert_ne!(address, card.address);
     let by_four = basic_four(&card, &name, &address);
-    let found = confirm_without_card(db.store(), &staff(), chiyoda(), by_four, at(0)).unwrap();
+    let found = confirm_without_card(db.conn(), &staff(), chiyoda(), by_four, at(0)).unwrap();
     assert_eq!(
         found,
         Outcome::Allowed(me),
@@ -158,16 +158,16 @@ fn found_by_basic_four_typed_differently_and_by_number(db: &mut TestDb) {
         insured: insured(n),
         birth_date: card.birth_date,
     };
-    let found = confirm_without_card(db.store(), &staff(), chiyoda(), by_number, at(1)).unwrap();
+    let found = confirm_without_card(db.conn(), &staff(), chiyoda(), by_number, at(1)).unwrap();
     assert_eq!(found, Outcome::Allowed(me));
     let wrong_birth = MatchQuery::NumberAndBirth {
         insured: insured(n),
         birth_date: card.birth_date.add_days(1),
     };
-    let missed = confirm_without_card(db.store(), &staff(), chiyoda(), wrong_birth, at(2)).unwrap();
+    let missed = confirm_without_card(db.conn(), &staff(), chiyoda(), wrong_birth, at(2)).unwrap();
     assert_eq!(reason(&missed), "MATCH_NOT_FOUND");
     // Identifying the person opens nothing: the summary still needs serving and consent.
-    let read = read_summary(db.store(), &staff(), me, at(3)).unwrap();
+    let read = read_summary(db.conn(), &staff(), me, at(3)).unwrap();
     assert_eq!(reason(&read), "NOT_SERVING");
     let log = audit_log(db);
     assert_eq!(log.len(), 4, "three searches and the read");
@@ -222,7 +222,7 @@ fn two_identical_people_are_ambiguous_and_nothing_is_returned(db: &mut TestDb) {
     s.append(0, &[copy], &[]).unwrap();
     s.commit().unwrap();
     let query = basic_four(&card, &card.name, &card.address);
-    let outcome = confirm_without_card(db.store(), &staff(), chiyoda(), query, at(1)).unwrap();
+    let outcome = confirm_without_card(db.conn(), &staff(), chiyoda(), query, at(1)).unwrap();
     let Outcome::Denied(denied) = &outcome else {
         panic!("two people match: {outcome:?}");
     };
@@ -238,7 +238,7 @@ fn two_identical_people_are_ambiguous_and_nothing_is_returned(db: &mut TestDb) {
         insured: insured(n),
         birth_date: card.birth_date,
     };
-    let found = confirm_without_card(db.store(), &staff(), chiyoda(), by_number, at(2)).unwrap();
+    let found = confirm_without_card(db.conn(), &staff(), chiyoda(), by_number, at(2)).unwrap();
     assert_eq!(reason(&found), "ALLOWED");
     let log = audit_log(db);
     assert_eq!(log.len(), 2);
@@ -256,7 +256,7 @@ fn a_wrong_address_is_partial_and_names_the_address(db: &mut TestDb) {
     registry(db);
     let (_, card) = person_with_chome(db);
     let query = basic_four(&card, &card.name, "東京都千代田区千代田９９９番地");
-    let outcome = confirm_without_card(db.store(), &staff(), chiyoda(), query, at(0)).unwrap();
+    let outcome = confirm_without_card(db.conn(), &staff(), chiyoda(), query, at(0)).unwrap();
     let Outcome::Denied(denied) = &outcome else {
         panic!("the address is wrong: {outcome:?}");
     };
@@ -322,7 +322,7 @@ fn only_staff_and_the_own_municipality_may_search(db: &mut TestDb) {
     ];
     for (minute, (caller, want)) in (0..).zip(&callers) {
         let outcome =
-            confirm_without_card(db.store(), caller, chiyoda(), query(), at(minute)).unwrap();
+            confirm_without_card(db.conn(), caller, chiyoda(), query(), at(minute)).unwrap();
         assert_eq!(reason(&outcome), *want, "{}", caller.account);
     }
     let log = audit_log(db);

@@ -60,7 +60,7 @@ fn registry(db: &mut TestDb, dir: &std::path::Path) -> Vec<PathBuf> {
         .map(|(p, _)| p)
         .collect();
     for file in &files {
-        import_file(db.store(), file, &ImportOptions::default(), &mut |_| {}).unwrap();
+        import_file(db.conn(), file, &ImportOptions::default(), &mut |_| {}).unwrap();
     }
     files
 }
@@ -103,7 +103,7 @@ impl SignatureCheck for NoCheckpoints {
 
 fn chain_intact(db: &mut TestDb) -> u64 {
     let report = verify(
-        db.store(),
+        db.conn(),
         &NoCheckpoints,
         &[],
         &kiban_app::audit::CheckpointLogs::none(),
@@ -119,7 +119,7 @@ fn export_audits_every_person_with_the_purpose(db: &mut TestDb) {
     let out = work.path().join("out");
     let caller = municipal(insurer(), Purpose::QualificationAdmin);
     let at = Timestamp::from_millis(NOW);
-    let report = export_insurer(db.store(), &caller, insurer(), &out, &options(), at).unwrap();
+    let report = export_insurer(db.conn(), &caller, insurer(), &out, &options(), at).unwrap();
 
     // Everyone allowed: the files are the generated ones, byte for byte.
     assert_eq!(report.refused(), 0);
@@ -177,7 +177,7 @@ fn export_audits_every_person_with_the_purpose(db: &mut TestDb) {
         account: "citizen".into(),
     };
     let later = Timestamp::from_millis(NOW + 1);
-    let Outcome::Allowed(lines) = access_history(db.store(), &me, person, None, 50, later).unwrap()
+    let Outcome::Allowed(lines) = access_history(db.conn(), &me, person, None, 50, later).unwrap()
     else {
         panic!("the person reads their own history");
     };
@@ -212,7 +212,7 @@ fn refused_actors_export_nothing_and_are_audited(db: &mut TestDb) {
     for (caller, reason) in cases {
         let before = events(db).len();
         let out = work.path().join(reason);
-        let report = export_insurer(db.store(), &caller, insurer(), &out, &options(), at).unwrap();
+        let report = export_insurer(db.conn(), &caller, insurer(), &out, &options(), at).unwrap();
         assert!(report.files.is_empty(), "{reason}: no file at all");
         assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "{reason}");
         assert_eq!(report.refused(), qualified + housing, "{reason}");
@@ -231,7 +231,7 @@ fn refused_actors_export_nothing_and_are_audited(db: &mut TestDb) {
     let out = work.path().join("guidance");
     let caller = municipal(insurer(), Purpose::Guidance);
     let before = events(db).len();
-    let report = export_insurer(db.store(), &caller, insurer(), &out, &options(), at).unwrap();
+    let report = export_insurer(db.conn(), &caller, insurer(), &out, &options(), at).unwrap();
     let names: Vec<String> = report
         .files
         .iter()
@@ -260,8 +260,7 @@ fn stats_are_one_aggregate_event_no_person_sees(db: &mut TestDb) {
     let at = Timestamp::from_millis(NOW);
     let before = events(db).len();
     let caller = municipal(insurer(), Purpose::Review);
-    let Outcome::Allowed(figures) = stats(db.store(), &caller, insurer(), as_of, at).unwrap()
-    else {
+    let Outcome::Allowed(figures) = stats(db.conn(), &caller, insurer(), as_of, at).unwrap() else {
         panic!("the insurer's own staff count their registry");
     };
     assert!(figures.insured_persons > 350, "{figures:?}");
@@ -288,7 +287,7 @@ fn stats_are_one_aggregate_event_no_person_sees(db: &mut TestDb) {
         (other, "OTHER_INSURER"),
         (operator, "OPERATOR_NO_PERSONAL_DATA"),
     ] {
-        let outcome = stats(db.store(), &caller, insurer(), as_of, at).unwrap();
+        let outcome = stats(db.conn(), &caller, insurer(), as_of, at).unwrap();
         assert!(matches!(outcome, Outcome::Denied(ref d) if d.reason == reason));
         let last = events(db).pop().unwrap().entry;
         assert_eq!((last.insured.as_str(), last.reason.as_str()), ("", reason));
@@ -304,7 +303,7 @@ fn stats_are_one_aggregate_event_no_person_sees(db: &mut TestDb) {
         account: "citizen".into(),
     };
     let later = Timestamp::from_millis(NOW + 1);
-    let Outcome::Allowed(lines) = access_history(db.store(), &me, person, None, 50, later).unwrap()
+    let Outcome::Allowed(lines) = access_history(db.conn(), &me, person, None, 50, later).unwrap()
     else {
         panic!("own history");
     };

@@ -68,7 +68,7 @@ fn reason<T>(o: &Outcome<T>) -> &str {
 }
 
 fn listed(db: &mut TestDb, caller: &Caller) -> Vec<String> {
-    open_requests_for(db.store(), caller)
+    open_requests_for(db.conn(), caller)
         .unwrap()
         .into_iter()
         .map(|r| format!("{}/{}", r.insurer, r.insured))
@@ -77,8 +77,7 @@ fn listed(db: &mut TestDb, caller: &Caller) -> Vec<String> {
 
 fn certification_affairs_sends_a_request_and_it_is_audited(db: &mut TestDb) {
     let clerk = municipal(Purpose::CertificationAffairs);
-    let sent =
-        request_opinion(db.store(), &clerk, person(1), institution(HOSPITAL), at(0)).unwrap();
+    let sent = request_opinion(db.conn(), &clerk, person(1), institution(HOSPITAL), at(0)).unwrap();
     let Outcome::Allowed(id) = sent else {
         panic!("refused: {sent:?}");
     };
@@ -89,7 +88,7 @@ fn certification_affairs_sends_a_request_and_it_is_audited(db: &mut TestDb) {
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].id, rows[0].requested_at_ms), (id, NOW));
     let again =
-        request_opinion(db.store(), &clerk, person(1), institution(HOSPITAL), at(1)).unwrap();
+        request_opinion(db.conn(), &clerk, person(1), institution(HOSPITAL), at(1)).unwrap();
     assert_eq!(
         again,
         Outcome::Allowed(id),
@@ -133,7 +132,7 @@ fn other_purposes_offices_and_physicians_are_refused_and_audited(db: &mut TestDb
     ];
     for (i, (caller, want)) in refused.iter().enumerate() {
         let got = request_opinion(
-            db.store(),
+            db.conn(),
             caller,
             person(1),
             institution(HOSPITAL),
@@ -165,7 +164,7 @@ fn an_institution_lists_only_its_own_open_requests(db: &mut TestDb) {
     let clerk = municipal(Purpose::CertificationAffairs);
     for (n, code, minute) in [(2, HOSPITAL, 5), (1, HOSPITAL, 3), (3, CLINIC, 1)] {
         let sent =
-            request_opinion(db.store(), &clerk, person(n), institution(code), at(minute)).unwrap();
+            request_opinion(db.conn(), &clerk, person(n), institution(code), at(minute)).unwrap();
         assert_eq!(reason(&sent), "ALLOWED");
     }
     assert_eq!(
@@ -179,19 +178,19 @@ fn an_institution_lists_only_its_own_open_requests(db: &mut TestDb) {
         "offices have no requests"
     );
     assert!(listed(db, &clerk).is_empty());
-    let first = open_requests_for(db.store(), &doctor(HOSPITAL)).unwrap()[0].clone();
+    let first = open_requests_for(db.conn(), &doctor(HOSPITAL)).unwrap()[0].clone();
     assert_eq!(first.requested_at, at(3));
 }
 
 fn a_closed_request_disappears_and_closes_the_view(db: &mut TestDb) {
     let clerk = municipal(Purpose::CertificationAffairs);
     let dr = doctor(HOSPITAL);
-    let id = request_opinion(db.store(), &clerk, person(1), institution(HOSPITAL), at(0))
+    let id = request_opinion(db.conn(), &clerk, person(1), institution(HOSPITAL), at(0))
         .unwrap()
         .allowed()
         .unwrap();
     let enrolled = enrol(
-        db.store(),
+        db.conn(),
         &dr,
         person(1),
         &ConsentMethod::Card,
@@ -202,7 +201,7 @@ fn a_closed_request_disappears_and_closes_the_view(db: &mut TestDb) {
     .unwrap();
     assert_eq!(reason(&enrolled), "ALLOWED");
     assert_eq!(
-        reason(&read_summary(db.store(), &dr, person(1), at(2)).unwrap()),
+        reason(&read_summary(db.conn(), &dr, person(1), at(2)).unwrap()),
         "ALLOWED",
         "the request and consent open the person's data"
     );
@@ -213,7 +212,7 @@ fn a_closed_request_disappears_and_closes_the_view(db: &mut TestDb) {
         .unwrap();
     assert!(listed(db, &dr).is_empty());
     assert_eq!(
-        reason(&read_summary(db.store(), &dr, person(1), at(4)).unwrap()),
+        reason(&read_summary(db.conn(), &dr, person(1), at(4)).unwrap()),
         "NO_OPINION_REQUEST"
     );
 }

@@ -59,7 +59,7 @@ pub(crate) fn registry(db: &mut TestDb) {
         as_of: kiban_domain::Date::parse_yyyymmdd("20261101").unwrap(),
     };
     for (file, _) in generate(dir.path(), &options, &mut |_| {}).unwrap().files {
-        import_file(db.store(), &file, &ImportOptions::default(), &mut |_| {}).unwrap();
+        import_file(db.conn(), &file, &ImportOptions::default(), &mut |_| {}).unwrap();
     }
 }
 
@@ -77,13 +77,13 @@ fn events(db: &mut TestDb) -> u64 {
 fn nothing_without_serving_and_consent(db: &mut TestDb) {
     registry(db);
     let cm = staff("1370000001", Job::CareManager);
-    let read = read_summary(db.store(), &cm, person(1), at(0)).unwrap();
+    let read = read_summary(db.conn(), &cm, person(1), at(0)).unwrap();
     assert_eq!(reason(&read), "NOT_SERVING");
     let unwitnessed = ConsentMethod::Paper {
         reason: PaperReason::NoCard,
         witness: " ".into(),
     };
-    let enrolled = enrol(db.store(), &cm, person(1), &unwitnessed, &[], None, at(1)).unwrap();
+    let enrolled = enrol(db.conn(), &cm, person(1), &unwitnessed, &[], None, at(1)).unwrap();
     assert_eq!(reason(&enrolled), "IDENTITY_NOT_VERIFIED");
     assert_eq!(events(db), 2, "both refusals are in the audit log");
     let history = db
@@ -99,7 +99,7 @@ fn card_enrolment_opens_the_summary_and_revocation_closes_it_at_once(db: &mut Te
     registry(db);
     let cm = staff("1370000001", Job::CareManager);
     let ids = enrol(
-        db.store(),
+        db.conn(),
         &cm,
         person(1),
         &ConsentMethod::Card,
@@ -110,7 +110,7 @@ fn card_enrolment_opens_the_summary_and_revocation_closes_it_at_once(db: &mut Te
     .unwrap();
     let ids = ids.allowed().expect("card enrolment is allowed");
     assert_eq!(ids.len(), 4, "every category but the opted-out care plan");
-    let summary = read_summary(db.store(), &cm, person(1), at(1))
+    let summary = read_summary(db.conn(), &cm, person(1), at(1))
         .unwrap()
         .allowed()
         .expect("consented and serving");
@@ -122,9 +122,9 @@ fn card_enrolment_opens_the_summary_and_revocation_closes_it_at_once(db: &mut Te
         .find(|c| c.category == "qualification")
         .unwrap()
         .id;
-    let revoked = revoke_consent(db.store(), &citizen(1), person(1), qualification, at(2)).unwrap();
+    let revoked = revoke_consent(db.conn(), &citizen(1), person(1), qualification, at(2)).unwrap();
     assert_eq!(reason(&revoked), "ALLOWED");
-    let next = read_summary(db.store(), &cm, person(1), at(2)).unwrap();
+    let next = read_summary(db.conn(), &cm, person(1), at(2)).unwrap();
     assert_eq!(
         reason(&next),
         "CONSENT_REVOKED",
@@ -146,7 +146,7 @@ fn other_offices_strangers_and_the_operator_see_nothing(db: &mut TestDb) {
     registry(db);
     let cm = staff("1370000001", Job::CareManager);
     enrol(
-        db.store(),
+        db.conn(),
         &cm,
         person(1),
         &ConsentMethod::Card,
@@ -157,7 +157,7 @@ fn other_offices_strangers_and_the_operator_see_nothing(db: &mut TestDb) {
     .unwrap();
     let other = staff("1370000002", Job::CareManager);
     assert_eq!(
-        reason(&read_summary(db.store(), &other, person(1), at(1)).unwrap()),
+        reason(&read_summary(db.conn(), &other, person(1), at(1)).unwrap()),
         "NOT_SERVING"
     );
     let operator = Caller {
@@ -165,13 +165,13 @@ fn other_offices_strangers_and_the_operator_see_nothing(db: &mut TestDb) {
         account: "ops".into(),
     };
     assert_eq!(
-        reason(&read_summary(db.store(), &operator, person(1), at(1)).unwrap()),
+        reason(&read_summary(db.conn(), &operator, person(1), at(1)).unwrap()),
         "OPERATOR_NO_PERSONAL_DATA"
     );
     let stranger = citizen(2);
     let id = db.store().consents("131011", "0000100001", None).unwrap()[0].id;
     assert_eq!(
-        reason(&revoke_consent(db.store(), &stranger, person(1), id, at(1)).unwrap()),
+        reason(&revoke_consent(db.conn(), &stranger, person(1), id, at(1)).unwrap()),
         "NOT_SELF"
     );
     assert!(
@@ -181,7 +181,7 @@ fn other_offices_strangers_and_the_operator_see_nothing(db: &mut TestDb) {
         "a stranger cannot revoke"
     );
     assert_eq!(
-        reason(&read_summary(db.store(), &citizen(1), person(1), at(1)).unwrap()),
+        reason(&read_summary(db.conn(), &citizen(1), person(1), at(1)).unwrap()),
         "ALLOWED"
     );
     assert_eq!(events(db), 5, "every attempt is audited");

@@ -38,7 +38,7 @@ fn reason<T>(o: Outcome<T>) -> &'static str {
 
 fn ended_by_the_person_closes_the_view(db: &mut TestDb) {
     enrol(
-        db.store(),
+        db.conn(),
         &cm(),
         person(),
         &ConsentMethod::Card,
@@ -48,7 +48,7 @@ fn ended_by_the_person_closes_the_view(db: &mut TestDb) {
     )
     .unwrap();
     assert_eq!(
-        reason(read_summary(db.store(), &cm(), person(), Timestamp::from_millis(NOW + 1)).unwrap()),
+        reason(read_summary(db.conn(), &cm(), person(), Timestamp::from_millis(NOW + 1)).unwrap()),
         "ALLOWED"
     );
     let me = Caller {
@@ -57,7 +57,7 @@ fn ended_by_the_person_closes_the_view(db: &mut TestDb) {
     };
     assert_eq!(
         end_serving(
-            db.store(),
+            db.conn(),
             &me,
             person(),
             "1370000001",
@@ -68,7 +68,7 @@ fn ended_by_the_person_closes_the_view(db: &mut TestDb) {
         Some(1)
     );
     let after = read_summary(
-        db.store(),
+        db.conn(),
         &cm(),
         person(),
         Timestamp::from_millis(NOW + 2 * DAY),
@@ -84,7 +84,7 @@ fn ended_by_the_person_closes_the_view(db: &mut TestDb) {
 
 fn another_office_cannot_end_it(db: &mut TestDb) {
     enrol(
-        db.store(),
+        db.conn(),
         &cm(),
         person(),
         &ConsentMethod::Card,
@@ -104,7 +104,7 @@ fn another_office_cannot_end_it(db: &mut TestDb) {
     assert_eq!(
         reason(
             end_serving(
-                db.store(),
+                db.conn(),
                 &other,
                 person(),
                 "1370000001",
@@ -124,7 +124,7 @@ fn another_office_cannot_end_it(db: &mut TestDb) {
 
 fn inactivity_ends_it_after_the_period(db: &mut TestDb) {
     enrol(
-        db.store(),
+        db.conn(),
         &cm(),
         person(),
         &ConsentMethod::Card,
@@ -135,7 +135,7 @@ fn inactivity_ends_it_after_the_period(db: &mut TestDb) {
     .unwrap();
     let today = Timestamp::from_millis(NOW).jst_date();
     assert_eq!(
-        end_inactive(db.store(), "1370000001", 90, today.add_days(90)).unwrap(),
+        end_inactive(db.conn(), "1370000001", 90, today.add_days(90)).unwrap(),
         0,
         "not yet"
     );
@@ -148,17 +148,17 @@ fn inactivity_ends_it_after_the_period(db: &mut TestDb) {
         .record_service(id, &today.add_days(60).yyyymmdd())
         .unwrap();
     assert_eq!(
-        end_inactive(db.store(), "1370000001", 90, today.add_days(150)).unwrap(),
+        end_inactive(db.conn(), "1370000001", 90, today.add_days(150)).unwrap(),
         0,
         "service on day 60 keeps it"
     );
     assert_eq!(
-        end_inactive(db.store(), "1370000001", 90, today.add_days(151)).unwrap(),
+        end_inactive(db.conn(), "1370000001", 90, today.add_days(151)).unwrap(),
         1
     );
     let later = Timestamp::from_millis(NOW + 152 * DAY);
     assert_eq!(
-        reason(read_summary(db.store(), &cm(), person(), later).unwrap()),
+        reason(read_summary(db.conn(), &cm(), person(), later).unwrap()),
         "SERVING_ENDED"
     );
 }

@@ -44,7 +44,7 @@ pub fn import(db: &mut TestDb, path: &std::path::Path) -> Report {
 }
 
 pub fn import_with(db: &mut TestDb, path: &std::path::Path, options: &ImportOptions) -> Report {
-    import_file(db.store(), path, options, &mut |_| {}).expect("import runs")
+    import_file(db.conn(), path, options, &mut |_| {}).expect("import runs")
 }
 
 /// The codes of the error issues, in line order.

@@ -33,11 +33,11 @@ pub enum Command {
 }
 
 pub fn run(database: &str, data_dir: &Path, command: Command) -> anyhow::Result<ExitCode> {
-    let mut store = super::open_store(database)?;
+    let mut conn = super::open_conn(database)?;
     match command {
         Command::Checkpoint { mirror } => {
             let key = load_or_create_platform_key(data_dir).context("loading the platform key")?;
-            match checkpoint(store.as_mut(), &key, now_ms(), &mirror.logs(data_dir))? {
+            match checkpoint(&mut conn, &key, now_ms(), &mirror.logs(data_dir))? {
                 Some(cp) => println!(
                     "チェックポイントを記録しました / checkpoint signed at event {}",
                     cp.seq
@@ -62,7 +62,7 @@ pub fn run(database: &str, data_dir: &Path, command: Command) -> anyhow::Result<
                 Vec::new()
             };
             let logs = mirror.logs(data_dir);
-            let mut report = verify(store.as_mut(), &Ed25519, &trusted, &logs)?;
+            let mut report = verify(&mut conn, &Ed25519, &trusted, &logs)?;
             if require_external && report.external_log_absent && report.fault.is_none() {
                 report.fault = Some(format!(
                     "外部チェックポイントログ {} がありません（--require-external）/ no external checkpoint log at {} (--require-external)",

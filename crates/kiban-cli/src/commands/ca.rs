@@ -272,13 +272,10 @@ fn revoke(
         return Ok(ExitCode::SUCCESS);
     };
     let shown = super::redact(database);
-    let recorded = super::open_store(database).and_then(|mut store| {
+    let recorded = super::open_conn(database).and_then(|mut conn| {
         let at_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
         Ok(kiban_app::auth::record_client_revocation(
-            store.as_mut(),
-            &serial,
-            reason,
-            at_ms,
+            &mut conn, &serial, reason, at_ms,
         )?)
     });
     let (_, ended) = recorded.with_context(|| {

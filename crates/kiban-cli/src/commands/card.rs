@@ -1,13 +1,15 @@
 //! `kiban card issue | sign`: the My Number card stand-in for synthetic people. `issue` plays
-//! the municipality (makes the card and links it to the 被保険者); `sign` plays the card
-//! reader. The development card root lives in `<data-dir>/keys/card-root/`.
+//! the municipality (makes the card and links it to the 被保険者 through
+//! `kiban_app::cards::link_card`: a 資格情報 write the access policy decides, under `--purpose`,
+//! and the audit log records, with `--operator` as the actor); `sign` plays the card reader.
+//! The development card root lives in `<data-dir>/keys/card-root/`.
 
 use anyhow::{bail, Context};
+use kiban_app::cards::LinkOutcome;
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{CardAuthority, CardFile, Pin, Validity};
+use kiban_domain::access::PersonRef;
 use kiban_domain::ids::InsuredNumber;
-use kiban_domain::records::RecordKind;
-use kiban_store::CardLinkRow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -32,6 +34,9 @@ pub enum Command {
         /// Overwrite an existing card file.
         #[arg(long)]
         force: bool,
+        /// The municipality links the card: a 資格情報 write, allowed for 資格管理.
+        #[command(flatten)]
+        acting: super::Acting,
     },
     /// Sign a message with a card (plays the card reader); prints the signature as JSON.
     Sign {
@@ -61,8 +66,9 @@ pub fn run(database: &str, data_dir: &Path, command: Command) -> anyhow::Result<
             days,
             out,
             force,
+            acting,
         } => issue(
-            database, data_dir, &insured, &pin, &insurer, days, out, force,
+            database, data_dir, &insured, &pin, &insurer, days, out, force, &acting,
         ),
         Command::Sign { card, pin, message } => sign(&card, &pin, &message),
     }
@@ -102,6 +108,7 @@ fn issue(
     days: u32,
     out: Option<PathBuf>,
     force: bool,
+    acting: &super::Acting,
 ) -> anyhow::Result<ExitCode> {
     let insured = InsuredNumber::parse(insured).map_err(|e| anyhow::anyhow!("{e}"))?;
     let insurer = super::parse_insurer(insurer)?;
@@ -118,16 +125,7 @@ fn issue(
         );
     }
 
-    let mut store = super::open_store(database)?;
-    let history = store
-        .person_history(RecordKind::InsuredCard, insurer, insured)
-        .context("被保険者を検索できません / cannot look up the insured person")?;
-    if history.versions.is_empty() {
-        bail!(
-            "被保険者が登録されていません: 保険者番号 {insurer}, 被保険者番号 {insured} / no insured person {insured} of insurer {insurer} in the registry (import the municipality's 被保険者証 file first)"
-        );
-    }
-
+    let mut conn = super::open_conn(database)?;
     let root = load_or_create_root(data_dir)?;
     let now = OffsetDateTime::now_utc();
     let issued = root
@@ -144,19 +142,30 @@ fn issue(
         )
     })?;
 
+    // A card that is not linked cannot log in anyone: whatever stops the link, the file goes.
     let fingerprint = issued.link.fingerprint.to_string();
-    let link = CardLinkRow {
-        fingerprint: fingerprint.clone(),
-        insurer: insurer.to_string(),
-        insured: insured.to_string(),
-        linked_at_ms: now_ms(now),
-        linked_by: "cli".into(),
-        unlinked_at_ms: None,
-    };
-    if let Err(e) = store.link_card(&link) {
-        // A card that is not linked cannot log in anyone: do not leave it behind.
+    let person = PersonRef { insurer, insured };
+    let at = kiban_domain::access::Timestamp::from_millis(now_ms(now));
+    let caller = acting.caller(insurer);
+    let linked = kiban_app::cards::link_card(&mut conn, &caller, person, &fingerprint, at);
+    if !matches!(linked, Ok(LinkOutcome::Linked)) {
         let _ = std::fs::remove_file(&path);
-        return Err(e).context("カードを紐付けできません / cannot link the card");
+    }
+    match linked.context("カードを紐付けできません / cannot link the card")? {
+        LinkOutcome::Linked => {}
+        LinkOutcome::Denied(d) => {
+            eprintln!(
+                "カードの紐付けは拒否されました / the card link was refused: {} {} / {}",
+                d.reason, d.message_ja, d.message_en
+            );
+            return Ok(ExitCode::from(3));
+        }
+        LinkOutcome::NotRegistered => bail!(
+            "被保険者が登録されていません: 保険者番号 {insurer}, 被保険者番号 {insured} / no insured person {insured} of insurer {insurer} in the registry (import the municipality's 被保険者証 file first)"
+        ),
+        LinkOutcome::AlreadyLinked => bail!(
+            "カードを紐付けできません: このカードは既に紐付けられています / cannot link the card: it is linked already"
+        ),
     }
 
     println!(

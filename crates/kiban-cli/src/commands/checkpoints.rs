@@ -1,6 +1,6 @@
 //! Signed audit checkpoints while serving. A chain cannot show events removed after its last
 //! checkpoint, so `kiban serve` signs the head itself: every N seconds (default 2) on a thread of
-//! its own, with its own store connection (request handlers never wait for it), and once more
+//! its own, with its own database connection (request handlers never wait for it), and once more
 //! after the server has drained at shutdown, so the last requests are covered too. Each
 //! checkpoint also goes to the external logs (`kiban_app::audit::external`), which the database
 //! cannot take back. A tick where the head has not moved costs two one-row reads.
@@ -54,7 +54,7 @@ impl Checkpointer {
             url: database.to_string(),
             key,
             logs,
-            store: None,
+            conn: None,
             failing: None,
         };
         let thread = std::thread::Builder::new()
@@ -101,7 +101,7 @@ struct Worker {
     logs: CheckpointLogs,
     /// Opened on first use and dropped after any failure, so a restarted database server is
     /// reconnected to at the next tick.
-    store: Option<Box<dyn kiban_store::Store>>,
+    conn: Option<kiban_app::Connection>,
     /// The last failure printed, to print a persisting failure once.
     failing: Option<String>,
 }
@@ -122,7 +122,7 @@ impl Worker {
                 signed
             }
             Err(message) => {
-                self.store = None;
+                self.conn = None;
                 // Driver messages do not carry the password, but the URL might appear in one.
                 let message = message.replace(&self.url, &super::redact(&self.url));
                 if self.failing.as_deref() != Some(message.as_str()) {
@@ -137,20 +137,15 @@ impl Worker {
     }
 
     fn sign(&mut self) -> Result<Option<u64>, String> {
-        let store = match &mut self.store {
-            Some(store) => store,
+        let conn = match &mut self.conn {
+            Some(conn) => conn,
             // Not migrated here: the server's own first connection does that at start.
             None => self
-                .store
-                .insert(kiban_store::open(&self.url).map_err(|e| e.to_string())?),
+                .conn
+                .insert(kiban_app::Connection::open(&self.url).map_err(|e| e.to_string())?),
         };
-        let signed = checkpoint(
-            store.as_mut(),
-            &self.key,
-            super::audit::now_ms(),
-            &self.logs,
-        )
-        .map_err(|e| e.to_string())?;
+        let signed = checkpoint(conn, &self.key, super::audit::now_ms(), &self.logs)
+            .map_err(|e| e.to_string())?;
         Ok(signed.map(|cp| cp.seq))
     }
 }

@@ -43,10 +43,10 @@ pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Re
         "2/3 データベース {} に取り込んでいます / importing",
         super::redact(database)
     );
-    let mut store = super::open_store(database)?;
+    let mut conn = super::open_conn(database)?;
     let files: Vec<PathBuf> = summary.files.iter().map(|(p, _)| p.clone()).collect();
     let reports = super::import::import_all(
-        store.as_mut(),
+        &mut conn,
         &files,
         &ImportOptions::default(),
         &args.dir.join("reports"),
@@ -60,13 +60,8 @@ pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Re
         },
         account: "demo".into(),
     };
-    let outcome = kiban_app::stats::stats(
-        store.as_mut(),
-        &caller,
-        options.insurer,
-        as_of,
-        super::now(),
-    )?;
+    let outcome =
+        kiban_app::stats::stats(&mut conn, &caller, options.insurer, as_of, super::now())?;
     match outcome {
         kiban_app::access::Outcome::Allowed(stats) => super::stats::print_table(&stats),
         kiban_app::access::Outcome::Denied(d) => anyhow::bail!("{}: {}", d.reason, d.message_en),
@@ -75,7 +70,7 @@ pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Re
     println!();
     println!("次の操作 / next: `kiban stats --as-of 20261101`, `kiban export --insurer 131011 --out /tmp/export`");
     let (ca, cards) = super::serve::authorities(data_dir)?;
-    let logins = super::demo_seed::seed(store.as_mut(), data_dir, &ca, &cards)?;
+    let logins = super::demo_seed::seed(&mut conn, data_dir, &ca, &cards)?;
     println!();
     println!(
         "ログイン情報（合成データ）/ demo logins (synthetic), also in {}:",
@@ -88,7 +83,7 @@ pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Re
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    drop(store);
+    drop(conn);
     println!();
     println!(
         "ブラウザで開く / open in a browser: https://{}/",

@@ -8,6 +8,7 @@
 
 use kiban_app::access::{Caller, Outcome};
 use kiban_app::careplan::{register, Document, Incoming, Registration};
+use kiban_app::Connection;
 use kiban_domain::access::{
     Actor, ConsentMethod, Job, OfficeKind, PaperReason, PersonRef, Timestamp,
 };
@@ -15,11 +16,12 @@ use kiban_domain::careplan::*;
 use kiban_domain::codes::{CareLevel, ServiceKind};
 use kiban_domain::date::Date;
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
-use kiban_store::Store;
 
 pub const PERSON: &str = "0000100002";
 const CARE_OFFICE: &str = "1370000001";
 const HOME_VISIT: &str = "1371000002";
+/// The demo care office's latest drafts looked at to tell whether the demo ran before.
+const DRAFTS_READ: i64 = 100;
 
 fn parse<T>(r: Result<T, kiban_domain::ids::IdError>) -> anyhow::Result<T> {
     r.map_err(|e| anyhow::anyhow!("{e}"))
@@ -32,11 +34,10 @@ fn staff(office: OfficeNumber, kind: OfficeKind, job: Job, account: &str) -> Cal
     }
 }
 
-/// Seeds the demo care plans unless the person already has some.
-pub fn seed(store: &mut dyn Store, now_ms: i64) -> anyhow::Result<()> {
-    if !store.careplan_documents_of("131011", PERSON)?.is_empty() {
-        return Ok(());
-    }
+/// Seeds the demo care plans unless the demo care office has already sent the person's draft
+/// (its list of drafts: a read decided and audited per listed person, and no one listed on the
+/// first run).
+pub fn seed(conn: &mut Connection, now_ms: i64) -> anyhow::Result<()> {
     let person = PersonRef {
         insurer: parse(InsurerNumber::parse("131011"))?,
         insured: parse(InsuredNumber::parse(PERSON))?,
@@ -50,6 +51,10 @@ pub fn seed(store: &mut dyn Store, now_ms: i64) -> anyhow::Result<()> {
         Job::CareManager,
         "cm01",
     );
+    let sent = kiban_app::careplan::drafts(conn, &cm, DRAFTS_READ, at)?;
+    if sent.iter().any(|d| d.insured == PERSON) {
+        return Ok(());
+    }
     let hv = staff(home_visit, OfficeKind::HomeService, Job::CareWorker, "hv01");
     for (caller, witness) in [(&cm, "cm01"), (&hv, "hv01")] {
         let paper = ConsentMethod::Paper {
@@ -57,7 +62,7 @@ pub fn seed(store: &mut dyn Store, now_ms: i64) -> anyhow::Result<()> {
             witness: witness.into(),
         };
         allowed(kiban_app::qualification::enrol(
-            store,
+            conn,
             caller,
             person,
             &paper,
@@ -95,7 +100,7 @@ pub fn seed(store: &mut dyn Store, now_ms: i64) -> anyhow::Result<()> {
         ],
         source: "kiban demo".into(),
     };
-    let report = register(store, &cm, vec![incoming], Registration::Issue, at)?;
+    let report = register(conn, &cm, vec![incoming], Registration::Issue, at)?;
     anyhow::ensure!(
         report.persons_refused == 0,
         "the demo plan was refused: {:?}",
@@ -116,7 +121,7 @@ pub fn seed(store: &mut dyn Store, now_ms: i64) -> anyhow::Result<()> {
         }],
         source: "kiban demo".into(),
     };
-    let report = register(store, &cm, vec![draft], Registration::ForConfirmation, at)?;
+    let report = register(conn, &cm, vec![draft], Registration::ForConfirmation, at)?;
     anyhow::ensure!(
         report.persons_refused == 0,
         "the demo draft was refused: {:?}",
@@ -126,7 +131,7 @@ pub fn seed(store: &mut dyn Store, now_ms: i64) -> anyhow::Result<()> {
         r#"{{"period":"{}","office":"{HOME_VISIT}","service_kind":"11","measures":[{{"domain":"adl","item":"barthel_total","label":"Barthel Index 合計","value":"65","previous":"60","national_reference":"55","unit":"点"}},{{"domain":"nutrition","item":"bmi","label":"BMI","value":"20.4","unit":"kg/m²"}}]}}"#,
         this_month.plus(-1).yyyymm()
     );
-    allowed(kiban_app::life::submit(store, &hv, person, &sheet, at)?)?;
+    allowed(kiban_app::life::submit(conn, &hv, person, &sheet, at)?)?;
     Ok(())
 }
 

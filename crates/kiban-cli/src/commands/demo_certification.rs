@@ -7,13 +7,13 @@
 
 use kiban_app::access::{Caller, Outcome};
 use kiban_app::certification::{self as cert, NewApplication, Step};
+use kiban_app::Connection;
 use kiban_crypto::physician::PhysicianAuthority;
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{PhysicianId, Pin, Validity};
 use kiban_domain::access::{Actor, PersonRef, Purpose, Timestamp};
 use kiban_domain::certification::{Applicant, ApplicationKind};
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
-use kiban_store::Store;
 use std::path::{Path, PathBuf};
 
 const HOSPITAL: &str = "1310000009";
@@ -21,16 +21,13 @@ const CARE_OFFICE: &str = "1370000001";
 const PHYSICIAN_ID: &str = "123456";
 
 /// Files the demo application unless the person already has one; returns its id.
-pub fn seed_application(store: &mut dyn Store, now_ms: i64) -> anyhow::Result<i64> {
+pub fn seed_application(conn: &mut Connection, now_ms: i64) -> anyhow::Result<i64> {
     let parse = |e: kiban_domain::ids::IdError| anyhow::anyhow!("{e}");
     let insurer = InsurerNumber::parse("131011").map_err(parse)?;
     let person = PersonRef {
         insurer,
         insured: InsuredNumber::parse("0000100001").map_err(parse)?,
     };
-    if let Some(existing) = store.applications_of("131011", "0000100001")?.first() {
-        return Ok(existing.id);
-    }
     let clerk = Caller {
         actor: Actor::MunicipalStaff {
             insurer,
@@ -39,10 +36,14 @@ pub fn seed_application(store: &mut dyn Store, now_ms: i64) -> anyhow::Result<i6
         account: "city01".into(),
     };
     let at = Timestamp::from_millis(now_ms);
+    // The clerk's read of the person's applications (decided and audited), newest first.
+    if let Some(existing) = allowed(cert::applications_of(conn, &clerk, person, at)?)?.first() {
+        return Ok(existing.id);
+    }
     let office = OfficeNumber::parse(CARE_OFFICE).map_err(parse)?;
     let new = NewApplication {
         person,
-        kind: if certified(store, person, at)? {
+        kind: if certified(conn, &clerk, person, at)? {
             ApplicationKind::LevelChange
         } else {
             ApplicationKind::New
@@ -53,24 +54,30 @@ pub fn seed_application(store: &mut dyn Store, now_ms: i64) -> anyhow::Result<i6
         share_with_care_manager: true,
         care_plan_office: Some((office, "さくら居宅介護支援事業所".into())),
     };
-    let id = allowed(cert::file(store, &clerk, new, at)?)?.id;
+    let id = allowed(cert::file(conn, &clerk, new, at)?)?.id;
     let hospital = MedicalInstitutionCode::parse(HOSPITAL).map_err(parse)?;
     for step in [Step::RequestSurvey, Step::RequestOpinion(hospital)] {
-        allowed(cert::record_step(store, &clerk, id, step, at)?)?;
+        allowed(cert::record_step(conn, &clerk, id, step, at)?)?;
     }
     Ok(id)
 }
 
 /// Whether the person's card in force shows a certification (then the demo asks for a 区分変更,
-/// otherwise for a 新規 certification).
-fn certified(store: &mut dyn Store, person: PersonRef, at: Timestamp) -> anyhow::Result<bool> {
-    use kiban_domain::records::{current_as_of, RecordBody, RecordKind};
-    let history = store.person_history(RecordKind::InsuredCard, person.insurer, person.insured)?;
-    Ok(
-        current_as_of(&history.versions, &history.withdrawn, at.jst_date()).is_some_and(
-            |v| matches!(&v.body, RecordBody::InsuredCard(c) if c.certification.is_some()),
-        ),
-    )
+/// otherwise for a 新規 certification): the clerk's read of the 資格確認 summary, decided and
+/// audited.
+fn certified(
+    conn: &mut Connection,
+    clerk: &Caller,
+    person: PersonRef,
+    at: Timestamp,
+) -> anyhow::Result<bool> {
+    use kiban_domain::records::RecordBody;
+    let summary = allowed(kiban_app::qualification::read_summary(
+        conn, clerk, person, at,
+    )?)?;
+    Ok(summary.insured_card.is_some_and(
+        |v| matches!(&v.body, RecordBody::InsuredCard(c) if c.certification.is_some()),
+    ))
 }
 
 fn allowed<T>(outcome: Outcome<T>) -> anyhow::Result<T> {

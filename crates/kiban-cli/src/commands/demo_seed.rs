@@ -7,70 +7,21 @@
 //! `<data-dir>/demo/logins.txt`. Running the demo again keeps what exists.
 
 use anyhow::Context;
+use kiban_app::access::Caller;
+use kiban_app::cards::LinkOutcome;
+use kiban_app::demo::{DEMO_PASSWORD, OFFICES};
+use kiban_app::Connection;
 use kiban_crypto::time::OffsetDateTime;
-use kiban_crypto::{
-    Argon2Params, CertificateAuthority, ClientSubject, StaffId, TotpSecret, Validity,
-};
-use kiban_domain::ids::{InsuredNumber, MedicalInstitutionCode, OfficeNumber};
-use kiban_store::{CardLinkRow, OfficeRow, StaffRow, Store};
+use kiban_crypto::{CertificateAuthority, ClientSubject, StaffId, Validity};
+use kiban_domain::access::{Actor, PersonRef, Purpose, Timestamp};
+use kiban_domain::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The demo password of every account. Synthetic data only: a real deployment creates
-/// accounts with their own passwords.
-pub const DEMO_PASSWORD: &str = "kiban-demo-2026";
 pub const DEMO_PIN: &str = "1234";
 
-const OFFICES: [(&str, &str, &str, &str); 3] = [
-    (
-        "1370000001",
-        "さくら居宅介護支援事業所",
-        "home_care_support",
-        "43",
-    ),
-    (
-        "1371000002",
-        "ひまわり訪問介護ステーション",
-        "home_service",
-        "11",
-    ),
-    ("1310000009", "千代田みなと病院", "medical_institution", ""),
-];
-
-const STAFF: [(&str, &str, &str, &str, &str); 5] = [
-    (
-        "cm01",
-        "1370000001",
-        "office_staff",
-        "care_manager",
-        "介護支援専門員 佐藤",
-    ),
-    (
-        "hv01",
-        "1371000002",
-        "office_staff",
-        "care_worker",
-        "介護職員 鈴木",
-    ),
-    (
-        "dr01",
-        "1310000009",
-        "medical_staff",
-        "physician",
-        "医師 高橋",
-    ),
-    (
-        "city01",
-        "131011",
-        "municipal_staff",
-        "clerk",
-        "千代田区 介護保険課 田中",
-    ),
-    ("ops01", "", "operator", "other", "運用者 伊藤"),
-];
-
 pub fn seed(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     data_dir: &Path,
     ca: &CertificateAuthority,
     cards: &kiban_crypto::CardAuthority,
@@ -80,27 +31,17 @@ pub fn seed(
     let mut logins = String::new();
     let certs = data_dir.join("certs");
     std::fs::create_dir_all(&certs)?;
-    for (number, name, kind, services) in OFFICES {
-        store.put_office(&OfficeRow {
-            office_number: number.into(),
-            name: name.into(),
-            office_kind: kind.into(),
-            service_kinds: services
-                .split(';')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            active: true,
-            created_at_ms: now_ms,
-        })?;
-        let subject = if kind == "medical_institution" {
+    kiban_app::demo::register_offices(conn, now_ms)?;
+    for office in OFFICES {
+        let subject = if office.is_medical() {
             ClientSubject::Hospital {
-                institution_code: MedicalInstitutionCode::parse(number)
+                institution_code: MedicalInstitutionCode::parse(office.number)
                     .map_err(|e| anyhow::anyhow!("{e}"))?,
             }
         } else {
             ClientSubject::Office {
-                office_number: OfficeNumber::parse(number).map_err(|e| anyhow::anyhow!("{e}"))?,
+                office_number: OfficeNumber::parse(office.number)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
             }
         };
         client_certificate(ca, &certs, &subject, now)?;
@@ -109,63 +50,41 @@ pub fn seed(
         logins,
         "パスワード（全員）/ password (all accounts): {DEMO_PASSWORD}"
     );
-    for (id, office, actor_kind, job, display) in STAFF {
-        let secret = match store.staff(id)? {
-            Some(existing) => existing.totp_secret,
-            None => {
-                let secret = TotpSecret::random().to_base32().to_string();
-                store.insert_staff(&StaffRow {
-                    staff_id: id.into(),
-                    office_number: office.into(),
-                    actor_kind: actor_kind.into(),
-                    job: job.into(),
-                    display_name: display.into(),
-                    password_hash: kiban_crypto::hash_password(
-                        DEMO_PASSWORD,
-                        &Argon2Params::INTERACTIVE,
-                    )?,
-                    totp_secret: secret.clone(),
-                    totp_last_step: 0,
-                    failed_attempts: 0,
-                    locked_until_ms: 0,
-                    last_failure_ms: 0,
-                    active: true,
-                })?;
-                secret
-            }
-        };
+    for (staff, secret) in kiban_app::demo::register_staff(conn)? {
+        let id = staff.id;
         // Every account logs in with its device certificate: the office's or institution's,
         // or for municipal staff and operators a staff certificate of their own.
-        let stem = if matches!(actor_kind, "municipal_staff" | "operator") {
+        let stem = if staff.has_own_certificate() {
             let subject = ClientSubject::Staff {
                 staff_id: StaffId::parse(id).map_err(|e| anyhow::anyhow!("{e}"))?,
             };
             client_certificate(ca, &certs, &subject, now)?
         } else {
-            office.to_string()
+            staff.office.to_string()
         };
         let cert = format!(
             "client certificate {} + {}",
             certs.join(format!("{stem}.pem")).display(),
             certs.join(format!("{stem}-key.pem")).display()
         );
+        let display = staff.display;
         let _ = writeln!(logins, "{display}: ID {id}, TOTP secret {secret}, {cert}");
     }
     for insured in ["0000100001", super::demo_careplan::PERSON] {
-        let card_path = demo_card(store, data_dir, cards, insured, now, now_ms)?;
+        let card_path = demo_card(conn, data_dir, cards, insured, now, now_ms)?;
         let _ = writeln!(
             logins,
             "本人 / citizen: card {} (PIN {DEMO_PIN}), 被保険者番号 {insured}",
             card_path.display()
         );
     }
-    super::demo_careplan::seed(store, now_ms)?;
+    super::demo_careplan::seed(conn, now_ms)?;
     let _ = writeln!(
         logins,
         "ケアプラン / care plans: {} has an issued plan, a draft to answer at /me/careplans and a LIFE sheet",
         super::demo_careplan::PERSON
     );
-    let application = super::demo_certification::seed_application(store, now_ms)?;
+    let application = super::demo_certification::seed_application(conn, now_ms)?;
     let physician = super::demo_certification::physician_file(data_dir, DEMO_PIN, now)?;
     let _ = writeln!(
         logins,
@@ -205,7 +124,7 @@ fn client_certificate(
 /// The card of a demo citizen, issued and linked unless a current one exists. A card of an older
 /// file format (kiban-card/1, argon2id) is replaced: the browser login reads only the current one.
 fn demo_card(
-    store: &mut dyn Store,
+    conn: &mut Connection,
     data_dir: &Path,
     cards: &kiban_crypto::CardAuthority,
     insured: &str,
@@ -219,14 +138,26 @@ fn demo_card(
         let number = InsuredNumber::parse(insured).map_err(|e| anyhow::anyhow!("{e}"))?;
         let issued = cards.issue_card(number, &pin, Validity::days_from(now, 3650))?;
         issued.card.save(&card_path)?;
-        store.link_card(&CardLinkRow {
-            fingerprint: issued.link.fingerprint.to_string(),
-            insurer: "131011".into(),
-            insured: insured.into(),
-            linked_at_ms: now_ms,
-            linked_by: "demo".into(),
-            unlinked_at_ms: None,
-        })?;
+        // The municipality links the card: a 資格情報 write under 資格管理, decided and audited
+        // as `kiban card issue` does it.
+        let insurer = InsurerNumber::parse("131011").map_err(|e| anyhow::anyhow!("{e}"))?;
+        let clerk = Caller {
+            actor: Actor::MunicipalStaff {
+                insurer,
+                purpose: Purpose::QualificationAdmin,
+            },
+            account: "demo".into(),
+        };
+        let person = PersonRef {
+            insurer,
+            insured: number,
+        };
+        let fingerprint = issued.link.fingerprint.to_string();
+        let at = Timestamp::from_millis(now_ms);
+        match kiban_app::cards::link_card(conn, &clerk, person, &fingerprint, at)? {
+            LinkOutcome::Linked => {}
+            refused => anyhow::bail!("the demo card of {insured} was not linked: {refused:?}"),
+        }
     }
     Ok(card_path)
 }

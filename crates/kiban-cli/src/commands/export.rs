@@ -45,16 +45,16 @@ pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
         encoding,
         created: args.created.unwrap_or_else(super::timestamp),
     };
-    let mut store = super::open_store(database)?;
+    let mut conn = super::open_conn(database)?;
     let insurers = match &args.insurer {
         Some(raw) => vec![super::parse_insurer(raw)?],
-        None => store.insurers()?,
+        None => kiban_app::stats::insurers(&mut conn)?,
     };
     let mut refused = 0;
     for insurer in insurers {
         let caller = args.acting.caller(insurer);
         let report = export_insurer(
-            store.as_mut(),
+            &mut conn,
             &caller,
             insurer,
             &args.out,

@@ -47,8 +47,8 @@ pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
         strict: args.strict,
         ..ImportOptions::default()
     };
-    let mut store = super::open_store(database)?;
-    let reports = import_all(store.as_mut(), &args.files, &options, &args.report_dir)?;
+    let mut conn = super::open_conn(database)?;
+    let reports = import_all(&mut conn, &args.files, &options, &args.report_dir)?;
     let clean = reports
         .iter()
         .all(|r| r.outcome != Outcome::Rejected && r.rows_rejected == 0);
@@ -61,7 +61,7 @@ pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
 
 /// Imports files in order, printing a line per file and writing each report as JSON.
 pub fn import_all(
-    store: &mut dyn kiban_store::Store,
+    conn: &mut kiban_app::Connection,
     files: &[PathBuf],
     options: &ImportOptions,
     report_dir: &Path,
@@ -76,7 +76,7 @@ pub fn import_all(
             .unwrap_or("?")
             .to_string();
         let bar = progress::rows(&label);
-        let report = import_file(store, file, options, &mut |p| bar.set_position(p.rows))
+        let report = import_file(conn, file, options, &mut |p| bar.set_position(p.rows))
             .with_context(|| format!("importing {}", file.display()))?;
         bar.finish_and_clear();
         let report_path = report_dir.join(format!("{label}.report.json"));

@@ -23,17 +23,17 @@ pub fn run(database: &str, args: Args) -> anyhow::Result<ExitCode> {
         Some(raw) => super::parse_date(raw)?,
         None => super::today(),
     };
-    let mut store = super::open_store(database)?;
+    let mut conn = super::open_conn(database)?;
     let insurers = match &args.insurer {
         Some(raw) => vec![super::parse_insurer(raw)?],
-        None => store.insurers()?,
+        None => kiban_app::stats::insurers(&mut conn)?,
     };
     let mut refused = false;
     for insurer in insurers {
         // One aggregate decision and one audit event per insurer; only counts are printed.
         let caller = args.acting.caller(insurer);
         let now = super::now();
-        match kiban_app::stats::stats(store.as_mut(), &caller, insurer, as_of, now)? {
+        match kiban_app::stats::stats(&mut conn, &caller, insurer, as_of, now)? {
             Outcome::Allowed(stats) if args.json => {
                 println!("{}", serde_json::to_string_pretty(&stats)?)
             }

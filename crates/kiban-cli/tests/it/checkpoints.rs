@@ -101,7 +101,7 @@ fn append(db: &mut TestDb, n: usize) -> (u64, [u8; 32]) {
         decision: Decision::Allow,
         reason: "SELF".into(),
     };
-    record(db.store(), vec![entry; n]).unwrap();
+    record(db.conn(), vec![entry; n]).unwrap();
     db.store().audit_head().unwrap()
 }
 

@@ -1,6 +1,7 @@
 //! The `kiban` binary end to end: generate → import → export must reproduce the generated
 //! files byte for byte, on both engines, and the CLI must report clearly.
 
+mod cards;
 mod careplan;
 mod checkpoints;
 mod crash;

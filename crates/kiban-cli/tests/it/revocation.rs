@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::ok;
 use crate::running::Server;
 use kiban_crypto::{Argon2Params, TotpSecret};
-use kiban_store::{OfficeRow, StaffRow};
+use kiban_testkit::store::{OfficeRow, StaffRow};
 use kiban_testkit::TestDb;
 
 const OFFICE: &str = "1370000001";

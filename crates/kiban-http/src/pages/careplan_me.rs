@@ -56,7 +56,7 @@ pub(crate) async fn list(
     let page = me.page(&state);
     let (caller, person) = (me.caller, me.person);
     let read = state
-        .store(move |_, store| Ok(kiban_app::careplan::folder(store, &caller, person, at())?))
+        .conn(move |_, conn| Ok(kiban_app::careplan::folder(conn, &caller, person, at())?))
         .await;
     match read {
         Ok(Outcome::Allowed(folder)) => respond(
@@ -118,9 +118,9 @@ async fn answer(state: Shared, me: Citizen, id: String, csrf: &str, kind: Answer
     };
     let caller = me.caller;
     let answered = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             Ok(kiban_app::careplan::answer_draft(
-                store,
+                conn,
                 &caller,
                 id,
                 kind,
@@ -149,7 +149,7 @@ pub(crate) async fn life(State(state): State<Shared>, me: Citizen) -> Response {
     let page = me.page(&state);
     let (caller, person) = (me.caller, me.person);
     let read = state
-        .store(move |_, store| Ok(kiban_app::life::feedback(store, &caller, person, at())?))
+        .conn(move |_, conn| Ok(kiban_app::life::feedback(conn, &caller, person, at())?))
         .await;
     match read {
         Ok(Outcome::Allowed(sheets)) => respond(

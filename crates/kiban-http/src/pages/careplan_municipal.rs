@@ -209,19 +209,19 @@ pub(super) async fn read_console(
     };
     type Read = Result<(ConcentrationReport, CaseloadReport, RegionalStats), Refusal>;
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             use kiban_app::careplan::municipal as m;
             let at = at();
             let read: Read = (|| {
-                let c = match m::concentration(store, &caller, period, at)? {
+                let c = match m::concentration(conn, &caller, period, at)? {
                     Outcome::Allowed(c) => c,
                     Outcome::Denied(d) => return Ok(Err(d.into())),
                 };
-                let l = match m::caseloads(store, &caller, month, at)? {
+                let l = match m::caseloads(conn, &caller, month, at)? {
                     Outcome::Allowed(l) => l,
                     Outcome::Denied(d) => return Ok(Err(d.into())),
                 };
-                let s = match m::regional_stats(store, &caller, month, at)? {
+                let s = match m::regional_stats(conn, &caller, month, at)? {
                     Outcome::Allowed(s) => s,
                     Outcome::Denied(d) => return Ok(Err(d.into())),
                 };

@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use kiban_app::access::{Caller, Outcome};
 use kiban_app::careplan::municipal::NewExclusion;
+use kiban_app::careplan::municipal::StaffingRow;
 use kiban_domain::careplan::{JudgmentPeriod, JustReason, YearMonth, COVERED_SERVICES};
 use kiban_domain::codes::ServiceKind;
 use kiban_domain::ids::OfficeNumber;
 use kiban_domain::text::normalize_digits;
-use kiban_store::StaffingRow;
 use serde::Deserialize;
 
 use super::careplan_municipal::{at, checked, read_console, ConsoleFields};
@@ -207,17 +207,15 @@ async fn submit(
         Err(e) => return staff.error_page(state, "登録できません", &e),
     };
     let ran = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             use kiban_app::careplan::municipal as m;
             let at = at();
             Ok(match what {
-                Write::Exclusion(new) => {
-                    m::record_exclusion(store, &caller, new, at)?.map(|_| None)
-                }
-                Write::Staffing(row) => m::put_staffing(store, &caller, row, at)?.map(|()| None),
+                Write::Exclusion(new) => m::record_exclusion(conn, &caller, new, at)?.map(|_| None),
+                Write::Staffing(row) => m::put_staffing(conn, &caller, row, at)?.map(|()| None),
                 Write::Corporations(csv) => {
                     kiban_app::careplan::corporations::register_corporations(
-                        store, &caller, &csv, at,
+                        conn, &caller, &csv, at,
                     )?
                     .map(Some)
                 }

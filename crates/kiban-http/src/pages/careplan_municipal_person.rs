@@ -83,7 +83,7 @@ pub(crate) async fn person(
         Err(e) => return staff.error_page(&state, "ケアプランを表示できません", &e),
     };
     let read = state
-        .store(move |_, store| Ok(kiban_app::careplan::folder(store, &caller, person, at())?))
+        .conn(move |_, conn| Ok(kiban_app::careplan::folder(conn, &caller, person, at())?))
         .await;
     template.read_under = Some(purpose.label());
     template.shown = match read {

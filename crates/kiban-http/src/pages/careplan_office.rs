@@ -146,10 +146,10 @@ async fn with_inbox(
     let page = page_of(state, office);
     let caller = office.staff.caller.clone();
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = at();
-            let inbox = kiban_app::careplan::inbox(store, &caller, INBOX_LIMIT, at)?;
-            let drafts = kiban_app::careplan::drafts(store, &caller, INBOX_LIMIT, at)?;
+            let inbox = kiban_app::careplan::inbox(conn, &caller, INBOX_LIMIT, at)?;
+            let drafts = kiban_app::careplan::drafts(conn, &caller, INBOX_LIMIT, at)?;
             Ok((inbox, drafts))
         })
         .await;
@@ -266,9 +266,9 @@ pub(crate) async fn upload(
     let caller = office.staff.caller.clone();
     let files = form.files;
     let run = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             Ok(kiban_app::careplan::v4::register_files(
-                store,
+                conn,
                 &caller,
                 files,
                 mode,

@@ -107,10 +107,10 @@ pub(crate) async fn show(
     };
     let caller = office.staff.caller;
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             Ok(kiban_app::category::read_category(
-                store, &caller, category, person, at,
+                conn, &caller, category, person, at,
             )?)
         })
         .await;

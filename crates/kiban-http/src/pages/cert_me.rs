@@ -28,10 +28,10 @@ pub(crate) async fn list(State(state): State<Shared>, me: Citizen) -> Response {
     let page = me.page(&state);
     let (caller, person) = (me.caller, me.person);
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             Ok(kiban_app::certification::applications_of(
-                store, &caller, person, at,
+                conn, &caller, person, at,
             )?)
         })
         .await;

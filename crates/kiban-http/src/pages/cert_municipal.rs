@@ -87,10 +87,10 @@ pub(crate) async fn overdue(
     };
     let insurer = staff.insurer;
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             let today = at.jst_date();
-            let list = kiban_app::certification::overdue(store, &caller, insurer, today, at)?;
+            let list = kiban_app::certification::overdue(conn, &caller, insurer, today, at)?;
             Ok((list, today))
         })
         .await;
@@ -139,9 +139,9 @@ pub(crate) async fn show(
         Err(e) => return staff.error_page(&state, "進捗を表示できません", &e),
     };
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            Ok(kiban_app::certification::progress(store, &caller, id, at)?)
+            Ok(kiban_app::certification::progress(conn, &caller, id, at)?)
         })
         .await;
     template.progress = Some(match read {

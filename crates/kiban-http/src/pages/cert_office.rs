@@ -49,10 +49,10 @@ pub(crate) async fn list(State(state): State<Shared>, office: OfficeStaff) -> Re
     let page = Page::new(&state, &office.browser, PORTAL).with_staff(&office.staff.staff_id);
     let caller = office.staff.caller.clone();
     let listed = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             Ok(kiban_app::certification::applications_for_office(
-                store, &caller, at,
+                conn, &caller, at,
             )?)
         })
         .await;
@@ -93,9 +93,9 @@ pub(crate) async fn show(
     };
     let caller = office.staff.caller;
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            Ok(kiban_app::certification::progress(store, &caller, id, at)?)
+            Ok(kiban_app::certification::progress(conn, &caller, id, at)?)
         })
         .await;
     let progress = match read {

@@ -394,10 +394,10 @@ pub(crate) async fn submit(
     };
     let checked = survey.clone();
     let sent = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             Ok(kiban_app::certification::submit_survey(
-                store, &caller, id, survey, at,
+                conn, &caller, id, survey, at,
             )?)
         })
         .await;

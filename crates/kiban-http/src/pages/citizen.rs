@@ -161,7 +161,7 @@ pub(crate) async fn login(
     };
     let challenge_id = form.challenge_id;
     let verdict = state
-        .store(move |state, store| {
+        .conn(move |state, conn| {
             let (_, now) = now();
             let check = {
                 let mut challenges = state.challenges();
@@ -175,7 +175,7 @@ pub(crate) async fn login(
                     now,
                 )
             };
-            Ok(kiban_app::citizen::finish_card_login(store, check, now)?)
+            Ok(kiban_app::citizen::finish_card_login(conn, check, now)?)
         })
         .await;
     let person = match verdict {

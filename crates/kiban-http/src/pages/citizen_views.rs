@@ -72,9 +72,9 @@ pub(crate) async fn home(State(state): State<Shared>, me: Citizen) -> Response {
     let page = me.page(&state);
     let (caller, person) = (me.caller, me.person);
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            let outcome = kiban_app::qualification::read_summary(store, &caller, person, at)?;
+            let outcome = kiban_app::qualification::read_summary(conn, &caller, person, at)?;
             Ok((outcome, at.jst_date()))
         })
         .await;
@@ -110,16 +110,14 @@ pub(crate) async fn consents(
     let page = me.page(&state);
     let (caller, person) = (me.caller, me.person);
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            let outcome = kiban_app::citizen::my_consents(store, &caller, person, at)?;
+            let outcome = kiban_app::citizen::my_consents(conn, &caller, person, at)?;
             let Outcome::Allowed(consents) = outcome else {
                 return Ok(Err(()));
             };
-            let names = kiban_app::citizen::office_names(
-                store,
-                consents.iter().map(|c| c.office.as_str()),
-            )?;
+            let names =
+                kiban_app::citizen::office_names(conn, consents.iter().map(|c| c.office.as_str()))?;
             let mut rows: Vec<ConsentRow> = consents
                 .into_iter()
                 .map(|c| ConsentRow {
@@ -170,10 +168,10 @@ pub(crate) async fn revoke(
     };
     let (caller, person) = (me.caller, me.person);
     let done = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             Ok(kiban_app::qualification::revoke_consent(
-                store, &caller, person, id, at,
+                conn, &caller, person, id, at,
             )?)
         })
         .await;
@@ -197,10 +195,10 @@ pub(crate) async fn history(
     let page = me.page(&state);
     let (caller, person) = (me.caller, me.person);
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             Ok(kiban_app::citizen::access_history(
-                store,
+                conn,
                 &caller,
                 person,
                 q.before,
@@ -262,9 +260,9 @@ pub(crate) async fn download(State(state): State<Shared>, me: Citizen) -> Respon
     let page = me.page(&state);
     let (caller, person) = (me.caller, me.person);
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            Ok(kiban_app::citizen::my_data(store, &caller, person, at)?)
+            Ok(kiban_app::citizen::my_data(conn, &caller, person, at)?)
         })
         .await;
     match read {

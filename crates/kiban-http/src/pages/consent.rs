@@ -230,8 +230,8 @@ pub(crate) async fn submit(
         staff_id: office.staff.staff_id.clone(),
     };
     let outcome = state
-        .store(move |state, store| {
-            enrol_person(state, store, &staff, person, identity, &opted_out, None)
+        .conn(move |state, conn| {
+            enrol_person(state, conn, &staff, person, identity, &opted_out, None)
         })
         .await;
     match outcome {

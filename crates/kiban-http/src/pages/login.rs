@@ -124,8 +124,8 @@ pub(crate) async fn login<T: LoginTemplate>(
     }
     let id = staff_id.clone();
     let outcome = state
-        .store(move |state, store| {
-            let tokens = match login_over(state, store, &cert, &source, &id, &form.password, &totp)?
+        .conn(move |state, conn| {
+            let tokens = match login_over(state, conn, &cert, &source, &id, &form.password, &totp)?
             {
                 Ok(tokens) => tokens,
                 Err(kiban_app::auth::LoginRefusal::Throttled { retry_at_ms }) => {
@@ -133,10 +133,10 @@ pub(crate) async fn login<T: LoginTemplate>(
                 }
                 Err(refusal) => return Ok(Err(refused(&login_refusal(&refusal)))),
             };
-            let staff = kiban_app::auth::authenticate(store, tokens.access.expose(), now().0)?;
+            let staff = kiban_app::auth::authenticate(conn, tokens.access.expose(), now().0)?;
             let served = staff.is_some_and(|s| portal.kinds.contains(&s.actor_kind.as_str()));
             if !served {
-                kiban_app::auth::logout(store, tokens.access.expose())?;
+                kiban_app::auth::logout(conn, tokens.access.expose())?;
                 return Ok(Err((StatusCode::FORBIDDEN, portal.wrong_kind.to_string())));
             }
             Ok(Ok(tokens))

@@ -44,7 +44,7 @@ pub(crate) async fn list(State(state): State<Shared>, office: OfficeStaff) -> Re
     }
     let caller = office.staff.caller.clone();
     let requests = state
-        .store(move |_, store| Ok(kiban_app::opinion::open_requests_for(store, &caller)?))
+        .conn(move |_, conn| Ok(kiban_app::opinion::open_requests_for(conn, &caller)?))
         .await;
     let Ok(requests) = requests else {
         return error_page(

@@ -13,7 +13,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kiban_app::access::Caller;
 use kiban_domain::access::Purpose;
-use kiban_domain::ids::{CheckDigitPolicy, InsurerNumber};
+use kiban_domain::ids::InsurerNumber;
 
 use super::login::{LoginErrors, LoginTemplate, Portal};
 use super::office::TokenForm;
@@ -21,9 +21,9 @@ use super::session::{set_cookie, Browser, SESSION_COOKIE};
 use super::view::{error_page, grouped, page_templates, respond, Page};
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::{actor_of, client_cert, StaffCaller};
-use crate::staff_sessions::StaffIdentity;
 use crate::state::Shared;
 use crate::tls::ClientCert;
+use kiban_app::auth::StaffIdentity;
 
 pub(crate) const PORTAL: &str = "保険者ポータル";
 const LOGIN: &str = "/municipal/login";
@@ -89,20 +89,18 @@ impl axum::extract::FromRequestParts<Shared> for MunicipalStaff {
             }
             Err(e) => return Err(refuse(e.code.status(), e.code.message_ja())),
         };
-        if identity.staff.actor_kind != "municipal_staff" {
+        if !identity.is_municipal() {
             return Err(refuse(StatusCode::FORBIDDEN, NOT_MUNICIPAL));
         }
-        let Ok(insurer) =
-            InsurerNumber::parse_with(&identity.staff.office_number, CheckDigitPolicy::Warn)
-        else {
+        let Some(insurer) = identity.insurer() else {
             return Err(refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::Internal.message_ja(),
             ));
         };
         Ok(Self {
-            staff_id: identity.staff.staff_id.clone(),
-            insurer: insurer.number,
+            staff_id: identity.staff_id().to_string(),
+            insurer,
             browser,
             identity,
             cert: client_cert(parts),
@@ -207,15 +205,7 @@ pub(crate) async fn history(State(state): State<Shared>, staff: MunicipalStaff) 
     let insurer = staff.insurer.to_string();
     let own = insurer.clone();
     let read = state
-        .store(move |_, store| {
-            let all = store
-                .list_imports(HISTORY_READ)
-                .map_err(kiban_app::AppError::from)?;
-            Ok(all
-                .into_iter()
-                .filter(|r| r.insurer == own)
-                .collect::<Vec<_>>())
-        })
+        .conn(move |_, conn| Ok(kiban_app::import::recent_imports(conn, &own, HISTORY_READ)?))
         .await;
     let records = match read {
         Ok(records) => records,
@@ -228,8 +218,8 @@ pub(crate) async fn history(State(state): State<Shared>, staff: MunicipalStaff) 
         .map(|r| ImportRow {
             id: r.id,
             status: match r.status {
-                kiban_store::ImportStatus::Committed => "登録済み",
-                kiban_store::ImportStatus::Rejected => "中止（登録なし）",
+                kiban_app::import::ImportStatus::Committed => "登録済み",
+                kiban_app::import::ImportStatus::Rejected => "中止（登録なし）",
             },
             finished_at: r.finished_at,
             total: count(r.rows_total),

@@ -177,12 +177,12 @@ pub(crate) async fn upload(
     };
     let bytes = form.bytes;
     let run = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let dir = private_dir().map_err(kiban_app::AppError::from)?;
             let path = dir.join(&name);
             let result = std::fs::write(&path, &bytes)
                 .map_err(kiban_app::AppError::from)
-                .and_then(|()| import_file(store, &path, &options, &mut |_| {}));
+                .and_then(|()| import_file(conn, &path, &options, &mut |_| {}));
             // The upload holds personal data: it does not outlive the request.
             let _ = std::fs::remove_dir_all(&dir);
             Ok((result?, name))

@@ -104,10 +104,10 @@ pub(crate) async fn request(
     };
     let person = PersonRef { insurer, insured };
     let sent = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             Ok(kiban_app::opinion::request_opinion(
-                store,
+                conn,
                 &caller,
                 person,
                 institution,

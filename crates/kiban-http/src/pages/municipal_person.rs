@@ -2,8 +2,8 @@
 //! into the policy actor, so the policy decides with it and the audit log records it:
 //! - search by 被保険者番号, or by the 基本4情報 through `kiban_app::confirm` (never a guess),
 //!   then the summary through `qualification::read_summary` (policy + audit);
-//! - linking a card: `access::authorize` of a 資格情報 write (allowed for 資格管理, audited),
-//!   then the store's `link_card`, the function `kiban card issue` uses.
+//! - linking a card: `kiban_app::cards::link_card`, a 資格情報 write the policy decides (allowed
+//!   for 資格管理) and the audit log records, the use case `kiban card issue` calls too.
 //! - the 主治医意見書作成依頼 form at the foot of the page is posted to `municipal_opinion`, which
 //!   answers with this page ([`page_with_opinion`]).
 //!
@@ -219,21 +219,21 @@ pub(crate) async fn search(
     };
     let insurer = staff.insurer;
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             let person = match query {
                 Query::Number(insured) => PersonRef { insurer, insured },
                 Query::Basic(basic) => {
                     let query = MatchQuery::BasicFour(basic);
                     match kiban_app::confirm::confirm_without_card(
-                        store, &caller, insurer, query, at,
+                        conn, &caller, insurer, query, at,
                     )? {
                         Outcome::Allowed(person) => person,
                         Outcome::Denied(denied) => return Ok((None, Outcome::Denied(denied), at)),
                     }
                 }
             };
-            let outcome = kiban_app::qualification::read_summary(store, &caller, person, at)?;
+            let outcome = kiban_app::qualification::read_summary(conn, &caller, person, at)?;
             Ok((Some(person), outcome, at))
         })
         .await;
@@ -307,9 +307,9 @@ pub(crate) async fn link(
     let fingerprint = fingerprint.to_string();
     let linked = fingerprint.clone();
     let done = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            let outcome = kiban_app::cards::link_card(store, &caller, person, &fingerprint, at)?;
+            let outcome = kiban_app::cards::link_card(conn, &caller, person, &fingerprint, at)?;
             Ok(match outcome {
                 LinkOutcome::Linked => Ok(linked),
                 LinkOutcome::Denied(d) => Err((StatusCode::FORBIDDEN, d.message_ja)),

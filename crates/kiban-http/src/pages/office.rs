@@ -100,7 +100,7 @@ pub(crate) async fn logout(
     }
     if let Some(token) = browser.session.clone() {
         let ended = state
-            .store(move |state, store| state.staff_sessions.log_out(store, &token))
+            .conn(move |state, conn| state.staff_sessions.log_out(conn, &token))
             .await;
         if ended.is_err() {
             let page = Page::new(&state, &browser, PORTAL);

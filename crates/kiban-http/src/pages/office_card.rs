@@ -142,10 +142,10 @@ pub(crate) async fn confirm(
     let challenge_id = form.card.challenge_id.clone();
     let caller = office.staff.caller.clone();
     let verdict = state
-        .store(move |state, store| {
+        .conn(move |state, conn| {
             let person = crate::routes::persons::card_person(
                 state,
-                store,
+                conn,
                 &challenge_id,
                 &signature,
                 now().1,
@@ -155,7 +155,7 @@ pub(crate) async fn confirm(
                 Err(why) => return Ok(Err(why)),
             };
             let (insurer, insured) = (person.insurer.to_string(), person.insured.to_string());
-            let served = kiban_app::serving::served_by(store, &caller)?
+            let served = kiban_app::serving::served_by(conn, &caller)?
                 .iter()
                 .any(|s| s.insurer == insurer && s.insured == insured);
             Ok(Ok((person, served)))

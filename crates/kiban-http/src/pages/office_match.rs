@@ -148,10 +148,10 @@ pub(crate) async fn submit(
     };
     let caller = office.staff.caller.clone();
     let found = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             Ok(kiban_app::confirm::confirm_without_card(
-                store, &caller, insurer, query, at,
+                conn, &caller, insurer, query, at,
             )?)
         })
         .await;

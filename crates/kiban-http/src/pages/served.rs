@@ -31,7 +31,7 @@ pub(crate) async fn list(State(state): State<Shared>, office: OfficeStaff) -> Re
     let page = Page::new(&state, &office.browser, PORTAL).with_staff(&office.staff.staff_id);
     let caller = office.staff.caller.clone();
     let served = state
-        .store(move |_, store| Ok(kiban_app::serving::served_by(store, &caller)?))
+        .conn(move |_, conn| Ok(kiban_app::serving::served_by(conn, &caller)?))
         .await;
     let Ok(served) = served else {
         return error_page(

@@ -78,9 +78,9 @@ pub(crate) async fn show(
     };
     let caller = office.staff.caller;
     let read = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            let outcome = kiban_app::qualification::read_summary(store, &caller, person, at)?;
+            let outcome = kiban_app::qualification::read_summary(conn, &caller, person, at)?;
             Ok((outcome, at.jst_date()))
         })
         .await;

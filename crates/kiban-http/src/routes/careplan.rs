@@ -36,7 +36,7 @@ pub async fn folder(
 ) -> ApiResult<CarePlanFolder> {
     let person = person_of(&insurer, &insured)?;
     state
-        .store(move |_, store| Ok(plans::folder(store, &staff.caller, person, at())?.into()))
+        .conn(move |_, conn| Ok(plans::folder(conn, &staff.caller, person, at())?.into()))
         .await
 }
 
@@ -46,9 +46,7 @@ pub async fn mine(
     citizen: CitizenCaller,
 ) -> ApiResult<CarePlanFolder> {
     state
-        .store(move |_, store| {
-            Ok(plans::folder(store, &citizen.caller, citizen.person, at())?.into())
-        })
+        .conn(move |_, conn| Ok(plans::folder(conn, &citizen.caller, citizen.person, at())?.into()))
         .await
 }
 
@@ -73,8 +71,8 @@ pub async fn answer(
         _ => return Err(invalid("decision")),
     };
     state
-        .store(move |_, store| {
-            Ok(plans::answer_draft(store, &citizen.caller, id, answer, at())?.into())
+        .conn(move |_, conn| {
+            Ok(plans::answer_draft(conn, &citizen.caller, id, answer, at())?.into())
         })
         .await
 }
@@ -93,7 +91,7 @@ pub async fn inbox(
 ) -> ApiResult<Vec<InboxEntry>> {
     let limit = q.limit.unwrap_or(200).clamp(1, 1_000);
     state
-        .store(move |_, store| Ok(Reply::Ok(plans::inbox(store, &staff.caller, limit, at())?)))
+        .conn(move |_, conn| Ok(Reply::Ok(plans::inbox(conn, &staff.caller, limit, at())?)))
         .await
 }
 
@@ -120,8 +118,8 @@ pub async fn register_v5(
 ) -> ApiResult<RegisterReport> {
     let mode = registration(&req.registration)?;
     state
-        .store(move |_, store| {
-            let report = plans::v4::register_v5(store, &staff.caller, &req.documents, mode, at())?;
+        .conn(move |_, conn| {
+            let report = plans::v4::register_v5(conn, &staff.caller, &req.documents, mode, at())?;
             Ok(Reply::Ok(report))
         })
         .await
@@ -155,8 +153,8 @@ pub async fn register_v4(
         files.push((f.name, bytes));
     }
     state
-        .store(move |_, store| {
-            let report = plans::v4::register_files(store, &staff.caller, files, mode, at())?;
+        .conn(move |_, conn| {
+            let report = plans::v4::register_files(conn, &staff.caller, files, mode, at())?;
             Ok(Reply::Ok(report))
         })
         .await
@@ -170,8 +168,8 @@ pub async fn life(
 ) -> ApiResult<Vec<LifeView>> {
     let person = person_of(&insurer, &insured)?;
     state
-        .store(move |_, store| {
-            Ok(kiban_app::life::feedback(store, &staff.caller, person, at())?.into())
+        .conn(move |_, conn| {
+            Ok(kiban_app::life::feedback(conn, &staff.caller, person, at())?.into())
         })
         .await
 }
@@ -182,8 +180,8 @@ pub async fn my_life(
     citizen: CitizenCaller,
 ) -> ApiResult<Vec<LifeView>> {
     state
-        .store(move |_, store| {
-            Ok(kiban_app::life::feedback(store, &citizen.caller, citizen.person, at())?.into())
+        .conn(move |_, conn| {
+            Ok(kiban_app::life::feedback(conn, &citizen.caller, citizen.person, at())?.into())
         })
         .await
 }
@@ -198,8 +196,8 @@ pub async fn submit_life(
     let person = person_of(&insurer, &insured)?;
     let json = sheet.to_string();
     state
-        .store(move |_, store| {
-            Ok(kiban_app::life::submit(store, &staff.caller, person, &json, at())?.into())
+        .conn(move |_, conn| {
+            Ok(kiban_app::life::submit(conn, &staff.caller, person, &json, at())?.into())
         })
         .await
 }

@@ -5,6 +5,7 @@
 
 use axum::extract::State;
 use kiban_app::careplan::corporations::{self, CorporationReport};
+use kiban_app::careplan::municipal::StaffingRow;
 use kiban_app::careplan::municipal::{
     self, CaseloadReport, ConcentrationReport, NewExclusion, RegionalStats,
 };
@@ -14,7 +15,6 @@ use kiban_domain::careplan::period::JudgmentPeriod;
 use kiban_domain::careplan::YearMonth;
 use kiban_domain::codes::ServiceKind;
 use kiban_domain::ids::OfficeNumber;
-use kiban_store::StaffingRow;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -46,9 +46,9 @@ pub async fn concentration(
 ) -> ApiResult<ConcentrationReport> {
     let period = JudgmentPeriod::parse(&q.period).map_err(|_| invalid("period"))?;
     state
-        .store(move |_, store| {
-            Ok(municipal::concentration(store, &staff.caller, period, at())?.into())
-        })
+        .conn(
+            move |_, conn| Ok(municipal::concentration(conn, &staff.caller, period, at())?.into()),
+        )
         .await
 }
 
@@ -85,8 +85,8 @@ pub async fn exclusion(
         note: req.note,
     };
     state
-        .store(move |_, store| {
-            let outcome = municipal::record_exclusion(store, &staff.caller, new, at())?;
+        .conn(move |_, conn| {
+            let outcome = municipal::record_exclusion(conn, &staff.caller, new, at())?;
             Ok(outcome.map(|id| Recorded { id }).into())
         })
         .await
@@ -105,7 +105,7 @@ pub async fn caseload(
 ) -> ApiResult<CaseloadReport> {
     let m = month(&q.month)?;
     state
-        .store(move |_, store| Ok(municipal::caseloads(store, &staff.caller, m, at())?.into()))
+        .conn(move |_, conn| Ok(municipal::caseloads(conn, &staff.caller, m, at())?.into()))
         .await
 }
 
@@ -153,8 +153,8 @@ pub async fn staffing(
         recorded_by: staff.caller.account.clone(),
     };
     state
-        .store(move |_, store| {
-            let outcome = municipal::put_staffing(store, &staff.caller, row, at())?;
+        .conn(move |_, conn| {
+            let outcome = municipal::put_staffing(conn, &staff.caller, row, at())?;
             Ok(outcome.map(|()| Filed { filed: true }).into())
         })
         .await
@@ -167,7 +167,7 @@ pub async fn statistics(
 ) -> ApiResult<RegionalStats> {
     let m = month(&q.month)?;
     state
-        .store(move |_, store| Ok(municipal::regional_stats(store, &staff.caller, m, at())?.into()))
+        .conn(move |_, conn| Ok(municipal::regional_stats(conn, &staff.caller, m, at())?.into()))
         .await
 }
 
@@ -183,8 +183,8 @@ pub async fn corporations(
     JsonBody(req): JsonBody<CorporationsRequest>,
 ) -> ApiResult<CorporationReport> {
     state
-        .store(move |_, store| {
-            Ok(corporations::register_corporations(store, &staff.caller, &req.csv, at())?.into())
+        .conn(move |_, conn| {
+            Ok(corporations::register_corporations(conn, &staff.caller, &req.csv, at())?.into())
         })
         .await
 }

@@ -46,16 +46,13 @@ fn notify(state: &Shared, view: &ApplicationView, at_ms: i64) {
 /// Runs a use case that answers with an application's view, and notifies on success.
 async fn step_reply(
     state: Shared,
-    work: impl FnOnce(
-            &mut dyn kiban_store::Store,
-            Timestamp,
-        ) -> kiban_app::Result<Outcome<ApplicationView>>
+    work: impl FnOnce(&mut kiban_app::Connection, Timestamp) -> kiban_app::Result<Outcome<ApplicationView>>
         + Send
         + 'static,
 ) -> ApiResult<ApplicationView> {
     let (at_ms, _) = now();
     let outcome = state
-        .store(move |_, store| Ok(work(store, Timestamp::from_millis(at_ms))?))
+        .conn(move |_, conn| Ok(work(conn, Timestamp::from_millis(at_ms))?))
         .await?;
     if let Outcome::Allowed(view) = &outcome {
         notify(&state, view, at_ms);
@@ -115,8 +112,8 @@ pub async fn file(
     JsonBody(req): JsonBody<FileRequest>,
 ) -> ApiResult<ApplicationView> {
     let new = req.parse()?;
-    step_reply(state, move |store, at| {
-        cert::file(store, &staff.caller, new, at)
+    step_reply(state, move |conn, at| {
+        cert::file(conn, &staff.caller, new, at)
     })
     .await
 }
@@ -128,9 +125,9 @@ pub async fn progress(
     PathParams(id): PathParams<i64>,
 ) -> ApiResult<ApplicationView> {
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            Ok(cert::progress(store, &staff.caller, id, at)?.into())
+            Ok(cert::progress(conn, &staff.caller, id, at)?.into())
         })
         .await
 }
@@ -141,9 +138,9 @@ pub async fn mine(
     citizen: CitizenCaller,
 ) -> ApiResult<Vec<ApplicationView>> {
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            let outcome = cert::applications_of(store, &citizen.caller, citizen.person, at)?;
+            let outcome = cert::applications_of(conn, &citizen.caller, citizen.person, at)?;
             Ok(outcome.into())
         })
         .await
@@ -181,8 +178,8 @@ pub async fn step(
         "withdraw" => Step::Withdraw,
         _ => return Err(invalid("step")),
     };
-    step_reply(state, move |store, at| {
-        cert::record_step(store, &staff.caller, id, step, at)
+    step_reply(state, move |conn, at| {
+        cert::record_step(conn, &staff.caller, id, step, at)
     })
     .await
 }
@@ -194,8 +191,8 @@ pub async fn survey(
     PathParams(id): PathParams<i64>,
     JsonBody(survey): JsonBody<Survey>,
 ) -> ApiResult<ApplicationView> {
-    step_reply(state, move |store, at| {
-        cert::submit_survey(store, &staff.caller, id, survey, at)
+    step_reply(state, move |conn, at| {
+        cert::submit_survey(conn, &staff.caller, id, survey, at)
     })
     .await
 }
@@ -225,7 +222,7 @@ pub async fn opinion(
             "医師の証明書の発行元が設定されていません / no physician trust root is configured",
         ));
     }
-    step_reply(state, move |store, at| {
+    step_reply(state, move |conn, at| {
         let revocations = shared.physician_revocations();
         let root = shared.physician_root.as_ref().expect("checked above");
         let trust = cert::PhysicianTrust {
@@ -233,7 +230,7 @@ pub async fn opinion(
             revocations: &revocations,
             now: now().1,
         };
-        cert::submit_opinion(store, &staff.caller, id, signed, &trust, at)
+        cert::submit_opinion(conn, &staff.caller, id, signed, &trust, at)
     })
     .await
 }
@@ -245,9 +242,9 @@ pub async fn opinions(
     PathParams(id): PathParams<i64>,
 ) -> ApiResult<Vec<cert::OpinionVersion>> {
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            Ok(cert::opinions(store, &staff.caller, id, at)?.into())
+            Ok(cert::opinions(conn, &staff.caller, id, at)?.into())
         })
         .await
 }
@@ -259,9 +256,9 @@ pub async fn survey_documents(
     PathParams(id): PathParams<i64>,
 ) -> ApiResult<cert::SurveyDocuments> {
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            Ok(cert::survey_documents(store, &staff.caller, id, at)?.into())
+            Ok(cert::survey_documents(conn, &staff.caller, id, at)?.into())
         })
         .await
 }
@@ -273,8 +270,8 @@ pub async fn primary_judgment(
     PathParams(id): PathParams<i64>,
     JsonBody(judgment): JsonBody<PrimaryJudgment>,
 ) -> ApiResult<ApplicationView> {
-    step_reply(state, move |store, at| {
-        cert::record_primary_judgment(store, &staff.caller, id, judgment, at)
+    step_reply(state, move |conn, at| {
+        cert::record_primary_judgment(conn, &staff.caller, id, judgment, at)
     })
     .await
 }
@@ -288,9 +285,9 @@ pub async fn decision(
 ) -> ApiResult<cert::Decided> {
     let (at_ms, _) = now();
     let outcome = state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(at_ms);
-            Ok(cert::decide(store, &staff.caller, id, result, at)?)
+            Ok(cert::decide(conn, &staff.caller, id, result, at)?)
         })
         .await?;
     if let Outcome::Allowed(decided) = &outcome {
@@ -306,8 +303,8 @@ pub async fn extension(
     PathParams(id): PathParams<i64>,
     JsonBody(extension): JsonBody<Extension>,
 ) -> ApiResult<ApplicationView> {
-    step_reply(state, move |store, at| {
-        cert::extend_deadline(store, &staff.caller, id, extension, at)
+    step_reply(state, move |conn, at| {
+        cert::extend_deadline(conn, &staff.caller, id, extension, at)
     })
     .await
 }
@@ -334,10 +331,10 @@ pub async fn overdue(
         None => None,
     };
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             let today = today.unwrap_or(at.jst_date());
-            let list = cert::overdue(store, &staff.caller, insurer, today, at)?;
+            let list = cert::overdue(conn, &staff.caller, insurer, today, at)?;
             Ok(Reply::Ok(list))
         })
         .await

@@ -58,7 +58,7 @@ pub async fn login(
     JsonBody(req): JsonBody<CardLoginRequest>,
 ) -> ApiResult<CitizenToken> {
     state
-        .store(move |state, store| {
+        .conn(move |state, conn| {
             let (now_ms, now) = now();
             // The locks cover only the challenge and the cryptography; the link lookup and the
             // audit event of a failed attempt run after they are released.
@@ -74,7 +74,7 @@ pub async fn login(
                     now,
                 )
             };
-            let verdict = kiban_app::citizen::finish_card_login(store, check, now)?;
+            let verdict = kiban_app::citizen::finish_card_login(conn, check, now)?;
             let person = verdict.map_err(|r| {
                 let code = match r.code {
                     "CHALLENGE_REJECTED" => ErrorCode::ChallengeRejected,
@@ -130,10 +130,10 @@ pub async fn history(
         ));
     }
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             let outcome = kiban_app::citizen::access_history(
-                store,
+                conn,
                 &citizen.caller,
                 citizen.person,
                 q.before,
@@ -155,9 +155,9 @@ pub async fn history(
 /// Everything kiban holds about the person (the download).
 pub async fn data(State(state): State<Shared>, citizen: CitizenCaller) -> ApiResult<MyData> {
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            Ok(kiban_app::citizen::my_data(store, &citizen.caller, citizen.person, at)?.into())
+            Ok(kiban_app::citizen::my_data(conn, &citizen.caller, citizen.person, at)?.into())
         })
         .await
 }
@@ -169,9 +169,9 @@ pub async fn consents(
     citizen: CitizenCaller,
 ) -> ApiResult<Vec<ConsentLine>> {
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            let outcome = kiban_app::citizen::my_data(store, &citizen.caller, citizen.person, at)?;
+            let outcome = kiban_app::citizen::my_data(conn, &citizen.caller, citizen.person, at)?;
             Ok(Reply::from(outcome).map(|d| d.consents))
         })
         .await
@@ -184,10 +184,10 @@ pub async fn revoke(
     PathParams(id): PathParams<i64>,
 ) -> ApiResult<Done> {
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             let outcome = kiban_app::qualification::revoke_consent(
-                store,
+                conn,
                 &citizen.caller,
                 citizen.person,
                 id,

@@ -72,10 +72,10 @@ pub async fn confirm(
         .number;
     let query = req.query()?;
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             let outcome =
-                kiban_app::confirm::confirm_without_card(store, &staff.caller, insurer, query, at)?;
+                kiban_app::confirm::confirm_without_card(conn, &staff.caller, insurer, query, at)?;
             Ok(Reply::from(outcome).map(|p| ConfirmedPerson {
                 insurer: p.insurer.to_string(),
                 insured: p.insured.to_string(),
@@ -103,10 +103,10 @@ pub async fn office_ends(
         None => String::new(),
     };
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             let outcome =
-                kiban_app::serving::end_serving(store, &staff.caller, person, &office, at)?;
+                kiban_app::serving::end_serving(conn, &staff.caller, person, &office, at)?;
             Ok(Reply::from(outcome).map(|ended| Ended { ended }))
         })
         .await
@@ -119,10 +119,10 @@ pub async fn person_ends(
     PathParams(office): PathParams<String>,
 ) -> ApiResult<Ended> {
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
             let outcome = kiban_app::serving::end_serving(
-                store,
+                conn,
                 &citizen.caller,
                 citizen.person,
                 &office,

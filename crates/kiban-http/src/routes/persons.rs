@@ -2,14 +2,12 @@
 //! Both go through `kiban_app`, which applies the access policy and audits every attempt.
 
 use axum::extract::State;
-use kiban_app::access::{Caller, Outcome};
-use kiban_app::qualification::QualificationSummary;
+use kiban_app::citizen::CardCheck;
+use kiban_app::qualification::{Enrolment, Proof, QualificationSummary};
+use kiban_app::Connection;
 use kiban_crypto::CardSignature;
-use kiban_domain::access::{
-    Action, Category, ConsentCategory, ConsentMethod, PaperReason, PersonRef, Timestamp,
-};
+use kiban_domain::access::{ConsentCategory, PaperReason, PersonRef, Timestamp};
 use kiban_domain::date::Date;
-use kiban_store::Store;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode, Reply};
@@ -24,9 +22,9 @@ pub async fn qualification(
 ) -> ApiResult<QualificationSummary> {
     let person = person_of(&insurer, &insured)?;
     state
-        .store(move |_, store| {
+        .conn(move |_, conn| {
             let at = Timestamp::from_millis(now().0);
-            let outcome = kiban_app::qualification::read_summary(store, &staff.caller, person, at)?;
+            let outcome = kiban_app::qualification::read_summary(conn, &staff.caller, person, at)?;
             Ok(outcome.into())
         })
         .await
@@ -88,10 +86,10 @@ pub async fn enrolment(
         })?),
     };
     state
-        .store(move |state, store| {
+        .conn(move |state, conn| {
             enrol_person(
                 state,
-                store,
+                conn,
                 &staff,
                 person,
                 req.identity,
@@ -102,102 +100,78 @@ pub async fn enrolment(
         .await
 }
 
-/// The enrolment itself, shared by the API and the office's consent page: the card (or the
-/// witnessed paper form) is checked, then `qualification::enrol` decides and audits.
+/// The enrolment itself, shared by the API and the office's consent page: the request's proof
+/// of identity becomes a [`Proof`] (a card's answer is checked against this server's card root
+/// and challenges here, under their locks), then `qualification::enrol_with_proof` decides and
+/// audits.
 pub(crate) fn enrol_person(
     state: &AppState,
-    store: &mut dyn Store,
+    conn: &mut Connection,
     staff: &StaffCaller,
     person: PersonRef,
     identity: IdentityIn,
     opted_out: &[ConsentCategory],
     valid_until: Option<Date>,
 ) -> Result<Reply<Enrolled>, ApiError> {
-    let (now_ms, now_dt) = now();
-    let at = Timestamp::from_millis(now_ms);
-    let caller = &staff.caller;
-    let identity = match identity {
-        IdentityIn::Paper { reason, witness } => ConsentMethod::Paper {
-            reason,
-            witness: witness.unwrap_or_else(|| staff.staff_id.clone()),
-        },
-        IdentityIn::VerifiedCard => ConsentMethod::Card,
+    let (_, now_dt) = now();
+    let proof = match identity {
+        IdentityIn::Paper { reason, witness } => Proof::Paper { reason, witness },
+        IdentityIn::VerifiedCard => Proof::PresentedCard,
         IdentityIn::Card {
             challenge_id,
             signature,
-        } => match card_person(state, store, &challenge_id, &signature, now_dt)? {
-            Ok(p) if p == person => ConsentMethod::Card,
-            Ok(_) => {
-                let why = "CARD_PERSON_MISMATCH: このカードは別の被保険者に紐付けられています / the card is linked to another person";
-                return refuse_unverified(store, caller, person, at, why);
-            }
-            Err(why) => return refuse_unverified(store, caller, person, at, &why),
-        },
+        } => Proof::Card(card_check(state, &challenge_id, &signature, now_dt)),
     };
-    let outcome = kiban_app::qualification::enrol(
-        store,
-        caller,
+    let outcome = kiban_app::qualification::enrol_with_proof(
+        conn,
+        &staff.caller,
         person,
-        &identity,
+        proof,
         opted_out,
         valid_until,
-        at,
+        now_dt,
     )?;
     Ok(match outcome {
-        Outcome::Allowed(consent_ids) => Reply::Ok(Enrolled { consent_ids }),
-        Outcome::Denied(d) => Reply::refused(d.reason, d.message_ja, d.message_en),
+        Enrolment::Enrolled(consent_ids) => Reply::Ok(Enrolled { consent_ids }),
+        Enrolment::Denied(d) => Reply::refused(d.reason, d.message_ja, d.message_en),
+        Enrolment::Unverified { denied, detail } => Reply::Refused(ErrorBody {
+            code: denied.reason.to_string(),
+            message_ja: denied.message_ja,
+            message_en: denied.message_en,
+            detail: Some(detail),
+        }),
     })
 }
 
-/// The person the card belongs to, or why the card is not accepted.
-pub(crate) fn card_person(
+/// The card's answer to a challenge, checked against this server's card root, revocations and
+/// challenges (the challenge is consumed).
+fn card_check(
     state: &AppState,
-    store: &mut dyn Store,
     challenge_id: &str,
     signature: &CardSignature,
     now: kiban_crypto::time::OffsetDateTime,
-) -> Result<Result<PersonRef, String>, ApiError> {
+) -> CardCheck {
     let mut challenges = state.challenges();
     let revocations = state.card_revocations();
-    let verdict = kiban_app::citizen::card_login(
-        store,
+    kiban_app::citizen::check_card(
         &state.card_root,
         &revocations,
         &mut challenges,
         challenge_id,
         signature,
         now,
-    )?;
-    Ok(verdict.map_err(|r| format!("{}: {}", r.code, r.message)))
+    )
 }
 
-/// An enrolment whose card did not prove the person's identity: asked of the access gateway
-/// without an identity, so the refusal is decided and audited like any other.
-fn refuse_unverified(
-    store: &mut dyn Store,
-    caller: &Caller,
-    person: PersonRef,
-    at: Timestamp,
-    why: &str,
-) -> Result<Reply<Enrolled>, ApiError> {
-    let decision = kiban_app::access::authorize(
-        store,
-        caller,
-        Action::Enrol,
-        Category::Qualification,
-        person,
-        at,
-        None,
-    )?;
-    let reason = if decision.allowed() {
-        kiban_domain::access::Reason::IdentityNotVerified
-    } else {
-        decision.reason()
-    };
-    Ok(Reply::Refused(ErrorBody {
-        code: reason.code().to_string(),
-        message_ja: reason.message_ja().to_string(),
-        message_en: reason.message_en().to_string(),
-        detail: Some(why.to_string()),
-    }))
+/// The person the card belongs to, or why the card is not accepted.
+pub(crate) fn card_person(
+    state: &AppState,
+    conn: &mut Connection,
+    challenge_id: &str,
+    signature: &CardSignature,
+    now: kiban_crypto::time::OffsetDateTime,
+) -> Result<Result<PersonRef, String>, ApiError> {
+    let check = card_check(state, challenge_id, signature, now);
+    let verdict = kiban_app::citizen::finish_card_login(conn, check, now)?;
+    Ok(verdict.map_err(|r| format!("{}: {}", r.code, r.message)))
 }

@@ -6,6 +6,7 @@ use axum::http::header::RETRY_AFTER;
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use kiban_app::auth::{LoginRefusal, Tokens};
+use kiban_app::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorCode, Reply};
@@ -13,7 +14,6 @@ use crate::extract::{certificate_matches, Bearer, Cert, JsonBody};
 use crate::login_throttle::Source;
 use crate::state::{now, AppState, Shared};
 use crate::tls::ClientCert;
-use kiban_store::Store;
 
 #[derive(Deserialize)]
 pub struct LoginRequest {
@@ -66,10 +66,10 @@ pub async fn login(
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Response {
     let outcome = state
-        .store(move |state, store| {
+        .conn(move |state, conn| {
             login_over(
                 state,
-                store,
+                conn,
                 &cert,
                 &source,
                 &req.staff_id,
@@ -89,7 +89,7 @@ pub async fn login(
 /// `kiban_app::auth::login` with the connection's certificate as the device factor.
 pub(crate) fn login_over(
     state: &AppState,
-    store: &mut dyn Store,
+    conn: &mut Connection,
     cert: &ClientCert,
     source: &Source,
     staff_id: &str,
@@ -101,7 +101,7 @@ pub(crate) fn login_over(
         return Ok(Err(LoginRefusal::Throttled { retry_at_ms }));
     }
     let outcome = kiban_app::auth::login(
-        store,
+        conn,
         state.login_policy,
         staff_id,
         password,
@@ -170,17 +170,17 @@ pub async fn refresh(
     JsonBody(req): JsonBody<RefreshRequest>,
 ) -> ApiResult<TokensOut> {
     state
-        .store(move |state, store| {
+        .conn(move |state, conn| {
             let (now_ms, _) = now();
             let tokens =
-                kiban_app::auth::refresh(store, &req.refresh_token, cert.identity(), now_ms)?
+                kiban_app::auth::refresh(conn, &req.refresh_token, cert.identity(), now_ms)?
                     .ok_or(ErrorCode::Unauthenticated)?;
-            let staff = kiban_app::auth::authenticate(store, tokens.access.expose(), now_ms)?
+            let staff = kiban_app::auth::staff_identity(conn, tokens.access.expose(), now_ms)?
                 .ok_or(ErrorCode::Unauthenticated)?;
             // The refresh revoked the old pair, whose access token may be remembered.
-            state.staff_sessions.forget_account(&staff.staff_id);
+            state.staff_sessions.forget_account(staff.staff_id());
             if let Err(e) = certificate_matches(&staff, &cert) {
-                kiban_app::auth::logout(store, tokens.access.expose())?;
+                kiban_app::auth::logout(conn, tokens.access.expose())?;
                 return Err(e);
             }
             Ok(Reply::Ok(tokens.into()))
@@ -191,8 +191,8 @@ pub async fn refresh(
 /// Revokes the session of the presented access token (its refresh token with it).
 pub async fn logout(State(state): State<Shared>, Bearer(token): Bearer) -> ApiResult<Done> {
     state
-        .store(move |state, store| {
-            state.staff_sessions.log_out(store, &token)?;
+        .conn(move |state, conn| {
+            state.staff_sessions.log_out(conn, &token)?;
             Ok(Reply::Ok(Done { done: true }))
         })
         .await

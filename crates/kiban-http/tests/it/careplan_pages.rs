@@ -186,7 +186,7 @@ async fn the_named_office_sees_the_issued_plan_and_the_person_answers_drafts() {
         mine.body
     );
     let draft = fx
-        .db(|s| plans::folder(s, &care_manager(), person(1), at()).unwrap())
+        .conn(|s| plans::folder(s, &care_manager(), person(1), at()).unwrap())
         .allowed()
         .unwrap()
         .plans
@@ -328,7 +328,7 @@ async fn a_byte_outside_cp932_is_reported_with_its_line_and_column() {
 
     // Nothing of the person was written.
     let folder = fx
-        .db(|s| plans::folder(s, &care_manager(), person(4), at()).unwrap())
+        .conn(|s| plans::folder(s, &care_manager(), person(4), at()).unwrap())
         .allowed()
         .unwrap();
     assert!(folder.plans.is_empty());

@@ -73,7 +73,7 @@ pub fn seed(fx: &mut Fixture, n: u64) {
             reason: PaperReason::NoCard,
             witness: caller.account.clone(),
         };
-        let done = fx.db(|s| {
+        let done = fx.conn(|s| {
             kiban_app::qualification::enrol(s, &caller, person(n), &paper, &[], None, at()).unwrap()
         });
         assert!(matches!(done, kiban_app::access::Outcome::Allowed(_)));
@@ -172,7 +172,7 @@ pub fn register(fx: &mut Fixture, n: u64, documents: Vec<Document>, mode: Regist
         documents,
         source: "test".into(),
     };
-    let report = fx.db(|s| plans::register(s, &care_manager(), vec![who], mode, at()).unwrap());
+    let report = fx.conn(|s| plans::register(s, &care_manager(), vec![who], mode, at()).unwrap());
     assert_eq!(report.persons_registered, 1, "{report:?}");
 }
 

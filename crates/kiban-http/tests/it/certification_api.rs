@@ -65,7 +65,7 @@ pub(crate) fn contract(fx: &mut Fixture, n: u64) {
     };
     let at = Timestamp::from_millis(crate::support::now_ms());
     let out = [ConsentCategory::Certification];
-    fx.db(|s| {
+    fx.conn(|s| {
         kiban_app::qualification::enrol(s, &caller, person(n), &paper, &out, None, at).unwrap()
     });
 }

@@ -52,14 +52,14 @@ fn file(fx: &mut Fixture, n: u64, applied_on: Date, care_manager: bool) -> i64 {
             )
         }),
     };
-    match fx.db(|s| cert::file(s, &city(), new, at()).unwrap()) {
+    match fx.conn(|s| cert::file(s, &city(), new, at()).unwrap()) {
         Outcome::Allowed(view) => view.id,
         Outcome::Denied(d) => panic!("filing refused: {}", d.reason),
     }
 }
 
 fn request_survey(fx: &mut Fixture, id: i64) {
-    let done = fx.db(|s| cert::record_step(s, &city(), id, Step::RequestSurvey, at()).unwrap());
+    let done = fx.conn(|s| cert::record_step(s, &city(), id, Step::RequestSurvey, at()).unwrap());
     assert!(matches!(done, Outcome::Allowed(_)));
 }
 

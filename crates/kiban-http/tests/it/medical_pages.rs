@@ -6,7 +6,7 @@
 use kiban_app::access::Caller;
 use kiban_domain::access::{Actor, PersonRef, Purpose, Timestamp};
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode};
-use kiban_store::{ConsentRow, OfficeRow};
+use kiban_testkit::store::{ConsentRow, OfficeRow};
 
 use crate::page_browser::{Answer, Browser};
 use crate::support::{insured, now_ms, Fixture, INSURER, OFFICE, PASSWORD};
@@ -87,9 +87,9 @@ fn request(fx: &mut Fixture, n: u64, institution: &str) {
         account: "muni-seed".into(),
     };
     let code = MedicalInstitutionCode::parse(institution).unwrap();
-    let sent = fx.db(|store| {
+    let sent = fx.conn(|conn| {
         kiban_app::opinion::request_opinion(
-            store,
+            conn,
             &clerk,
             person(n),
             code,

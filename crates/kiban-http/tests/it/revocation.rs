@@ -203,7 +203,7 @@ async fn a_revocation_in_the_database_reaches_every_server(mut fx: Fixture) {
         .unwrap();
     assert_eq!(response.status(), 200, "the token works on both servers");
 
-    let (added, ended) = fx.db(|s| {
+    let (added, ended) = fx.conn(|s| {
         kiban_app::auth::record_client_revocation(
             s,
             &cert.serial,

@@ -2,7 +2,7 @@
 //! presented over the wrong certificate), refresh once, logout.
 
 use crate::support::{code, Fixture, OFFICE, OTHER_OFFICE, PASSWORD};
-use kiban_store::SessionRow;
+use kiban_testkit::store::SessionRow;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

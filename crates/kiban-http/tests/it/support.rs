@@ -15,7 +15,7 @@ use kiban_http::{Server, ServerConfig, Shared, StoreSource};
 use kiban_interchange::encoding::Encoding;
 use kiban_interchange::file_name::Format;
 use kiban_interchange::generate::{generate, GenerateOptions};
-use kiban_store::{CardLinkRow, OfficeRow, StaffRow};
+use kiban_testkit::store::{CardLinkRow, OfficeRow, StaffRow};
 use kiban_testkit::TestDb;
 use serde_json::Value;
 
@@ -74,12 +74,21 @@ impl Fixture {
     }
 
     /// The test's own connection to the server's database, for seeding and for inspection.
-    pub fn db<T>(&mut self, work: impl FnOnce(&mut dyn kiban_store::Store) -> T) -> T {
+    pub fn db<T>(&mut self, work: impl FnOnce(&mut dyn kiban_testkit::store::Store) -> T) -> T {
         let db = self
             .db
             .as_mut()
             .expect("the database lives as long as the fixture");
         blocking(|| work(db.store()))
+    }
+
+    /// The test's own connection for the use cases (the same database, as [`Fixture::db`]).
+    pub fn conn<T>(&mut self, work: impl FnOnce(&mut kiban_app::Connection) -> T) -> T {
+        let db = self
+            .db
+            .as_mut()
+            .expect("the database lives as long as the fixture");
+        blocking(|| work(db.conn()))
     }
 
     pub async fn start(mut db: TestDb) -> Self {
@@ -451,7 +460,7 @@ pub fn seed_registry(db: &mut TestDb) {
         as_of: kiban_domain::Date::parse_yyyymmdd("20261101").unwrap(),
     };
     for (file, _) in generate(dir.path(), &options, &mut |_| {}).unwrap().files {
-        import_file(db.store(), &file, &ImportOptions::default(), &mut |_| {}).unwrap();
+        import_file(db.conn(), &file, &ImportOptions::default(), &mut |_| {}).unwrap();
     }
 }
 
