@@ -1,7 +1,7 @@
 //! A care-plan folder ([`CarePlanFolder`]) and LIFE feedback sheets as the pages show them,
 //! shared by the office's category page, the person's portal and the municipal individual view:
 //! 第1表 as label/value rows, each 第2表 line as its own small table (phones stack them), the
-//! 利用票 / 実績 as in [`super::careplan_sheets`], and the person's answers with date and time.
+//! 利用票 / 実績 as in [`crate::pages::careplan_sheets`], and the person's answers with date and time.
 //! What the caller may see was decided by `kiban_app` before this module gets the folder.
 
 use kiban_app::careplan::{Answer, CarePlanFolder, DocStatus, DocumentView};
@@ -9,10 +9,10 @@ use kiban_app::life::LifeView;
 use kiban_domain::careplan::{CarePlan, LivingSupportReason, YearMonth};
 use kiban_domain::date::Date;
 
-use super::careplan_sheets::{self as sheets, SheetShown};
-use super::cert_view::when;
-use super::summary::Row;
-use super::view::wareki;
+use crate::pages::careplan_sheets::{self as sheets, SheetShown};
+use crate::pages::cert_view::when;
+use crate::pages::office::summary::Row;
+use crate::pages::view::wareki;
 
 /// A titled group of rows: one 第2表 line, one 利用票 line.
 pub(crate) struct Block {

@@ -1,14 +1,14 @@
 //! A 利用票 (第6表) or 実績 as the pages show it: each line with the days of the month written
 //! out and their total (no 31-column grid, which would need sideways scrolling on a phone).
-//! Part of the folder of [`super::careplan_sections`].
+//! Part of the folder of [`crate::pages::careplan_sections`].
 
 use kiban_app::careplan::DocumentView;
 use kiban_domain::careplan::{ResultRow, ServiceCode, ServiceResults, ServiceUse, ServiceUseRow};
 
-use super::careplan_sections::{date_or_dash, month_label, office, row, Block};
-use super::cert_view::when;
-use super::summary::Row;
-use super::view::{grouped, wareki};
+use crate::pages::careplan_sections::{date_or_dash, month_label, office, row, Block};
+use crate::pages::cert_view::when;
+use crate::pages::office::summary::Row;
+use crate::pages::view::{grouped, wareki};
 
 /// One 利用票 or 実績.
 pub(crate) struct SheetShown {

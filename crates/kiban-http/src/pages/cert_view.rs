@@ -6,8 +6,8 @@ use kiban_app::certification::ApplicationView;
 use kiban_domain::access::Timestamp;
 use kiban_domain::certification::{ApplicationKind, Event, Extension, Status};
 
-use super::municipal::{purpose_options, PurposeOption};
-use super::view::{wareki, wareki_yyyymmdd};
+use crate::pages::municipal::{purpose_options, PurposeOption};
+use crate::pages::view::{wareki, wareki_yyyymmdd};
 
 /// One recorded step: when (JST), what, and the status after it.
 pub(crate) struct StepLine {

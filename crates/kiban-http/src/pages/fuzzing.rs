@@ -12,57 +12,57 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
 
 /// Parses `body` as every form; panics when an invariant breaks.
 pub fn page_forms(body: &[u8]) {
-    if let Some(form) = parse::<super::start::TextSizeForm>(body) {
-        let to = super::start::local(&form.back);
+    if let Some(form) = parse::<crate::pages::start::TextSizeForm>(body) {
+        let to = crate::pages::start::local(&form.back);
         // The target goes into a Location header: it must be a valid header value (or axum's
         // `Redirect::to` panics) and a path on this site.
         assert!(HeaderValue::from_str(to).is_ok(), "{to:?}");
         assert!(to == "/" || (to == form.back && to.starts_with('/') && !to.starts_with("//")));
     }
-    let _ = parse::<super::office::TokenForm>(body);
-    let _ = parse::<super::citizen::CsrfForm>(body);
-    let _ = parse::<super::careplan_me::CommentForm>(body);
-    let _ = parse::<super::login::LoginForm>(body);
-    let _ = parse::<super::municipal_person::LinkForm>(body);
-    let _ = parse::<super::municipal_opinion::OpinionForm>(body);
-    let _ = parse::<super::careplan_municipal_forms::StaffingForm>(body);
-    let _ = parse::<super::careplan_municipal_forms::CorporationsForm>(body);
-    let _ = parse::<super::office::LookupForm>(body);
-    let _ = parse::<super::careplan_me::DoneQuery>(body);
-    let _ = parse::<super::careplan_municipal::ConsoleQuery>(body);
-    let _ = parse::<super::careplan_municipal_person::PurposeQuery>(body);
-    let _ = parse::<super::cert_municipal::PurposeQuery>(body);
-    let _ = parse::<super::citizen_views::ConsentsQuery>(body);
-    let _ = parse::<super::citizen_views::HistoryQuery>(body);
-    let _ = parse::<super::consent::FormQuery>(body);
-    if let Some(form) = parse::<super::citizen::LoginForm>(body) {
+    let _ = parse::<crate::pages::office::TokenForm>(body);
+    let _ = parse::<crate::pages::me::login::CsrfForm>(body);
+    let _ = parse::<crate::pages::me::careplans::CommentForm>(body);
+    let _ = parse::<crate::pages::login::LoginForm>(body);
+    let _ = parse::<crate::pages::municipal::person::LinkForm>(body);
+    let _ = parse::<crate::pages::municipal::opinion::OpinionForm>(body);
+    let _ = parse::<crate::pages::municipal::careplans::StaffingForm>(body);
+    let _ = parse::<crate::pages::municipal::careplans::CorporationsForm>(body);
+    let _ = parse::<crate::pages::office::LookupForm>(body);
+    let _ = parse::<crate::pages::me::careplans::DoneQuery>(body);
+    let _ = parse::<crate::pages::municipal::careplans::ConsoleQuery>(body);
+    let _ = parse::<crate::pages::municipal::person::PurposeQuery>(body);
+    let _ = parse::<crate::pages::municipal::applications::PurposeQuery>(body);
+    let _ = parse::<crate::pages::me::ConsentsQuery>(body);
+    let _ = parse::<crate::pages::me::HistoryQuery>(body);
+    let _ = parse::<crate::pages::office::consent::FormQuery>(body);
+    if let Some(form) = parse::<crate::pages::me::login::LoginForm>(body) {
         card_signature_round_trip(form.card_signature());
     }
-    if let Some(form) = parse::<super::office_card::CardForm>(body) {
+    if let Some(form) = parse::<crate::pages::office::card::CardForm>(body) {
         card_signature_round_trip(form.card.signature());
     }
-    if let Some(form) = parse::<super::consent::ConsentForm>(body) {
+    if let Some(form) = parse::<crate::pages::office::consent::ConsentForm>(body) {
         card_signature_round_trip(form.card.signature());
     }
-    if let Some(form) = parse::<super::office_match::MatchForm>(body) {
-        if let Ok((_, query)) = super::office_match::query_of(&form) {
+    if let Some(form) = parse::<crate::pages::office::matching::MatchForm>(body) {
+        if let Ok((_, query)) = crate::pages::office::matching::query_of(&form) {
             let kiban_domain::matching::MatchQuery::BasicFour(four) = query else {
                 panic!("the form asks by 基本4情報 only");
             };
             assert!(!four.name.is_empty() && four.name == four.name.trim());
         }
     }
-    if let Some(form) = parse::<super::municipal_person::SearchForm>(body) {
-        let _ = super::municipal_person::check_search(&form);
+    if let Some(form) = parse::<crate::pages::municipal::person::SearchForm>(body) {
+        let _ = crate::pages::municipal::person::check_search(&form);
     }
-    if let Some(form) = parse::<super::careplan_municipal_forms::ExclusionForm>(body) {
+    if let Some(form) = parse::<crate::pages::municipal::careplans::ExclusionForm>(body) {
         let period = JudgmentPeriod::of_month(YearMonth::parse("202609").expect("a month"));
-        let _ = super::careplan_municipal_forms::exclusion_of(&form, period);
+        let _ = crate::pages::municipal::careplans::exclusion_of(&form, period);
     }
     if let Some(pairs) = parse::<Vec<(String, String)>>(body) {
-        let posted = super::cert_survey::Posted::of(pairs);
-        let (survey, errors) = super::cert_survey::survey_of(&posted);
-        let items = super::cert_survey::item_errors(&survey);
+        let posted = crate::pages::municipal::survey::Posted::of(pairs);
+        let (survey, errors) = crate::pages::municipal::survey::survey_of(&posted);
+        let items = crate::pages::municipal::survey::item_errors(&survey);
         let valid = kiban_domain::certification::validate_survey(&survey).is_ok();
         assert_eq!(valid, items.is_empty());
         let _ = errors.any();

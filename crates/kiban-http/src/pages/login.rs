@@ -9,11 +9,11 @@ use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use kiban_domain::text::normalize_digits;
 use serde::Deserialize;
 
-use super::session::{bad_form_token, set_cookie, Browser, PRE_COOKIE, SESSION_COOKIE};
-use super::view::{respond, Page, PageTemplate};
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::Cert;
 use crate::login_throttle::Source;
+use crate::pages::session::{bad_form_token, set_cookie, Browser, PRE_COOKIE, SESSION_COOKIE};
+use crate::pages::view::{respond, Page, PageTemplate};
 use crate::routes::staff::{login_over, login_refusal, retry_after_s};
 use crate::state::{now, Shared};
 

@@ -10,37 +10,16 @@
 //! - Pages are not part of the API: they are not in [`crate::routes::ROUTES`] nor the OpenAPI
 //!   document.
 
-mod careplan_me;
-mod careplan_municipal;
-mod careplan_municipal_forms;
-mod careplan_municipal_person;
-mod careplan_municipal_reports;
-mod careplan_office;
 mod careplan_sections;
 mod careplan_sheets;
-mod category;
-mod cert_me;
-mod cert_municipal;
-mod cert_office;
-mod cert_survey;
 mod cert_view;
-mod citizen;
-mod citizen_views;
-mod consent;
 pub mod fuzzing;
 mod login;
-mod medical;
+mod me;
 mod municipal;
-mod municipal_import;
-mod municipal_opinion;
-mod municipal_person;
 mod office;
-mod office_card;
-mod office_match;
-mod served;
 mod session;
 mod start;
-mod summary;
 mod upload;
 mod view;
 
@@ -66,13 +45,16 @@ const CSP: &str = "default-src 'self'; script-src 'self'; object-src 'none'; bas
 pub(crate) fn router() -> Router<Shared> {
     Router::new()
         .route("/", get(start::index))
-        .route("/me", get(citizen_views::home))
-        .route("/me/login", get(citizen::login_form).post(citizen::login))
-        .route("/me/logout", post(citizen::logout))
-        .route("/me/consents", get(citizen_views::consents))
-        .route("/me/consents/{id}/revoke", post(citizen_views::revoke))
-        .route("/me/history", get(citizen_views::history))
-        .route("/me/download", get(citizen_views::download))
+        .route("/me", get(me::home))
+        .route(
+            "/me/login",
+            get(me::login::login_form).post(me::login::login),
+        )
+        .route("/me/logout", post(me::login::logout))
+        .route("/me/consents", get(me::consents))
+        .route("/me/consents/{id}/revoke", post(me::revoke))
+        .route("/me/history", get(me::history))
+        .route("/me/download", get(me::download))
         .route("/municipal", get(municipal::home))
         .route(
             "/municipal/login",
@@ -82,15 +64,15 @@ pub(crate) fn router() -> Router<Shared> {
         .route(
             "/municipal/imports",
             get(municipal::history)
-                .post(municipal_import::upload)
-                .layer(DefaultBodyLimit::max(municipal_import::UPLOAD_BODY_LIMIT)),
+                .post(municipal::import::upload)
+                .layer(DefaultBodyLimit::max(municipal::import::UPLOAD_BODY_LIMIT)),
         )
         .route(
             "/municipal/persons",
-            get(municipal_person::search_form).post(municipal_person::search),
+            get(municipal::person::search_form).post(municipal::person::search),
         )
-        .route("/municipal/cards", post(municipal_person::link))
-        .route("/municipal/opinions", post(municipal_opinion::request))
+        .route("/municipal/cards", post(municipal::person::link))
+        .route("/municipal/opinions", post(municipal::opinion::request))
         .route("/prefs/text-size", post(start::text_size))
         .route(
             "/office/login",
@@ -99,60 +81,66 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/office/logout", post(office::logout))
         .route("/office", get(office::home))
         .route("/office/persons", get(office::lookup))
-        .route("/office/served", get(served::list))
-        .route("/office/requests", get(medical::list))
-        .route("/office/persons/{insurer}/{insured}", get(summary::show))
+        .route("/office/served", get(office::served::list))
+        .route("/office/requests", get(office::requests::list))
+        .route(
+            "/office/persons/{insurer}/{insured}",
+            get(office::summary::show),
+        )
         .route(
             "/office/persons/{insurer}/{insured}/consent",
-            get(consent::form).post(consent::submit),
+            get(office::consent::form).post(office::consent::submit),
         )
         .route(
             "/office/persons/{insurer}/{insured}/views/{category}",
-            get(category::show),
+            get(office::category::show),
         )
-        .route("/office/card", post(office_card::confirm))
+        .route("/office/card", post(office::card::confirm))
         .route(
             "/office/match",
-            get(office_match::form).post(office_match::submit),
+            get(office::matching::form).post(office::matching::submit),
         )
-        .route("/me/applications", get(cert_me::list))
-        .route("/office/applications", get(cert_office::list))
-        .route("/office/applications/{id}", get(cert_office::show))
+        .route("/me/applications", get(me::applications::list))
+        .route("/office/applications", get(office::applications::list))
+        .route("/office/applications/{id}", get(office::applications::show))
         .route(
             "/municipal/applications/overdue",
-            get(cert_municipal::overdue),
+            get(municipal::applications::overdue),
         )
-        .route("/municipal/applications/{id}", get(cert_municipal::show))
+        .route(
+            "/municipal/applications/{id}",
+            get(municipal::applications::show),
+        )
         .route(
             "/municipal/applications/{id}/survey",
-            get(cert_survey::form).post(cert_survey::submit),
+            get(municipal::survey::form).post(municipal::survey::submit),
         )
-        .route("/me/careplans", get(careplan_me::list))
-        .route("/me/careplans/{id}/confirm", post(careplan_me::confirm))
-        .route("/me/careplans/{id}/comment", post(careplan_me::comment))
-        .route("/me/life", get(careplan_me::life))
+        .route("/me/careplans", get(me::careplans::list))
+        .route("/me/careplans/{id}/confirm", post(me::careplans::confirm))
+        .route("/me/careplans/{id}/comment", post(me::careplans::comment))
+        .route("/me/life", get(me::careplans::life))
         .route(
             "/office/careplans",
-            get(careplan_office::show)
-                .post(careplan_office::upload)
-                .layer(DefaultBodyLimit::max(careplan_office::UPLOAD_BODY_LIMIT)),
+            get(office::careplans::show)
+                .post(office::careplans::upload)
+                .layer(DefaultBodyLimit::max(office::careplans::UPLOAD_BODY_LIMIT)),
         )
-        .route("/municipal/careplans", get(careplan_municipal::console))
+        .route("/municipal/careplans", get(municipal::careplans::console))
         .route(
             "/municipal/careplans/exclusions",
-            post(careplan_municipal_forms::exclusion),
+            post(municipal::careplans::exclusion),
         )
         .route(
             "/municipal/careplans/staffing",
-            post(careplan_municipal_forms::staffing),
+            post(municipal::careplans::staffing),
         )
         .route(
             "/municipal/careplans/corporations",
-            post(careplan_municipal_forms::corporations),
+            post(municipal::careplans::corporations),
         )
         .route(
             "/municipal/persons/{insurer}/{insured}/careplans",
-            get(careplan_municipal_person::person),
+            get(municipal::person::careplans),
         )
         .route("/static/kiban.css", get(stylesheet))
         .route("/static/card.js", get(card_script))

@@ -20,9 +20,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kiban_domain::access::Actor;
 
-use super::view::{self, Page};
 use crate::error::ErrorCode;
 use crate::extract::StaffCaller;
+use crate::pages::view::{self, Page};
 use crate::state::Shared;
 
 pub(crate) const SESSION_COOKIE: &str = "__Host-kiban_session";

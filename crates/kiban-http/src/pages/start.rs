@@ -6,8 +6,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::session::{bad_form_token, set_cookie, Browser, TEXT_COOKIE};
-use super::view::{page_templates, respond, Page};
+use crate::pages::session::{bad_form_token, set_cookie, Browser, TEXT_COOKIE};
+use crate::pages::view::{page_templates, respond, Page};
 use crate::state::Shared;
 
 /// The large-text preference is kept for a year: it is a reading aid, not a secret.

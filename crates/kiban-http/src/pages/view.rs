@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use kiban_domain::date::{wareki, Date};
 
-use super::session::{set_cookie, Browser, PRE_COOKIE};
+use crate::pages::session::{set_cookie, Browser, PRE_COOKIE};
 use crate::state::Shared;
 
 /// How long the pre-login cookie that binds the login form's token lives.
