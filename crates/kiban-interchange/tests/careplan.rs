@@ -337,6 +337,44 @@ fn v5_day_counts_follow_the_rule_of_the_v4_day_columns() {
     }
 }
 
+/// Found by the `careplan_v5` fuzz target (10-minute run): a V5 実績 row with the start time
+/// `09*0` was accepted, while V4 refuses it (`TIME_INVALID`), so the V4 files written from it
+/// rejected the person. V5 times now follow V4's rule: `HHMM` or empty.
+#[test]
+fn v5_times_follow_the_rule_of_the_v4_time_fields() {
+    let g = generated();
+    for (kind, rows) in [
+        (UnitKind::Results, "rows"),
+        (UnitKind::ServiceUse, "plan_rows"),
+    ] {
+        let u = g.units.iter().find(|u| u.kind == kind).unwrap();
+        let unit = assemble(read_all(&u.files)).unwrap();
+        let value = to_v5(&unit)
+            .into_iter()
+            .find(|v| {
+                v["document"][rows]
+                    .as_array()
+                    .is_some_and(|r| !r.is_empty())
+            })
+            .unwrap();
+        let with = |field: &str, time: &str| {
+            let mut v = value.clone();
+            v["document"][rows][0][field] = time.into();
+            from_v5(&v)
+        };
+        for field in ["start", "end"] {
+            for bad in ["09*0", "2460", "930", "09300", "２３００"] {
+                let err = with(field, bad).unwrap_err();
+                assert_eq!(err.path, format!("$.document.{rows}[0].{field}"), "{err}");
+                assert!(err.en.contains("HHMM"), "{err}");
+            }
+            for good in ["", "0000", "0930", "2400"] {
+                assert!(with(field, good).is_ok(), "{field} {good:?}");
+            }
+        }
+    }
+}
+
 /// Found by the `careplan_v5` fuzz target: a V5 unit whose 補足 names a person with no plan was
 /// accepted, while the same unit as V4 files rejects that person (SUPPLEMENT_ORPHAN). V5 units
 /// now follow the per-person rules of V4's assembly.

@@ -186,12 +186,7 @@ impl<'a> LineFields<'a> {
     /// `HHMM` or empty.
     pub fn time(&mut self, i: usize) -> Option<String> {
         let v = self.values[i].clone()?;
-        let ok = v.is_empty()
-            || (v.len() == 4
-                && v.bytes().all(|b| b.is_ascii_digit())
-                && v[..2] <= *"24"
-                && v[2..] < *"60");
-        if !ok {
+        if !is_time(&v) {
             self.fail(
                 i,
                 "TIME_INVALID",
@@ -318,4 +313,13 @@ pub(crate) fn fmt_days(days: &[u8], out: &mut Vec<String>) {
     for d in 0..31 {
         out.push(days.get(d).copied().unwrap_or(0).to_string());
     }
+}
+
+/// A time field of V4 (and of V5, which must accept exactly what V4 does): `HHMM` or empty.
+pub(crate) fn is_time(v: &str) -> bool {
+    v.is_empty()
+        || (v.len() == 4
+            && v.bytes().all(|b| b.is_ascii_digit())
+            && v[..2] <= *"24"
+            && v[2..] < *"60")
 }

@@ -175,25 +175,42 @@ pub fn from_v5(value: &Value) -> Result<V5Document, V5Error> {
     })
 }
 
-/// The rule V4's 31 day columns enforce (`DAY_COUNT_INVALID`, `DAY_OUTSIDE_MONTH`), which serde
-/// alone does not: exactly 31 counts of 0–99, none after the month's end. Without it a V5 array
-/// of another length was accepted and then padded or cut when written as V4, so a count was lost
-/// or the document changed on the way V5 → V4 → V5.
+/// The rules V4's day columns and time fields enforce (`DAY_COUNT_INVALID`,
+/// `DAY_OUTSIDE_MONTH`, `TIME_INVALID`), which serde alone does not: exactly 31 counts of 0–99,
+/// none after the month's end, and 開始・終了時刻 as `HHMM` or empty. Without them a V5 array of
+/// another length was accepted and then padded or cut when written as V4, and a time such as
+/// `09*0` was accepted by V5 and refused by V4, so V5 → V4 → V5 lost the document.
 fn check_days(document: &Document) -> Result<(), V5Error> {
-    let (month, rows, field): (YearMonth, Vec<&[u8]>, &str) = match document {
+    type Row<'a> = (&'a [u8], &'a str, &'a str);
+    let (month, rows, field): (YearMonth, Vec<Row>, &str) = match document {
         Document::ServiceUse(d) => (
             d.month,
-            d.plan_rows.iter().map(|r| r.days.as_slice()).collect(),
+            d.plan_rows
+                .iter()
+                .map(|r| (r.days.as_slice(), r.start.as_str(), r.end.as_str()))
+                .collect(),
             "plan_rows",
         ),
         Document::Results(d) => (
             d.month,
-            d.rows.iter().map(|r| r.days.as_slice()).collect(),
+            d.rows
+                .iter()
+                .map(|r| (r.days.as_slice(), r.start.as_str(), r.end.as_str()))
+                .collect(),
             "rows",
         ),
         _ => return Ok(()),
     };
-    for (i, days) in rows.into_iter().enumerate() {
+    for (i, (days, start, end)) in rows.into_iter().enumerate() {
+        for (name, time) in [("start", start), ("end", end)] {
+            if !super::fields::is_time(time) {
+                return Err(v5_error(
+                    &format!("$.document.{field}[{i}].{name}"),
+                    format!("時刻は HHMM の4桁か空欄です: {time:?}"),
+                    format!("a time is HHMM or empty: {time:?}"),
+                ));
+            }
+        }
         let path = format!("$.document.{field}[{i}].days");
         if days.len() != 31 {
             return Err(v5_error(
