@@ -10,11 +10,10 @@
 use crate::Result;
 use kiban_domain::access::{
     decide, decide_aggregate, AccessRequest, Action, Actor, AggregateRequest, Category, Consent,
-    ConsentCategory, ConsentMethod, Decision, Evidence, OpinionRequest, PaperReason, Party,
-    PersonRef, Serving, Timestamp,
+    ConsentCategory, ConsentMethod, ConsentMethodKind, Decision, Evidence, OpinionRequest,
+    PaperReason, Party, PersonRef, Serving, Timestamp,
 };
 use kiban_domain::audit::{self, AuditEntry};
-use kiban_domain::date::Date;
 use kiban_domain::ids::{InsurerNumber, MedicalInstitutionCode, OfficeNumber};
 use kiban_domain::records::{current_as_of, CarePlanAuthor, RecordBody, RecordKind};
 use kiban_store::{ConsentRow, Store};
@@ -357,7 +356,7 @@ fn load_evidence(
     loaded.consents = store
         .consents(&insurer, &insured, Some(&number))?
         .iter()
-        .filter_map(|r| consent(r, party))
+        .map(|r| consent(r, party))
         .collect();
     loaded.servings = servings(store, person)?;
     if let Party::Medical(_) = party {
@@ -388,22 +387,29 @@ fn load_evidence(
     Ok(loaded)
 }
 
-/// The person's 担当関係 as the policy sees them; rows that do not parse are ignored, which can
-/// only deny more.
+/// The person's 担当関係 as the policy sees them.
 pub(crate) fn servings(store: &mut dyn Store, person: PersonRef) -> Result<Vec<Serving>> {
     let rows = store.servers_of(&person.insurer.to_string(), &person.insured.to_string())?;
-    Ok(rows.iter().filter_map(serving).collect())
+    Ok(rows.iter().map(serving).collect())
 }
 
-fn serving(r: &kiban_store::ServingRow) -> Option<Serving> {
-    Some(Serving {
-        office: OfficeNumber::parse(&r.office_number).ok()?,
-        from: Date::parse_yyyymmdd(&r.started_on).ok()?,
-        until: match &r.ended_on {
-            Some(d) => Some(Date::parse_yyyymmdd(d).ok()?),
-            None => None,
-        },
-    })
+fn serving(r: &kiban_store::ServingRow) -> Serving {
+    Serving {
+        office: r.office_number,
+        from: r.started_on,
+        until: r.ended_on,
+    }
+}
+
+/// The 事業所番号 under which a party's 担当関係 is stored: its own number (a 医療機関コード is
+/// ten digits too).
+pub(crate) fn party_office(party: Party) -> OfficeNumber {
+    match party {
+        Party::Office(o) => o,
+        Party::Medical(m) => {
+            OfficeNumber::parse(&m.to_string()).expect("a 医療機関コード is ten digits")
+        }
+    }
 }
 
 pub(crate) fn party_number(party: Party) -> String {
@@ -413,28 +419,23 @@ pub(crate) fn party_number(party: Party) -> String {
     }
 }
 
-/// A stored consent row as the policy sees it; rows that do not parse are ignored, which can
-/// only deny (never allow) more.
-fn consent(row: &ConsentRow, party: Party) -> Option<Consent> {
-    let method = match row.method.as_str() {
-        "card" => ConsentMethod::Card,
-        "paper" => ConsentMethod::Paper {
+/// A stored consent row as the policy sees it.
+fn consent(row: &ConsentRow, party: Party) -> Consent {
+    let method = match row.method {
+        ConsentMethodKind::Card => ConsentMethod::Card,
+        ConsentMethodKind::Paper => ConsentMethod::Paper {
             reason: PaperReason::from_code(&row.paper_reason).unwrap_or(PaperReason::Other),
             witness: row.witness.clone(),
         },
-        _ => return None,
     };
-    Some(Consent {
+    Consent {
         holder: party,
-        category: ConsentCategory::from_code(&row.category).ok()?,
+        category: row.category,
         method,
         granted_at: Timestamp::from_millis(row.granted_at_ms),
-        valid_until: match &row.valid_until {
-            Some(d) => Some(Date::parse_yyyymmdd(d).ok()?),
-            None => None,
-        },
+        valid_until: row.valid_until,
         revoked_at: row.revoked_at_ms.map(Timestamp::from_millis),
-    })
+    }
 }
 
 /// Parses the acting party from a stored office number: a 医療機関コード has 1 or 3 as its

@@ -500,5 +500,5 @@ fn registered_kind(office: Option<&OfficeRow>) -> std::result::Result<OfficeKind
     let office = office
         .filter(|o| o.active)
         .ok_or(ActorRefusal::OfficeNotRegistered)?;
-    OfficeKind::from_code(&office.office_kind).map_err(|_| ActorRefusal::OfficeNotRegistered)
+    Ok(office.office_kind)
 }

@@ -52,8 +52,8 @@ pub fn link_card(
     }
     let link = CardLinkRow {
         fingerprint: fingerprint.to_string(),
-        insurer: person.insurer.to_string(),
-        insured: person.insured.to_string(),
+        insurer: person.insurer,
+        insured: person.insured,
         linked_at_ms: at.as_millis(),
         linked_by: caller.account.clone(),
         unlinked_at_ms: None,

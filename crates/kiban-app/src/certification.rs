@@ -34,7 +34,7 @@ use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Reason, Timestamp};
 use kiban_domain::certification::{Applicant, ApplicationKind, Deadline, Progress};
 use kiban_domain::date::Date;
-use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
+use kiban_domain::ids::OfficeNumber;
 use kiban_domain::records::CarePlanAuthor;
 use kiban_store::{ApplicationEventRow, ApplicationRow, Store};
 
@@ -110,12 +110,12 @@ pub fn file(
     let deadline = Deadline::new(new.applied_on);
     let mut row = ApplicationRow {
         id: 0,
-        insurer: person.insurer.to_string(),
-        insured: person.insured.to_string(),
-        kind: new.kind.code().to_string(),
+        insurer: person.insurer,
+        insured: person.insured,
+        kind: new.kind,
         applicant: new.applicant.code().to_string(),
         proxy_office: new.proxy_office.map(|o| o.to_string()),
-        applied_on: new.applied_on.yyyymmdd(),
+        applied_on: new.applied_on,
         share_with_care_manager: new.share_with_care_manager,
         care_manager_office: new.care_plan_office.as_ref().map(|(o, _)| o.to_string()),
         progress_json: to_json(&progress),
@@ -295,15 +295,9 @@ pub(crate) fn refused(reason: &'static str, message: impl std::fmt::Display) -> 
 }
 
 pub(crate) fn person_of(row: &ApplicationRow) -> Result<PersonRef> {
-    let corrupt = |what: &str| {
-        crate::AppError::Store(kiban_store::StoreError::Corrupt(format!(
-            "application {}: {what}",
-            row.id
-        )))
-    };
     Ok(PersonRef {
-        insurer: InsurerNumber::parse(&row.insurer).map_err(|_| corrupt("insurer"))?,
-        insured: InsuredNumber::parse(&row.insured).map_err(|_| corrupt("insured"))?,
+        insurer: row.insurer,
+        insured: row.insured,
     })
 }
 
@@ -345,12 +339,12 @@ pub(crate) fn view_of(store: &mut dyn Store, row: ApplicationRow) -> Result<Appl
         .collect();
     Ok(ApplicationView {
         id: row.id,
-        insurer: row.insurer,
-        insured: row.insured,
-        kind: row.kind,
+        insurer: row.insurer.to_string(),
+        insured: row.insured.to_string(),
+        kind: row.kind.code().to_string(),
         applicant: row.applicant,
         proxy_office: row.proxy_office,
-        applied_on: row.applied_on,
+        applied_on: row.applied_on.yyyymmdd(),
         share_with_care_manager: row.share_with_care_manager,
         care_manager_office: row.care_manager_office,
         status: status.code().to_string(),
@@ -406,8 +400,8 @@ pub fn applications_for_office(
         .filter(|(_, decision)| decision.allowed())
         .map(|(r, _)| OfficeApplication {
             id: r.id,
-            insurer: r.insurer,
-            insured: r.insured,
+            insurer: r.insurer.to_string(),
+            insured: r.insured.to_string(),
             status: r.status,
             due_on: r.due_on,
         })

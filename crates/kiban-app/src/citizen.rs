@@ -13,7 +13,11 @@ use crate::access::decided;
 use crate::access::{audit_entry, authorize, Caller, Outcome};
 use crate::Connection;
 use crate::Result;
-use kiban_domain::access::{Action, Actor, Category, Decision, Job, PersonRef, Reason, Timestamp};
+use kiban_domain::access::{
+    Action, Actor, Category, ConsentCategory, ConsentMethodKind, Decision, Job, PersonRef, Reason,
+    Timestamp,
+};
+use kiban_domain::date::Date;
 use kiban_domain::records::{RecordKind, Version};
 use kiban_store::Store;
 
@@ -125,9 +129,12 @@ pub struct MyData {
 pub struct ConsentLine {
     pub id: i64,
     pub office: String,
-    pub category: String,
+    /// Serialised as its code.
+    pub category: ConsentCategory,
     pub granted_at_ms: i64,
-    pub method: String,
+    /// Serialised as its code.
+    pub method: ConsentMethodKind,
+    /// YYYYMMDD.
     pub valid_until: Option<String>,
     pub revoked_at_ms: Option<i64>,
 }
@@ -183,7 +190,7 @@ fn consent_lines(store: &mut dyn Store, person: PersonRef) -> Result<Vec<Consent
             category: c.category,
             granted_at_ms: c.granted_at_ms,
             method: c.method,
-            valid_until: c.valid_until,
+            valid_until: c.valid_until.map(Date::yyyymmdd),
             revoked_at_ms: c.revoked_at_ms,
         })
         .collect())

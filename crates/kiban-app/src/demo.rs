@@ -5,6 +5,7 @@
 //! 要介護認定 application) goes through the ordinary use cases, decided and audited.
 
 use crate::{Connection, Result};
+use kiban_domain::access::OfficeKind;
 use kiban_store::{OfficeRow, StaffRow};
 
 /// The demo password of every account. Synthetic data only: a real deployment creates
@@ -17,15 +18,14 @@ pub struct DemoOffice {
     /// 事業所番号 or 医療機関コード.
     pub number: &'static str,
     pub name: &'static str,
-    /// `home_care_support`, `home_service` or `medical_institution`.
-    pub kind: &'static str,
+    pub kind: OfficeKind,
     /// サービス種類コード, `;`-separated.
     pub services: &'static str,
 }
 
 impl DemoOffice {
     pub fn is_medical(&self) -> bool {
-        self.kind == "medical_institution"
+        self.kind == OfficeKind::MedicalInstitution
     }
 }
 
@@ -33,19 +33,19 @@ pub const OFFICES: [DemoOffice; 3] = [
     DemoOffice {
         number: "1370000001",
         name: "さくら居宅介護支援事業所",
-        kind: "home_care_support",
+        kind: OfficeKind::HomeCareSupport,
         services: "43",
     },
     DemoOffice {
         number: "1371000002",
         name: "ひまわり訪問介護ステーション",
-        kind: "home_service",
+        kind: OfficeKind::HomeService,
         services: "11",
     },
     DemoOffice {
         number: "1310000009",
         name: "千代田みなと病院",
-        kind: "medical_institution",
+        kind: OfficeKind::MedicalInstitution,
         services: "",
     },
 ];
@@ -114,7 +114,7 @@ pub fn register_offices(conn: &mut Connection, now_ms: i64) -> Result<()> {
         conn.store().put_office(&OfficeRow {
             office_number: office.number.into(),
             name: office.name.into(),
-            office_kind: office.kind.into(),
+            office_kind: office.kind,
             service_kinds: office
                 .services
                 .split(';')

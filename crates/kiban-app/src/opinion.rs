@@ -70,8 +70,8 @@ pub(crate) fn open_request(
         None => Ok(store.insert_opinion_request(&OpinionRequestRow {
             id: 0,
             institution_code: code,
-            insurer,
-            insured,
+            insurer: person.insurer,
+            insured: person.insured,
             requested_at_ms: at.as_millis(),
             closed_at_ms: None,
         })?),
@@ -101,8 +101,8 @@ pub fn open_requests_for(conn: &mut Connection, caller: &Caller) -> Result<Vec<O
         .into_iter()
         .map(|r| OpenRequest {
             id: r.id,
-            insurer: r.insurer,
-            insured: r.insured,
+            insurer: r.insurer.to_string(),
+            insured: r.insured.to_string(),
             requested_at: Timestamp::from_millis(r.requested_at_ms),
         })
         .collect())

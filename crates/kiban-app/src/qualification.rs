@@ -129,11 +129,10 @@ pub fn enrol(
     };
     let number = party_number(party);
     let (insurer, insured) = (person.insurer.to_string(), person.insured.to_string());
-    let (method, witness, paper_reason) = match identity {
-        ConsentMethod::Card => ("card", String::new(), String::new()),
-        ConsentMethod::Paper { reason, witness } => {
-            ("paper", witness.clone(), reason.code().to_string())
-        }
+    let office = crate::access::party_office(party);
+    let (witness, paper_reason) = match identity {
+        ConsentMethod::Card => (String::new(), String::new()),
+        ConsentMethod::Paper { reason, witness } => (witness.clone(), reason.code().to_string()),
     };
     let ids = crate::in_transaction(store, |store| {
         let open = store
@@ -143,10 +142,10 @@ pub fn enrol(
         if !open {
             store.start_serving(&ServingRow {
                 id: 0,
-                office_number: number.clone(),
-                insurer: insurer.clone(),
-                insured: insured.clone(),
-                started_on: at.jst_date().yyyymmdd(),
+                office_number: office,
+                insurer: person.insurer,
+                insured: person.insured,
+                started_on: at.jst_date(),
                 ended_on: None,
                 ended_by: None,
                 last_service_on: None,
@@ -160,14 +159,14 @@ pub fn enrol(
             ids.push(store.insert_consent(&ConsentRow {
                 id: 0,
                 office_number: number.clone(),
-                insurer: insurer.clone(),
-                insured: insured.clone(),
-                category: category.code().to_string(),
+                insurer: person.insurer,
+                insured: person.insured,
+                category: *category,
                 granted_at_ms: at.as_millis(),
-                method: method.to_string(),
+                method: identity.kind(),
                 witness: witness.clone(),
                 paper_reason: paper_reason.clone(),
-                valid_until: valid_until.map(Date::yyyymmdd),
+                valid_until,
                 revoked_at_ms: None,
             })?);
         }
@@ -304,9 +303,7 @@ pub fn revoke_consent(
                 message_en: "no such consent".into(),
             }));
         };
-        ConsentCategory::from_code(&row.category)
-            .map(representative)
-            .unwrap_or(Category::Qualification)
+        representative(row.category)
     } else {
         Category::Qualification
     };

@@ -54,14 +54,14 @@ pub fn end_serving(
     let ended = crate::in_transaction(store, |store| {
         let mut ended = 0;
         if decision.allowed() {
-            let today = at.jst_date().yyyymmdd();
+            let today = at.jst_date();
             for row in store.serving(
                 office_number,
                 &person.insurer.to_string(),
                 &person.insured.to_string(),
             )? {
                 if row.ended_on.is_none() {
-                    store.end_serving(row.id, &today, by)?;
+                    store.end_serving(row.id, today, by)?;
                     ended += 1;
                 }
             }
@@ -82,13 +82,13 @@ pub fn end_inactive(
     today: Date,
 ) -> Result<usize> {
     let store = conn.store();
-    let cutoff = today.add_days(-period_days).yyyymmdd();
+    let cutoff = today.add_days(-period_days);
     crate::in_transaction(store, |store| {
         let mut ended = 0;
         for row in store.persons_served(office_number)? {
-            let last = row.last_service_on.as_deref().unwrap_or(&row.started_on);
-            if *last < *cutoff.as_str() {
-                store.end_serving(row.id, &today.yyyymmdd(), "inactivity")?;
+            let last = row.last_service_on.unwrap_or(row.started_on);
+            if last < cutoff {
+                store.end_serving(row.id, today, "inactivity")?;
                 ended += 1;
             }
         }
@@ -119,10 +119,10 @@ pub fn served_by(conn: &mut Connection, caller: &Caller) -> Result<Vec<Served>> 
         .persons_served(&office.to_string())?
         .into_iter()
         .map(|r| Served {
-            insurer: r.insurer,
-            insured: r.insured,
-            started_on: r.started_on,
-            last_service_on: r.last_service_on,
+            insurer: r.insurer.to_string(),
+            insured: r.insured.to_string(),
+            started_on: r.started_on.yyyymmdd(),
+            last_service_on: r.last_service_on.map(Date::yyyymmdd),
         })
         .collect())
 }

@@ -27,8 +27,8 @@ pub mod matrix;
 mod reason;
 
 pub use consent::{
-    consent_state, serving_state, Consent, ConsentMethod, ConsentState, OpinionRequest,
-    PaperReason, Serving, ServingState,
+    consent_state, serving_state, Consent, ConsentMethod, ConsentMethodKind, ConsentState,
+    OpinionRequest, PaperReason, Serving, ServingState,
 };
 pub use decide::{decide, decide_aggregate, AccessRequest, AggregateRequest, Evidence};
 pub use reason::{

@@ -251,7 +251,8 @@ async fn run() {
             .put_office(&OfficeRow {
                 office_number: HOSPITAL.into(),
                 name: "千代田みなと病院".into(),
-                office_kind: "medical_institution".into(),
+                office_kind: kiban_domain::access::OfficeKind::from_code("medical_institution")
+                    .unwrap(),
                 service_kinds: Vec::new(),
                 active: true,
                 created_at_ms: 0,

@@ -9,8 +9,17 @@
 //! time; refusals are read from the changed-row count, never from a failed statement (which
 //! would abort the caller's PostgreSQL transaction).
 
-use crate::db::{params, Db, SqlRow};
+use crate::db::{params, stored_code, Db, Fields, SqlRow};
 use crate::{Result, StoreError};
+use kiban_domain::access::{ConsentCategory, ConsentMethodKind, OfficeKind};
+use kiban_domain::date::Date;
+use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
+
+stored_code! {
+    OfficeKind, "an office kind code";
+    ConsentCategory, "a consent category code";
+    ConsentMethodKind, "a consent method code (card, paper)";
+}
 
 /// An office (事業所) or medical institution (医療機関) that may connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,8 +27,8 @@ pub struct OfficeRow {
     /// 事業所番号 or 医療機関コード.
     pub office_number: String,
     pub name: String,
-    /// Office-kind code of the access matrix.
-    pub office_kind: String,
+    /// Office kind of the access matrix.
+    pub office_kind: OfficeKind,
     /// Designated サービス種類コード.
     pub service_kinds: Vec<String>,
     pub active: bool,
@@ -97,45 +106,46 @@ pub struct ClientRevocationRow {
 pub struct CardLinkRow {
     /// SHA-256 fingerprint (hex) of the card certificate.
     pub fingerprint: String,
-    pub insurer: String,
-    pub insured: String,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
     pub linked_at_ms: i64,
     pub linked_by: String,
     pub unlinked_at_ms: Option<i64>,
 }
 
-/// 担当事業所: an office serving a person from `started_on` (YYYYMMDD) until `ended_on`.
+/// 担当事業所: an office serving a person from `started_on` until `ended_on` (stored as
+/// YYYYMMDD text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServingRow {
     pub id: i64,
-    pub office_number: String,
-    pub insurer: String,
-    pub insured: String,
-    pub started_on: String,
-    pub ended_on: Option<String>,
+    pub office_number: OfficeNumber,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+    pub started_on: Date,
+    pub ended_on: Option<Date>,
     /// office, person or inactivity.
     pub ended_by: Option<String>,
-    pub last_service_on: Option<String>,
+    pub last_service_on: Option<Date>,
 }
 
 /// One consent grant for (person, office, category).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentRow {
     pub id: i64,
+    /// 事業所番号 or 医療機関コード of the holder.
     pub office_number: String,
-    pub insurer: String,
-    pub insured: String,
-    /// Category code (qualification, certification, care_plan, life, housing_equipment).
-    pub category: String,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+    pub category: ConsentCategory,
     pub granted_at_ms: i64,
     /// card or paper.
-    pub method: String,
+    pub method: ConsentMethodKind,
     /// Paper consent: the staff member who witnessed it.
     pub witness: String,
     /// Paper consent: why the card could not be used.
     pub paper_reason: String,
-    /// Last day of validity (YYYYMMDD), when the person set one.
-    pub valid_until: Option<String>,
+    /// Last day of validity (stored YYYYMMDD), when the person set one.
+    pub valid_until: Option<Date>,
     pub revoked_at_ms: Option<i64>,
 }
 
@@ -143,9 +153,10 @@ pub struct ConsentRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpinionRequestRow {
     pub id: i64,
+    /// 医療機関コード, or the 事業所番号 of a 老健・介護医療院.
     pub institution_code: String,
-    pub insurer: String,
-    pub insured: String,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
     pub requested_at_ms: i64,
     pub closed_at_ms: Option<i64>,
 }
@@ -195,8 +206,8 @@ pub trait AccessStore {
 
     /// Starts a serving relationship and returns its id.
     fn start_serving(&mut self, row: &ServingRow) -> Result<i64>;
-    fn end_serving(&mut self, id: i64, ended_on: &str, ended_by: &str) -> Result<()>;
-    fn record_service(&mut self, id: i64, on: &str) -> Result<()>;
+    fn end_serving(&mut self, id: i64, ended_on: Date, ended_by: &str) -> Result<()>;
+    fn record_service(&mut self, id: i64, on: Date) -> Result<()>;
     /// Every relationship (open or ended) between an office and a person.
     fn serving(
         &mut self,
@@ -278,10 +289,11 @@ const OPINION_COLUMNS: &str =
     "id, institution_code, insurer, insured, requested_at_ms, closed_at_ms";
 
 fn to_office(r: &dyn SqlRow) -> Result<OfficeRow> {
+    let f = Fields::new(r, "offices", OFFICE_COLUMNS, 0)?;
     Ok(OfficeRow {
         office_number: r.get(0)?,
         name: r.get(1)?,
-        office_kind: r.get(2)?,
+        office_kind: f.parse(2)?,
         service_kinds: split_kinds(r.str(3)?),
         active: r.get(4)?,
         created_at_ms: r.get(5)?,
@@ -327,10 +339,11 @@ fn to_client_revocation(r: &dyn SqlRow) -> Result<ClientRevocationRow> {
 }
 
 fn to_card(r: &dyn SqlRow) -> Result<CardLinkRow> {
+    let f = Fields::new(r, "card_links", CARD_COLUMNS, 0)?;
     Ok(CardLinkRow {
         fingerprint: r.get(0)?,
-        insurer: r.get(1)?,
-        insured: r.get(2)?,
+        insurer: f.parse(1)?,
+        insured: f.parse(2)?,
         linked_at_ms: r.get(3)?,
         linked_by: r.get(4)?,
         unlinked_at_ms: r.get(5)?,
@@ -338,40 +351,43 @@ fn to_card(r: &dyn SqlRow) -> Result<CardLinkRow> {
 }
 
 pub(crate) fn to_serving(r: &dyn SqlRow) -> Result<ServingRow> {
+    let f = Fields::new(r, "serving_relationships", SERVING_COLUMNS, 0)?;
     Ok(ServingRow {
         id: r.get(0)?,
-        office_number: r.get(1)?,
-        insurer: r.get(2)?,
-        insured: r.get(3)?,
-        started_on: r.get(4)?,
-        ended_on: r.get(5)?,
+        office_number: f.parse(1)?,
+        insurer: f.parse(2)?,
+        insured: f.parse(3)?,
+        started_on: f.parse(4)?,
+        ended_on: f.parse_opt(5)?,
         ended_by: r.get(6)?,
-        last_service_on: r.get(7)?,
+        last_service_on: f.parse_opt(7)?,
     })
 }
 
 pub(crate) fn to_consent(r: &dyn SqlRow) -> Result<ConsentRow> {
+    let f = Fields::new(r, "consents", CONSENT_COLUMNS, 0)?;
     Ok(ConsentRow {
         id: r.get(0)?,
         office_number: r.get(1)?,
-        insurer: r.get(2)?,
-        insured: r.get(3)?,
-        category: r.get(4)?,
+        insurer: f.parse(2)?,
+        insured: f.parse(3)?,
+        category: f.parse(4)?,
         granted_at_ms: r.get(5)?,
-        method: r.get(6)?,
+        method: f.parse(6)?,
         witness: r.get(7)?,
         paper_reason: r.get(8)?,
-        valid_until: r.get(9)?,
+        valid_until: f.parse_opt(9)?,
         revoked_at_ms: r.get(10)?,
     })
 }
 
 fn to_opinion(r: &dyn SqlRow) -> Result<OpinionRequestRow> {
+    let f = Fields::new(r, "opinion_requests", OPINION_COLUMNS, 0)?;
     Ok(OpinionRequestRow {
         id: r.get(0)?,
         institution_code: r.get(1)?,
-        insurer: r.get(2)?,
-        insured: r.get(3)?,
+        insurer: f.parse(2)?,
+        insured: f.parse(3)?,
         requested_at_ms: r.get(4)?,
         closed_at_ms: r.get(5)?,
     })
@@ -511,7 +527,7 @@ impl<D: Db> AccessStore for D {
         )
     }
 
-    fn end_serving(&mut self, id: i64, ended_on: &str, ended_by: &str) -> Result<()> {
+    fn end_serving(&mut self, id: i64, ended_on: Date, ended_by: &str) -> Result<()> {
         self.execute(
             "UPDATE serving_relationships SET ended_on = ?2, ended_by = ?3 WHERE id = ?1 AND ended_on IS NULL",
             params![id, ended_on, ended_by],
@@ -519,7 +535,7 @@ impl<D: Db> AccessStore for D {
         Ok(())
     }
 
-    fn record_service(&mut self, id: i64, on: &str) -> Result<()> {
+    fn record_service(&mut self, id: i64, on: Date) -> Result<()> {
         // YYYYMMDD compares as text; a late record of an older service never moves it back.
         self.execute(
             "UPDATE serving_relationships SET last_service_on = ?2 WHERE id = ?1 AND (last_service_on IS NULL OR last_service_on < ?2)",

@@ -11,24 +11,30 @@
 //! duplicate 意見書 version) are read from the changed-row count or the missing `RETURNING` row,
 //! never from a failed statement, so the caller's transaction stays usable on both engines.
 
-use crate::db::{params, Db, SqlRow};
+use crate::db::{params, stored_code, Db, Fields, SqlRow};
 use crate::{Result, StoreError};
+use kiban_domain::certification::ApplicationKind;
+use kiban_domain::date::Date;
+use kiban_domain::ids::{InsuredNumber, InsurerNumber};
+
+stored_code! {
+    ApplicationKind, "an application kind code (new, renewal, level_change)";
+}
 
 /// 要介護認定の申請 (one application and its current progress).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicationRow {
     /// Assigned by [`CertificationStore::insert_application`] (ignored there).
     pub id: i64,
-    pub insurer: String,
-    pub insured: String,
-    /// new | renewal | level_change.
-    pub kind: String,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+    pub kind: ApplicationKind,
     /// person | family | office.
     pub applicant: String,
     /// 代行 office number.
     pub proxy_office: Option<String>,
-    /// YYYYMMDD.
-    pub applied_on: String,
+    /// Stored as YYYYMMDD.
+    pub applied_on: Date,
     /// 申請時同意: results may be shared with the care manager.
     pub share_with_care_manager: bool,
     /// 計画作成依頼届出: the 居宅介護支援事業所.
@@ -167,14 +173,15 @@ fn duplicate_opinion_version() -> StoreError {
 }
 
 fn to_application(r: &dyn SqlRow) -> Result<ApplicationRow> {
+    let f = Fields::new(r, "certification_applications", APPLICATION_COLUMNS, 0)?;
     Ok(ApplicationRow {
         id: r.get(0)?,
-        insurer: r.get(1)?,
-        insured: r.get(2)?,
-        kind: r.get(3)?,
+        insurer: f.parse(1)?,
+        insured: f.parse(2)?,
+        kind: f.parse(3)?,
         applicant: r.get(4)?,
         proxy_office: r.get(5)?,
-        applied_on: r.get(6)?,
+        applied_on: f.parse(6)?,
         share_with_care_manager: r.get(7)?,
         care_manager_office: r.get(8)?,
         progress_json: r.get(9)?,

@@ -30,6 +30,63 @@ pub enum Value<'a> {
     Bytes(&'a [u8]),
     /// A list of texts, for the `{IN:?N}` and `{NOT_IN:?N}` tokens.
     Texts(Texts<'a>),
+    /// A short text held by value: the stored form of a domain value (identifier, date, code).
+    Inline(Inline),
+}
+
+/// A short text held by value, so that a domain value's stored text can be a parameter
+/// without a borrowed `String` (a [`Value`] stays `Copy`).
+#[derive(Clone, Copy)]
+pub struct Inline {
+    buf: [u8; 24],
+    len: u8,
+}
+
+impl Inline {
+    /// `text`, which must be at most 24 bytes (every stored domain value is).
+    pub fn new(text: &str) -> Self {
+        let mut buf = [0; 24];
+        assert!(text.len() <= buf.len(), "an inline value is short");
+        buf[..text.len()].copy_from_slice(text.as_bytes());
+        Self {
+            buf,
+            len: text.len() as u8,
+        }
+    }
+
+    /// The text of a value that prints itself (`Display`).
+    pub fn display(value: &dyn std::fmt::Display) -> Self {
+        use std::fmt::Write;
+        struct W(Inline);
+        impl Write for W {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                let at = usize::from(self.0.len);
+                let end = at + s.len();
+                if end > self.0.buf.len() {
+                    return Err(std::fmt::Error);
+                }
+                self.0.buf[at..end].copy_from_slice(s.as_bytes());
+                self.0.len = end as u8;
+                Ok(())
+            }
+        }
+        let mut w = W(Inline {
+            buf: [0; 24],
+            len: 0,
+        });
+        write!(w, "{value}").expect("an inline value is short");
+        w.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).expect("built from text")
+    }
+}
+
+impl std::fmt::Debug for Inline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
 }
 
 /// The texts of a [`Value::Texts`].
@@ -182,6 +239,138 @@ impl<T: FromColumn> FromColumn for Option<T> {
 /// A row mapper: one per row type, shared by both engines.
 pub type Map<T> = fn(&dyn SqlRow) -> Result<T>;
 
+/// A domain value stored as text: parsed once, where the row is read ([`Fields::parse`]), and
+/// written back as the same text ([`ToValue`]).
+pub trait Stored: Sized {
+    /// What the text should be, for the corrupt-value error ("a 被保険者番号 (insured number)").
+    const WHAT: &'static str;
+    fn from_stored(text: &str) -> Option<Self>;
+}
+
+/// A row being read into a row type: its table and key, so that a value that does not parse is
+/// a [`StoreError::CorruptValue`] naming table, key and column.
+pub struct Fields<'r> {
+    row: &'r dyn SqlRow,
+    table: &'static str,
+    /// The selected columns, ", "-separated (the statement's column list): names by position.
+    columns: &'static str,
+    key: String,
+}
+
+impl<'r> Fields<'r> {
+    /// `row` of `table`, selected with `columns`; its key is the column `key_at` (as text).
+    pub fn new(
+        row: &'r dyn SqlRow,
+        table: &'static str,
+        columns: &'static str,
+        key_at: usize,
+    ) -> Result<Self> {
+        let name = column_name(columns, key_at);
+        let key = match row.column(key_at)? {
+            Column::Int(n) => format!("{name}={n}"),
+            Column::Text(t) => format!("{name}={t}"),
+            _ => format!("{name}=?"),
+        };
+        Ok(Self {
+            row,
+            table,
+            columns,
+            key,
+        })
+    }
+
+    /// Column `i` parsed as a domain value.
+    pub fn parse<T: Stored>(&self, i: usize) -> Result<T> {
+        match self.row.column(i)? {
+            Column::Text(t) => T::from_stored(t).ok_or_else(|| self.corrupt(i, T::WHAT)),
+            _ => Err(self.corrupt(i, T::WHAT)),
+        }
+    }
+
+    /// Column `i` parsed as a domain value, or NULL.
+    pub fn parse_opt<T: Stored>(&self, i: usize) -> Result<Option<T>> {
+        match self.row.column(i)? {
+            Column::Null => Ok(None),
+            _ => self.parse(i).map(Some),
+        }
+    }
+
+    fn corrupt(&self, i: usize, what: &str) -> StoreError {
+        StoreError::CorruptValue {
+            table: self.table,
+            key: self.key.clone(),
+            column: column_name(self.columns, i),
+            reason: format!("is not {what}"),
+        }
+    }
+}
+
+/// The name of column `i` of a ", "-separated column list.
+fn column_name(columns: &'static str, i: usize) -> &'static str {
+    columns.split(',').nth(i).map_or("?", str::trim)
+}
+
+/// A domain value whose stored text is its `Display`, parsed back by `$parse`.
+macro_rules! stored {
+    ($($t:ty, $what:literal, |$s:ident| $parse:expr, |$v:ident| $text:expr;)*) => {
+        $(
+            impl Stored for $t {
+                const WHAT: &'static str = $what;
+                fn from_stored($s: &str) -> Option<Self> {
+                    $parse
+                }
+            }
+            impl ToValue for $t {
+                fn to_value(&self) -> Value<'_> {
+                    let $v = self;
+                    $text
+                }
+            }
+        )*
+    };
+}
+
+use kiban_domain::date::Date;
+use kiban_domain::ids::{CheckDigitPolicy, MedicalInstitutionCode, OfficeNumber};
+
+stored! {
+    InsurerNumber, "a 保険者番号 (insurer number)",
+        |s| InsurerNumber::parse_with(s, CheckDigitPolicy::Warn).ok().map(|p| p.number),
+        |v| Value::Inline(Inline::display(v));
+    InsuredNumber, "a 被保険者番号 (insured number)",
+        |s| InsuredNumber::parse(s).ok(),
+        |v| Value::Inline(Inline::display(v));
+    OfficeNumber, "a 事業所番号 (office number)",
+        |s| OfficeNumber::parse(s).ok(),
+        |v| Value::Inline(Inline::display(v));
+    MedicalInstitutionCode, "a 医療機関コード (medical institution code)",
+        |s| MedicalInstitutionCode::parse(s).ok(),
+        |v| Value::Inline(Inline::display(v));
+    Date, "a YYYYMMDD date",
+        |s| Date::parse_yyyymmdd(s).ok(),
+        |v| Value::Inline(Inline::new(&v.yyyymmdd()));
+}
+
+/// A code enum of the domain (`code()` / `from_code`), stored as its code.
+macro_rules! stored_code {
+    ($($t:ty, $what:literal;)*) => {
+        $(
+            impl $crate::db::Stored for $t {
+                const WHAT: &'static str = $what;
+                fn from_stored(s: &str) -> Option<Self> {
+                    <$t>::from_code(s).ok()
+                }
+            }
+            impl $crate::db::ToValue for $t {
+                fn to_value(&self) -> $crate::db::Value<'_> {
+                    $crate::db::Value::Text(self.code())
+                }
+            }
+        )*
+    };
+}
+pub(crate) use stored_code;
+
 /// A database the store runs on. Implemented by `SqliteStore` (sqlite_store.rs) and
 /// `PostgresStore` (postgres_store.rs); everything else in the store is written once against it.
 /// Not nameable outside the crate.
@@ -301,6 +490,7 @@ impl rusqlite::ToSql for Value<'_> {
             Value::Bool(b) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(b))),
             Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            Value::Inline(t) => ToSqlOutput::Owned(Owned::Text(t.as_str().to_string())),
             // What `json_each` reads.
             Value::Texts(list) => ToSqlOutput::Owned(Owned::Text(
                 match list {
@@ -349,6 +539,7 @@ impl postgres::types::ToSql for Value<'_> {
             Value::Bool(b) if *ty == Type::BOOL => b.to_sql_checked(ty, out),
             Value::Bool(b) => Value::Int(i64::from(b)).to_sql(ty, out),
             Value::Text(s) => s.to_sql_checked(ty, out),
+            Value::Inline(t) => t.as_str().to_sql_checked(ty, out),
             Value::Bytes(b) => b.to_sql_checked(ty, out),
             Value::Texts(Texts::Strs(l)) => l.to_sql_checked(ty, out),
             Value::Texts(Texts::Strings(l)) => l.to_sql_checked(ty, out),

@@ -48,6 +48,17 @@ pub enum StoreError {
     Postgres(#[from] postgres::Error),
     #[error("保存データが壊れています: {0} / stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A stored value that does not parse as its column's type: the row and column are named,
+    /// the value is not repeated (it may be personal data).
+    #[error("保存データが壊れています: {table} の {key} の {column} {reason} / stored data is corrupt: {table} {key} column {column} {reason}")]
+    CorruptValue {
+        table: &'static str,
+        /// The row's key, as `column=value` of its primary key.
+        key: String,
+        column: &'static str,
+        /// What the value should have been ("is not a 被保険者番号 (insured number)").
+        reason: String,
+    },
     #[error("既存のデータと競合します: {0} / conflicts with existing data: {0}")]
     Conflict(String),
     #[error("I/O: {0}")]

@@ -2,6 +2,9 @@
 //! written straight into the store (the enrolment use case is tested on its own; here the
 //! relationships are the fixture, not the subject).
 
+use kiban_domain::access::{ConsentCategory, ConsentMethodKind};
+use kiban_domain::date::Date;
+use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber, OfficeNumber};
 use kiban_store::{ConsentRow, ServingRow, Store, StoreError};
 
 /// One person served by one office, holding consents for `categories` (codes such as
@@ -21,14 +24,19 @@ pub fn relate(
     started_on: &str,
     granted_at_ms: i64,
 ) -> Result<(), StoreError> {
+    let started_on = Date::parse_yyyymmdd(started_on).expect("a YYYYMMDD day");
     store.begin()?;
     for r in relations {
+        let insurer = InsurerNumber::parse_with(r.insurer, CheckDigitPolicy::Warn)
+            .expect("a 保険者番号")
+            .number;
+        let insured = InsuredNumber::parse(r.insured).expect("a 被保険者番号");
         store.start_serving(&ServingRow {
             id: 0,
-            office_number: r.office.to_string(),
-            insurer: r.insurer.to_string(),
-            insured: r.insured.to_string(),
-            started_on: started_on.to_string(),
+            office_number: OfficeNumber::parse(r.office).expect("a 事業所番号"),
+            insurer,
+            insured,
+            started_on,
             ended_on: None,
             ended_by: None,
             last_service_on: None,
@@ -37,11 +45,11 @@ pub fn relate(
             store.insert_consent(&ConsentRow {
                 id: 0,
                 office_number: r.office.to_string(),
-                insurer: r.insurer.to_string(),
-                insured: r.insured.to_string(),
-                category: category.to_string(),
+                insurer,
+                insured,
+                category: ConsentCategory::from_code(category).expect("a consent category"),
                 granted_at_ms,
-                method: "card".into(),
+                method: ConsentMethodKind::Card,
                 witness: String::new(),
                 paper_reason: String::new(),
                 valid_until: None,

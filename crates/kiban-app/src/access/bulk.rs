@@ -11,6 +11,7 @@ use crate::Result;
 use kiban_domain::access::{
     Action, Category, ConsentCategory, Decision, Party, PersonRef, Serving, Timestamp,
 };
+use kiban_domain::ids::{InsuredNumber, InsurerNumber};
 use kiban_store::Store;
 use std::collections::HashMap;
 
@@ -18,7 +19,7 @@ use std::collections::HashMap;
 /// the form [`super::load_evidence`] gives one person's.
 pub(crate) struct BulkEvidence {
     party: Party,
-    persons: HashMap<(String, String), Loaded>,
+    persons: HashMap<(InsurerNumber, InsuredNumber), Loaded>,
 }
 
 impl BulkEvidence {
@@ -51,22 +52,18 @@ impl BulkEvidence {
         crate::in_read(store, |s| {
             for (insurer, insureds) in &by_insurer {
                 for row in s.consents_of_many(insurer, insureds, &office)? {
-                    if let Some(c) = consent(&row, party) {
-                        bulk.persons
-                            .entry((row.insurer.clone(), row.insured.clone()))
-                            .or_default()
-                            .consents
-                            .push(c);
-                    }
+                    bulk.persons
+                        .entry((row.insurer, row.insured))
+                        .or_default()
+                        .consents
+                        .push(consent(&row, party));
                 }
                 for row in s.servers_of_many(insurer, insureds)? {
-                    if let Some(sv) = serving(&row) {
-                        bulk.persons
-                            .entry((row.insurer.clone(), row.insured.clone()))
-                            .or_default()
-                            .servings
-                            .push(sv);
-                    }
+                    bulk.persons
+                        .entry((row.insurer, row.insured))
+                        .or_default()
+                        .servings
+                        .push(serving(&row));
                 }
             }
             Ok(())
@@ -74,8 +71,8 @@ impl BulkEvidence {
         Ok(Some(bulk))
     }
 
-    fn key(person: PersonRef) -> (String, String) {
-        (person.insurer.to_string(), person.insured.to_string())
+    fn key(person: PersonRef) -> (InsurerNumber, InsuredNumber) {
+        (person.insurer, person.insured)
     }
 
     /// The person's 担当関係 (every office's).

@@ -14,8 +14,8 @@ use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{PhysicianSignature, RevocationList, TrustAnchor};
 use kiban_domain::access::{Action, Actor, Category, Timestamp};
 use kiban_domain::certification::{
-    check_committee, check_primary_judgment, validate_survey, ApplicationKind, CommitteeResult,
-    Event, PrimaryJudgment, Progress, Survey,
+    check_committee, check_primary_judgment, validate_survey, CommitteeResult, Event,
+    PrimaryJudgment, Progress, Survey,
 };
 use kiban_domain::codes::CareLevel;
 use kiban_domain::date::Date;
@@ -252,8 +252,7 @@ pub fn decide(
     if log_write(store, caller, super::CATEGORY, person, at, &decision)?.is_some() {
         return Ok(Outcome::Denied(not_found()));
     }
-    let kind = ApplicationKind::from_code(&row.kind).unwrap_or(ApplicationKind::New);
-    let applied_on = Date::parse_yyyymmdd(&row.applied_on).unwrap_or(at.jst_date());
+    let (kind, applied_on) = (row.kind, row.applied_on);
     let previous = previous_certification(store, person, at.jst_date())?;
     let certified = result.level != CareLevel::NotApplicable;
     let last = if certified {
@@ -340,7 +339,9 @@ fn close_opinion_requests(
         })
         .collect();
     for code in institutions {
-        for request in store.opinion_requests(&row.insurer, &row.insured, &code)? {
+        for request in
+            store.opinion_requests(&row.insurer.to_string(), &row.insured.to_string(), &code)?
+        {
             if request.closed_at_ms.is_none() {
                 store.close_opinion_request(request.id, at.as_millis())?;
             }

@@ -162,11 +162,7 @@ pub fn extend_deadline(
         return Ok(Outcome::Denied(not_found()));
     }
     let closed = progress_of(&row)?.status().is_terminal();
-    let applied_on = Date::parse_yyyymmdd(&row.applied_on).map_err(|_| {
-        crate::AppError::Store(kiban_store::StoreError::Corrupt(format!(
-            "application {id}: applied_on"
-        )))
-    })?;
+    let applied_on = row.applied_on;
     let extended = if closed {
         Err(refused(
             "APPLICATION_CLOSED",

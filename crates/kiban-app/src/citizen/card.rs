@@ -21,7 +21,6 @@ use kiban_crypto::{
 };
 use kiban_domain::access::{Action, Actor, CardLoginReason, Category, PersonRef};
 use kiban_domain::audit::{AuditEntry, Decision};
-use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Why a card login failed.
@@ -79,20 +78,12 @@ pub fn finish_card_login(
         Some(fingerprint) => store.card_link(&fingerprint.to_string())?,
         None => None,
     };
-    let person = linked.as_ref().and_then(|link| {
-        let insurer = InsurerNumber::parse_with(&link.insurer, CheckDigitPolicy::Warn).ok()?;
-        let insured = InsuredNumber::parse(&link.insured).ok()?;
-        Some(PersonRef {
-            insurer: insurer.number,
-            insured,
-        })
+    let person = linked.as_ref().map(|link| PersonRef {
+        insurer: link.insurer,
+        insured: link.insured,
     });
     let (reason, message) = match (check.verified, person) {
         (Ok(_), Some(person)) => return Ok(Ok(person)),
-        (Ok(_), None) if linked.is_some() => (
-            CardLoginReason::CardNotLinked,
-            "紐付けが壊れています / the card link is corrupt".to_string(),
-        ),
         (Ok(_), None) => (
             CardLoginReason::CardNotLinked,
             CardLoginReason::CardNotLinked.message(),

@@ -45,8 +45,8 @@ fn card(db: &mut TestDb, root: &CardAuthority, validity: Validity, link: bool) -
         db.store()
             .link_card(&CardLinkRow {
                 fingerprint: issued.link.fingerprint.to_string(),
-                insurer: "131011".into(),
-                insured: "0000100001".into(),
+                insurer: person().insurer,
+                insured: person().insured,
                 linked_at_ms: NOW,
                 linked_by: "test".into(),
                 unlinked_at_ms: None,

@@ -41,8 +41,8 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
         .unwrap();
     let link = CardLinkRow {
         fingerprint: issued.link.fingerprint.to_string(),
-        insurer: "131011".into(),
-        insured: "0000100001".into(),
+        insurer: person().insurer,
+        insured: person().insured,
         linked_at_ms: NOW,
         linked_by: "test".into(),
         unlinked_at_ms: None,
@@ -128,7 +128,7 @@ fn the_person_reads_who_looked_and_downloads_everything(db: &mut TestDb) {
         .put_office(&OfficeRow {
             office_number: "1370000001".into(),
             name: "さくら居宅介護支援事業所".into(),
-            office_kind: "home_care_support".into(),
+            office_kind: kiban_domain::access::OfficeKind::from_code("home_care_support").unwrap(),
             service_kinds: vec!["43".into()],
             active: true,
             created_at_ms: NOW,

@@ -119,7 +119,7 @@ fn card_enrolment_opens_the_summary_and_revocation_closes_it_at_once(db: &mut Te
     let consents = db.store().consents("131011", "0000100001", None).unwrap();
     let qualification = consents
         .iter()
-        .find(|c| c.category == "qualification")
+        .find(|c| c.category.code() == "qualification")
         .unwrap()
         .id;
     let revoked = revoke_consent(db.conn(), &citizen(1), person(1), qualification, at(2)).unwrap();

@@ -144,9 +144,7 @@ fn inactivity_ends_it_after_the_period(db: &mut TestDb) {
         .serving("1370000001", "131011", "0000100001")
         .unwrap()[0]
         .id;
-    db.store()
-        .record_service(id, &today.add_days(60).yyyymmdd())
-        .unwrap();
+    db.store().record_service(id, today.add_days(60)).unwrap();
     assert_eq!(
         end_inactive(db.conn(), "1370000001", 90, today.add_days(150)).unwrap(),
         0,

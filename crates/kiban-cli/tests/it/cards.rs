@@ -104,7 +104,7 @@ fn card_links_are_decided_and_audited(db: &mut TestDb) {
         .expect("the fingerprint is printed");
     let link = db.store().card_link(&fingerprint).unwrap().expect("linked");
     assert_eq!(
-        (link.insured.as_str(), link.linked_by.as_str()),
+        (link.insured.to_string().as_str(), link.linked_by.as_str()),
         ("0000100001", "tanaka")
     );
     let logged = events(db);

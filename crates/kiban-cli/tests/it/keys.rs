@@ -212,8 +212,8 @@ fn cards_are_issued_to_registered_people_linked_and_sign_login_challenges() {
     let link = db.store().card_link(&fingerprint).unwrap().expect("linked");
     assert_eq!(
         (
-            link.insurer.as_str(),
-            link.insured.as_str(),
+            link.insurer.to_string().as_str(),
+            link.insured.to_string().as_str(),
             link.linked_by.as_str()
         ),
         ("131011", "0000100001", "cli")

@@ -101,7 +101,7 @@ fn ca_revoke_reaches_a_running_server_and_ends_the_tokens_of_the_certificate() {
         .put_office(&OfficeRow {
             office_number: OFFICE.into(),
             name: "さくら居宅介護支援事業所".into(),
-            office_kind: "home_care_support".into(),
+            office_kind: kiban_domain::access::OfficeKind::from_code("home_care_support").unwrap(),
             service_kinds: vec!["43".into()],
             active: true,
             created_at_ms: 0,

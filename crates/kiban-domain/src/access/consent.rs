@@ -27,6 +27,16 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// How a consent was given, as stored: the kind of a [`ConsentMethod`] without its details.
+    ConsentMethodKind ("同意の方法", "consent method") {
+        /// マイナンバーカード
+        Card = "card", "マイナンバーカード";
+        /// 書面 (立会い)
+        Paper = "paper", "書面";
+    }
+}
+
 /// How the person proved identity when consenting (or when enrolling): the card's 利用者証明用
 /// 電子証明書 signature (verified by the caller), or a paper form witnessed by a staff member.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +50,13 @@ pub enum ConsentMethod {
 }
 
 impl ConsentMethod {
+    pub fn kind(&self) -> ConsentMethodKind {
+        match self {
+            Self::Card => ConsentMethodKind::Card,
+            Self::Paper { .. } => ConsentMethodKind::Paper,
+        }
+    }
+
     /// A paper consent without a named witness proves nothing about who consented.
     pub fn proves_identity(&self) -> bool {
         match self {

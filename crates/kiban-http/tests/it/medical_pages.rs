@@ -22,7 +22,8 @@ pub(crate) fn hospital_with_staff(fx: &mut Fixture, staff_id: &str) {
             .put_office(&OfficeRow {
                 office_number: HOSPITAL.into(),
                 name: "千代田みなと病院".into(),
-                office_kind: "medical_institution".into(),
+                office_kind: kiban_domain::access::OfficeKind::from_code("medical_institution")
+                    .unwrap(),
                 service_kinds: Vec::new(),
                 active: true,
                 created_at_ms: 0,
@@ -106,11 +107,11 @@ fn consent_to_hospital(fx: &mut Fixture, n: u64) {
             .insert_consent(&ConsentRow {
                 id: 0,
                 office_number: HOSPITAL.into(),
-                insurer: INSURER.into(),
-                insured: insured(n),
-                category: "qualification".into(),
+                insurer: InsurerNumber::parse(INSURER).unwrap(),
+                insured: InsuredNumber::parse(&insured(n)).unwrap(),
+                category: kiban_domain::access::ConsentCategory::Qualification,
                 granted_at_ms: now_ms() - 60_000,
-                method: "card".into(),
+                method: kiban_domain::access::ConsentMethodKind::Card,
                 witness: String::new(),
                 paper_reason: String::new(),
                 valid_until: None,

@@ -351,7 +351,7 @@ async fn person_search_needs_a_purpose_that_is_audited_and_cards_can_be_linked()
         .db(|s| s.card_link(&fingerprint).unwrap())
         .expect("linked");
     assert_eq!(
-        (link.insured.as_str(), link.linked_by.as_str()),
+        (link.insured.to_string().as_str(), link.linked_by.as_str()),
         (number.as_str(), "muni2")
     );
 }

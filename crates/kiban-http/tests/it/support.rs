@@ -315,8 +315,8 @@ impl Fixture {
             .unwrap();
         let link = CardLinkRow {
             fingerprint: issued.link.fingerprint.to_string(),
-            insurer: INSURER.into(),
-            insured: insured(n),
+            insurer: InsurerNumber::parse(INSURER).unwrap(),
+            insured: InsuredNumber::parse(&insured(n)).unwrap(),
             linked_at_ms: 0,
             linked_by: "test".into(),
             unlinked_at_ms: None,
@@ -439,7 +439,8 @@ fn seed(db: &mut TestDb) {
             .put_office(&OfficeRow {
                 office_number: number.into(),
                 name: name.into(),
-                office_kind: "home_care_support".into(),
+                office_kind: kiban_domain::access::OfficeKind::from_code("home_care_support")
+                    .unwrap(),
                 service_kinds: vec!["43".into()],
                 active: true,
                 created_at_ms: 0,
@@ -477,7 +478,7 @@ pub fn add_office(fx: &mut Fixture, number: &str, name: &str, kind: &str, servic
     let row = OfficeRow {
         office_number: number.into(),
         name: name.into(),
-        office_kind: kind.into(),
+        office_kind: kiban_domain::access::OfficeKind::from_code(kind).unwrap(),
         service_kinds: service_kinds.iter().map(|k| k.to_string()).collect(),
         active: true,
         created_at_ms: 0,

@@ -2,8 +2,27 @@
 //! relationships, consents and 主治医意見書作成依頼 read back exactly as written, and the
 //! "first time wins" rules of revoking, ending and closing hold.
 
+use kiban_domain::access::{ConsentCategory, ConsentMethodKind, OfficeKind};
+use kiban_domain::date::Date;
+use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber, OfficeNumber};
 use kiban_store::*;
 use kiban_testkit::{on_both_engines, TestDb};
+
+/// The typed values the rows hold, from the texts the tests write.
+pub(crate) fn insurer(s: &str) -> InsurerNumber {
+    InsurerNumber::parse_with(s, CheckDigitPolicy::Warn)
+        .unwrap()
+        .number
+}
+pub(crate) fn insured(s: &str) -> InsuredNumber {
+    InsuredNumber::parse(s).unwrap()
+}
+pub(crate) fn office_number(s: &str) -> OfficeNumber {
+    OfficeNumber::parse(s).unwrap()
+}
+pub(crate) fn day(s: &str) -> Date {
+    Date::parse_yyyymmdd(s).unwrap()
+}
 
 pub(crate) const INSURER: &str = "131011";
 pub(crate) const OFFICE: &str = "1370000001";
@@ -12,7 +31,7 @@ fn office(number: &str, kinds: &[&str], active: bool) -> OfficeRow {
     OfficeRow {
         office_number: number.into(),
         name: "試験居宅介護支援事業所".into(),
-        office_kind: "home_care_support".into(),
+        office_kind: OfficeKind::HomeCareSupport,
         service_kinds: kinds.iter().map(|k| k.to_string()).collect(),
         active,
         created_at_ms: 1_780_000_000_000,
@@ -48,24 +67,24 @@ fn session(access: &str, refresh: &str) -> SessionRow {
     }
 }
 
-fn link(fingerprint: &str, insured: &str, at_ms: i64) -> CardLinkRow {
+pub(crate) fn link(fingerprint: &str, insured: &str, at_ms: i64) -> CardLinkRow {
     CardLinkRow {
         fingerprint: fingerprint.into(),
-        insurer: INSURER.into(),
-        insured: insured.into(),
+        insurer: insurer(INSURER),
+        insured: self::insured(insured),
         linked_at_ms: at_ms,
         linked_by: "clerk-1".into(),
         unlinked_at_ms: None,
     }
 }
 
-pub(crate) fn serving(office_number: &str, insured: &str) -> ServingRow {
+pub(crate) fn serving(office: &str, insured: &str) -> ServingRow {
     ServingRow {
         id: 0,
-        office_number: office_number.into(),
-        insurer: INSURER.into(),
-        insured: insured.into(),
-        started_on: "20260401".into(),
+        office_number: office_number(office),
+        insurer: insurer(INSURER),
+        insured: self::insured(insured),
+        started_on: day("20260401"),
         ended_on: None,
         ended_by: None,
         last_service_on: None,
@@ -76,14 +95,14 @@ pub(crate) fn consent(office_number: &str, category: &str, method: &str) -> Cons
     ConsentRow {
         id: 0,
         office_number: office_number.into(),
-        insurer: INSURER.into(),
-        insured: "0000100001".into(),
-        category: category.into(),
+        insurer: insurer(INSURER),
+        insured: insured("0000100001"),
+        category: ConsentCategory::from_code(category).unwrap(),
         granted_at_ms: 10,
-        method: method.into(),
+        method: ConsentMethodKind::from_code(method).unwrap(),
         witness: if method == "paper" { "staff-1" } else { "" }.into(),
         paper_reason: if method == "paper" { "no_reader" } else { "" }.into(),
-        valid_until: (method == "paper").then(|| "20270331".to_string()),
+        valid_until: (method == "paper").then(|| day("20270331")),
         revoked_at_ms: None,
     }
 }
@@ -234,11 +253,14 @@ fn a_linked_card_cannot_move_until_unlinked(db: &mut TestDb) {
     s.link_card(&link("fp2", "0000100002", 200)).unwrap();
     s.commit().unwrap();
     assert_eq!(
-        s.card_link("fp1").unwrap().unwrap().insured,
+        s.card_link("fp1").unwrap().unwrap().insured.to_string(),
         "0000100001",
         "the refused link changed nothing"
     );
-    assert_eq!(s.card_link("fp2").unwrap().unwrap().insured, "0000100002");
+    assert_eq!(
+        s.card_link("fp2").unwrap().unwrap().insured.to_string(),
+        "0000100002"
+    );
 
     s.unlink_card("fp1", 300).unwrap();
     assert_eq!(s.card_link("fp1").unwrap(), None, "unlinked is not current");
@@ -271,10 +293,10 @@ fn serving_relationships_start_end_and_list(db: &mut TestDb) {
         "distinct ids"
     );
 
-    s.end_serving(ended, "20260930", "person").unwrap();
-    s.end_serving(ended, "20261231", "inactivity").unwrap();
-    s.record_service(a, "20260501").unwrap();
-    s.record_service(a, "20260415").unwrap();
+    s.end_serving(ended, day("20260930"), "person").unwrap();
+    s.end_serving(ended, day("20261231"), "inactivity").unwrap();
+    s.record_service(a, day("20260501")).unwrap();
+    s.record_service(a, day("20260415")).unwrap();
 
     let served = s.persons_served(OFFICE).unwrap();
     assert_eq!(
@@ -283,7 +305,7 @@ fn serving_relationships_start_end_and_list(db: &mut TestDb) {
         "open relationships only, by person"
     );
     assert_eq!(
-        served[0].last_service_on.as_deref(),
+        served[0].last_service_on.map(Date::yyyymmdd).as_deref(),
         Some("20260501"),
         "an older service does not move the last one back"
     );
@@ -293,20 +315,20 @@ fn serving_relationships_start_end_and_list(db: &mut TestDb) {
     assert_eq!(history.len(), 1);
     assert_eq!(
         (
-            history[0].ended_on.as_deref(),
+            history[0].ended_on.map(Date::yyyymmdd).as_deref(),
             history[0].ended_by.as_deref()
         ),
         (Some("20260930"), Some("person")),
         "the first end is kept"
     );
-    assert_eq!(history[0].started_on, "20260401");
+    assert_eq!(history[0].started_on.yyyymmdd(), "20260401");
 
     let servers = s.servers_of(INSURER, "0000100001").unwrap();
     assert_eq!(
         servers.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![a, other]
     );
-    s.end_serving(other, "20260601", "office").unwrap();
+    s.end_serving(other, day("20260601"), "office").unwrap();
     assert_eq!(
         s.servers_of(INSURER, "0000100001").unwrap().len(),
         2,
@@ -325,7 +347,7 @@ fn consents_are_revoked_once_and_listed(db: &mut TestDb) {
         .unwrap();
     let life = s.insert_consent(&consent(OFFICE, "life", "card")).unwrap();
     let mut stranger = consent(OFFICE, "life", "card");
-    stranger.insured = "0000100009".into();
+    stranger.insured = insured("0000100009");
     s.insert_consent(&stranger).unwrap();
 
     s.revoke_consent(card, 500).unwrap();
@@ -362,8 +384,8 @@ fn opinion_requests_open_close_and_list(db: &mut TestDb) {
     let req = |institution: &str, at: i64| OpinionRequestRow {
         id: 0,
         institution_code: institution.into(),
-        insurer: INSURER.into(),
-        insured: "0000100001".into(),
+        insurer: insurer(INSURER),
+        insured: insured("0000100001"),
         requested_at_ms: at,
         closed_at_ms: None,
     };
@@ -399,8 +421,8 @@ fn open_opinion_requests_list_one_institution_oldest_first(db: &mut TestDb) {
     let req = |institution: &str, insurer: &str, insured: &str, at: i64| OpinionRequestRow {
         id: 0,
         institution_code: institution.into(),
-        insurer: insurer.into(),
-        insured: insured.into(),
+        insurer: self::insurer(insurer),
+        insured: self::insured(insured),
         requested_at_ms: at,
         closed_at_ms: None,
     };

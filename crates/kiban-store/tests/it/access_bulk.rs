@@ -1,7 +1,7 @@
 //! The bulk evidence of many persons (their serving offices, one office's consents) answers
 //! exactly what the per-person queries answer, on both engines.
 
-use crate::access::{consent, serving, INSURER, OFFICE};
+use crate::access::{consent, insured, insurer, serving, INSURER, OFFICE};
 use kiban_testkit::{on_both_engines, TestDb};
 
 /// The bulk forms answer exactly what the per-person forms answer, for the persons asked only.
@@ -16,11 +16,11 @@ fn bulk_evidence_matches_the_per_person_queries(db: &mut TestDb) {
     ] {
         s.start_serving(&serving(office, insured)).unwrap();
         let mut c = consent(office, "care_plan", "card");
-        c.insured = insured.into();
+        c.insured = self::insured(insured);
         s.insert_consent(&c).unwrap();
     }
     let mut other = serving(OFFICE, "0000100001");
-    other.insurer = "131029".into();
+    other.insurer = self::insurer("131029");
     s.start_serving(&other).unwrap();
     s.commit().unwrap();
     let asked = [
@@ -38,7 +38,7 @@ fn bulk_evidence_matches_the_per_person_queries(db: &mut TestDb) {
         "two offices for the first, one for the third, none for the ninth"
     );
     let consents = s.consents_of_many(INSURER, &asked, OFFICE).unwrap();
-    let people: Vec<&str> = consents.iter().map(|c| c.insured.as_str()).collect();
+    let people: Vec<String> = consents.iter().map(|c| c.insured.to_string()).collect();
     assert_eq!(
         people,
         ["0000100001", "0000100003"],

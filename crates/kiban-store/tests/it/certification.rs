@@ -3,6 +3,7 @@
 //! as documented, 意見書 versions are appended once each, the one-per-application rows are
 //! replaced, and a rolled-back transaction leaves nothing.
 
+use kiban_domain::certification::ApplicationKind;
 use kiban_store::*;
 use kiban_testkit::{on_both_engines, TestDb};
 
@@ -14,12 +15,12 @@ const TERMINAL: &[&str] = &["certified", "withdrawn", "rejected"];
 fn application(insured: &str, applied_on: &str, status: &str, due_on: &str) -> ApplicationRow {
     ApplicationRow {
         id: 0,
-        insurer: INSURER.into(),
-        insured: insured.into(),
-        kind: "new".into(),
+        insurer: crate::access::insurer(INSURER),
+        insured: crate::access::insured(insured),
+        kind: ApplicationKind::New,
         applicant: "person".into(),
         proxy_office: None,
-        applied_on: applied_on.into(),
+        applied_on: crate::access::day(applied_on),
         share_with_care_manager: false,
         care_manager_office: None,
         progress_json: r#"{"step":"received"}"#.into(),
@@ -34,7 +35,7 @@ fn application(insured: &str, applied_on: &str, status: &str, due_on: &str) -> A
 /// An application with every optional field set.
 fn full_application() -> ApplicationRow {
     ApplicationRow {
-        kind: "renewal".into(),
+        kind: ApplicationKind::Renewal,
         applicant: "office".into(),
         proxy_office: Some("1370000002".into()),
         share_with_care_manager: true,
@@ -161,7 +162,7 @@ fn applications_of_one_person_newest_first(db: &mut TestDb) {
     ))
     .unwrap();
     let mut other_insurer = application(PERSON, "20260501", "received", "20260531");
-    other_insurer.insurer = "131029".into();
+    other_insurer.insurer = crate::access::insurer("131029");
     s.insert_application(&other_insurer).unwrap();
 
     let listed = s.applications_of(INSURER, PERSON).unwrap();
@@ -183,11 +184,11 @@ fn update_application_changes_progress_only_and_refuses_unknown_ids(db: &mut Tes
     next.care_manager_office = Some(CARE_MANAGER.into());
     next.updated_at_ms = original.updated_at_ms + 1_000;
     // Fields that are fixed at insert: an update must not move them.
-    next.insured = "0000100099".into();
-    next.kind = "level_change".into();
+    next.insured = crate::access::insured("0000100099");
+    next.kind = ApplicationKind::LevelChange;
     next.applicant = "family".into();
     next.proxy_office = Some("1370000003".into());
-    next.applied_on = "20260102".into();
+    next.applied_on = crate::access::day("20260102");
     next.share_with_care_manager = true;
     next.created_at_ms = 1;
     s.update_application(&next).unwrap();
@@ -313,7 +314,7 @@ fn overdue_lists_open_applications_past_due_oldest_due_first(db: &mut TestDb) {
     .unwrap();
     // Past due, another insurer.
     let mut elsewhere = application("0000100008", "20260301", "received", "20260331");
-    elsewhere.insurer = "131029".into();
+    elsewhere.insurer = crate::access::insurer("131029");
     s.insert_application(&elsewhere).unwrap();
     // Same due day as `late`: the older id first.
     let same_day = s

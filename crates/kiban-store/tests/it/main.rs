@@ -11,5 +11,6 @@ mod careplan_bulk;
 mod careplan_fixtures;
 mod certification;
 mod conformance;
+mod corrupt;
 mod schema;
 mod wal;

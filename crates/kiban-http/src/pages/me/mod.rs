@@ -13,7 +13,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kiban_app::access::Outcome;
 use kiban_app::citizen::HistoryLine;
-use kiban_domain::access::{CardLoginReason, ConsentCategory, Reason, Timestamp};
+use kiban_domain::access::{CardLoginReason, Reason, Timestamp};
 use serde::Deserialize;
 
 use crate::pages::me::login::{Citizen, CsrfForm};
@@ -127,8 +127,7 @@ pub(crate) async fn consents(
                 .map(|c| ConsentRow {
                     id: c.id,
                     office: names.get(&c.office).cloned().unwrap_or(c.office),
-                    category: ConsentCategory::from_code(&c.category)
-                        .map_or(c.category, |k| k.label().to_string()),
+                    category: c.category.label().to_string(),
                     granted: when(c.granted_at_ms),
                     revoked: c.revoked_at_ms.map(when).unwrap_or_default(),
                 })

@@ -1,0 +1,89 @@
+//! A stored value that does not parse as its column's type is read as a typed error naming the
+//! table, the row's key and the column, on both engines (on the single and the bulk reads) —
+//! never a panic, never a default. The value itself is not repeated: it may be personal data.
+
+use crate::access::{consent, link, serving, INSURER, OFFICE};
+use kiban_store::StoreError;
+use kiban_testkit::{on_both_engines, TestDb};
+
+fn corrupt_of(err: StoreError) -> (&'static str, String, &'static str, String) {
+    match err {
+        StoreError::CorruptValue {
+            table,
+            key,
+            column,
+            reason,
+        } => (table, key, column, reason),
+        other => panic!("expected a corrupt value, got {other}"),
+    }
+}
+
+fn a_corrupt_value_names_table_key_and_column(db: &mut TestDb) {
+    let s = db.store();
+    let consent_id = s
+        .insert_consent(&consent(OFFICE, "care_plan", "card"))
+        .unwrap();
+    let serving_id = s.start_serving(&serving(OFFICE, "0000100001")).unwrap();
+    s.link_card(&link("fp-corrupt", "0000100001", 100)).unwrap();
+    // Good rows read back as written.
+    assert_eq!(s.consents(INSURER, "0000100001", None).unwrap().len(), 1);
+
+    db.sql(&format!(
+        "UPDATE consents SET category = 'gossip-7' WHERE id = {consent_id}; \
+         UPDATE serving_relationships SET started_on = '2026-04-01' WHERE id = {serving_id}; \
+         UPDATE card_links SET insured = '12345' WHERE fingerprint = 'fp-corrupt';"
+    ));
+    let s = db.store();
+
+    let err = s.consents(INSURER, "0000100001", None).unwrap_err();
+    let message = err.to_string();
+    assert_eq!(
+        corrupt_of(err),
+        (
+            "consents",
+            format!("id={consent_id}"),
+            "category",
+            "is not a consent category code".to_string()
+        )
+    );
+    assert!(
+        message.contains("consents") && message.contains("category"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("gossip-7"),
+        "the value is not repeated: {message}"
+    );
+    let bulk = s
+        .consents_of_many(INSURER, &["0000100001".to_string()], OFFICE)
+        .unwrap_err();
+    assert_eq!(
+        corrupt_of(bulk).2,
+        "category",
+        "the bulk read parses the same way"
+    );
+
+    let err = s.servers_of(INSURER, "0000100001").unwrap_err();
+    assert_eq!(
+        corrupt_of(err),
+        (
+            "serving_relationships",
+            format!("id={serving_id}"),
+            "started_on",
+            "is not a YYYYMMDD date".to_string()
+        )
+    );
+    let bulk = s
+        .servers_of_many(INSURER, &["0000100001".to_string()])
+        .unwrap_err();
+    assert_eq!(corrupt_of(bulk).2, "started_on");
+
+    let err = s.card_link("fp-corrupt").unwrap_err();
+    let (table, key, column, _) = corrupt_of(err);
+    assert_eq!(
+        (table, key.as_str(), column),
+        ("card_links", "fingerprint=fp-corrupt", "insured")
+    );
+}
+
+on_both_engines!(a_corrupt_value_names_table_key_and_column);
