@@ -117,7 +117,34 @@ fn an_unknown_import_status_is_a_corrupt_value(db: &mut TestDb) {
     );
 }
 
+/// An unknown staff account kind is a corrupt value where the account is read, not a refusal
+/// decided later from a string.
+fn an_unknown_staff_kind_is_a_corrupt_value(db: &mut TestDb) {
+    let s = db.store();
+    s.insert_staff(&crate::access::staff("cm-corrupt")).unwrap();
+    assert!(s.staff("cm-corrupt").unwrap().is_some());
+
+    db.sql("UPDATE staff_accounts SET actor_kind = 'janitor-3' WHERE staff_id = 'cm-corrupt';");
+    let s = db.store();
+    let err = s.staff("cm-corrupt").unwrap_err();
+    let message = err.to_string();
+    assert_eq!(
+        corrupt_of(err),
+        (
+            "staff_accounts",
+            "staff_id=cm-corrupt".to_string(),
+            "actor_kind",
+            "is not a staff account kind code".to_string()
+        )
+    );
+    assert!(
+        !message.contains("janitor-3"),
+        "the value is not repeated: {message}"
+    );
+}
+
 on_both_engines!(
     a_corrupt_value_names_table_key_and_column,
-    an_unknown_import_status_is_a_corrupt_value
+    an_unknown_import_status_is_a_corrupt_value,
+    an_unknown_staff_kind_is_a_corrupt_value
 );
