@@ -17,7 +17,7 @@ use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{
     hash_token, verify_password, BearerToken, ClientIdentity, ClientSubject, TokenPair, TotpSecret,
 };
-use kiban_domain::access::{Actor, Job, OfficeKind, Purpose};
+use kiban_domain::access::{Actor, OfficeKind, Purpose, StaffKind};
 use kiban_domain::ids::{CheckDigitPolicy, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
 use kiban_store::{OfficeRow, SessionRow, StaffRow, Store};
 
@@ -119,14 +119,14 @@ fn dummy_hash() -> &'static str {
 /// account's own office (office staff), institution (medical staff), or the staff certificate
 /// naming the account itself (municipal staff, operators).
 pub fn device_vouches_for(subject: &ClientSubject, staff: &StaffRow) -> bool {
-    match (subject, staff.actor_kind.as_str()) {
-        (ClientSubject::Office { office_number }, "office_staff") => {
+    match (subject, staff.actor_kind) {
+        (ClientSubject::Office { office_number }, StaffKind::OfficeStaff) => {
             office_number.to_string() == staff.office_number
         }
-        (ClientSubject::Hospital { institution_code }, "medical_staff") => {
+        (ClientSubject::Hospital { institution_code }, StaffKind::MedicalStaff) => {
             institution_code.to_string() == staff.office_number
         }
-        (ClientSubject::Staff { staff_id }, "municipal_staff" | "operator") => {
+        (ClientSubject::Staff { staff_id }, StaffKind::MunicipalStaff | StaffKind::Operator) => {
             staff_id.as_str() == staff.staff_id
         }
         _ => false,
@@ -374,7 +374,8 @@ pub enum ActorRefusal {
     OfficeNotRegistered,
     /// Municipal staff state a purpose with every access.
     PurposeRequired,
-    /// The stored account does not parse (kind, job or number).
+    /// The stored account's number does not parse as its kind's (an unknown kind or job is
+    /// already a corrupt value where the account is read).
     Inconsistent,
 }
 
@@ -389,9 +390,11 @@ pub fn staff_identity(
         return Ok(None);
     };
     let staff = session.staff;
-    let office = match staff.actor_kind.as_str() {
-        "office_staff" | "medical_staff" => conn.store().office(&staff.office_number)?,
-        _ => None,
+    let office = match staff.actor_kind {
+        StaffKind::OfficeStaff | StaffKind::MedicalStaff => {
+            conn.store().office(&staff.office_number)?
+        }
+        StaffKind::MunicipalStaff | StaffKind::Operator => None,
     };
     Ok(Some(StaffIdentity {
         staff,
@@ -421,7 +424,7 @@ impl StaffIdentity {
 
     /// Whether the account is municipal staff.
     pub fn is_municipal(&self) -> bool {
-        self.staff.actor_kind == "municipal_staff"
+        self.staff.actor_kind == StaffKind::MunicipalStaff
     }
 
     /// The 保険者 of municipal staff (check digit warned, as the import accepts); `None` for
@@ -459,29 +462,22 @@ impl StaffIdentity {
         purpose: Option<Purpose>,
     ) -> std::result::Result<Actor, ActorRefusal> {
         let staff = &self.staff;
-        let job = || Job::from_code(&staff.job).map_err(|_| ActorRefusal::Inconsistent);
+        let job = staff.job;
         self.vouched_by(device)?;
-        match staff.actor_kind.as_str() {
-            "office_staff" => {
+        match staff.actor_kind {
+            StaffKind::OfficeStaff => {
                 let office = OfficeNumber::parse(&staff.office_number)
                     .map_err(|_| ActorRefusal::Inconsistent)?;
                 let kind = registered_kind(self.office.as_ref())?;
-                Ok(Actor::OfficeStaff {
-                    office,
-                    kind,
-                    job: job()?,
-                })
+                Ok(Actor::OfficeStaff { office, kind, job })
             }
-            "medical_staff" => {
+            StaffKind::MedicalStaff => {
                 let institution = MedicalInstitutionCode::parse(&staff.office_number)
                     .map_err(|_| ActorRefusal::Inconsistent)?;
                 registered_kind(self.office.as_ref())?;
-                Ok(Actor::MedicalStaff {
-                    institution,
-                    job: job()?,
-                })
+                Ok(Actor::MedicalStaff { institution, job })
             }
-            "municipal_staff" => {
+            StaffKind::MunicipalStaff => {
                 let insurer =
                     InsurerNumber::parse_with(&staff.office_number, CheckDigitPolicy::Warn)
                         .map_err(|_| ActorRefusal::Inconsistent)?
@@ -489,8 +485,7 @@ impl StaffIdentity {
                 let purpose = purpose.ok_or(ActorRefusal::PurposeRequired)?;
                 Ok(Actor::MunicipalStaff { insurer, purpose })
             }
-            "operator" => Ok(Actor::PlatformOperator),
-            _ => Err(ActorRefusal::Inconsistent),
+            StaffKind::Operator => Ok(Actor::PlatformOperator),
         }
     }
 }

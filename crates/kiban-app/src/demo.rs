@@ -5,7 +5,7 @@
 //! 要介護認定 application) goes through the ordinary use cases, decided and audited.
 
 use crate::{Connection, Result};
-use kiban_domain::access::OfficeKind;
+use kiban_domain::access::{Job, OfficeKind, StaffKind};
 use kiban_store::{OfficeRow, StaffRow};
 
 /// The demo password of every account. Synthetic data only: a real deployment creates
@@ -56,9 +56,8 @@ pub struct DemoStaff {
     pub id: &'static str,
     /// 事業所番号, 医療機関コード or 保険者番号 (empty for the operator).
     pub office: &'static str,
-    /// `office_staff`, `medical_staff`, `municipal_staff` or `operator`.
-    pub actor_kind: &'static str,
-    pub job: &'static str,
+    pub actor_kind: StaffKind,
+    pub job: Job,
     pub display: &'static str,
 }
 
@@ -66,7 +65,10 @@ impl DemoStaff {
     /// Municipal staff and operators log in with a staff certificate of their own; everyone
     /// else with their office's or institution's.
     pub fn has_own_certificate(&self) -> bool {
-        matches!(self.actor_kind, "municipal_staff" | "operator")
+        matches!(
+            self.actor_kind,
+            StaffKind::MunicipalStaff | StaffKind::Operator
+        )
     }
 }
 
@@ -74,36 +76,36 @@ pub const STAFF: [DemoStaff; 5] = [
     DemoStaff {
         id: "cm01",
         office: "1370000001",
-        actor_kind: "office_staff",
-        job: "care_manager",
+        actor_kind: StaffKind::OfficeStaff,
+        job: Job::CareManager,
         display: "介護支援専門員 佐藤",
     },
     DemoStaff {
         id: "hv01",
         office: "1371000002",
-        actor_kind: "office_staff",
-        job: "care_worker",
+        actor_kind: StaffKind::OfficeStaff,
+        job: Job::CareWorker,
         display: "介護職員 鈴木",
     },
     DemoStaff {
         id: "dr01",
         office: "1310000009",
-        actor_kind: "medical_staff",
-        job: "physician",
+        actor_kind: StaffKind::MedicalStaff,
+        job: Job::Physician,
         display: "医師 高橋",
     },
     DemoStaff {
         id: "city01",
         office: "131011",
-        actor_kind: "municipal_staff",
-        job: "clerk",
+        actor_kind: StaffKind::MunicipalStaff,
+        job: Job::Clerk,
         display: "千代田区 介護保険課 田中",
     },
     DemoStaff {
         id: "ops01",
         office: "",
-        actor_kind: "operator",
-        job: "other",
+        actor_kind: StaffKind::Operator,
+        job: Job::Other,
         display: "運用者 伊藤",
     },
 ];
@@ -147,8 +149,8 @@ pub fn register_staff(conn: &mut Connection) -> Result<Vec<(DemoStaff, String)>>
                 store.insert_staff(&StaffRow {
                     staff_id: staff.id.into(),
                     office_number: staff.office.into(),
-                    actor_kind: staff.actor_kind.into(),
-                    job: staff.job.into(),
+                    actor_kind: staff.actor_kind,
+                    job: staff.job,
                     display_name: staff.display.into(),
                     password_hash,
                     totp_secret: secret.clone(),

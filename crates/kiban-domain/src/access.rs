@@ -276,6 +276,21 @@ code_enum! {
 }
 
 code_enum! {
+    /// The kind of a staff login (the `actor_kind` stored with the account): what its
+    /// `office_number` names and which [`Actor`] it acts as.
+    StaffKind ("アカウント種別", "staff account kind") {
+        /// 事業所の職員: `office_number` is a 事業所番号.
+        OfficeStaff = "office_staff", "事業所職員";
+        /// 医療機関の職員: `office_number` is a 医療機関コード.
+        MedicalStaff = "medical_staff", "医療機関職員";
+        /// 保険者 (市町村) の職員: `office_number` is a 保険者番号.
+        MunicipalStaff = "municipal_staff", "保険者職員";
+        /// 運用者: `office_number` is empty.
+        Operator = "operator", "運用者";
+    }
+}
+
+code_enum! {
     /// 利用目的 of municipal staff: recorded with every access and limiting the categories.
     Purpose ("利用目的", "purpose") {
         /// 審査: 給付・報酬の審査, 特定事業所集中減算の確認

@@ -11,7 +11,7 @@
 
 use crate::db::{params, stored_code, Db, Fields, SqlRow};
 use crate::{Result, StoreError};
-use kiban_domain::access::{ConsentCategory, ConsentMethodKind, OfficeKind};
+use kiban_domain::access::{ConsentCategory, ConsentMethodKind, Job, OfficeKind, StaffKind};
 use kiban_domain::date::Date;
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
 
@@ -19,6 +19,8 @@ stored_code! {
     OfficeKind, "an office kind code";
     ConsentCategory, "a consent category code";
     ConsentMethodKind, "a consent method code (card, paper)";
+    StaffKind, "a staff account kind code";
+    Job, "a 職種 (job) code";
 }
 
 /// An office (事業所) or medical institution (医療機関) that may connect.
@@ -39,11 +41,12 @@ pub struct OfficeRow {
 #[derive(Clone, PartialEq, Eq)]
 pub struct StaffRow {
     pub staff_id: String,
-    /// 事業所番号 / 医療機関コード; 保険者番号 for municipal staff; empty for operators.
+    /// 事業所番号 / 医療機関コード; 保険者番号 for municipal staff; empty for operators (which
+    /// of them depends on `actor_kind`, so it stays text).
     pub office_number: String,
-    pub actor_kind: String,
-    /// 職種 code.
-    pub job: String,
+    pub actor_kind: StaffKind,
+    /// 職種.
+    pub job: Job,
     pub display_name: String,
     /// argon2id PHC string.
     pub password_hash: String,
@@ -301,11 +304,12 @@ fn to_office(r: &dyn SqlRow) -> Result<OfficeRow> {
 }
 
 fn to_staff(r: &dyn SqlRow) -> Result<StaffRow> {
+    let f = Fields::new(r, "staff_accounts", STAFF_COLUMNS, 0)?;
     Ok(StaffRow {
         staff_id: r.get(0)?,
         office_number: r.get(1)?,
-        actor_kind: r.get(2)?,
-        job: r.get(3)?,
+        actor_kind: f.parse(2)?,
+        job: f.parse(3)?,
         display_name: r.get(4)?,
         password_hash: r.get(5)?,
         totp_secret: r.get(6)?,

@@ -2,18 +2,23 @@
 //! append-only versions and withdrawals, the per-person reads, streaming and counts. The versions
 //! of an import go through the engine's bulk path ([`Db::bulk_append_versions`]).
 
-use crate::db::{params, Db, SqlRow, Value};
+use crate::db::{params, stored_code, Db, Fields, SqlRow, Value};
 use crate::*;
 use kiban_domain::ids::CheckDigitPolicy;
 
 const IMPORT_COLUMNS: &str = "id, file_name, sha256, status, kind, insurer, mode, encoding, started_at, finished_at, rows_total, rows_inserted, rows_unchanged, rows_withdrawn, rows_rejected, report";
 
+stored_code! {
+    ImportStatus, "an import status code (committed, rejected)";
+}
+
 fn to_import(r: &dyn SqlRow) -> Result<ImportRecord> {
+    let f = Fields::new(r, "imports", IMPORT_COLUMNS, 0)?;
     Ok(ImportRecord {
         id: r.get(0)?,
         file_name: r.get(1)?,
         sha256: r.get(2)?,
-        status: ImportStatus::from_code(r.str(3)?),
+        status: f.parse(3)?,
         kind: r.get(4)?,
         insurer: r.get(5)?,
         mode: r.get(6)?,

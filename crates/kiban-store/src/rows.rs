@@ -89,11 +89,17 @@ impl ImportStatus {
             Self::Rejected => "rejected",
         }
     }
-    pub fn from_code(s: &str) -> Self {
-        if s == "committed" {
-            Self::Committed
-        } else {
-            Self::Rejected
+    /// The status of a stored code; an unknown code is an error (read as a corrupt value),
+    /// never a default.
+    pub fn from_code(s: &str) -> Result<Self, kiban_domain::codes::CodeError> {
+        match s {
+            "committed" => Ok(Self::Committed),
+            "rejected" => Ok(Self::Rejected),
+            _ => Err(kiban_domain::codes::CodeError {
+                table: "取込状態",
+                english: "import status",
+                got: s.to_string(),
+            }),
         }
     }
 }

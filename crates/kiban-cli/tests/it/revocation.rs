@@ -111,8 +111,8 @@ fn ca_revoke_reaches_a_running_server_and_ends_the_tokens_of_the_certificate() {
         .insert_staff(&StaffRow {
             staff_id: "cm01".into(),
             office_number: OFFICE.into(),
-            actor_kind: "office_staff".into(),
-            job: "care_manager".into(),
+            actor_kind: kiban_domain::access::StaffKind::OfficeStaff,
+            job: kiban_domain::access::Job::CareManager,
             display_name: "介護支援専門員".into(),
             password_hash: kiban_crypto::hash_password(
                 PASSWORD,

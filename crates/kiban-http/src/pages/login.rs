@@ -6,6 +6,7 @@
 use axum::extract::{Form, State};
 use axum::http::{header, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use kiban_domain::access::StaffKind;
 use kiban_domain::text::normalize_digits;
 use serde::Deserialize;
 
@@ -22,7 +23,7 @@ pub(crate) struct Portal {
     /// Shown in the header.
     pub name: &'static str,
     /// The account kinds (`actor_kind`) the portal serves.
-    pub kinds: &'static [&'static str],
+    pub kinds: &'static [StaffKind],
     /// Why anyone else is turned away.
     pub wrong_kind: &'static str,
     /// Where the browser goes once logged in.
@@ -134,7 +135,7 @@ pub(crate) async fn login<T: LoginTemplate>(
                 Err(refusal) => return Ok(Err(refused(&login_refusal(&refusal)))),
             };
             let staff = kiban_app::auth::authenticate(conn, tokens.access.expose(), now().0)?;
-            let served = staff.is_some_and(|s| portal.kinds.contains(&s.actor_kind.as_str()));
+            let served = staff.is_some_and(|s| portal.kinds.contains(&s.actor_kind));
             if !served {
                 kiban_app::auth::logout(conn, tokens.access.expose())?;
                 return Ok(Err((StatusCode::FORBIDDEN, portal.wrong_kind.to_string())));

@@ -162,14 +162,13 @@ impl Fixture {
                 .insert_staff(&StaffRow {
                     staff_id: staff_id.into(),
                     office_number: office.into(),
-                    actor_kind: kind.into(),
+                    actor_kind: kiban_domain::access::StaffKind::from_code(kind).unwrap(),
                     // Medical staff log in as the 主治医; everyone else as a care manager.
                     job: if kind == "medical_staff" {
-                        "physician"
+                        kiban_domain::access::Job::Physician
                     } else {
-                        "care_manager"
-                    }
-                    .into(),
+                        kiban_domain::access::Job::CareManager
+                    },
                     display_name: staff_id.into(),
                     password_hash: hash,
                     totp_secret: secret,

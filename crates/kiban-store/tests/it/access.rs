@@ -38,12 +38,12 @@ fn office(number: &str, kinds: &[&str], active: bool) -> OfficeRow {
     }
 }
 
-fn staff(id: &str) -> StaffRow {
+pub(crate) fn staff(id: &str) -> StaffRow {
     StaffRow {
         staff_id: id.into(),
         office_number: OFFICE.into(),
-        actor_kind: "office_staff".into(),
-        job: "care_manager".into(),
+        actor_kind: kiban_domain::access::StaffKind::OfficeStaff,
+        job: kiban_domain::access::Job::CareManager,
         display_name: "試験　花子".into(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$SECRETHASHVALUE".into(),
         totp_secret: "JBSWY3DPEHPK3PXPTOTPSECRET".into(),

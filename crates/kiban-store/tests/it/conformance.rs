@@ -73,7 +73,7 @@ fn card(n: u64, history: u16) -> NewVersion {
     NewVersion::new(version)
 }
 
-fn log_entry(sha: &str) -> ImportRecord {
+pub(crate) fn log_entry(sha: &str) -> ImportRecord {
     ImportRecord {
         id: 0,
         file_name: "FUTAN_131011_ZENKEN_20261101090000.csv".into(),

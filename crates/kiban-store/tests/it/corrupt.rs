@@ -86,4 +86,65 @@ fn a_corrupt_value_names_table_key_and_column(db: &mut TestDb) {
     );
 }
 
-on_both_engines!(a_corrupt_value_names_table_key_and_column);
+/// An unknown import status is a corrupt value, not a silent 中止 (rejected).
+fn an_unknown_import_status_is_a_corrupt_value(db: &mut TestDb) {
+    let s = db.store();
+    s.begin().unwrap();
+    let id = s
+        .insert_import(&crate::conformance::log_entry("corrupt-status"))
+        .unwrap();
+    s.commit().unwrap();
+    assert_eq!(s.list_imports(10).unwrap().len(), 1);
+
+    db.sql(&format!(
+        "UPDATE imports SET status = 'pending-9' WHERE id = {id};"
+    ));
+    let s = db.store();
+    let err = s.list_imports(10).unwrap_err();
+    let message = err.to_string();
+    assert_eq!(
+        corrupt_of(err),
+        (
+            "imports",
+            format!("id={id}"),
+            "status",
+            "is not an import status code (committed, rejected)".to_string()
+        )
+    );
+    assert!(
+        !message.contains("pending-9"),
+        "the value is not repeated: {message}"
+    );
+}
+
+/// An unknown staff account kind is a corrupt value where the account is read, not a refusal
+/// decided later from a string.
+fn an_unknown_staff_kind_is_a_corrupt_value(db: &mut TestDb) {
+    let s = db.store();
+    s.insert_staff(&crate::access::staff("cm-corrupt")).unwrap();
+    assert!(s.staff("cm-corrupt").unwrap().is_some());
+
+    db.sql("UPDATE staff_accounts SET actor_kind = 'janitor-3' WHERE staff_id = 'cm-corrupt';");
+    let s = db.store();
+    let err = s.staff("cm-corrupt").unwrap_err();
+    let message = err.to_string();
+    assert_eq!(
+        corrupt_of(err),
+        (
+            "staff_accounts",
+            "staff_id=cm-corrupt".to_string(),
+            "actor_kind",
+            "is not a staff account kind code".to_string()
+        )
+    );
+    assert!(
+        !message.contains("janitor-3"),
+        "the value is not repeated: {message}"
+    );
+}
+
+on_both_engines!(
+    a_corrupt_value_names_table_key_and_column,
+    an_unknown_import_status_is_a_corrupt_value,
+    an_unknown_staff_kind_is_a_corrupt_value
+);

@@ -174,7 +174,7 @@ impl LoginTemplate for LoginPage {
     /// Municipal staff only.
     const PORTAL: Portal = Portal {
         name: PORTAL,
-        kinds: &["municipal_staff"],
+        kinds: &[kiban_domain::access::StaffKind::MunicipalStaff],
         wrong_kind: NOT_MUNICIPAL,
         home: "/municipal",
     };

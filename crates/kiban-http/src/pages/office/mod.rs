@@ -78,7 +78,10 @@ impl LoginTemplate for LoginPage {
     /// Office and medical staff only.
     const PORTAL: Portal = Portal {
         name: PORTAL,
-        kinds: &["office_staff", "medical_staff"],
+        kinds: &[
+            kiban_domain::access::StaffKind::OfficeStaff,
+            kiban_domain::access::StaffKind::MedicalStaff,
+        ],
         wrong_kind: "この画面は事業所・医療機関の職員用です。",
         home: "/office",
     };
