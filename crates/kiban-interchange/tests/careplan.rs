@@ -296,6 +296,20 @@ fn v5_errors_give_a_json_path() {
 /// Found by the `careplan_v5` fuzz target: a V5 実績 row with 19 day counts was accepted, then
 /// written as V4 padded to 31 (a longer array was cut), so V5 → V4 → V5 changed the document.
 /// V5 now follows the rule of V4's 31 day columns.
+/// The first V5 document of a generated unit of `kind` whose `rows` field has a row.
+fn v5_document_with_rows(g: &GeneratedMonth, kind: UnitKind, rows: &str) -> serde_json::Value {
+    let u = g.units.iter().find(|u| u.kind == kind).unwrap();
+    let unit = assemble(read_all(&u.files)).unwrap();
+    to_v5(&unit)
+        .into_iter()
+        .find(|v| {
+            v["document"][rows]
+                .as_array()
+                .is_some_and(|r| !r.is_empty())
+        })
+        .unwrap()
+}
+
 #[test]
 fn v5_day_counts_follow_the_rule_of_the_v4_day_columns() {
     let g = generated();
@@ -303,16 +317,7 @@ fn v5_day_counts_follow_the_rule_of_the_v4_day_columns() {
         (UnitKind::Results, "rows"),
         (UnitKind::ServiceUse, "plan_rows"),
     ] {
-        let u = g.units.iter().find(|u| u.kind == kind).unwrap();
-        let unit = assemble(read_all(&u.files)).unwrap();
-        let value = to_v5(&unit)
-            .into_iter()
-            .find(|v| {
-                v["document"][rows]
-                    .as_array()
-                    .is_some_and(|r| !r.is_empty())
-            })
-            .unwrap();
+        let value = v5_document_with_rows(&g, kind, rows);
         assert!(from_v5(&value).is_ok());
         let days = format!("$.document.{rows}[0].days");
         let edited = |edit: &dyn Fn(&mut serde_json::Value)| {
@@ -347,16 +352,7 @@ fn v5_times_follow_the_rule_of_the_v4_time_fields() {
         (UnitKind::Results, "rows"),
         (UnitKind::ServiceUse, "plan_rows"),
     ] {
-        let u = g.units.iter().find(|u| u.kind == kind).unwrap();
-        let unit = assemble(read_all(&u.files)).unwrap();
-        let value = to_v5(&unit)
-            .into_iter()
-            .find(|v| {
-                v["document"][rows]
-                    .as_array()
-                    .is_some_and(|r| !r.is_empty())
-            })
-            .unwrap();
+        let value = v5_document_with_rows(&g, kind, rows);
         let with = |field: &str, time: &str| {
             let mut v = value.clone();
             v["document"][rows][0][field] = time.into();

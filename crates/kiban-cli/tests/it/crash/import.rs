@@ -119,6 +119,8 @@ fn killed_imports_then_rerun_equal_a_clean_import(clean: TestDb, fresh_db: fn() 
     let total: u64 = full.values().sum();
     let mut rng = seed;
     let mut crashed = fresh_db();
+    // What the crashed database holds, read after each kill (a fresh one holds nothing).
+    let mut now: BTreeMap<String, u64> = BTreeMap::new();
     let mut interrupted = 0;
     let mut attempts = 0;
     while interrupted < KILLS {
@@ -131,7 +133,6 @@ fn killed_imports_then_rerun_equal_a_clean_import(clean: TestDb, fresh_db: fn() 
         // A rerun skips the files already committed, so the kill is drawn within the work still
         // left: anywhere from the start to 90% of it (before the first commit, inside the
         // 被保険者証 file, between files).
-        let now = versions_by_kind(&stats(&crashed.url, work.path()));
         let left: u64 = full
             .iter()
             .filter(|(kind, n)| now.get(*kind) != Some(n))
@@ -141,6 +142,7 @@ fn killed_imports_then_rerun_equal_a_clean_import(clean: TestDb, fresh_db: fn() 
             // The last kill came after the last commit: nothing is left to interrupt, so the
             // remaining kills go to a fresh database.
             crashed = fresh_db();
+            now.clear();
             continue;
         }
         let budget = clean_time.mul_f64(left as f64 / total as f64);
@@ -161,7 +163,7 @@ fn killed_imports_then_rerun_equal_a_clean_import(clean: TestDb, fresh_db: fn() 
             interrupted += 1;
         }
         // Never half a file: each kind holds nothing or everything of its file.
-        let now = versions_by_kind(&stats(&crashed.url, work.path()));
+        now = versions_by_kind(&stats(&crashed.url, work.path()));
         for (kind, &n) in &now {
             assert!(
                 n == 0 || n == full[kind],
