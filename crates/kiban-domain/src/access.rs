@@ -35,75 +35,12 @@ pub use reason::{
     render_card_login_reasons_markdown, render_reasons_markdown, CardLoginReason, Decision, Reason,
 };
 
-use crate::codes::{CodeError, ServiceKind};
+use crate::codes::ServiceKind;
 use crate::date::Date;
 use crate::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-/// Declares a fieldless enum whose variants travel as stable lowercase codes (the audit log
-/// stores them) and print as Japanese labels, keeping variant, code and label on one line.
-macro_rules! code_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident ($table:literal, $english:literal) {
-            $($(#[$vmeta:meta])* $variant:ident = $code:literal, $label:literal;)*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-        }
-
-        impl $name {
-            /// Every value, in declaration order (the order of the matrix and of the docs).
-            pub const ALL: &'static [$name] = &[$(Self::$variant),*];
-
-            /// The stable code stored in audit events and sent over the API.
-            pub fn code(self) -> &'static str {
-                match self { $(Self::$variant => $code,)* }
-            }
-
-            /// The Japanese name.
-            pub fn label(self) -> &'static str {
-                match self { $(Self::$variant => $label,)* }
-            }
-
-            pub fn from_code(code: &str) -> Result<Self, CodeError> {
-                match code {
-                    $($code => Ok(Self::$variant),)*
-                    _ => Err(CodeError { table: $table, english: $english, got: code.to_string() }),
-                }
-            }
-
-            /// Position in [`Self::ALL`]; the matrix is indexed by it.
-            pub fn index(self) -> usize {
-                self as usize
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.code())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let raw = <std::borrow::Cow<'de, str> as Deserialize>::deserialize(d)?;
-                Self::from_code(&raw).map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
-pub(crate) use code_enum;
+use crate::code_enum::code_enum;
 
 code_enum! {
     /// 情報区分: what is being accessed. 要介護認定情報 is split in two because the national

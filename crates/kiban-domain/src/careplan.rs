@@ -20,6 +20,7 @@ pub mod concentration;
 pub mod holiday;
 pub mod model;
 pub mod month;
+pub mod official;
 pub mod period;
 pub mod suppress;
 

@@ -20,6 +20,7 @@ pub mod access;
 pub mod audit;
 pub mod careplan;
 pub mod certification;
+mod code_enum;
 pub mod codes;
 pub mod date;
 pub mod ids;

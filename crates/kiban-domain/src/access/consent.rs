@@ -5,11 +5,9 @@
 //! the caller may pass all of a person's records without widening anyone's access.
 
 use super::{code_enum, ConsentCategory, Party, Timestamp};
-use crate::codes::CodeError;
+
 use crate::date::Date;
 use crate::ids::OfficeNumber;
-use serde::{Deserialize, Serialize};
-use std::fmt;
 
 code_enum! {
     /// Why a consent was taken on paper instead of with the card (recorded with the witness).

@@ -6,10 +6,8 @@
 //! the steps are a sequence, and each is its own variant, so a state such as "一次判定済 without
 //! a survey" cannot be represented, not even by a hand-edited JSON row.
 
-use crate::access::code_enum;
-use crate::codes::CodeError;
+use crate::code_enum::code_enum;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 code_enum! {
     /// 申請区分: decides the legal range of the 有効期間 and where it starts.

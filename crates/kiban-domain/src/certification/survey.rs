@@ -6,12 +6,11 @@
 //! unknown or malformed entry instead of failing to deserialise the whole survey.
 
 use super::survey_items::{item, Group, ITEMS, PRESENT};
-use crate::access::code_enum;
-use crate::codes::{CodeError, ServiceKind};
+use crate::code_enum::code_enum;
+use crate::codes::ServiceKind;
 use crate::date::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 
 code_enum! {
     /// 障害高齢者の日常生活自立度 (寝たきり度).

@@ -14,10 +14,7 @@
 //! faithful equivalent rather than a copy. The 日常生活自立度 is not among the 74 and lives in
 //! [`super::survey`].
 
-use crate::access::code_enum;
-use crate::codes::CodeError;
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use crate::code_enum::code_enum;
 
 code_enum! {
     /// 群: the grouping used for the 中間評価項目得点 of the 一次判定.
