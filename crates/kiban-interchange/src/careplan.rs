@@ -44,6 +44,7 @@ mod fields;
 mod format;
 pub mod layout;
 pub mod name;
+pub mod official;
 mod read;
 mod records;
 mod records_month;

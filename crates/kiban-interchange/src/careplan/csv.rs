@@ -287,21 +287,26 @@ pub(crate) fn write_record(out: &mut Vec<u8>, values: &[String]) -> Result<(), (
             out.push(b',');
         }
         let bytes = encode_strict(v).map_err(|c| (i, c))?;
-        if v.contains([',', '"', '\n', '\r']) {
-            out.push(b'"');
-            for &b in &bytes {
-                if b == b'"' {
-                    out.push(b'"');
-                }
-                out.push(b);
-            }
-            out.push(b'"');
-        } else {
-            out.extend_from_slice(&bytes);
-        }
+        write_field(out, &bytes, v.contains([',', '"', '\n', '\r']));
     }
     out.extend_from_slice(b"\r\n");
     Ok(())
+}
+
+/// Appends one encoded field, in quotes (with `""` for a quote) when `quote`.
+pub(crate) fn write_field(out: &mut Vec<u8>, bytes: &[u8], quote: bool) {
+    if quote {
+        out.push(b'"');
+        for &b in bytes {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(bytes);
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,185 @@
+//! The official V4 layout (第4.1版): every file kind read from a hand-written golden file and
+//! written back byte for byte; each refusal with its place.
+
+use kiban_interchange::careplan::official::{
+    read_file, write_file, FileError, FileKind, OfficialFile,
+};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/v4")
+}
+
+fn goldens() -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(golden_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "CSV"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn golden(prefix: &str) -> (String, Vec<u8>) {
+    goldens()
+        .into_iter()
+        .find(|(n, _)| n.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no golden {prefix}"))
+}
+
+fn write_back(file: &OfficialFile) -> Vec<u8> {
+    let records: Vec<_> = file
+        .lines
+        .iter()
+        .map(|l| (l.common.unwrap(), l.record.clone().unwrap()))
+        .collect();
+    let (name, bytes) = write_file(&file.name, &records).unwrap();
+    assert_eq!(name, file.file_name);
+    bytes
+}
+
+#[test]
+fn every_kind_reads_from_its_golden_file_and_writes_back_byte_for_byte() {
+    let mut kinds = BTreeSet::new();
+    for (name, bytes) in goldens() {
+        let file = read_file(&name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for l in &file.lines {
+            assert!(l.issues.is_empty(), "{name}:{}: {:?}", l.line, l.issues);
+            assert!(l.record.is_some(), "{name}:{}", l.line);
+        }
+        assert_eq!(
+            write_back(&file),
+            bytes,
+            "{name} is written back byte for byte"
+        );
+        kinds.insert(file.name.kind);
+    }
+    let csv_kinds: BTreeSet<FileKind> = FileKind::ALL.into_iter().filter(|k| k.is_csv()).collect();
+    assert_eq!(kinds, csv_kinds, "one golden file per CSV file kind");
+}
+
+/// The golden's bytes with one line's field `no` (1-based) replaced.
+fn with_field(bytes: &[u8], line: usize, no: usize, value: &str) -> Vec<u8> {
+    let text = encoding_rs::SHIFT_JIS.decode(bytes).0.into_owned();
+    let mut lines: Vec<String> = text.split("\r\n").map(str::to_string).collect();
+    let mut fields: Vec<String> = lines[line - 1].split(',').map(str::to_string).collect();
+    fields[no - 1] = value.to_string();
+    lines[line - 1] = fields.join(",");
+    encoding_rs::SHIFT_JIS
+        .encode(&lines.join("\r\n"))
+        .0
+        .into_owned()
+}
+
+fn only_issue(name: &str, bytes: &[u8]) -> (u64, usize, String, &'static str, String) {
+    let file = read_file(name, bytes).unwrap();
+    let issues: Vec<_> = file.lines.iter().flat_map(|l| l.issues.clone()).collect();
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    let i = &issues[0];
+    assert!(
+        file.lines.iter().any(|l| l.record.is_none()),
+        "the line with an error has no record"
+    );
+    (
+        i.line,
+        i.column_no,
+        i.column.clone(),
+        i.code,
+        i.message_ja.clone(),
+    )
+}
+
+#[test]
+fn a_wrong_version_an_empty_required_field_and_a_wrong_month_are_placed() {
+    let (name, bytes) = golden("UPPLAN_");
+    let (line, no, column, code, _) = only_issue(&name, &with_field(&bytes, 2, 1, "4.1"));
+    assert_eq!(
+        (line, no, column.as_str(), code),
+        (2, 1, "CSVバージョン", "V4_VERSION")
+    );
+
+    let (_, _, _, code, ja) = only_issue(&name, &with_field(&bytes, 1, 1, "202208"));
+    assert_eq!(code, "V4_VERSION_EARLIER");
+    assert!(ja.contains("202208"), "{ja}");
+
+    let (line, no, column, code, _) = only_issue(&name, &with_field(&bytes, 1, 15, ""));
+    assert_eq!(
+        (line, no, column.as_str(), code),
+        (1, 15, "サービスコード", "V4_REQUIRED")
+    );
+
+    let (line, no, _, code, _) = only_issue(&name, &with_field(&bytes, 2, 5, "202505"));
+    assert_eq!((line, no, code), (2, 5, "V4_MONTH_MISMATCH"));
+}
+
+#[test]
+fn a_file_mixing_versions_is_refused_whole() {
+    let (name, bytes) = golden("UPPLAN_");
+    let err = read_file(&name, &with_field(&bytes, 2, 1, "202504")).unwrap_err();
+    match &err {
+        FileError::MixedVersions {
+            first,
+            first_line,
+            other,
+            line,
+            ..
+        } => assert_eq!(
+            (*first, *first_line, *other, *line),
+            ("202407", 1, "202504", 2)
+        ),
+        other => panic!("{other}"),
+    }
+    assert!(err.to_string().contains("複数のCSVバージョン"));
+}
+
+#[test]
+fn gaiji_and_a_wrong_field_count_are_refused_at_their_place() {
+    let (name, bytes) = golden("UP1KYO_");
+    // 0xF040 is the first 外字 (user-defined) code of MS932; it replaces 「計」 of 計画作成者氏名.
+    let kei = encoding_rs::SHIFT_JIS.encode("計画").0.into_owned();
+    let at = bytes.windows(4).position(|w| w == &kei[..]).unwrap();
+    let mut gaiji = bytes.clone();
+    gaiji[at] = 0xF0;
+    gaiji[at + 1] = 0x40;
+    let file = read_file(&name, &gaiji).unwrap();
+    let issue = &file.lines[0].issues[0];
+    assert_eq!(
+        (issue.column_no, issue.column.as_str(), issue.code),
+        (8, "居宅サービス計画作成者氏名", "CHARACTER_INVALID")
+    );
+    assert!(issue.message_ja.contains("外字"));
+    assert!(file.lines[0].record.is_none());
+
+    let mut short = bytes.clone();
+    let end = short.len() - 2;
+    let cut = short[..end].iter().rposition(|&b| b == b',').unwrap();
+    short.drain(cut..end);
+    let file = read_file(&name, &short).unwrap();
+    assert_eq!(file.lines[0].issues[0].code, "COLUMN_COUNT");
+    assert!(file.lines[0].issues[0].message_ja.contains("28項目"));
+}
+
+#[test]
+fn a_supplement_must_match_its_names_month() {
+    let (name, bytes) = golden("UPHOSOKU_000000");
+    let (line, no, _, code, _) = only_issue(&name, &with_field(&bytes, 1, 63, "202504"));
+    assert_eq!((line, no, code), (1, 63, "V4_MONTH_MISMATCH"));
+}
+
+#[test]
+fn a_name_in_kibans_earlier_shape_is_refused_with_the_official_one() {
+    let (_, bytes) = golden("UP1KYO_");
+    let err = read_file("UP1KYO_000000001_0300000100_20250410093000.CSV", &bytes).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("旧形式") && text.contains("送信元サービス種類コード"),
+        "{text}"
+    );
+}
