@@ -183,3 +183,140 @@ fn a_name_in_kibans_earlier_shape_is_refused_with_the_official_one() {
         "{text}"
     );
 }
+
+mod units {
+    use super::*;
+    use kiban_interchange::careplan::official::{
+        assemble, to_v5, v5_values_to_unit, write_unit, Document, SendUnit, UnitKind,
+    };
+
+    fn unit_of(prefixes: &[&str]) -> (SendUnit, Vec<(String, Vec<u8>)>) {
+        let files: Vec<(String, Vec<u8>)> = prefixes.iter().map(|p| golden(p)).collect();
+        let read = files
+            .iter()
+            .map(|(n, b)| read_file(n, b).unwrap())
+            .collect();
+        (assemble(read).unwrap(), files)
+    }
+
+    fn sorted(mut files: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+        files.sort();
+        files
+    }
+
+    const PLAN: [&str; 4] = ["UP1KYO_", "UP2KYO_", "UP3KYO_", "UPHOSOKU_000000"];
+    const USE: [&str; 3] = ["UPPLAN_", "UPSIKYU_", "UPHOSOKU_202504"];
+
+    #[test]
+    fn a_plan_unit_becomes_one_plan_with_its_three_tables_and_writes_back() {
+        let (unit, files) = unit_of(&PLAN);
+        assert_eq!(unit.header.unit, UnitKind::Plan);
+        assert_eq!(
+            unit.all_issues().count(),
+            0,
+            "{:?}",
+            unit.all_issues().collect::<Vec<_>>()
+        );
+        let docs: Vec<&Document> = unit.documents().collect();
+        let Document::Plan(plan) = docs[0] else {
+            panic!("{docs:?}")
+        };
+        assert_eq!((plan.needs.len(), plan.week.len()), (2, 3));
+        assert!(matches!(docs[1], Document::Supplement(_)));
+        assert_eq!(sorted(write_unit(&unit).unwrap()), sorted(files));
+    }
+
+    #[test]
+    fn a_service_use_unit_holds_the_sixth_and_seventh_tables_and_writes_back() {
+        let (unit, files) = unit_of(&USE);
+        assert_eq!(unit.header.unit, UnitKind::ServiceUse);
+        let Document::ServiceUse(u) = unit.documents().next().unwrap() else {
+            panic!()
+        };
+        assert_eq!((u.rows.len(), u.limits.len()), (2, 3));
+        assert!(u.total().is_some());
+        assert_eq!(sorted(write_unit(&unit).unwrap()), sorted(files));
+    }
+
+    #[test]
+    fn every_unit_goes_to_v5_and_back_to_the_same_bytes() {
+        for prefixes in [
+            &PLAN[..],
+            &USE[..],
+            &["UPJSK_"],
+            &["DLT1KYO_"],
+            &["DLTPLAN_"],
+            &["DLTJSK_"],
+            &["UPKIHON_0", "UPKIHON_SUB1", "UPKIHON_SUB2"],
+            &["UPYOBO_0", "UPYOBO_SUB"],
+            &["DLTKIHON_"],
+            &["DLTYOBO_"],
+        ] {
+            let (unit, files) = unit_of(prefixes);
+            assert_eq!(
+                unit.rejected().count(),
+                0,
+                "{prefixes:?}: {:?}",
+                unit.all_issues().collect::<Vec<_>>()
+            );
+            let json = to_v5(&unit);
+            let back = v5_values_to_unit(&json).unwrap_or_else(|e| panic!("{prefixes:?}: {e}"));
+            assert_eq!(
+                sorted(write_unit(&back).unwrap()),
+                sorted(files),
+                "{prefixes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_unit_without_its_required_file_or_with_another_t_is_refused() {
+        let files: Vec<_> = ["UP1KYO_", "UP2KYO_", "UPHOSOKU_000000"]
+            .iter()
+            .map(|p| {
+                let (n, b) = golden(p);
+                read_file(&n, &b).unwrap()
+            })
+            .collect();
+        let err = assemble(files).unwrap_err();
+        assert!(err.ja.contains("UP3KYO"), "{err}");
+
+        let mut files: Vec<_> = PLAN
+            .iter()
+            .map(|p| {
+                let (n, b) = golden(p);
+                read_file(&n, &b).unwrap()
+            })
+            .collect();
+        files[3].name.created = "20250410093001".into();
+        let err = assemble(files).unwrap_err();
+        assert!(err.ja.contains("作成日時"), "{err}");
+    }
+
+    #[test]
+    fn a_plan_without_its_supplement_line_refuses_the_person_only() {
+        let (name, bytes) = golden("UPHOSOKU_000000");
+        let other = with_field(&bytes, 1, 3, "1000000002");
+        let files = vec![
+            read_file(&golden("UP1KYO_").0, &golden("UP1KYO_").1).unwrap(),
+            read_file(&golden("UP2KYO_").0, &golden("UP2KYO_").1).unwrap(),
+            read_file(&golden("UP3KYO_").0, &golden("UP3KYO_").1).unwrap(),
+            read_file(&name, &other).unwrap(),
+        ];
+        let unit = assemble(files).unwrap();
+        let codes: Vec<&str> = unit.all_issues().map(|i| i.code).collect();
+        assert_eq!(codes, vec!["SUPPLEMENT_MISSING", "SUPPLEMENT_ORPHAN"]);
+        assert_eq!(unit.accepted().count(), 0);
+        assert_eq!(unit.rejected().count(), 2);
+    }
+
+    #[test]
+    fn a_v5_document_the_v4_reader_would_refuse_is_refused_at_its_index() {
+        let (unit, _) = unit_of(&USE);
+        let mut json = to_v5(&unit);
+        json[0]["document"]["rows"][0]["count"] = serde_json::Value::from("123");
+        let err = v5_values_to_unit(&json).unwrap_err();
+        assert_eq!(err.path, "$[0]");
+        assert!(err.ja.contains("サービス回数"), "{err}");
+    }
+}

@@ -1,0 +1,273 @@
+//! The documents the official files make, one per person and key (本文 2.3, 3.3): what kiban
+//! stores, shows and converts to V5 JSON. A document holds its records whole (every field of the
+//! layout has its place) and the CSVバージョン of the file it came from, so that it is written
+//! back as the same lines.
+
+use super::*;
+use crate::careplan::{PlanPerson, YearMonth};
+use crate::codes::ServiceKind;
+use crate::date::Date;
+use crate::ids::OfficeNumber;
+use serde::{Deserialize, Serialize};
+
+/// 居宅サービス計画書 第1表–第3表 of one 居宅サービス計画作成（変更）日 (key: 保険者番号 +
+/// 被保険者番号 + 作成（変更）日).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarePlan {
+    pub version: CsvVersion,
+    pub person: PlanPerson,
+    /// 第1表.
+    pub overview: Plan1Record,
+    /// 第2表, in form order.
+    pub needs: Vec<Plan2Record>,
+    /// 第3表 週間サービス計画表, in file order.
+    pub week: Vec<Plan3Record>,
+}
+
+impl CarePlan {
+    /// 居宅サービス計画作成（変更）日: the plan's identity for this person.
+    pub fn plan_date(&self) -> Date {
+        self.overview.plan_date
+    }
+
+    /// The offices the plan names (第2表 サービス事業者コード), each once, in first-named order.
+    pub fn named_offices(&self) -> Vec<OfficeNumber> {
+        let mut out: Vec<OfficeNumber> = Vec::new();
+        for office in self.needs.iter().filter_map(|n| n.provider) {
+            if !out.contains(&office) {
+                out.push(office);
+            }
+        }
+        out
+    }
+}
+
+/// サービス利用票 第6表 (予定) and its 別表 第7表 for one person and month (key: 保険者番号 +
+/// 被保険者番号 + 対象年月). The 第6表 carries the services of every office of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceUse {
+    pub person: PlanPerson,
+    pub month: YearMonth,
+    /// The CSVバージョン of the 第6表 file.
+    pub version: CsvVersion,
+    /// 第6表: one service on one day per record.
+    pub rows: Vec<UseRecord>,
+    /// The CSVバージョン of the 第7表 file.
+    pub limit_version: CsvVersion,
+    /// 第7表, subtotals and 全合計 included.
+    pub limits: Vec<LimitRecord>,
+}
+
+impl ServiceUse {
+    /// The service offices of the month's plan, each once, in first-row order.
+    pub fn providers(&self) -> Vec<OfficeNumber> {
+        let mut out: Vec<OfficeNumber> = Vec::new();
+        for r in &self.rows {
+            if !out.contains(&r.provider) {
+                out.push(r.provider);
+            }
+        }
+        out
+    }
+
+    /// The 全合計 line of 第7表 (always written by the sender).
+    pub fn total(&self) -> Option<&LimitRecord> {
+        self.limits
+            .iter()
+            .find(|l| l.service_code == LimitCode::Total)
+    }
+}
+
+/// 実績: what a service office provided to one person in a month, sent back to the care manager
+/// (same records as 第6表).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceResults {
+    pub version: CsvVersion,
+    pub person: PlanPerson,
+    pub month: YearMonth,
+    pub rows: Vec<UseRecord>,
+}
+
+/// 利用者補足情報: who the person is and the month's 限度額, sent with 第1表 or with 第6表.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supplement {
+    pub version: CsvVersion,
+    pub person: PlanPerson,
+    pub record: SupplementRecord,
+}
+
+/// One サービス種類別限度額 slot of 利用者補足情報 (枠 1–9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindLimit {
+    pub slot: u8,
+    pub service_kind: Option<ServiceKind>,
+    pub limit_units: Option<Number>,
+    pub total_units: Option<Number>,
+    pub over_units: Option<Number>,
+}
+
+impl SupplementRecord {
+    /// The filled サービス種類別限度額 slots, in slot order.
+    pub fn kind_limits(&self) -> Vec<KindLimit> {
+        let slots = [
+            (
+                1,
+                &self.kind1_service_kind,
+                &self.kind1_limit_units,
+                &self.kind1_total_units,
+                &self.kind1_over_units,
+            ),
+            (
+                2,
+                &self.kind2_service_kind,
+                &self.kind2_limit_units,
+                &self.kind2_total_units,
+                &self.kind2_over_units,
+            ),
+            (
+                3,
+                &self.kind3_service_kind,
+                &self.kind3_limit_units,
+                &self.kind3_total_units,
+                &self.kind3_over_units,
+            ),
+            (
+                4,
+                &self.kind4_service_kind,
+                &self.kind4_limit_units,
+                &self.kind4_total_units,
+                &self.kind4_over_units,
+            ),
+            (
+                5,
+                &self.kind5_service_kind,
+                &self.kind5_limit_units,
+                &self.kind5_total_units,
+                &self.kind5_over_units,
+            ),
+            (
+                6,
+                &self.kind6_service_kind,
+                &self.kind6_limit_units,
+                &self.kind6_total_units,
+                &self.kind6_over_units,
+            ),
+            (
+                7,
+                &self.kind7_service_kind,
+                &self.kind7_limit_units,
+                &self.kind7_total_units,
+                &self.kind7_over_units,
+            ),
+            (
+                8,
+                &self.kind8_service_kind,
+                &self.kind8_limit_units,
+                &self.kind8_total_units,
+                &self.kind8_over_units,
+            ),
+            (
+                9,
+                &self.kind9_service_kind,
+                &self.kind9_limit_units,
+                &self.kind9_total_units,
+                &self.kind9_over_units,
+            ),
+        ];
+        slots
+            .into_iter()
+            .filter(|(_, k, l, t, o)| k.is_some() || l.is_some() || t.is_some() || o.is_some())
+            .map(|(slot, k, l, t, o)| KindLimit {
+                slot,
+                service_kind: *k,
+                limit_units: l.clone(),
+                total_units: t.clone(),
+                over_units: o.clone(),
+            })
+            .collect()
+    }
+}
+
+/// 利用者基本情報 (介護予防) of one 相談日, with its 別表1 and 別表2 (key: 保険者番号 +
+/// 被保険者番号 + 相談日).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasicInfo {
+    pub version: CsvVersion,
+    pub person: PlanPerson,
+    pub info: BasicInfoRecord,
+    /// 別表1 １日の生活・すごし方.
+    pub schedule: Vec<DailyScheduleRecord>,
+    /// 別表2 現病歴・既往歴.
+    pub history: Vec<MedicalHistoryRecord>,
+}
+
+/// 介護予防サービス・支援計画書 of one 計画作成(変更)日, with its 別表 (key: 保険者番号 +
+/// 被保険者番号 + 計画作成(変更)日).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreventionPlan {
+    pub version: CsvVersion,
+    pub person: PlanPerson,
+    pub plan: PreventionPlanRecord,
+    /// 別表 支援計画.
+    pub support: Vec<SupportPlanRecord>,
+}
+
+/// A deletion (DLT… files): withdraws what was sent under its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Deletion {
+    /// DLT1KYO: the plan of `plan_date` (第2表 and 第3表 with it).
+    Plan {
+        version: CsvVersion,
+        person: PlanPerson,
+        plan_date: Date,
+    },
+    /// DLTPLAN: the 利用票 of `month` (第7表 with it).
+    ServiceUse {
+        version: CsvVersion,
+        person: PlanPerson,
+        month: YearMonth,
+    },
+    /// DLTJSK: one office's 実績 of one サービス種類 in `month`.
+    Results {
+        version: CsvVersion,
+        person: PlanPerson,
+        month: YearMonth,
+        provider: OfficeNumber,
+        service_kind: ServiceKind,
+    },
+    /// DLTKIHON: the 利用者基本情報 of `consulted_on` (別表 and image with it).
+    BasicInfo {
+        version: CsvVersion,
+        person: PlanPerson,
+        consulted_on: Date,
+    },
+    /// DLTYOBO: the 介護予防サービス・支援計画書 of `plan_date` (its 別表 with it).
+    PreventionPlan {
+        version: CsvVersion,
+        person: PlanPerson,
+        plan_date: Date,
+    },
+}
+
+impl Deletion {
+    pub fn person(&self) -> PlanPerson {
+        match self {
+            Self::Plan { person, .. }
+            | Self::ServiceUse { person, .. }
+            | Self::Results { person, .. }
+            | Self::BasicInfo { person, .. }
+            | Self::PreventionPlan { person, .. } => *person,
+        }
+    }
+
+    pub fn version(&self) -> CsvVersion {
+        match self {
+            Self::Plan { version, .. }
+            | Self::ServiceUse { version, .. }
+            | Self::Results { version, .. }
+            | Self::BasicInfo { version, .. }
+            | Self::PreventionPlan { version, .. } => *version,
+        }
+    }
+}
