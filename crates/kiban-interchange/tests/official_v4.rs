@@ -320,3 +320,56 @@ mod units {
         assert!(err.ja.contains("サービス回数"), "{err}");
     }
 }
+
+mod generated {
+    use super::*;
+    use kiban_domain::careplan::YearMonth;
+    use kiban_domain::ids::InsurerNumber;
+    use kiban_interchange::careplan::official::{
+        assemble, to_v5, v5_values_to_unit, write_unit, UnitKind,
+    };
+    use kiban_interchange::generate::careplan::{month, CarePlanSpec};
+
+    #[test]
+    fn a_generated_month_is_official_files_that_read_clean_and_round_trip() {
+        let g = month(&CarePlanSpec {
+            insurer: InsurerNumber::parse("131011").unwrap(),
+            persons: 30,
+            insured: Vec::new(),
+            month: YearMonth::parse("202610").unwrap(),
+            care_offices: 2,
+            service_offices: 10,
+            seed: 7,
+            created: "20261101093000".into(),
+            deletions: true,
+        });
+        let mut kinds = BTreeSet::new();
+        for u in &g.units {
+            let read: Vec<OfficialFile> = u
+                .files
+                .iter()
+                .map(|(n, b)| read_file(n, b).unwrap_or_else(|e| panic!("{n}: {e}")))
+                .collect();
+            let unit = assemble(read).unwrap();
+            let issues: Vec<_> = unit.all_issues().collect();
+            assert!(issues.is_empty(), "{issues:?}");
+            assert_eq!(unit.header.unit, u.kind);
+            let mut files = u.files.clone();
+            files.sort();
+            let mut back = write_unit(&v5_values_to_unit(&to_v5(&unit)).unwrap()).unwrap();
+            back.sort();
+            assert_eq!(back, files, "V4 → V5 → V4 of a {:?} unit", u.kind);
+            kinds.insert(format!("{:?}", u.kind));
+        }
+        for k in [
+            UnitKind::Plan,
+            UnitKind::ServiceUse,
+            UnitKind::Results,
+            UnitKind::PlanDeletion,
+            UnitKind::ServiceUseDeletion,
+            UnitKind::ResultsDeletion,
+        ] {
+            assert!(kinds.contains(&format!("{k:?}")), "{k:?}");
+        }
+    }
+}

@@ -25,15 +25,18 @@ use tables::{corporate_number, office_number, KINDS, LIMITS, SERVICES, WORDS};
 use super::names::NameTables;
 use super::places::Municipality;
 use super::FIRST_INSURED;
-use crate::careplan::{self, Document, SendUnit, UnitHeader, UnitKind};
-use documents::{month_documents, need_row};
-use kiban_domain::careplan::*;
-use kiban_domain::codes::{ServiceKind, Sex};
+use crate::careplan::official::{self as careplan, Document, SendUnit, UnitHeader, UnitKind};
+use documents::{
+    activity_row, limit_line, limit_row, need_row, postal, service_days, use_rows, week_rows,
+    LimitSums, UseContext,
+};
+use kiban_domain::careplan::official::*;
+use kiban_domain::careplan::{PlanPerson, YearMonth};
+use kiban_domain::codes::{CareLevel, ServiceKind, Sex};
 use kiban_domain::date::Date;
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -156,8 +159,6 @@ pub fn month(spec: &CarePlanSpec) -> GeneratedMonth {
     let service = |k: usize| &offices[care_count + k];
 
     let mut persons = Vec::new();
-    // (care office, [(service office or usize::MAX for the plan, document)], 補足) per person.
-    type PersonDocs = (usize, Vec<(usize, Document)>, Supplement);
     let mut docs: Vec<PersonDocs> = Vec::new();
     for i in 0..spec.persons {
         let mut rng = stream(i);
@@ -228,17 +229,18 @@ pub fn month(spec: &CarePlanSpec) -> GeneratedMonth {
             let s = SERVICES[k];
             needs.push(need_row(
                 plan_date,
-                n as u32 + 1,
+                n as i64 + 1,
                 s.6,
                 s.7,
                 s.2,
                 Some((KINDS[k], service(o))),
+                care.number,
                 &mut rng,
             ));
         }
         let total = rng.gen_range(2..=6).max(needs.len());
         while needs.len() < total {
-            let n = needs.len() as u32 + 1;
+            let n = needs.len() as i64 + 1;
             needs.push(need_row(
                 plan_date,
                 n,
@@ -246,27 +248,37 @@ pub fn month(spec: &CarePlanSpec) -> GeneratedMonth {
                 "家族が休息できる",
                 "家族による見守り、声かけ",
                 None,
+                care.number,
                 &mut rng,
             ));
         }
-        let overview = PlanOverview {
+        let days: Vec<Vec<Date>> = kinds
+            .iter()
+            .map(|&k| service_days(m, k, &mut rng))
+            .collect();
+        let mut week = vec![activity_row(plan_date)];
+        for (&k, d) in kinds.iter().zip(&days) {
+            week.extend(week_rows(plan_date, k, d));
+        }
+        let overview = Plan1Record {
             created_on: plan_date,
-            origin: if valid_from == plan_date {
-                PlanOrigin::First
-            } else {
-                PlanOrigin::Continued
-            },
-            certified: true,
-            user_postal_code: home.postal_code.clone(),
+            user_postal_code: postal(&home.postal_code),
             user_address1: address1.clone(),
             user_address2: address2.clone(),
-            planner_name: planner.name,
-            office: care.number,
+            planner_name: planner.name.clone(),
             office_name: care.name.clone(),
-            office_postal_code: care_places[c].postal_code.clone(),
+            office_postal_code: postal(&care_places[c].postal_code),
             office_address1: care_places[c].address.clone(),
             office_address2: String::new(),
-            first_plan_date: Some(valid_from.add_months(-rng.gen_range(0..36))),
+            office: care.number,
+            plan_date,
+            first_plan_date: valid_from.add_months(-rng.gen_range(0..36)),
+            category: Some(if valid_from == plan_date {
+                PlanCategory::First
+            } else {
+                PlanCategory::Continued
+            }),
+            certification_state: Some(CertificationState::Certified),
             certified_on: Some(certified_on),
             valid_from: Some(valid_from),
             valid_to: Some(valid_to),
@@ -275,67 +287,136 @@ pub fn month(spec: &CarePlanSpec) -> GeneratedMonth {
                 .into(),
             committee_opinion: "なし".into(),
             policy: "転倒を防ぎ,自宅での生活が続けられるよう支援します。".into(),
-            living_support_reason: None,
-            living_support_note: String::new(),
+            living_aid_reason: None,
+            living_aid_note: String::new(),
+            vendor_code: Some(Plain::new(&care.number.to_string())),
+            identifier: None,
         };
-        let mut person_docs = vec![(
-            usize::MAX,
-            Document::Plan(CarePlan {
-                person,
-                plan_date,
-                overview,
-                needs,
-            }),
-        )];
-        for (&k, &o) in kinds.iter().zip(&chosen) {
-            let (use_doc, results) = month_documents(
-                m,
-                person,
-                care.number,
-                level,
-                limit,
-                k,
-                service(o),
-                &mut rng,
-            );
-            person_docs.push((o, Document::ServiceUse(use_doc)));
-            person_docs.push((o, Document::Results(results)));
+        let plan = CarePlan {
+            version: CsvVersion::CURRENT,
+            person,
+            overview,
+            needs,
+            week,
+        };
+        let ctx = UseContext {
+            month: m,
+            created_on: m.first_day().add_days(-5),
+            care_office: care.number,
+            planner_name: &planner.name,
+            vendor: care.number,
+        };
+        let mut rows = Vec::new();
+        let mut limits = Vec::new();
+        let mut all = LimitSums::default();
+        let mut results = Vec::new();
+        for ((&k, &o), d) in kinds.iter().zip(&chosen).zip(&days) {
+            let office = service(o);
+            rows.extend(use_rows(&ctx, k, office, d));
+            let mut kind_sums = LimitSums::default();
+            limits.push(limit_row(&ctx, k, office, d.len() as i64, &mut kind_sums));
+            limits.push(limit_line(
+                &ctx,
+                office.name.clone(),
+                LimitOffice::Office(office.number),
+                LimitCode::KindSubtotal(KINDS[k]),
+                0,
+                kind_sums.count,
+                kind_sums,
+            ));
+            all.count += kind_sums.count;
+            all.units += kind_sums.units;
+            all.cost += kind_sums.cost;
+            all.claim += kind_sums.claim;
+            let mut done = d.clone();
+            if done.len() > 1 && rng.gen_bool(0.1) {
+                done.remove(0); // one visit cancelled
+            }
+            let done_ctx = UseContext {
+                created_on: m.last_day(),
+                vendor: office.number,
+                ..ctx
+            };
+            results.push((
+                o,
+                ServiceResults {
+                    version: CsvVersion::CURRENT,
+                    person,
+                    month: m,
+                    rows: use_rows(&done_ctx, k, office, &done),
+                },
+            ));
         }
+        limits.push(limit_line(
+            &ctx,
+            String::new(),
+            LimitOffice::AllOffices,
+            LimitCode::Total,
+            0,
+            0,
+            all,
+        ));
+        let service_use = ServiceUse {
+            person,
+            month: m,
+            version: CsvVersion::CURRENT,
+            rows,
+            limit_version: CsvVersion::CURRENT,
+            limits,
+        };
         persons.push(GeneratedPerson {
             person,
             care_office: care.number,
             service_offices: chosen.iter().map(|&o| service(o).number).collect(),
         });
-        let supplement = Supplement {
-            person,
-            plan_date,
-            kana: name.kana,
-            name: name.name,
-            sex,
-            birth_date: birth,
-            postal_code: home.postal_code,
-            address1,
-            address2,
-            phone: format!(
-                "03-{:04}-{:04}",
-                rng.gen_range(1000..10_000),
-                rng.gen_range(0..10_000)
-            ),
-            certified_on: Some(certified_on),
-            limit_from: Some(valid_from),
-            limit_to: Some(valid_to),
-            care_level: Some(level),
-        };
-        docs.push((c, person_docs, supplement));
+        let supplement =
+            |plan_date: Option<Date>, month: Option<YearMonth>, rng: &mut ChaCha8Rng| Supplement {
+                version: CsvVersion::CURRENT,
+                person,
+                record: supplement_record(SupplementFacts {
+                    plan_date,
+                    month,
+                    kana: &name.kana,
+                    name: &name.name,
+                    sex,
+                    birth,
+                    postal_code: postal(&home.postal_code),
+                    address1: &address1,
+                    address2: &address2,
+                    phone: format!(
+                        "03-{:04}-{:04}",
+                        rng.gen_range(1000..10_000),
+                        rng.gen_range(0..10_000)
+                    ),
+                    certified_on,
+                    valid_from,
+                    valid_to,
+                    level,
+                    limit,
+                    care_office: care.number,
+                }),
+            };
+        let plan_supplement = supplement(Some(plan_date), None, &mut rng);
+        let month_supplement = supplement(None, Some(m), &mut rng);
+        docs.push(PersonDocs {
+            care: c,
+            offices: chosen,
+            plan,
+            plan_supplement,
+            service_use,
+            month_supplement,
+            results,
+        });
     }
 
     let mut units = Vec::new();
-    let header = |unit, serial, month, sender, receiver| UnitHeader {
+    let header = |unit, month, sender: &GeneratedOffice, receiver: &GeneratedOffice| UnitHeader {
         unit,
-        serial,
         month,
-        sender,
-        receiver,
+        sender: sender.number,
+        sender_kind: sender.kind,
+        receiver: receiver.number,
+        receiver_kind: receiver.kind,
         created: spec.created.clone(),
     };
     let mut emit = |h: UnitHeader, documents: Vec<Document>| {
@@ -343,105 +424,85 @@ pub fn month(spec: &CarePlanSpec) -> GeneratedMonth {
             return;
         }
         let unit = SendUnit::from_documents(h.clone(), documents);
-        let files = careplan::write_unit(&unit).expect("generated text is CP932");
+        let files = careplan::write_unit(&unit).expect("generated text is MS932");
         units.push(GeneratedUnit {
             kind: h.unit,
             files,
         });
     };
+    // 居宅 → each service office its plan names: ① the plans, ② the 利用票 (every office's
+    // services, as the 第6表 is the person's whole month).
     for (c, care) in offices.iter().enumerate().take(care_count) {
-        let mine = || docs.iter().filter(move |d| d.0 == c);
-        let mut plan_docs = Vec::new();
-        for (_, ds, s) in mine() {
-            plan_docs.push(ds[0].1.clone());
-            plan_docs.push(Document::Supplement(s.clone()));
-        }
-        emit(
-            header(UnitKind::Plan, Some(1), None, care.number, None),
-            plan_docs,
-        );
-        let mut by_office: BTreeMap<usize, Vec<Document>> = BTreeMap::new();
-        for (_, ds, s) in mine() {
-            for (o, d) in ds.iter().filter(|d| matches!(d.1, Document::ServiceUse(_))) {
-                let v = by_office.entry(*o).or_default();
-                v.push(d.clone());
-                v.push(Document::Supplement(s.clone()));
+        for o in 0..service_count {
+            let mine: Vec<&PersonDocs> = docs
+                .iter()
+                .filter(|d| d.care == c && d.offices.contains(&o))
+                .collect();
+            let mut plans = Vec::new();
+            let mut uses = Vec::new();
+            for d in &mine {
+                plans.push(Document::Plan(Box::new(d.plan.clone())));
+                plans.push(Document::Supplement(Box::new(d.plan_supplement.clone())));
+                uses.push(Document::ServiceUse(Box::new(d.service_use.clone())));
+                uses.push(Document::Supplement(Box::new(d.month_supplement.clone())));
             }
-        }
-        for (o, documents) in by_office {
+            emit(header(UnitKind::Plan, None, care, service(o)), plans);
             emit(
-                header(
-                    UnitKind::ServiceUse,
-                    None,
-                    Some(m),
-                    care.number,
-                    Some(service(o).number),
-                ),
-                documents,
+                header(UnitKind::ServiceUse, Some(m), care, service(o)),
+                uses,
             );
         }
     }
+    // Each service office → each care office: 実績.
     for o in 0..service_count {
         for (c, care) in offices.iter().enumerate().take(care_count) {
             let documents: Vec<Document> = docs
                 .iter()
-                .filter(|d| d.0 == c)
-                .flat_map(|d| d.1.iter())
-                .filter(|(oo, d)| *oo == o && matches!(d, Document::Results(_)))
-                .map(|(_, d)| d.clone())
+                .filter(|d| d.care == c)
+                .flat_map(|d| d.results.iter())
+                .filter(|(oo, _)| *oo == o)
+                .map(|(_, r)| Document::Results(Box::new(r.clone())))
                 .collect();
             emit(
-                header(
-                    UnitKind::Results,
-                    None,
-                    Some(m),
-                    service(o).number,
-                    Some(care.number),
-                ),
+                header(UnitKind::Results, Some(m), service(o), care),
                 documents,
             );
         }
     }
     if spec.deletions {
         for (c, care) in offices.iter().enumerate().take(care_count) {
-            let Some((_, ds, s)) = docs.iter().find(|d| d.0 == c) else {
+            let Some(d) = docs.iter().find(|d| d.care == c) else {
                 continue;
             };
-            let person = s.person;
-            let old = s.plan_date.add_months(-6);
+            let person = d.plan.person;
+            let version = CsvVersion::CURRENT;
+            let office = service(d.offices[0]);
+            let old = d.plan.plan_date().add_months(-6);
             emit(
-                header(UnitKind::PlanDeletion, Some(2), None, care.number, None),
+                header(UnitKind::PlanDeletion, None, care, office),
                 vec![Document::Deletion(Deletion::Plan {
+                    version,
                     person,
                     plan_date: old,
                 })],
             );
-            let o = ds.iter().find(|d| d.0 != usize::MAX).map_or(0, |d| d.0);
             let prev = m.plus(-1);
             emit(
-                header(
-                    UnitKind::ServiceUseDeletion,
-                    None,
-                    Some(prev),
-                    care.number,
-                    Some(service(o).number),
-                ),
+                header(UnitKind::ServiceUseDeletion, Some(prev), care, office),
                 vec![Document::Deletion(Deletion::ServiceUse {
+                    version,
                     person,
                     month: prev,
                 })],
             );
             emit(
-                header(
-                    UnitKind::ResultsDeletion,
-                    None,
-                    Some(prev),
-                    service(o).number,
-                    Some(care.number),
-                ),
+                header(UnitKind::ResultsDeletion, Some(prev), office, care),
                 vec![Document::Deletion(Deletion::Results {
+                    version,
                     person,
                     month: prev,
+                    provider: office.number,
+                    service_kind: office.kind,
                 })],
             );
         }
@@ -451,5 +512,104 @@ pub fn month(spec: &CarePlanSpec) -> GeneratedMonth {
         persons,
         offices,
         corporations,
+    }
+}
+
+/// One person's documents of the month.
+struct PersonDocs {
+    /// Index of the care office.
+    care: usize,
+    /// Indices of the service offices, in plan order.
+    offices: Vec<usize>,
+    plan: CarePlan,
+    plan_supplement: Supplement,
+    service_use: ServiceUse,
+    month_supplement: Supplement,
+    /// 実績 by service office index.
+    results: Vec<(usize, ServiceResults)>,
+}
+
+/// What a 利用者補足情報 line says of the person.
+struct SupplementFacts<'a> {
+    plan_date: Option<Date>,
+    month: Option<YearMonth>,
+    kana: &'a str,
+    name: &'a str,
+    sex: Sex,
+    birth: Date,
+    postal_code: Option<PostalCode>,
+    address1: &'a str,
+    address2: &'a str,
+    phone: String,
+    certified_on: Date,
+    valid_from: Date,
+    valid_to: Date,
+    level: CareLevel,
+    limit: u32,
+    care_office: OfficeNumber,
+}
+
+fn supplement_record(f: SupplementFacts) -> SupplementRecord {
+    SupplementRecord {
+        plan_date: ZeroOr(f.plan_date),
+        kana: f.kana.to_string(),
+        name: f.name.to_string(),
+        sex: f.sex,
+        birth_date: f.birth,
+        postal_code: f.postal_code,
+        address1: f.address1.to_string(),
+        address2: f.address2.to_string(),
+        phone: Some(Plain::new(&f.phone)),
+        certified_on: Some(f.certified_on),
+        limit_from: Some(f.valid_from),
+        limit_to: Some(f.valid_to),
+        certification_state: Some(CertificationState::Certified),
+        level_changed_on: None,
+        care_level: Some(f.level),
+        limit_units: Some(Number::new(i64::from(f.limit))),
+        kind1_service_kind: None,
+        kind1_limit_units: None,
+        kind1_total_units: None,
+        kind1_over_units: None,
+        kind2_service_kind: None,
+        kind2_limit_units: None,
+        kind2_total_units: None,
+        kind2_over_units: None,
+        kind3_service_kind: None,
+        kind3_limit_units: None,
+        kind3_total_units: None,
+        kind3_over_units: None,
+        kind4_service_kind: None,
+        kind4_limit_units: None,
+        kind4_total_units: None,
+        kind4_over_units: None,
+        kind5_service_kind: None,
+        kind5_limit_units: None,
+        kind5_total_units: None,
+        kind5_over_units: None,
+        kind6_service_kind: None,
+        kind6_limit_units: None,
+        kind6_total_units: None,
+        kind6_over_units: None,
+        kind7_service_kind: None,
+        kind7_limit_units: None,
+        kind7_total_units: None,
+        kind7_over_units: None,
+        kind8_service_kind: None,
+        kind8_limit_units: None,
+        kind8_total_units: None,
+        kind8_over_units: None,
+        kind9_service_kind: None,
+        kind9_limit_units: None,
+        kind9_total_units: None,
+        kind9_over_units: None,
+        total_over_units: Some(Number::new(0)),
+        days_before_admission: None,
+        cumulative_stay_days: None,
+        previous_care_level: None,
+        consent_office: Some(f.care_office),
+        vendor_code: Some(Plain::new(&f.care_office.to_string())),
+        identifier: None,
+        month: ZeroOr(f.month),
     }
 }

@@ -1,9 +1,11 @@
-//! The documents of one person: 第2表 lines, and the 利用票 and 実績 of one service.
+//! The records of one person: 第2表 and 第3表 lines, the 第6表 lines of one service (one per
+//! service day), its 第7表 line, and the 実績 of one office.
 
-use super::tables::{KINDS, SERVICES};
+use super::tables::{Service, KINDS, SERVICES};
 use super::GeneratedOffice;
-use kiban_domain::careplan::*;
-use kiban_domain::codes::{CareLevel, ServiceKind};
+use kiban_domain::careplan::official::*;
+use kiban_domain::careplan::{ServiceCode, YearMonth};
+use kiban_domain::codes::ServiceKind;
 use kiban_domain::date::Date;
 use kiban_domain::ids::OfficeNumber;
 use rand::Rng;
@@ -12,135 +14,273 @@ fn weekday(d: Date) -> i64 {
     (d.to_days() + 3).rem_euclid(7) // 0 = Monday
 }
 
+fn number(n: i64) -> Option<Number> {
+    Some(Number::new(n))
+}
+
+fn time(text: &str) -> ServiceTime {
+    Hhmm::parse_text(text).map_or(ServiceTime::Untimed, ServiceTime::At)
+}
+
+/// `1234567` → `123-4567`.
+pub(super) fn postal(seven: &str) -> Option<PostalCode> {
+    let text = format!("{}-{}", &seven[..3], &seven[3..]);
+    <PostalCode as Field>::parse(&text, Some(8)).ok()
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(super) fn need_row<R: Rng>(
     plan_date: Date,
-    no: u32,
+    no: i64,
     need: &str,
     goal: &str,
     content: &str,
     provider: Option<(ServiceKind, &GeneratedOffice)>,
+    care_office: OfficeNumber,
     rng: &mut R,
-) -> NeedRow {
+) -> Plan2Record {
     let to = plan_date.add_months(6).add_days(-1);
     let period = format!("{}～{}", plan_date.yyyymmdd(), to.yyyymmdd());
-    NeedRow {
+    Plan2Record {
         written_on: plan_date,
-        need_no: no,
+        plan_date,
+        need_no: number(no),
         need: need.into(),
-        goal_no: no,
+        goal_no: number(no),
         long_term_goal: goal.into(),
         short_term_goal: format!("{goal}（3か月）"),
         long_term_period: period.clone(),
         short_term_period: period.clone(),
-        service_no: no,
+        service_no: number(no),
         service_content: content.into(),
-        insured_service: provider.is_some(),
-        service_kind: provider.map(|p| p.0),
+        coverage: Some(if provider.is_some() {
+            InsuranceCoverage::Covered
+        } else {
+            InsuranceCoverage::NotCovered
+        }),
+        service_type: provider.map_or_else(|| "家族".into(), |p| p.0.label().to_string()),
         provider: provider.map(|p| p.1.number),
         provider_name: provider
             .map(|p| p.1.name.clone())
             .unwrap_or_else(|| "家族".into()),
         frequency: format!("週{}回(月,木)", rng.gen_range(1..=3)),
         period,
-        vendor_code: "KIBANGEN01".into(),
-        line_id: format!("L{no:04}"),
+        vendor_code: Some(Plain::new(&care_office.to_string())),
+        identifier: None,
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn month_documents<R: Rng>(
-    m: YearMonth,
-    person: PlanPerson,
-    care_office: OfficeNumber,
-    level: CareLevel,
-    limit: u32,
+/// The days of the month the service is used: the first day for 福祉用具貸与 (a monthly
+/// service), else two weekdays of the person's choosing.
+pub(super) fn service_days<R: Rng>(m: YearMonth, k: usize, rng: &mut R) -> Vec<Date> {
+    if KINDS[k] == ServiceKind::EquipmentRental {
+        return vec![m.first_day()];
+    }
+    let first = rng.gen_range(0..5);
+    let second = (first + rng.gen_range(2..4)) % 7;
+    (0..m.days())
+        .map(|d| m.first_day().add_days(i64::from(d)))
+        .filter(|d| {
+            let wd = weekday(*d);
+            wd == first || wd == second
+        })
+        .collect()
+}
+
+/// 第3表 lines of a service used on `days`: one per weekday it falls on.
+pub(super) fn week_rows(plan_date: Date, k: usize, days: &[Date]) -> Vec<Plan3Record> {
+    let s: &Service = &SERVICES[k];
+    let row = |content: String, weekday: Option<Weekday>, start, end, other: String| Plan3Record {
+        written_on: plan_date,
+        plan_date,
+        service_content: content,
+        weekday,
+        start,
+        end,
+        daily_activity: String::new(),
+        activity_start: None,
+        activity_end: None,
+        non_weekly_service: other,
+    };
+    if KINDS[k] == ServiceKind::EquipmentRental {
+        return vec![row(
+            String::new(),
+            None,
+            None,
+            None,
+            format!("福祉用具貸与（{}）", s.2),
+        )];
+    }
+    let mut weekdays: Vec<i64> = days.iter().map(|d| weekday(*d)).collect();
+    weekdays.sort_unstable();
+    weekdays.dedup();
+    weekdays
+        .into_iter()
+        .map(|wd| {
+            row(
+                s.2.to_string(),
+                Some(Weekday::ALL[wd as usize]),
+                Hhmm::parse_text(s.4),
+                Hhmm::parse_text(s.5),
+                String::new(),
+            )
+        })
+        .collect()
+}
+
+/// A 第3表 line of the person's day.
+pub(super) fn activity_row(plan_date: Date) -> Plan3Record {
+    Plan3Record {
+        written_on: plan_date,
+        plan_date,
+        service_content: String::new(),
+        weekday: None,
+        start: None,
+        end: None,
+        daily_activity: "起床・朝食".into(),
+        activity_start: Hhmm::parse_text("0700"),
+        activity_end: Hhmm::parse_text("0800"),
+        non_weekly_service: String::new(),
+    }
+}
+
+/// What every 第6表 line of a person's month shares.
+pub(super) struct UseContext<'a> {
+    pub month: YearMonth,
+    pub created_on: Date,
+    pub care_office: OfficeNumber,
+    pub planner_name: &'a str,
+    pub vendor: OfficeNumber,
+}
+
+/// One 第6表 (or 実績) line per day of `days`.
+pub(super) fn use_rows(
+    ctx: &UseContext,
     k: usize,
     office: &GeneratedOffice,
-    rng: &mut R,
-) -> (ServiceUse, ServiceResults) {
-    let s = SERVICES[k];
+    days: &[Date],
+) -> Vec<UseRecord> {
+    let s = &SERVICES[k];
     let code = ServiceCode::parse(&format!("{}{}", KINDS[k].code(), s.1)).expect("valid code");
-    let mut days = vec![0u8; 31];
-    if KINDS[k] == ServiceKind::EquipmentRental {
-        days[0] = 1;
-    } else {
-        let first = rng.gen_range(0..5);
-        let second = (first + rng.gen_range(2..4)) % 7;
-        for d in 0..m.days() {
-            let wd = weekday(m.first_day().add_days(i64::from(d)));
-            if wd == first || wd == second {
-                days[d as usize] = 1;
-            }
-        }
-    }
-    let row = ServiceUseRow {
-        start: s.4.into(),
-        end: s.5.into(),
-        service_name: s.2.into(),
-        service_code: code.clone(),
-        provider: office.number,
-        provider_name: office.name.clone(),
-        days: days.clone(),
-    };
-    let count = row.total();
-    let service_units = s.3 * count;
-    let total_cost = u64::from(service_units) * 10;
-    let paid = total_cost * 90 / 100;
-    let limit_row = LimitRow {
-        provider: office.number,
-        provider_name: office.name.clone(),
-        service_name: s.2.into(),
-        service_code: code.clone(),
-        units: s.3,
+    let equipment = KINDS[k] == ServiceKind::EquipmentRental;
+    days.iter()
+        .map(|&d| UseRecord {
+            created_on: ctx.created_on,
+            month: ctx.month,
+            plan_office: Some(ctx.care_office),
+            planner_name: ctx.planner_name.to_string(),
+            units: number(i64::from(s.3)),
+            short_stay_days_before: None,
+            service_date: d,
+            per_day_days: None,
+            start: time(s.4),
+            end: time(s.5),
+            count: Number::new(1),
+            service_code: code.clone(),
+            tais_code: equipment.then(|| Plain::new("00001－000010")),
+            notified_code: None,
+            equipment_name: if equipment {
+                "車いす　標準型".into()
+            } else {
+                String::new()
+            },
+            detail_code: None,
+            provider: office.number,
+            provider_name: office.name.clone(),
+            satellite_no: None,
+            over_30_days: Applies::No,
+            vendor_code: Some(Plain::new(&ctx.vendor.to_string())),
+            identifier: None,
+        })
+        .collect()
+}
+
+/// The sums of 第7表 lines (for the subtotal and 全合計 lines).
+#[derive(Default, Clone, Copy)]
+pub(super) struct LimitSums {
+    pub count: i64,
+    pub units: i64,
+    pub cost: i64,
+    pub claim: i64,
+}
+
+/// The 第7表 line of a service used `count` times; adds it to `sums`.
+pub(super) fn limit_row(
+    ctx: &UseContext,
+    k: usize,
+    office: &GeneratedOffice,
+    count: i64,
+    sums: &mut LimitSums,
+) -> LimitRecord {
+    let s = &SERVICES[k];
+    let code = ServiceCode::parse(&format!("{}{}", KINDS[k].code(), s.1)).expect("valid code");
+    let units = i64::from(s.3) * count;
+    let cost = units * 10;
+    let claim = cost * 90 / 100;
+    sums.count += count;
+    sums.units += units;
+    sums.cost += cost;
+    sums.claim += claim;
+    limit_line(
+        ctx,
+        office.name.clone(),
+        LimitOffice::Office(office.number),
+        LimitCode::Service(code),
+        i64::from(s.3),
+        count,
+        LimitSums {
+            count,
+            units,
+            cost,
+            claim,
+        },
+    )
+}
+
+/// A 第7表 line from its sums (a service line, a subtotal or the 全合計).
+pub(super) fn limit_line(
+    ctx: &UseContext,
+    provider_name: String,
+    provider: LimitOffice,
+    service_code: LimitCode,
+    units: i64,
+    count: i64,
+    sums: LimitSums,
+) -> LimitRecord {
+    LimitRecord {
+        created_on: ctx.created_on,
+        month: ctx.month,
+        provider_name,
+        provider,
+        satellite_no: None,
+        service_code,
+        tais_code: None,
+        notified_code: None,
+        equipment_name: String::new(),
+        units: Number::new(units),
         discount_rate: None,
         discounted_units: None,
-        count,
-        service_units,
-        over_kind_limit: 0,
-        within_kind_limit: service_units,
-        over_level_limit: 0,
-        within_level_limit: service_units,
-        unit_price_centi_yen: 1000,
-        total_cost,
-        benefit_rate: 90,
-        insurance_paid: paid,
-        copay_insured: total_cost - paid,
-        copay_full: 0,
-    };
-    let mut done = days;
-    if rng.gen_bool(0.1) {
-        if let Some(d) = done.iter_mut().find(|d| **d > 0) {
-            *d = 0; // one visit cancelled
-        }
+        count: Number::new(count),
+        service_units: number(sums.units),
+        managed_units: number(sums.units),
+        over_kind_limit: number(0),
+        within_kind_limit: number(sums.units),
+        over_level_limit: number(0),
+        within_level_limit: number(sums.units),
+        unit_price: <Decimal as Field>::parse("10.00", Some(6)).ok(),
+        total_cost: number(sums.cost),
+        benefit_rate: number(90),
+        claim: number(sums.claim),
+        fixed_copay_price: None,
+        copay_insured: number(sums.cost - sums.claim),
+        copay_full: number(0),
+        days_before: None,
+        planned_days: None,
+        cumulative_days: None,
+        over_30_days: Applies::No,
+        office_code: None,
+        operator_code: None,
+        vendor_code: Some(Plain::new(&ctx.vendor.to_string())),
+        identifier: None,
     }
-    let use_doc = ServiceUse {
-        person,
-        month: m,
-        header: ServiceUseHeader {
-            created_on: m.first_day().add_days(-5),
-            care_office,
-            care_level: level,
-            changed_level: None,
-            changed_on: None,
-            limit_units: limit,
-            limit_from: m.first_day(),
-            limit_to: m.last_day(),
-            short_stay_days_before: 0,
-        },
-        plan_rows: vec![row],
-        limit_rows: vec![limit_row],
-    };
-    let results = ServiceResults {
-        person,
-        month: m,
-        provider: office.number,
-        rows: vec![ResultRow {
-            start: s.4.into(),
-            end: s.5.into(),
-            service_name: s.2.into(),
-            service_code: code,
-            days: done,
-        }],
-    };
-    (use_doc, results)
 }
