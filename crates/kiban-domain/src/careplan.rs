@@ -3,8 +3,11 @@
 //! writes the files, the store keeps the documents, the application layer decides who may see
 //! them.
 //!
-//! - [`model`]: 第1表/第2表 ([`CarePlan`]), 第6表/第7表 ([`ServiceUse`]), 実績
-//!   ([`ServiceResults`]), 利用者補足情報 ([`Supplement`]) and 削除 ([`Deletion`]).
+//! - [`official`]: the records of the official CSV layout (第4.1版), one type per file kind,
+//!   declared field by field.
+//! - [`documents`]: what the records make per person: 第1表–第3表 ([`CarePlan`]), 第6表/第7表
+//!   ([`ServiceUse`]), 実績 ([`ServiceResults`]), 利用者補足情報 ([`Supplement`]), 利用者基本情報
+//!   ([`BasicInfo`]), 介護予防サービス・支援計画書 ([`PreventionPlan`]) and 削除 ([`Deletion`]).
 //! - [`month`]: [`YearMonth`], the 対象年月.
 //! - [`period`]: [`JudgmentPeriod`], the 判定期間 (前期/後期) of 特定事業所集中減算, with its
 //!   届出期限 and 減算適用期間.
@@ -17,8 +20,8 @@
 
 pub mod caseload;
 pub mod concentration;
+pub mod documents;
 pub mod holiday;
-pub mod model;
 pub mod month;
 pub mod official;
 pub mod period;
@@ -29,7 +32,7 @@ pub use concentration::{
     judge, Exclusion, JustReason, OfficeCounts, OfficeJudgment, ServiceCounts, ServiceJudgment,
     COVERED_SERVICES, REDUCTION_UNITS_PER_MONTH,
 };
-pub use model::*;
+pub use documents::*;
 pub use month::{MonthError, YearMonth};
 pub use period::{Half, JudgmentPeriod, PeriodError};
 pub use suppress::{suppress_table, Cell, SuppressedTable, MIN_CELL};

@@ -1,12 +1,13 @@
-//! ケアプランデータ連携 files (facts.md §4): the V4/4.1 CSV files between a 居宅介護支援事業所 and
-//! service offices, and kiban's V5.0 JSON equivalent. Formats: `docs/interface/careplan-v4.md`,
+//! ケアプランデータ連携 files (facts: `../shared/domain/careplan-v4-official.md`): the official
+//! CSV layout (第4.1版) between 居宅介護支援事業所, 地域包括支援センター and service offices, and
+//! kiban's V5.0 JSON equivalent. Formats: `docs/interface/careplan-v4.md`,
 //! `docs/interface/careplan-v5.md`.
 //!
 //! ```ignore
 //! use kiban_interchange::careplan::{self, SendUnit};
 //!
-//! // Reading: each file on its own (a bad name, an empty file or a wrong CSVバージョン on every
-//! // line refuses the file), then the unit; every line problem is a LineIssue.
+//! // Reading: each file on its own (a bad name, no records or mixed CSVバージョン refuse the
+//! // file), then the unit; every line problem is a LineIssue.
 //! let files = uploads
 //!     .iter()
 //!     .map(|(name, bytes)| careplan::read_file(name, bytes))
@@ -16,57 +17,40 @@
 //!     for doc in &entry.documents { /* careplan::Document::Plan(CarePlan) … store it */ }
 //! }
 //! for entry in unit.rejected() { /* entry.issues: file, line, column_no, column, ja/en */ }
-//! let unattributed = &unit.issues; // lines whose person is unreadable
 //!
-//! // Writing: from model values.
-//! let header = careplan::UnitHeader {
-//!     unit: careplan::UnitKind::Plan,
-//!     serial: Some(1),
-//!     month: None,
-//!     sender: care_office,
-//!     receiver: None,
-//!     created: "20260401090000".into(),
-//! };
-//! let unit = SendUnit::from_documents(header, vec![
-//!     careplan::Document::Plan(plan),
-//!     careplan::Document::Supplement(supplement),
-//! ]);
-//! let files: Vec<(String, Vec<u8>)> = careplan::write_unit(&unit)?; // UP1KYO, UP2KYO, UPHOSOKU
+//! // Writing: a unit's documents as its files, named from the header's `T`.
+//! let files: Vec<(String, Vec<u8>)> = careplan::write_unit(&unit)?;
 //!
-//! // V5 JSON, both ways.
+//! // V5 JSON, both ways (a V5 unit is accepted exactly when the V4 unit would be).
 //! let json: Vec<serde_json::Value> = careplan::to_v5(&unit);
 //! let back: SendUnit = careplan::v5_values_to_unit(&json)?;
 //! ```
 
 mod assemble;
 mod csv;
-mod fields;
-mod format;
-pub mod layout;
+pub mod file;
 pub mod name;
-pub mod official;
-mod read;
-mod records;
-mod records_month;
 mod unit;
 mod v5;
 mod write;
 
 pub use assemble::{assemble, UnitError};
-pub use name::{parse_file_name, FileNameError, V4FileName, V4Kind};
-pub use read::{read_file, FileError, V4File, V4Line};
-pub use records::Record;
+pub use file::{
+    layout, read_file, write_file, FileError, OfficialFile, OfficialLine, OfficialRecord,
+    WriteError,
+};
+pub use name::{parse_file_name, FileKind, FileName, FileNameError};
 pub use unit::{Document, PersonEntry, SendUnit, SourceLine, UnitHeader, UnitKind};
 pub use v5::{
     from_v5, to_v5, to_v5_documents, v5_to_unit, v5_to_value, v5_values_to_unit, V5Document,
     V5Error, V5_VERSION,
 };
-pub use write::{write_unit, WriteError};
+pub use write::write_unit;
 
 use crate::issue::{Issue, Severity};
 use serde::Serialize;
 
-/// One problem of a V4 file: where (file, physical line, 1-based column number and its
+/// One problem of a file: where (file, physical line, 1-based column number and its
 /// Japanese name; column 0 = the whole line) and why, in Japanese and English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LineIssue {

@@ -1,9 +1,7 @@
 //! The official V4 layout (第4.1版): every file kind read from a hand-written golden file and
 //! written back byte for byte; each refusal with its place.
 
-use kiban_interchange::careplan::official::{
-    read_file, write_file, FileError, FileKind, OfficialFile,
-};
+use kiban_interchange::careplan::{read_file, write_file, FileError, FileKind, OfficialFile};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -186,7 +184,7 @@ fn a_name_in_kibans_earlier_shape_is_refused_with_the_official_one() {
 
 mod units {
     use super::*;
-    use kiban_interchange::careplan::official::{
+    use kiban_interchange::careplan::{
         assemble, to_v5, v5_values_to_unit, write_unit, Document, SendUnit, UnitKind,
     };
 
@@ -325,9 +323,7 @@ mod generated {
     use super::*;
     use kiban_domain::careplan::YearMonth;
     use kiban_domain::ids::InsurerNumber;
-    use kiban_interchange::careplan::official::{
-        assemble, to_v5, v5_values_to_unit, write_unit, UnitKind,
-    };
+    use kiban_interchange::careplan::{assemble, to_v5, v5_values_to_unit, write_unit, UnitKind};
     use kiban_interchange::generate::careplan::{month, CarePlanSpec};
 
     #[test]

@@ -13,12 +13,10 @@
 //! quoted by the writer; the CSV layer is the interchange crate's.
 
 mod codes;
-mod documents;
 mod records;
 mod values;
 
 pub use codes::*;
-pub use documents::*;
 pub use records::*;
 pub use values::*;
 

@@ -1,17 +1,20 @@
-//! Groups the files of one send unit by person into documents, with the unit-level checks.
+//! Groups the files of one transmission unit by person into documents, with the unit's rules:
+//! one `T` for all files, the files the unit requires (本文 2.2), and per person the parent and
+//! subordinate records of 本文 2.3/3.3 (第2表・第3表・補足 under their 第1表, 第7表・補足 under the
+//! 第6表, 別表 under their 利用者基本情報 or 介護予防計画書).
 
-use super::name::V4Kind;
-use super::read::V4File;
-use super::records::Record;
+use super::file::{OfficialFile, OfficialRecord};
+use super::name::FileKind;
 use super::unit::{Document, PersonEntry, SendUnit, SourceLine, UnitHeader, UnitKind};
-use super::LineIssue;
+use crate::careplan::LineIssue;
 use crate::issue::Severity;
-use kiban_domain::careplan::{CarePlan, PlanPerson, ServiceResults, ServiceUse, Supplement};
+use kiban_domain::careplan::documents::*;
+use kiban_domain::careplan::official::*;
 use std::collections::BTreeMap;
 
-/// Why files do not form one send unit; nothing of the unit is read.
+/// Why files do not form one unit; nothing of the unit is read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("送信単位として受け付けられません: {ja} / not a valid send unit: {en}")]
+#[error("送信単位として受け付けられません: {ja} / not a valid transmission unit: {en}")]
 pub struct UnitError {
     pub ja: String,
     pub en: String,
@@ -25,7 +28,9 @@ fn unit_error(ja: String, en: String) -> UnitError {
 struct Located {
     file: String,
     line: u64,
-    record: Record,
+    version: CsvVersion,
+    kind: FileKind,
+    record: OfficialRecord,
 }
 
 #[derive(Default)]
@@ -35,97 +40,108 @@ struct Acc {
     records: Vec<Located>,
 }
 
-fn person_issue(
-    l: &Located,
-    code: &'static str,
-    severity: Severity,
-    ja: String,
-    en: String,
-) -> LineIssue {
+fn error(l: &Located, code: &'static str, ja: &str, en: &str) -> LineIssue {
     LineIssue {
         file: l.file.clone(),
         line: l.line,
         column_no: 0,
         column: String::new(),
         code,
-        severity,
-        message_ja: ja,
-        message_en: en,
+        severity: Severity::Error,
+        message_ja: ja.to_string(),
+        message_en: en.to_string(),
     }
 }
 
-fn error(l: &Located, code: &'static str, ja: &str, en: &str) -> LineIssue {
-    person_issue(l, code, Severity::Error, ja.to_string(), en.to_string())
-}
-
-/// Checks that `files` form one send unit and groups their lines by person.
-pub fn assemble(mut files: Vec<V4File>) -> Result<SendUnit, UnitError> {
-    files.sort_by_key(|f| f.name.kind);
-    let kinds: Vec<UnitKind> = files
-        .iter()
-        .filter_map(|f| UnitKind::of(f.name.kind))
-        .collect();
-    let Some(&unit) = kinds.first() else {
-        return Err(unit_error(
-            "第1表・第6表・実績・削除のファイルがありません".into(),
-            "no 第1表/第2表, 第6表, 実績 or 削除 file".into(),
-        ));
+/// Checks that `files` form one unit and groups their lines by person.
+pub fn assemble(mut files: Vec<OfficialFile>) -> Result<SendUnit, UnitError> {
+    let order = |k: FileKind| FileKind::ALL.iter().position(|x| *x == k);
+    files.sort_by_key(|f| (order(f.name.kind), f.file_name.clone()));
+    let Some(first) = files.first() else {
+        return Err(unit_error("ファイルがありません".into(), "no files".into()));
     };
-    if let Some(other) = kinds.iter().find(|k| **k != unit) {
-        return Err(unit_error(
-            format!(
-                "{}と{}は同じ送信単位になりません",
-                unit.label(),
-                other.label()
-            ),
-            format!("{unit:?} and {other:?} files cannot form one unit"),
-        ));
+    let mut kinds: Vec<FileKind> = files.iter().map(|f| f.name.kind).collect();
+    kinds.dedup();
+    let main_kinds: Vec<FileKind> = kinds
+        .iter()
+        .copied()
+        .filter(|k| *k != FileKind::Supplement)
+        .collect();
+    let unit = if main_kinds.is_empty() {
+        if first.name.month.is_some() {
+            UnitKind::ServiceUse
+        } else {
+            UnitKind::Plan
+        }
+    } else {
+        UnitKind::of(&kinds).ok_or_else(|| {
+            let names: Vec<&str> = kinds.iter().map(|k| k.prefix()).collect();
+            unit_error(
+                format!("{} は同じ送信単位になりません", names.join("・")),
+                format!("{} cannot form one unit", names.join(", ")),
+            )
+        })?
+    };
+    for k in &kinds {
+        if files.iter().filter(|f| f.name.kind == *k).count() > 1 {
+            return Err(unit_error(
+                format!("{}（{}）のファイルが2つあります", k.label(), k.prefix()),
+                format!("two {} files in one unit", k.prefix()),
+            ));
+        }
+    }
+    for required in unit.required() {
+        if !kinds.contains(required) {
+            return Err(unit_error(
+                format!(
+                    "{}には{}（{}）が必要です",
+                    unit.label(),
+                    required.label(),
+                    required.prefix()
+                ),
+                format!("a {unit:?} unit requires a {} file", required.prefix()),
+            ));
+        }
     }
     let main = files
         .iter()
-        .find(|f| UnitKind::of(f.name.kind).is_some())
-        .expect("found above");
+        .find(|f| f.name.kind != FileKind::Supplement)
+        .unwrap_or(first);
     let header = UnitHeader {
         unit,
-        serial: main.name.serial,
-        month: main.name.month,
+        month: if unit.is_monthly() {
+            main.name.month
+        } else {
+            None
+        },
         sender: main.name.sender,
+        sender_kind: main.name.sender_kind,
         receiver: main.name.receiver,
+        receiver_kind: main.name.receiver_kind,
         created: main.name.created.clone(),
     };
     for f in &files {
-        let n = &f.name;
-        if n.kind == V4Kind::Supplement && !unit.files().contains(&V4Kind::Supplement) {
+        if f.name.unit_key() != main.name.unit_key() {
             return Err(unit_error(
                 format!(
-                    "{}には利用者補足情報を含めません: {}",
-                    unit.label(),
-                    f.file_name
+                    "{} の送信元・送信先・作成日時が送信単位の他のファイル（{}）と違います",
+                    f.file_name, main.file_name
                 ),
-                format!("a {unit:?} unit has no supplement file: {}", f.file_name),
+                format!(
+                    "the sender, receiver or time of {} differs from {}",
+                    f.file_name, main.file_name
+                ),
             ));
         }
-        let is_main = n.kind != V4Kind::Supplement;
-        let (what, what_en, same) = if n.sender != header.sender {
-            ("送信元事業所番号", "sender office", false)
-        } else if n.receiver != header.receiver {
-            ("送信先事業所番号", "receiver office", false)
-        } else if is_main && (n.serial != header.serial || n.month != header.month) {
-            if unit.has_serial() {
-                ("連番", "serial", false)
-            } else {
-                ("対象年月", "month", false)
-            }
+        let month = if f.name.kind == FileKind::Supplement && unit == UnitKind::Plan {
+            None
         } else {
-            ("", "", true)
+            header.month
         };
-        if !same {
+        if f.name.month != month {
             return Err(unit_error(
-                format!("{}の{what}が送信単位の他のファイルと違います", f.file_name),
-                format!(
-                    "the {what_en} of {} differs from the other files of the unit",
-                    f.file_name
-                ),
+                format!("{} の年月が送信単位と合いません", f.file_name),
+                format!("the month of {} does not fit the unit", f.file_name),
             ));
         }
     }
@@ -133,10 +149,15 @@ pub fn assemble(mut files: Vec<V4File>) -> Result<SendUnit, UnitError> {
     let mut by: BTreeMap<PlanPerson, Acc> = BTreeMap::new();
     let mut unit_issues = Vec::new();
     for f in files {
+        let kind = f.name.kind;
         for line in f.lines {
-            let Some(person) = line.person else {
+            let Some(common) = line.common else {
                 unit_issues.extend(line.issues);
                 continue;
+            };
+            let person = PlanPerson {
+                insurer: common.insurer,
+                insured: common.insured,
             };
             let acc = by.entry(person).or_default();
             acc.sources.push(SourceLine {
@@ -148,6 +169,8 @@ pub fn assemble(mut files: Vec<V4File>) -> Result<SendUnit, UnitError> {
                 acc.records.push(Located {
                     file: f.file_name.clone(),
                     line: line.line,
+                    version: common.version,
+                    kind,
                     record,
                 });
             }
@@ -155,7 +178,7 @@ pub fn assemble(mut files: Vec<V4File>) -> Result<SendUnit, UnitError> {
     }
     let persons = by
         .into_iter()
-        .map(|(person, acc)| build(unit, &header, person, acc))
+        .map(|(person, acc)| build(&header, person, acc))
         .collect();
     Ok(SendUnit {
         header,
@@ -164,187 +187,323 @@ pub fn assemble(mut files: Vec<V4File>) -> Result<SendUnit, UnitError> {
     })
 }
 
-fn build(unit: UnitKind, header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
-    let mut documents = Vec::new();
+/// A document being built with the index of the record that opened it.
+struct Open<T> {
+    doc: T,
+    at: usize,
+}
+
+fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
     let mut issues = std::mem::take(&mut acc.issues);
-    let mut supplement: Option<Supplement> = None;
-    let mut plans: Vec<(CarePlan, usize)> = Vec::new(); // plan, index of its 第1表 record
-    let mut orphan_needs: Vec<usize> = Vec::new();
-    let mut service_use: Option<ServiceUse> = None;
-    let mut orphan_rows: Vec<usize> = Vec::new();
+    let records = &acc.records;
+    let mut plans: Vec<Open<CarePlan>> = Vec::new();
+    let mut supplements: Vec<Open<Supplement>> = Vec::new();
+    let mut uses: Option<Open<ServiceUse>> = None;
     let mut results: Option<ServiceResults> = None;
-    for (i, l) in acc.records.iter().enumerate() {
+    let mut basics: Vec<Open<BasicInfo>> = Vec::new();
+    let mut prevention: Vec<Open<PreventionPlan>> = Vec::new();
+    let mut deletions: Vec<(Deletion, usize)> = Vec::new();
+    let mut orphans: Vec<(usize, &'static str, &'static str, &'static str)> = Vec::new();
+    let month = header.month;
+
+    // Parents first (files are in FileKind::ALL order, but a parent may come after its
+    // subordinate in that order), then the subordinates.
+    for (i, l) in records.iter().enumerate() {
+        let v = l.version;
         match &l.record {
-            Record::Overview {
-                plan_date,
-                overview,
-                ..
-            } => {
-                if plans.iter().any(|(p, _)| p.plan_date == *plan_date) {
+            OfficialRecord::Plan1(r) => {
+                if plans.iter().any(|p| p.doc.plan_date() == r.plan_date) {
                     issues.push(error(
                         l,
                         "DUPLICATE",
-                        "同じ計画作成(変更)日の第1表が2行あります",
+                        "同じ居宅サービス計画作成（変更）日の第1表が2行あります",
                         "two 第1表 lines for the same plan date",
                     ));
                 } else {
-                    plans.push((
-                        CarePlan {
+                    plans.push(Open {
+                        doc: CarePlan {
+                            version: v,
                             person,
-                            plan_date: *plan_date,
-                            overview: overview.clone(),
+                            overview: (**r).clone(),
                             needs: Vec::new(),
+                            week: Vec::new(),
                         },
-                        i,
-                    ));
-                }
-            }
-            Record::Need { plan_date, row, .. } => {
-                match plans.iter_mut().find(|(p, _)| p.plan_date == *plan_date) {
-                    Some((p, _)) => p.needs.push(row.clone()),
-                    None => orphan_needs.push(i),
-                }
-            }
-            Record::Supplement(s) => {
-                if supplement.is_some() {
-                    issues.push(error(
-                        l,
-                        "DUPLICATE",
-                        "利用者補足情報が2行あります",
-                        "two supplement lines for the person",
-                    ));
-                } else {
-                    supplement = Some(s.clone());
-                }
-            }
-            Record::UseHeader {
-                month, header: h, ..
-            } => {
-                if service_use.is_some() {
-                    issues.push(error(
-                        l,
-                        "DUPLICATE",
-                        "第6表の利用者行(レコード種別1)が2行あります",
-                        "two 第6表 header lines for the person",
-                    ));
-                } else {
-                    service_use = Some(ServiceUse {
-                        person,
-                        month: *month,
-                        header: h.clone(),
-                        plan_rows: Vec::new(),
-                        limit_rows: Vec::new(),
+                        at: i,
                     });
                 }
             }
-            Record::UseRow { row, .. } => match service_use.as_mut() {
-                Some(u) => u.plan_rows.push(row.clone()),
-                None => orphan_rows.push(i),
+            OfficialRecord::Use(r) if l.kind == FileKind::UsePlan => match &mut uses {
+                Some(u) => u.doc.rows.push((**r).clone()),
+                None => {
+                    uses = Some(Open {
+                        doc: ServiceUse {
+                            person,
+                            month: r.month,
+                            version: v,
+                            rows: vec![(**r).clone()],
+                            limit_version: v,
+                            limits: Vec::new(),
+                        },
+                        at: i,
+                    })
+                }
             },
-            Record::Limit { row, .. } => match service_use.as_mut() {
-                Some(u) => u.limit_rows.push(row.clone()),
-                None => orphan_rows.push(i),
-            },
-            Record::Result {
-                month,
-                provider,
-                row,
-                ..
-            } => {
+            OfficialRecord::Use(r) => {
+                if r.provider != header.sender {
+                    issues.push(error(l, "RESULTS_PROVIDER", "実績のサービス事業者コードが送信元の事業所番号と違います（実績は事業所ごと）", "the 実績 line's office is not the sender (実績 are per office)"));
+                }
                 results
                     .get_or_insert_with(|| ServiceResults {
+                        version: v,
                         person,
-                        month: *month,
-                        provider: *provider,
+                        month: r.month,
                         rows: Vec::new(),
                     })
                     .rows
-                    .push(row.clone());
+                    .push((**r).clone());
             }
-            Record::Deletion(d) => {
-                let doc = Document::Deletion(d.clone());
-                if documents.contains(&doc) {
+            OfficialRecord::BasicInfo(r) => {
+                if basics
+                    .iter()
+                    .any(|b| b.doc.info.consulted_on == r.consulted_on)
+                {
                     issues.push(error(
                         l,
                         "DUPLICATE",
-                        "同じ削除の行が2行あります",
-                        "the same deletion appears twice",
+                        "同じ相談日の利用者基本情報が2行あります",
+                        "two 利用者基本情報 lines for the same 相談日",
                     ));
                 } else {
-                    documents.push(doc);
+                    basics.push(Open {
+                        doc: BasicInfo {
+                            version: v,
+                            person,
+                            info: (**r).clone(),
+                            schedule: Vec::new(),
+                            history: Vec::new(),
+                        },
+                        at: i,
+                    });
                 }
             }
-        }
-    }
-    // 第2表 lines before their 第1表 in a later file cannot happen (files are sorted), but a
-    // 第2表 whose plan date has no 第1表 is an orphan.
-    for i in orphan_needs {
-        let l = &acc.records[i];
-        if let Record::Need { plan_date, row, .. } = &l.record {
-            if let Some((p, _)) = plans.iter_mut().find(|(p, _)| p.plan_date == *plan_date) {
-                p.needs.push(row.clone());
-                continue;
+            OfficialRecord::PreventionPlan(r) => {
+                if prevention
+                    .iter()
+                    .any(|p| p.doc.plan.plan_date == r.plan_date)
+                {
+                    issues.push(error(
+                        l,
+                        "DUPLICATE",
+                        "同じ計画作成(変更)日の介護予防サービス・支援計画書が2行あります",
+                        "two 介護予防計画書 lines for the same plan date",
+                    ));
+                } else {
+                    prevention.push(Open {
+                        doc: PreventionPlan {
+                            version: v,
+                            person,
+                            plan: (**r).clone(),
+                            support: Vec::new(),
+                        },
+                        at: i,
+                    });
+                }
             }
+            OfficialRecord::Supplement(r) => {
+                if supplements
+                    .iter()
+                    .any(|s| s.doc.record.plan_date == r.plan_date && s.doc.record.month == r.month)
+                {
+                    issues.push(error(
+                        l,
+                        "DUPLICATE",
+                        "同じキーの利用者補足情報が2行あります",
+                        "two supplement lines with the same key",
+                    ));
+                } else {
+                    supplements.push(Open {
+                        doc: Supplement {
+                            version: v,
+                            person,
+                            record: (**r).clone(),
+                        },
+                        at: i,
+                    });
+                }
+            }
+            OfficialRecord::Plan1Deletion(r) => deletions.push((
+                Deletion::Plan {
+                    version: v,
+                    person,
+                    plan_date: r.plan_date,
+                },
+                i,
+            )),
+            OfficialRecord::UsePlanDeletion(r) => deletions.push((
+                Deletion::ServiceUse {
+                    version: v,
+                    person,
+                    month: r.month,
+                },
+                i,
+            )),
+            OfficialRecord::UseResultsDeletion(r) => deletions.push((
+                Deletion::Results {
+                    version: v,
+                    person,
+                    month: r.month,
+                    provider: r.provider,
+                    service_kind: r.service_kind,
+                },
+                i,
+            )),
+            OfficialRecord::BasicInfoDeletion(r) => deletions.push((
+                Deletion::BasicInfo {
+                    version: v,
+                    person,
+                    consulted_on: r.consulted_on,
+                },
+                i,
+            )),
+            OfficialRecord::PreventionPlanDeletion(r) => deletions.push((
+                Deletion::PreventionPlan {
+                    version: v,
+                    person,
+                    plan_date: r.plan_date,
+                },
+                i,
+            )),
+            _ => {}
         }
-        issues.push(error(
-            l,
-            "PLAN1_MISSING",
-            "この第2表に対応する第1表（同じ利用者・計画作成(変更)日）がありません",
-            "no 第1表 for this 第2表 line (same person and plan date)",
-        ));
     }
-    for (p, i) in &plans {
-        if p.needs.is_empty() {
+    for (i, l) in records.iter().enumerate() {
+        match &l.record {
+            OfficialRecord::Plan2(r) => match plans.iter_mut().find(|p| p.doc.plan_date() == r.plan_date) {
+                Some(p) => p.doc.needs.push((**r).clone()),
+                None => orphans.push((i, "PLAN1_MISSING", "この第2表に対応する第1表（同じ利用者・居宅サービス計画作成（変更）日）がありません", "no 第1表 for this 第2表 line (same person and plan date)")),
+            },
+            OfficialRecord::Plan3(r) => match plans.iter_mut().find(|p| p.doc.plan_date() == r.plan_date) {
+                Some(p) => p.doc.week.push((**r).clone()),
+                None => orphans.push((i, "PLAN1_MISSING", "この第3表に対応する第1表（同じ利用者・居宅サービス計画作成（変更）日）がありません", "no 第1表 for this 第3表 line (same person and plan date)")),
+            },
+            OfficialRecord::Limit(r) => match &mut uses {
+                Some(u) => {
+                    if u.doc.limits.is_empty() {
+                        u.doc.limit_version = l.version;
+                    }
+                    u.doc.limits.push((**r).clone());
+                }
+                None => orphans.push((i, "USE_MISSING", "この第7表に対応する第6表（同じ利用者・対象年月）がありません", "no 第6表 for this 第7表 line (same person and month)")),
+            },
+            OfficialRecord::DailySchedule(r) => match basics.iter_mut().find(|b| b.doc.info.consulted_on == r.consulted_on) {
+                Some(b) => b.doc.schedule.push((**r).clone()),
+                None => orphans.push((i, "BASIC_INFO_MISSING", "この別表1に対応する利用者基本情報（同じ利用者・相談日）がありません", "no 利用者基本情報 for this 別表1 line")),
+            },
+            OfficialRecord::MedicalHistory(r) => match basics.iter_mut().find(|b| b.doc.info.consulted_on == r.consulted_on) {
+                Some(b) => b.doc.history.push((**r).clone()),
+                None => orphans.push((i, "BASIC_INFO_MISSING", "この別表2に対応する利用者基本情報（同じ利用者・相談日）がありません", "no 利用者基本情報 for this 別表2 line")),
+            },
+            OfficialRecord::SupportPlan(r) => match prevention.iter_mut().find(|p| p.doc.plan.plan_date == r.plan_date) {
+                Some(p) => p.doc.support.push((**r).clone()),
+                None => orphans.push((i, "PREVENTION_PLAN_MISSING", "この別表に対応する介護予防サービス・支援計画書（同じ利用者・計画作成(変更)日）がありません", "no 介護予防計画書 for this 別表 line")),
+            },
+            _ => {}
+        }
+    }
+    for (i, code, ja, en) in orphans {
+        issues.push(error(&records[i], code, ja, en));
+    }
+    // What each parent needs beside it.
+    for p in &plans {
+        let l = &records[p.at];
+        if p.doc.needs.is_empty() {
             issues.push(error(
-                &acc.records[*i],
+                l,
                 "PLAN2_MISSING",
                 "この第1表に対応する第2表がありません",
                 "no 第2表 line for this 第1表",
             ));
         }
-    }
-    for i in orphan_rows {
-        issues.push(error(
-            &acc.records[i],
-            "USE_HEADER_MISSING",
-            "第6表の利用者行(レコード種別1)がありません",
-            "no 第6表 header line (record kind 1) for the person",
-        ));
-    }
-    documents.extend(plans.into_iter().map(|(p, _)| Document::Plan(p)));
-    documents.extend(service_use.map(Document::ServiceUse));
-    documents.extend(results.map(Document::Results));
-    let has_main = !documents.is_empty();
-    if let Some(s) = supplement {
-        if !has_main && !acc.records.is_empty() {
-            let l = acc
-                .records
-                .iter()
-                .find(|l| matches!(l.record, Record::Supplement(_)))
-                .expect("has one");
+        if p.doc.week.is_empty() {
             issues.push(error(
                 l,
-                "SUPPLEMENT_ORPHAN",
-                "送信単位にこの利用者の計画・利用票がない補足情報です",
-                "a supplement for a person with no plan or 利用票 in the unit",
+                "PLAN3_MISSING",
+                "この第1表に対応する第3表（週間サービス計画表）がありません",
+                "no 第3表 line for this 第1表",
             ));
         }
-        documents.push(Document::Supplement(s));
-    } else if matches!(unit, UnitKind::Plan | UnitKind::ServiceUse) && has_main {
-        if let Some(first) = acc.sources.first() {
-            issues.push(LineIssue {
-                file: first.file.clone(),
-                line: first.line,
-                column_no: 0,
-                column: String::new(),
-                code: "SUPPLEMENT_MISSING",
-                severity: Severity::Warning,
-                message_ja: "この利用者の利用者補足情報がありません".into(),
-                message_en: "no supplement for this person".into(),
-            });
+        if !supplements
+            .iter()
+            .any(|s| s.doc.record.plan_date.0 == Some(p.doc.plan_date()))
+        {
+            issues.push(error(l, "SUPPLEMENT_MISSING", "この第1表に対応する利用者補足情報（同じ居宅サービス計画作成（変更）日）がありません", "no supplement for this 第1表 (same plan date)"));
         }
     }
-    let _ = header;
+    if let Some(u) = &uses {
+        let l = &records[u.at];
+        if u.doc.total().is_none() {
+            issues.push(error(
+                l,
+                "LIMIT_TOTAL_MISSING",
+                "この利用者の第7表に全合計（サービスコード 999999）の行がありません",
+                "the person's 第7表 has no 全合計 line (service code 999999)",
+            ));
+        }
+        if !supplements.iter().any(|s| s.doc.record.month.0 == month) {
+            issues.push(error(
+                l,
+                "SUPPLEMENT_MISSING",
+                "この第6表に対応する利用者補足情報（同じ対象年月）がありません",
+                "no supplement for this 第6表 (same month)",
+            ));
+        }
+    }
+    for s in &supplements {
+        let parent = match s.doc.record.plan_date.0 {
+            Some(date) => plans.iter().any(|p| p.doc.plan_date() == date),
+            None => uses.is_some(),
+        };
+        if !parent {
+            issues.push(error(
+                &records[s.at],
+                "SUPPLEMENT_ORPHAN",
+                "送信単位にこの利用者の対応する第1表・第6表がない補足情報です",
+                "a supplement without its 第1表 or 第6表 in the unit",
+            ));
+        }
+    }
+    let mut documents: Vec<Document> = Vec::new();
+    for (d, at) in deletions {
+        let doc = Document::Deletion(d);
+        if documents.contains(&doc) {
+            issues.push(error(
+                &records[at],
+                "DUPLICATE",
+                "同じ削除の行が2行あります",
+                "the same deletion appears twice",
+            ));
+        } else {
+            documents.push(doc);
+        }
+    }
+    documents.extend(plans.into_iter().map(|p| Document::Plan(Box::new(p.doc))));
+    documents.extend(uses.map(|u| Document::ServiceUse(Box::new(u.doc))));
+    documents.extend(results.map(|r| Document::Results(Box::new(r))));
+    documents.extend(
+        basics
+            .into_iter()
+            .map(|b| Document::BasicInfo(Box::new(b.doc))),
+    );
+    documents.extend(
+        prevention
+            .into_iter()
+            .map(|p| Document::PreventionPlan(Box::new(p.doc))),
+    );
+    documents.extend(
+        supplements
+            .into_iter()
+            .map(|s| Document::Supplement(Box::new(s.doc))),
+    );
     let rejected = issues.iter().any(|i| i.severity == Severity::Error);
     PersonEntry {
         person,

@@ -279,20 +279,6 @@ pub(crate) fn encode_strict(text: &str) -> Result<Vec<u8>, char> {
     Err(bad)
 }
 
-/// Appends one record: fields quoted when needed, CRLF at the end. `Err((index, char))` names
-/// the field and the character that cannot be written.
-pub(crate) fn write_record(out: &mut Vec<u8>, values: &[String]) -> Result<(), (usize, char)> {
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        let bytes = encode_strict(v).map_err(|c| (i, c))?;
-        write_field(out, &bytes, v.contains([',', '"', '\n', '\r']));
-    }
-    out.extend_from_slice(b"\r\n");
-    Ok(())
-}
-
 /// Appends one encoded field, in quotes (with `""` for a quote) when `quote`.
 pub(crate) fn write_field(out: &mut Vec<u8>, bytes: &[u8], quote: bool) {
     if quote {

@@ -1,104 +1,174 @@
-//! A send unit (facts.md §4 "Send units"): its header, and per person the documents, the lines
-//! they came from and the problems. A person with any error in any line is rejected as a whole.
+//! A transmission unit of the official layout (本文 2.4/3.4: the files that share one `T` in
+//! their names, the ファイル連番): its header, and per person the documents, the lines they came
+//! from and the problems. A person with any error in any line is refused as a whole.
 
-use super::name::V4Kind;
-use super::LineIssue;
+use super::name::{FileKind, FileName};
+use crate::careplan::LineIssue;
 use crate::issue::Severity;
 use kiban_domain::careplan::{
-    CarePlan, Deletion, PlanPerson, ServiceResults, ServiceUse, Supplement, YearMonth,
+    BasicInfo, CarePlan, Deletion, PreventionPlan, ServiceResults, ServiceUse, Supplement,
 };
+use kiban_domain::careplan::{PlanPerson, YearMonth};
+use kiban_domain::codes::ServiceKind;
 use kiban_domain::ids::OfficeNumber;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The six send units of facts.md §4.
+/// The transmission units of 本文 2.4 and 3.4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
-    /// 第1表 + 第2表 + 補足 (UP1KYO, UP2KYO, UPHOSOKU).
+    /// ① 第1表 + 第2表 + 第3表 + 利用者補足情報 (UP1KYO, UP2KYO, UP3KYO, UPHOSOKU 000000).
     Plan,
-    /// 第6表 + 第7表 + 補足 (UPPLAN, UPHOSOKU).
+    /// ② 第6表 + 第7表 + 利用者補足情報 (UPPLAN, UPSIKYU, UPHOSOKU 提供年月).
     ServiceUse,
-    /// 第1表_削除 (UP1KYODEL).
+    /// ③ 第1表_削除 (DLT1KYO).
     PlanDeletion,
-    /// 第6表_削除 (UPPLANDEL).
+    /// ④ 第6表_削除 (DLTPLAN).
     ServiceUseDeletion,
-    /// 実績 (UPJSK).
+    /// 実績 (UPJSK), from a service office.
     Results,
-    /// 実績_削除 (UPJSKDEL).
+    /// 実績_削除 (DLTJSK).
     ResultsDeletion,
+    /// 介護予防 ① 利用者基本情報 with 別表1, 別表2 (UPKIHON, UPKIHON_SUB1, UPKIHON_SUB2).
+    BasicInfo,
+    /// 介護予防 ②③ 介護予防サービス・支援計画書 with its 別表, and optionally 利用者基本情報.
+    PreventionPlan,
+    /// 利用者基本情報_削除 (DLTKIHON).
+    BasicInfoDeletion,
+    /// 介護予防サービス・支援計画書_削除 (DLTYOBO).
+    PreventionPlanDeletion,
 }
 
 impl UnitKind {
-    /// The unit a file of `kind` belongs to; `None` for UPHOSOKU, which joins a plan or 利用票 unit.
-    pub fn of(kind: V4Kind) -> Option<Self> {
-        match kind {
-            V4Kind::Plan1 | V4Kind::Plan2 => Some(Self::Plan),
-            V4Kind::Supplement => None,
-            V4Kind::ServiceUse => Some(Self::ServiceUse),
-            V4Kind::Results => Some(Self::Results),
-            V4Kind::PlanDeletion => Some(Self::PlanDeletion),
-            V4Kind::ServiceUseDeletion => Some(Self::ServiceUseDeletion),
-            V4Kind::ResultsDeletion => Some(Self::ResultsDeletion),
-        }
-    }
-
-    /// The files of the unit, in writing order.
-    pub fn files(self) -> &'static [V4Kind] {
+    /// The files a unit may hold, in writing order.
+    pub fn files(self) -> &'static [FileKind] {
+        use FileKind as F;
         match self {
-            Self::Plan => &[V4Kind::Plan1, V4Kind::Plan2, V4Kind::Supplement],
-            Self::ServiceUse => &[V4Kind::ServiceUse, V4Kind::Supplement],
-            Self::PlanDeletion => &[V4Kind::PlanDeletion],
-            Self::ServiceUseDeletion => &[V4Kind::ServiceUseDeletion],
-            Self::Results => &[V4Kind::Results],
-            Self::ResultsDeletion => &[V4Kind::ResultsDeletion],
+            Self::Plan => &[F::Plan1, F::Plan2, F::Plan3, F::Supplement],
+            Self::ServiceUse => &[F::UsePlan, F::Limit, F::Supplement],
+            Self::PlanDeletion => &[F::Plan1Deletion],
+            Self::ServiceUseDeletion => &[F::UsePlanDeletion],
+            Self::Results => &[F::UseResults],
+            Self::ResultsDeletion => &[F::UseResultsDeletion],
+            Self::BasicInfo => &[F::BasicInfo, F::DailySchedule, F::MedicalHistory],
+            Self::PreventionPlan => &[
+                F::PreventionPlan,
+                F::SupportPlan,
+                F::BasicInfo,
+                F::DailySchedule,
+                F::MedicalHistory,
+            ],
+            Self::BasicInfoDeletion => &[F::BasicInfoDeletion],
+            Self::PreventionPlanDeletion => &[F::PreventionPlanDeletion],
         }
     }
 
-    /// Whether the unit is keyed by a 連番 (else by a 対象年月 and has a 送信先).
-    pub fn has_serial(self) -> bool {
-        matches!(self, Self::Plan | Self::PlanDeletion)
+    /// The files a unit must hold (本文 2.2: without the ○ files an exchange is not
+    /// ケアプランデータ連携).
+    pub fn required(self) -> &'static [FileKind] {
+        use FileKind as F;
+        match self {
+            Self::Plan => &[F::Plan1, F::Plan2, F::Plan3, F::Supplement],
+            Self::ServiceUse => &[F::UsePlan, F::Limit, F::Supplement],
+            Self::PreventionPlan => &[F::PreventionPlan],
+            other => &other.files()[..1],
+        }
+    }
+
+    /// The unit a set of file kinds makes, when there is exactly one.
+    pub fn of(kinds: &[FileKind]) -> Option<Self> {
+        const ALL: [UnitKind; 10] = [
+            UnitKind::Plan,
+            UnitKind::ServiceUse,
+            UnitKind::PlanDeletion,
+            UnitKind::ServiceUseDeletion,
+            UnitKind::Results,
+            UnitKind::ResultsDeletion,
+            UnitKind::BasicInfo,
+            UnitKind::PreventionPlan,
+            UnitKind::BasicInfoDeletion,
+            UnitKind::PreventionPlanDeletion,
+        ];
+        // The narrowest unit that holds every kind: 利用者基本情報 alone is its own unit, with a
+        // 介護予防計画書 it joins that one.
+        ALL.into_iter()
+            .filter(|u| kinds.iter().all(|k| u.files().contains(k)))
+            .min_by_key(|u| u.files().len())
+    }
+
+    /// Whether the files carry a 対象年月 (the month-bound units).
+    pub fn is_monthly(self) -> bool {
+        matches!(
+            self,
+            Self::ServiceUse | Self::ServiceUseDeletion | Self::Results | Self::ResultsDeletion
+        )
     }
 
     pub fn label(self) -> &'static str {
         match self {
-            Self::Plan => "居宅サービス計画書(第1表・第2表)",
-            Self::ServiceUse => "サービス利用票(第6表・第7表)",
+            Self::Plan => "居宅サービス計画書（第1表・第2表・第3表）",
+            Self::ServiceUse => "サービス利用票（第6表・第7表）",
             Self::PlanDeletion => "第1表_削除",
             Self::ServiceUseDeletion => "第6表_削除",
             Self::Results => "実績",
             Self::ResultsDeletion => "実績_削除",
+            Self::BasicInfo => "利用者基本情報",
+            Self::PreventionPlan => "介護予防サービス・支援計画書",
+            Self::BasicInfoDeletion => "利用者基本情報_削除",
+            Self::PreventionPlanDeletion => "介護予防サービス・支援計画書_削除",
         }
     }
 }
 
-/// What identifies a unit: the same for all its files (V5: the `transmission` object).
+/// What identifies a unit: the `T` of its file names and its month (V5: `transmission`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitHeader {
     pub unit: UnitKind,
-    /// 連番 (Plan, PlanDeletion).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub serial: Option<u32>,
-    /// 対象年月 (the others).
+    /// 対象年月 (the month-bound units).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<YearMonth>,
-    /// 送信元事業所番号: the 居宅介護支援事業所, or the service office for 実績.
+    /// 送信元: the 居宅介護支援事業所 or 地域包括支援センター, or the service office for 実績.
     pub sender: OfficeNumber,
-    /// 送信先事業所番号 (not for Plan, PlanDeletion).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receiver: Option<OfficeNumber>,
-    /// 作成日時 `YYYYMMDDHHMMSS` of the files.
+    pub sender_kind: ServiceKind,
+    /// 送信先.
+    pub receiver: OfficeNumber,
+    pub receiver_kind: ServiceKind,
+    /// 作成日時 `YYYYMMDDHHMMSS`: the ファイル連番 of the unit.
     pub created: String,
+}
+
+impl UnitHeader {
+    /// The name of the unit's file of `kind`.
+    pub fn file_name(&self, kind: FileKind) -> FileName {
+        let month = match kind {
+            // A 補足 sent with 第1表 carries 000000.
+            FileKind::Supplement if self.unit == UnitKind::Plan => None,
+            _ => self.month,
+        };
+        FileName {
+            kind,
+            month,
+            sender: self.sender,
+            sender_kind: self.sender_kind,
+            receiver: self.receiver,
+            receiver_kind: self.receiver_kind,
+            created: self.created.clone(),
+            branch: None,
+        }
+    }
 }
 
 /// One document of a unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "document", rename_all = "snake_case")]
 pub enum Document {
-    Plan(CarePlan),
-    ServiceUse(ServiceUse),
-    Results(ServiceResults),
-    Supplement(Supplement),
+    Plan(Box<CarePlan>),
+    ServiceUse(Box<ServiceUse>),
+    Results(Box<ServiceResults>),
+    Supplement(Box<Supplement>),
+    BasicInfo(Box<BasicInfo>),
+    PreventionPlan(Box<PreventionPlan>),
     Deletion(Deletion),
 }
 
@@ -109,33 +179,49 @@ impl Document {
             Self::ServiceUse(d) => d.person,
             Self::Results(d) => d.person,
             Self::Supplement(d) => d.person,
-            Self::Deletion(
-                Deletion::Plan { person, .. }
-                | Deletion::ServiceUse { person, .. }
-                | Deletion::Results { person, .. },
-            ) => *person,
+            Self::BasicInfo(d) => d.person,
+            Self::PreventionPlan(d) => d.person,
+            Self::Deletion(d) => d.person(),
+        }
+    }
+
+    /// The kind name of V5 JSON.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Self::Plan(_) => "plan",
+            Self::ServiceUse(_) => "service_use",
+            Self::Results(_) => "results",
+            Self::Supplement(_) => "supplement",
+            Self::BasicInfo(_) => "basic_info",
+            Self::PreventionPlan(_) => "prevention_plan",
+            Self::Deletion(_) => "deletion",
         }
     }
 
     /// Whether the document may travel in a unit of `unit`.
     pub fn fits(&self, unit: UnitKind) -> bool {
+        use UnitKind as U;
         matches!(
             (self, unit),
-            (Self::Plan(_), UnitKind::Plan)
-                | (Self::Supplement(_), UnitKind::Plan | UnitKind::ServiceUse)
-                | (Self::ServiceUse(_), UnitKind::ServiceUse)
-                | (Self::Results(_), UnitKind::Results)
-                | (
-                    Self::Deletion(Deletion::Plan { .. }),
-                    UnitKind::PlanDeletion
-                )
+            (Self::Plan(_), U::Plan)
+                | (Self::Supplement(_), U::Plan | U::ServiceUse)
+                | (Self::ServiceUse(_), U::ServiceUse)
+                | (Self::Results(_), U::Results)
+                | (Self::BasicInfo(_), U::BasicInfo | U::PreventionPlan)
+                | (Self::PreventionPlan(_), U::PreventionPlan)
+                | (Self::Deletion(Deletion::Plan { .. }), U::PlanDeletion)
                 | (
                     Self::Deletion(Deletion::ServiceUse { .. }),
-                    UnitKind::ServiceUseDeletion
+                    U::ServiceUseDeletion
+                )
+                | (Self::Deletion(Deletion::Results { .. }), U::ResultsDeletion)
+                | (
+                    Self::Deletion(Deletion::BasicInfo { .. }),
+                    U::BasicInfoDeletion
                 )
                 | (
-                    Self::Deletion(Deletion::Results { .. }),
-                    UnitKind::ResultsDeletion
+                    Self::Deletion(Deletion::PreventionPlan { .. }),
+                    U::PreventionPlanDeletion
                 )
         )
     }
@@ -152,7 +238,7 @@ pub struct SourceLine {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonEntry {
     pub person: PlanPerson,
-    /// The documents, in file order; empty when the person is rejected.
+    /// The documents; empty when the person is refused.
     pub documents: Vec<Document>,
     /// Every line of the person, in file order.
     pub sources: Vec<SourceLine>,
@@ -161,14 +247,14 @@ pub struct PersonEntry {
 }
 
 impl PersonEntry {
-    /// Rejected as a whole: some line of the person has an error.
+    /// Refused as a whole: some line of the person has an error.
     pub fn is_rejected(&self) -> bool {
         self.issues.iter().any(|i| i.severity == Severity::Error)
     }
 }
 
-/// A send unit: read from V4 files ([`super::assemble`]), from V5 documents
-/// ([`super::v5_to_unit`]) or built by the application ([`SendUnit::from_documents`]).
+/// A transmission unit: read from files ([`super::assemble`]), from V5 documents or built by
+/// the application ([`SendUnit::from_documents`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendUnit {
     pub header: UnitHeader,

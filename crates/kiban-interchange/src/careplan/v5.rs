@@ -1,16 +1,19 @@
-//! The V5.0 JSON equivalent (docs/interface/careplan-v5.md). The V5.0 schemas are not public
-//! (facts.md Gaps), so kiban defines one JSON document per model document in an envelope:
+//! The V5.0 JSON equivalent (docs/interface/careplan-v5.md). The V5.0 schemas are not public,
+//! so kiban defines one JSON document per unit document, in an envelope:
 //!
 //! ```json
 //! {"version": "5.0", "kind": "plan", "transmission": {…UnitHeader…}, "document": {…CarePlan…}}
 //! ```
 //!
-//! `kind` is `plan`, `service_use`, `results`, `supplement` or `deletion`. The transmission
-//! carries what the V4 file names carry, so V4 → V5 → V4 is byte-identical and V5 → V4 → V5
-//! is equal.
+//! The documents hold the official records whole, so every field of the V4 layout has its
+//! place. A V5 unit is accepted exactly when the same unit as V4 files would be: it is written
+//! as V4 files and read back through the same reader and unit rules, so no rule is written
+//! twice and V4 → V5 → V4 is byte-identical.
 
+use super::assemble::assemble;
+use super::file::read_file;
 use super::unit::{Document, SendUnit, UnitHeader};
-use kiban_domain::careplan::YearMonth;
+use super::write::write_unit;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -24,7 +27,7 @@ pub struct V5Document {
     pub document: Document,
 }
 
-/// Why a JSON value is not a V5 document: where (a JSON path from `$`) and why.
+/// Why JSON is not a V5 unit: where (a JSON path from `$`) and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {ja} / {path}: {en}")]
 pub struct V5Error {
@@ -41,29 +44,13 @@ fn v5_error(path: &str, ja: impl Into<String>, en: impl Into<String>) -> V5Error
     }
 }
 
-fn kind_name(d: &Document) -> &'static str {
-    match d {
-        Document::Plan(_) => "plan",
-        Document::ServiceUse(_) => "service_use",
-        Document::Results(_) => "results",
-        Document::Supplement(_) => "supplement",
-        Document::Deletion(_) => "deletion",
-    }
-}
-
 /// The JSON of one document.
 pub fn v5_to_value(doc: &V5Document) -> Value {
-    let body = match &doc.document {
-        Document::Plan(d) => serde_json::to_value(d),
-        Document::ServiceUse(d) => serde_json::to_value(d),
-        Document::Results(d) => serde_json::to_value(d),
-        Document::Supplement(d) => serde_json::to_value(d),
-        Document::Deletion(d) => serde_json::to_value(d),
-    }
-    .expect("model types serialise");
+    let tagged = serde_json::to_value(&doc.document).expect("documents serialise");
+    let body = tagged.get("document").cloned().unwrap_or(Value::Null);
     let mut m = Map::new();
     m.insert("version".into(), Value::from(V5_VERSION));
-    m.insert("kind".into(), Value::from(kind_name(&doc.document)));
+    m.insert("kind".into(), Value::from(doc.document.kind_name()));
     m.insert(
         "transmission".into(),
         serde_json::to_value(&doc.transmission).expect("header serialises"),
@@ -100,32 +87,28 @@ fn typed<T: DeserializeOwned>(value: &Value, at: &str) -> Result<T, V5Error> {
     })
 }
 
-/// Reads one V5 document, strictly: `version` must be "5.0", no unknown top-level member.
+/// Reads one V5 document's shape strictly: `version` "5.0", no unknown top-level member, a
+/// known `kind` that fits the transmission's unit.
 pub fn from_v5(value: &Value) -> Result<V5Document, V5Error> {
     let obj = value
         .as_object()
         .ok_or_else(|| v5_error("$", "JSONオブジェクトではありません", "not a JSON object"))?;
-    for key in obj.keys() {
-        if !matches!(
-            key.as_str(),
-            "version" | "kind" | "transmission" | "document"
-        ) {
-            return Err(v5_error(
-                &format!("$.{key}"),
-                "未知の項目です",
-                "unknown member",
-            ));
-        }
+    if let Some(key) = obj
+        .keys()
+        .find(|k| !matches!(k.as_str(), "version" | "kind" | "transmission" | "document"))
+    {
+        return Err(v5_error(
+            &format!("$.{key}"),
+            "未知の項目です",
+            "unknown member",
+        ));
     }
-    match obj.get("version") {
-        Some(Value::String(v)) if v == V5_VERSION => {}
-        _ => {
-            return Err(v5_error(
-                "$.version",
-                format!("version は \"{V5_VERSION}\" です"),
-                format!("version must be \"{V5_VERSION}\""),
-            ))
-        }
+    if obj.get("version").and_then(Value::as_str) != Some(V5_VERSION) {
+        return Err(v5_error(
+            "$.version",
+            format!("version は \"{V5_VERSION}\" です"),
+            format!("version must be \"{V5_VERSION}\""),
+        ));
     }
     let missing = |k: &str| {
         v5_error(
@@ -146,16 +129,17 @@ pub fn from_v5(value: &Value) -> Result<V5Document, V5Error> {
         Some("service_use") => Document::ServiceUse(typed(body, at)?),
         Some("results") => Document::Results(typed(body, at)?),
         Some("supplement") => Document::Supplement(typed(body, at)?),
+        Some("basic_info") => Document::BasicInfo(typed(body, at)?),
+        Some("prevention_plan") => Document::PreventionPlan(typed(body, at)?),
         Some("deletion") => Document::Deletion(typed(body, at)?),
         _ => {
             return Err(v5_error(
                 "$.kind",
-                "kind は plan, service_use, results, supplement, deletion のいずれかです",
-                "kind must be plan, service_use, results, supplement or deletion",
+                "kind は plan, service_use, results, supplement, basic_info, prevention_plan, deletion のいずれかです",
+                "kind must be plan, service_use, results, supplement, basic_info, prevention_plan or deletion",
             ))
         }
     };
-    check_days(&document)?;
     if !document.fits(transmission.unit) {
         return Err(v5_error(
             "$.kind",
@@ -175,72 +159,9 @@ pub fn from_v5(value: &Value) -> Result<V5Document, V5Error> {
     })
 }
 
-/// The rules V4's day columns and time fields enforce (`DAY_COUNT_INVALID`,
-/// `DAY_OUTSIDE_MONTH`, `TIME_INVALID`), which serde alone does not: exactly 31 counts of 0–99,
-/// none after the month's end, and 開始・終了時刻 as `HHMM` or empty. Without them a V5 array of
-/// another length was accepted and then padded or cut when written as V4, and a time such as
-/// `09*0` was accepted by V5 and refused by V4, so V5 → V4 → V5 lost the document.
-fn check_days(document: &Document) -> Result<(), V5Error> {
-    type Row<'a> = (&'a [u8], &'a str, &'a str);
-    let (month, rows, field): (YearMonth, Vec<Row>, &str) = match document {
-        Document::ServiceUse(d) => (
-            d.month,
-            d.plan_rows
-                .iter()
-                .map(|r| (r.days.as_slice(), r.start.as_str(), r.end.as_str()))
-                .collect(),
-            "plan_rows",
-        ),
-        Document::Results(d) => (
-            d.month,
-            d.rows
-                .iter()
-                .map(|r| (r.days.as_slice(), r.start.as_str(), r.end.as_str()))
-                .collect(),
-            "rows",
-        ),
-        _ => return Ok(()),
-    };
-    for (i, (days, start, end)) in rows.into_iter().enumerate() {
-        for (name, time) in [("start", start), ("end", end)] {
-            if !super::fields::is_time(time) {
-                return Err(v5_error(
-                    &format!("$.document.{field}[{i}].{name}"),
-                    format!("時刻は HHMM の4桁か空欄です: {time:?}"),
-                    format!("a time is HHMM or empty: {time:?}"),
-                ));
-            }
-        }
-        let path = format!("$.document.{field}[{i}].days");
-        if days.len() != 31 {
-            return Err(v5_error(
-                &path,
-                format!("日ごとの回数は31個です（{}個あります）", days.len()),
-                format!("there are 31 day counts ({} given)", days.len()),
-            ));
-        }
-        for (d, &count) in days.iter().enumerate() {
-            let at = format!("{path}[{d}]");
-            if count > 99 {
-                return Err(v5_error(
-                    &at,
-                    format!("回数は0〜99です: {count}"),
-                    format!("a count is 0–99: {count}"),
-                ));
-            }
-            if count > 0 && d as u32 >= month.days() {
-                return Err(v5_error(
-                    &at,
-                    format!("{}日はこの月にありません", d + 1),
-                    format!("day {} is not in this month", d + 1),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Builds the send unit of V5 documents that share one transmission.
+/// Builds the unit of V5 documents that share one transmission, by the V4 rules: the unit is
+/// written as V4 files and read back; a document the V4 reader would refuse is refused here,
+/// at its index, with the V4 field and reason.
 pub fn v5_to_unit(documents: Vec<V5Document>) -> Result<SendUnit, V5Error> {
     let Some(first) = documents.first() else {
         return Err(v5_error("$", "文書がありません", "no documents"));
@@ -257,93 +178,53 @@ pub fn v5_to_unit(documents: Vec<V5Document>) -> Result<SendUnit, V5Error> {
         }
         docs.push(d.document);
     }
-    check_persons(&docs)?;
-    Ok(SendUnit::from_documents(header, docs))
-}
-
-/// The rules [`super::assemble`] applies to each person of a V4 unit, so that a V5 unit holds
-/// exactly what the same unit as V4 files could: per person at most one 利用票, one 実績, one
-/// 補足 and one plan per 計画作成(変更)日, no repeated deletion, a plan with its 第2表, 実績 with
-/// rows, and a 補足 only beside a plan, 利用票 or 実績. Found by the `careplan_v5` fuzz target: a
-/// lone 補足 was accepted from V5 while V4 refuses it (SUPPLEMENT_ORPHAN), and two documents of
-/// one kind were merged or refused on the way to V4.
-fn check_persons(docs: &[Document]) -> Result<(), V5Error> {
-    let refuse = |i: usize, ja: &str, en: &str| Err(v5_error(&format!("$[{i}]"), ja, en));
-    for (i, d) in docs.iter().enumerate() {
-        let person = d.person();
-        let earlier = |same: &dyn Fn(&Document) -> bool| {
-            docs[..i].iter().any(|e| e.person() == person && same(e))
+    let built = SendUnit::from_documents(header, docs.clone());
+    let at_person = |person| {
+        docs.iter()
+            .position(|d| d.person() == person)
+            .map_or_else(|| "$".to_string(), |i| format!("$[{i}]"))
+    };
+    let files = write_unit(&built).map_err(|e| {
+        let (ja, en) = crate::issue::split_bilingual(&e.to_string());
+        v5_error("$", ja, en)
+    })?;
+    let read = files
+        .iter()
+        .map(|(name, bytes)| read_file(name, bytes))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            let (ja, en) = crate::issue::split_bilingual(&e.to_string());
+            v5_error("$", ja, en)
+        })?;
+    let unit = assemble(read).map_err(|e| v5_error("$", e.ja, e.en))?;
+    if let Some(issue) = unit.all_issues().find(|i| i.is_error()) {
+        let person = unit
+            .persons
+            .iter()
+            .find(|p| p.issues.contains(issue))
+            .map(|p| p.person);
+        let path = person.map_or_else(|| "$".to_string(), at_person);
+        let field = if issue.column.is_empty() {
+            String::new()
+        } else {
+            format!("「{}」", issue.column)
         };
-        match d {
-            Document::Plan(p) => {
-                if earlier(&|e| matches!(e, Document::Plan(q) if q.plan_date == p.plan_date)) {
-                    return refuse(
-                        i,
-                        "同じ利用者・計画作成(変更)日の計画が2つあります",
-                        "two plans of the person for the same plan date",
-                    );
-                }
-                if p.needs.is_empty() {
-                    return refuse(
-                        i,
-                        "この計画には第2表がありません",
-                        "the plan has no 第2表 row",
-                    );
-                }
-            }
-            Document::ServiceUse(_) if earlier(&|e| matches!(e, Document::ServiceUse(_))) => {
-                return refuse(
-                    i,
-                    "同じ利用者の利用票が2つあります",
-                    "two 利用票 for the person",
-                );
-            }
-            Document::Results(r) => {
-                if earlier(&|e| matches!(e, Document::Results(_))) {
-                    return refuse(
-                        i,
-                        "同じ利用者の実績が2つあります",
-                        "two 実績 for the person",
-                    );
-                }
-                if r.rows.is_empty() {
-                    return refuse(i, "実績に行がありません", "the 実績 has no rows");
-                }
-            }
-            Document::Supplement(_) => {
-                if earlier(&|e| matches!(e, Document::Supplement(_))) {
-                    return refuse(
-                        i,
-                        "同じ利用者の利用者補足情報が2つあります",
-                        "two supplements for the person",
-                    );
-                }
-                let main = docs.iter().any(|e| {
-                    e.person() == person
-                        && matches!(
-                            e,
-                            Document::Plan(_) | Document::ServiceUse(_) | Document::Results(_)
-                        )
-                });
-                if !main {
-                    return refuse(
-                        i,
-                        "送信単位にこの利用者の計画・利用票がない補足情報です",
-                        "a supplement for a person with no plan or 利用票 in the unit",
-                    );
-                }
-            }
-            Document::Deletion(_) if earlier(&|e| e == d) => {
-                return refuse(
-                    i,
-                    "同じ削除が2つあります",
-                    "the same deletion appears twice",
-                );
-            }
-            _ => {}
-        }
+        return Err(v5_error(
+            &path,
+            format!("{field}{}", issue.message_ja),
+            format!("{} {}", issue.column, issue.message_en)
+                .trim()
+                .to_string(),
+        ));
     }
-    Ok(())
+    if unit.documents().count() != docs.len() {
+        return Err(v5_error(
+            "$",
+            "同じ内容の文書が重なっています（V4の送信単位にすると別の形になります）",
+            "documents overlap (they would not survive as one V4 unit)",
+        ));
+    }
+    Ok(unit)
 }
 
 /// Reads V5 JSON values into a unit.

@@ -25,11 +25,12 @@ use tables::{corporate_number, office_number, KINDS, LIMITS, SERVICES, WORDS};
 use super::names::NameTables;
 use super::places::Municipality;
 use super::FIRST_INSURED;
-use crate::careplan::official::{self as careplan, Document, SendUnit, UnitHeader, UnitKind};
+use crate::careplan::{self, Document, SendUnit, UnitHeader, UnitKind};
 use documents::{
     activity_row, limit_line, limit_row, need_row, postal, service_days, use_rows, week_rows,
     LimitSums, UseContext,
 };
+use kiban_domain::careplan::documents::*;
 use kiban_domain::careplan::official::*;
 use kiban_domain::careplan::{PlanPerson, YearMonth};
 use kiban_domain::codes::{CareLevel, ServiceKind, Sex};

@@ -1,14 +1,51 @@
-//! The documents the official files make, one per person and key (本文 2.3, 3.3): what kiban
+//! The care-plan documents of ケアプランデータ連携: what the official files make, one per person and key (本文 2.3, 3.3): what kiban
 //! stores, shows and converts to V5 JSON. A document holds its records whole (every field of the
 //! layout has its place) and the CSVバージョン of the file it came from, so that it is written
 //! back as the same lines.
 
-use super::*;
-use crate::careplan::{PlanPerson, YearMonth};
+use super::official::*;
+use super::YearMonth;
 use crate::codes::ServiceKind;
 use crate::date::Date;
-use crate::ids::OfficeNumber;
+use crate::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
 use serde::{Deserialize, Serialize};
+
+/// Whose document: the person, by 保険者番号 + 被保険者番号.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PlanPerson {
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+}
+
+/// サービスコード: サービス種類 (2 digits) + サービス項目 (4 characters).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceCode {
+    pub kind: ServiceKind,
+    pub item: String,
+}
+
+impl ServiceCode {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.len() != 6 || !raw.is_ascii() {
+            return Err(format!("サービスコードは6桁です: {raw:?}"));
+        }
+        let kind = ServiceKind::from_code(&raw[..2]).map_err(|e| e.to_string())?;
+        let item = &raw[2..];
+        if !item.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(format!("サービス項目コードは英数字4桁です: {item:?}"));
+        }
+        Ok(Self {
+            kind,
+            item: item.to_string(),
+        })
+    }
+
+    pub fn code(&self) -> String {
+        format!("{}{}", self.kind.code(), self.item)
+    }
+}
+
+crate::serde_str::serde_via_str!(ServiceCode, |v| v.code(), |s| ServiceCode::parse(s));
 
 /// 居宅サービス計画書 第1表–第3表 of one 居宅サービス計画作成（変更）日 (key: 保険者番号 +
 /// 被保険者番号 + 作成（変更）日).

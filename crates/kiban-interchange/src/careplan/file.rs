@@ -11,8 +11,8 @@ use super::name::{parse_file_name, FileKind, FileName, FileNameError};
 use crate::careplan::csv::{decode_field, encode_strict, split, write_field};
 use crate::careplan::LineIssue;
 use crate::issue::Severity;
+use kiban_domain::careplan::documents::*;
 use kiban_domain::careplan::official::*;
-use kiban_domain::careplan::PlanPerson;
 
 /// The record of one line, by file kind.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -467,10 +467,12 @@ fn month_issues(name: &FileName, record: &OfficialRecord, place: &Place) -> Vec<
 pub enum WriteError {
     #[error("{file} に入らない記録です（{index}件目） / record {index} does not belong in {file}")]
     WrongKind { file: String, index: usize },
-    #[error("MS932で書けない文字 {ch:?} があります（{file} {index}件目 「{field}」） / {ch:?} cannot be written in MS932 ({file}, record {index}, {field})")]
+    #[error("MS932で書けない文字 {ch:?} があります（{file} {index}件目 {person} 「{field}」） / {ch:?} cannot be written in MS932 ({file}, record {index}, person {person}, {field})")]
     Character {
         file: String,
         index: usize,
+        /// 保険者番号-被保険者番号 of the record.
+        person: String,
         field: &'static str,
         ch: char,
     },
@@ -504,6 +506,7 @@ pub fn write_file(
             let bytes = encode_strict(text).map_err(|ch| WriteError::Character {
                 file: file.clone(),
                 index: i + 1,
+                person: format!("{}-{}", common.insurer, common.insured),
                 field: spec.name,
                 ch,
             })?;
