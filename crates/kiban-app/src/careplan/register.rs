@@ -4,8 +4,8 @@
 //! Per person, in this order:
 //! 1. file consistency, which needs no personal data: the sender is the office logged in, a
 //!    plan or 利用票 comes from a plan author (居宅介護支援・介護予防支援・小規模多機能), 実績 from a
-//!    service office, a 利用票 carries only the receiving office's rows;
-//! 2. the send rule (facts.md §4): the receiving office of a 利用票 or 実績 serves the person;
+//!    service office, 介護予防 documents from a plan author;
+//! 2. the send rule (facts.md §4): the receiving office of a unit serves the person;
 //! 3. the access policy: one decision, Write on ケアプラン, appended to the audit log;
 //! 4. the documents of every allowed person.
 //!
@@ -29,7 +29,9 @@ use checks::{consistent, receivers};
 use kiban_domain::access::{
     serving_state, Action, Actor, Category, PersonRef, ServingState, Timestamp,
 };
-use kiban_domain::careplan::{CarePlan, Deletion, ServiceResults, ServiceUse, Supplement};
+use kiban_domain::careplan::{
+    BasicInfo, CarePlan, Deletion, PreventionPlan, ServiceResults, ServiceUse, Supplement,
+};
 use kiban_domain::ids::OfficeNumber;
 use kiban_store::Store;
 pub use rows::service_month_set;
@@ -51,11 +53,15 @@ pub enum Registration {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum Document {
+    /// A plan (第1–3表) sent to the office `to` (none when it is registered without a
+    /// transmission, as the demo does); it reaches the offices it names once issued.
     Plan {
         plan: CarePlan,
         supplement: Option<Supplement>,
+        to: Option<OfficeNumber>,
     },
-    /// A 利用票 (第6・7表) for the receiving office `to`.
+    /// A 利用票 (第6・7表: the person's month, every office's services) for the receiving
+    /// office `to`.
     ServiceUse {
         usage: ServiceUse,
         to: OfficeNumber,
@@ -66,7 +72,14 @@ pub enum Document {
         results: ServiceResults,
         to: OfficeNumber,
     },
-    /// `to` is the receiving office of a 利用票 or 実績 deletion.
+    /// 利用者基本情報 (介護予防) for the receiving office `to`.
+    BasicInfo { info: BasicInfo, to: OfficeNumber },
+    /// 介護予防サービス・支援計画書 for the receiving office `to`.
+    PreventionPlan {
+        plan: PreventionPlan,
+        to: OfficeNumber,
+    },
+    /// `to` is the receiving office of the deletion's unit.
     Delete {
         deletion: Deletion,
         to: Option<OfficeNumber>,

@@ -1,8 +1,9 @@
-//! Care-plan uploads in the exchange formats: V4/4.1 CSV files (any number of send units at
-//! once, as a care office's month of 利用票 arrives) and V5 JSON documents. Both become
-//! [`Incoming`] persons for [`super::register`]; the format's own problems (a bad file name, a
-//! character outside CP932 with its line and column, a 第2表 without its 第1表) are reported and
-//! refuse the file or the person, never half of a person.
+//! Care-plan uploads in the exchange formats: files of the official V4 layout (any number of
+//! transmission units at once, as a care office's month of 利用票 arrives) and V5 JSON
+//! documents. Both become [`Incoming`] persons for [`super::register`]; the format's own
+//! problems (a bad file name, a character outside MS932 with its line and field, a 第2表 without
+//! its 第1表, a unit without its required files) are reported and refuse the file, the unit or
+//! the person, never half of a person.
 
 use super::register::{
     register_into, Document, Incoming, PersonIssue, RegisterReport, Registration,
@@ -13,8 +14,8 @@ use crate::Result;
 use kiban_domain::access::{Actor, PersonRef, Timestamp};
 use kiban_domain::careplan::Supplement;
 use kiban_interchange::careplan::{
-    assemble, read_file, v5_values_to_unit, Document as V4Document, LineIssue, SendUnit, UnitKind,
-    V4File, V4Kind,
+    assemble, parse_file_name, read_file, v5_values_to_unit, Document as V4Document, FileKind,
+    LineIssue, OfficialFile, SendUnit,
 };
 use std::collections::BTreeMap;
 
@@ -30,6 +31,17 @@ pub fn register_files(
     let mut report = RegisterReport::default();
     let mut read = Vec::new();
     for (name, bytes) in files {
+        // 家族構成 images travel with 利用者基本情報; kiban checks their names but does not
+        // keep them yet (docs/interface/careplan-v4.md §Images).
+        if matches!(parse_file_name(&name), Ok(n) if !n.kind.is_csv()) {
+            file_issue(
+                &mut report,
+                &name,
+                "IMAGE_NOT_KEPT",
+                "家族構成の画像ファイルは受け取りましたが、kiban ではまだ保存しません / the 家族構成 image was received but kiban does not keep images yet",
+            );
+            continue;
+        }
         match read_file(&name, &bytes) {
             Ok(f) => read.push(f),
             Err(e) => file_issue(&mut report, &name, "FILE_REFUSED", &e.to_string()),
@@ -109,57 +121,49 @@ fn file_issue(report: &mut RegisterReport, source: &str, code: &'static str, mes
     });
 }
 
-/// The files of each send unit: the main files share kind, 連番 or 対象年月, 送信元, 送信先 and
-/// 作成日時; a 補足 joins the plan or 利用票 unit with its 送信元, 送信先 and 作成日時.
-fn group_units(files: Vec<V4File>, report: &mut RegisterReport) -> Vec<Vec<V4File>> {
-    // The unit by its label: UnitKind is not Ord.
-    type Key = (
-        &'static str,
-        Option<u32>,
-        Option<String>,
-        String,
-        Option<String>,
-        String,
-    );
-    let mut groups: BTreeMap<Key, Vec<V4File>> = BTreeMap::new();
-    let mut supplements = Vec::new();
-    for f in files {
-        let n = &f.name;
-        let Some(unit) = UnitKind::of(n.kind) else {
-            supplements.push(f);
-            continue;
-        };
-        let key = (
-            unit.label(),
-            n.serial,
-            n.month.map(|m| m.yyyymm()),
-            n.sender.to_string(),
-            n.receiver.map(|r| r.to_string()),
-            n.created.clone(),
-        );
-        groups.entry(key).or_default().push(f);
+/// Which unit a file belongs to beside its `T`: the plan files (with a 補足 of `000000`), the
+/// 利用票 files (with a 補足 of its month), the 介護予防 files, or a kind of its own.
+fn family(f: &OfficialFile) -> &'static str {
+    match f.name.kind {
+        FileKind::Plan1 | FileKind::Plan2 | FileKind::Plan3 => "plan",
+        FileKind::Supplement if f.name.month.is_none() => "plan",
+        FileKind::Supplement | FileKind::UsePlan | FileKind::Limit => "service_use",
+        FileKind::BasicInfo
+        | FileKind::DailySchedule
+        | FileKind::MedicalHistory
+        | FileKind::PreventionPlan
+        | FileKind::SupportPlan
+        | FileKind::BasicInfoImage => "prevention",
+        other => other.prefix(),
     }
-    for s in supplements {
-        let n = &s.name;
-        let home = groups.iter_mut().find(|(k, _)| {
-            (k.0 == UnitKind::Plan.label() || k.0 == UnitKind::ServiceUse.label())
-                && k.3 == n.sender.to_string()
-                && k.4 == n.receiver.map(|r| r.to_string())
-                && k.5 == n.created
-        });
-        match home {
-            Some((_, files)) => files.push(s),
-            None => file_issue(
-                report,
-                &s.file_name,
-                "SUPPLEMENT_WITHOUT_UNIT",
-                "利用者補足情報に対応する計画書・利用票のファイルがありません（送信元・送信先・作成日時が一致するもの） / the supplement has no plan or service-use file with the same sender, receiver and creation time",
-            ),
-        }
+}
+
+/// The files of each transmission unit: those that share the `T` of their names (送信元,
+/// 送信先, both サービス種類 and 作成日時) and the unit family. A 補足 alone is no unit.
+fn group_units(files: Vec<OfficialFile>, report: &mut RegisterReport) -> Vec<Vec<OfficialFile>> {
+    let mut groups: BTreeMap<(String, &'static str), Vec<OfficialFile>> = BTreeMap::new();
+    for f in files {
+        groups
+            .entry((f.name.unit_key(), family(&f)))
+            .or_default()
+            .push(f);
     }
     groups
         .into_values()
-        .filter(|g| g.iter().any(|f| f.name.kind != V4Kind::Supplement))
+        .filter(|g| {
+            let alone = g.iter().all(|f| f.name.kind == FileKind::Supplement);
+            if alone {
+                for s in g {
+                    file_issue(
+                        report,
+                        &s.file_name,
+                        "SUPPLEMENT_WITHOUT_UNIT",
+                        "利用者補足情報に対応する第1表・第6表のファイルがありません（ファイル名の送信元・送信先・作成日時が一致するもの） / the supplement has no 第1表 or 第6表 file with the same sender, receiver and creation time",
+                    );
+                }
+            }
+            !alone
+        })
         .collect()
 }
 
@@ -250,33 +254,55 @@ fn describe(sources: &[kiban_interchange::careplan::SourceLine]) -> String {
         .join(", ")
 }
 
-/// The unit's documents as the write path's, the 補足 attached to the plan or 利用票 it came with.
-fn documents(
-    docs: Vec<V4Document>,
-    receiver: Option<kiban_domain::ids::OfficeNumber>,
-) -> Vec<Document> {
-    let supplement: Option<Supplement> = docs.iter().find_map(|d| match d {
-        V4Document::Supplement(s) => Some(s.clone()),
-        _ => None,
-    });
+/// The unit's documents as the write path's, each 補足 attached to the plan or 利用票 it came
+/// with (by 居宅サービス計画作成（変更）日 or 対象年月).
+fn documents(docs: Vec<V4Document>, receiver: kiban_domain::ids::OfficeNumber) -> Vec<Document> {
+    let supplements: Vec<Supplement> = docs
+        .iter()
+        .filter_map(|d| match d {
+            V4Document::Supplement(s) => Some((**s).clone()),
+            _ => None,
+        })
+        .collect();
+    let for_plan = |date| {
+        supplements
+            .iter()
+            .find(|s| s.record.plan_date.0 == Some(date))
+            .cloned()
+    };
+    let for_month = |month| {
+        supplements
+            .iter()
+            .find(|s| s.record.month.0 == Some(month))
+            .cloned()
+    };
     docs.into_iter()
         .filter_map(|d| match d {
             V4Document::Plan(plan) => Some(Document::Plan {
-                plan,
-                supplement: supplement.clone(),
+                supplement: for_plan(plan.plan_date()),
+                plan: *plan,
+                to: Some(receiver),
             }),
             V4Document::ServiceUse(usage) => Some(Document::ServiceUse {
-                to: receiver?,
-                usage,
-                supplement: supplement.clone(),
+                supplement: for_month(usage.month),
+                usage: *usage,
+                to: receiver,
             }),
             V4Document::Results(results) => Some(Document::Results {
-                to: receiver?,
-                results,
+                results: *results,
+                to: receiver,
+            }),
+            V4Document::BasicInfo(info) => Some(Document::BasicInfo {
+                info: *info,
+                to: receiver,
+            }),
+            V4Document::PreventionPlan(plan) => Some(Document::PreventionPlan {
+                plan: *plan,
+                to: receiver,
             }),
             V4Document::Deletion(deletion) => Some(Document::Delete {
                 deletion,
-                to: receiver,
+                to: Some(receiver),
             }),
             V4Document::Supplement(_) => None,
         })

@@ -12,6 +12,7 @@ use kiban_app::Connection;
 use kiban_domain::access::{
     Actor, ConsentMethod, Job, OfficeKind, PaperReason, PersonRef, Timestamp,
 };
+use kiban_domain::careplan::official::*;
 use kiban_domain::careplan::*;
 use kiban_domain::codes::{CareLevel, ServiceKind};
 use kiban_domain::date::Date;
@@ -91,11 +92,12 @@ pub fn seed(conn: &mut Connection, now_ms: i64) -> anyhow::Result<()> {
             Document::Plan {
                 plan: issued,
                 supplement: None,
+                to: None,
             },
             Document::ServiceUse {
                 usage,
                 to: home_visit,
-                supplement: None,
+                supplement: Some(month_supplement(plan_person, this_month)),
             },
         ],
         source: "kiban demo".into(),
@@ -118,6 +120,7 @@ pub fn seed(conn: &mut Connection, now_ms: i64) -> anyhow::Result<()> {
         documents: vec![Document::Plan {
             plan: next,
             supplement: None,
+            to: None,
         }],
         source: "kiban demo".into(),
     };
@@ -149,43 +152,59 @@ fn plan(
     home_visit: OfficeNumber,
     intentions: &str,
 ) -> CarePlan {
-    let need = |no: u32, need: &str, goal: &str, content: &str, frequency: &str| NeedRow {
+    let vendor = Some(Plain::new(&office.to_string()));
+    let need = |no: i64, need: &str, goal: &str, content: &str, frequency: &str| Plan2Record {
         written_on: date,
-        need_no: no,
+        plan_date: date,
+        need_no: Some(Number::new(no)),
         need: need.into(),
-        goal_no: 1,
+        goal_no: Some(Number::new(1)),
         long_term_goal: goal.into(),
         short_term_goal: goal.into(),
         long_term_period: "6か月".into(),
         short_term_period: "3か月".into(),
-        service_no: 1,
+        service_no: Some(Number::new(1)),
         service_content: content.into(),
-        insured_service: true,
-        service_kind: Some(ServiceKind::HomeVisitCare),
+        coverage: Some(InsuranceCoverage::Covered),
+        service_type: ServiceKind::HomeVisitCare.label().into(),
         provider: Some(home_visit),
         provider_name: "ひまわり訪問介護ステーション".into(),
         frequency: frequency.into(),
         period: "3か月".into(),
-        vendor_code: "KIBAN".into(),
-        line_id: format!("demo-{no}"),
+        vendor_code: vendor.clone(),
+        identifier: None,
     };
-    CarePlan {
-        person,
+    let week = |weekday: Weekday| Plan3Record {
+        written_on: date,
         plan_date: date,
-        overview: PlanOverview {
+        service_content: "訪問介護（入浴介助）".into(),
+        weekday: Some(weekday),
+        start: Hhmm::parse_text("1000"),
+        end: Hhmm::parse_text("1100"),
+        daily_activity: String::new(),
+        activity_start: None,
+        activity_end: None,
+        non_weekly_service: String::new(),
+    };
+    let postal = |text: &str| <PostalCode as Field>::parse(text, Some(8)).ok();
+    CarePlan {
+        version: CsvVersion::CURRENT,
+        person,
+        overview: Plan1Record {
             created_on: date,
-            origin: PlanOrigin::Continued,
-            certified: true,
-            user_postal_code: "1000001".into(),
+            user_postal_code: postal("100-0001"),
             user_address1: "東京都千代田区千代田1-1".into(),
             user_address2: String::new(),
             planner_name: "介護支援専門員 佐藤".into(),
-            office,
             office_name: "さくら居宅介護支援事業所".into(),
-            office_postal_code: "1000002".into(),
+            office_postal_code: postal("100-0002"),
             office_address1: "東京都千代田区皇居外苑2-2".into(),
             office_address2: String::new(),
-            first_plan_date: Some(date),
+            office,
+            plan_date: date,
+            first_plan_date: date,
+            category: Some(PlanCategory::Continued),
+            certification_state: Some(CertificationState::Certified),
             certified_on: Some(date),
             valid_from: Some(date),
             valid_to: Some(date.add_months(12).add_days(-1)),
@@ -193,8 +212,10 @@ fn plan(
             intentions: intentions.into(),
             committee_opinion: "特になし".into(),
             policy: "自宅での入浴と食事の準備を支え、転倒を防ぐ".into(),
-            living_support_reason: Some(LivingSupportReason::LivesAlone),
-            living_support_note: String::new(),
+            living_aid_reason: Some(LivingAidReason::LivesAlone),
+            living_aid_note: String::new(),
+            vendor_code: vendor.clone(),
+            identifier: None,
         },
         needs: vec![
             need(
@@ -212,6 +233,7 @@ fn plan(
                 "週1回",
             ),
         ],
+        week: vec![week(Weekday::Tuesday), week(Weekday::Friday)],
     }
 }
 
@@ -222,56 +244,119 @@ fn service_use(
     care_office: OfficeNumber,
     home_visit: OfficeNumber,
 ) -> ServiceUse {
-    let mut days = vec![0u8; 31];
-    for d in (1..=month.days()).filter(|d| d % 7 == 2 || d % 7 == 5) {
-        days[d as usize - 1] = 1;
-    }
-    let count: u32 = days.iter().map(|&d| u32::from(d)).sum();
     let code = ServiceCode::parse("111211").expect("a 訪問介護 service code");
+    let vendor = Some(Plain::new(&care_office.to_string()));
+    let time = |t: &str| Hhmm::parse_text(t).map_or(ServiceTime::Untimed, ServiceTime::At);
+    let days: Vec<Date> = (1..=month.days())
+        .filter(|d| d % 7 == 2 || d % 7 == 5)
+        .map(|d| month.first_day().add_days(i64::from(d) - 1))
+        .collect();
+    let rows = days
+        .iter()
+        .map(|&d| UseRecord {
+            created_on: today,
+            month,
+            plan_office: Some(care_office),
+            planner_name: "介護支援専門員 佐藤".into(),
+            units: Some(Number::new(395)),
+            short_stay_days_before: None,
+            service_date: d,
+            per_day_days: None,
+            start: time("1000"),
+            end: time("1100"),
+            count: Number::new(1),
+            service_code: code.clone(),
+            tais_code: None,
+            notified_code: None,
+            equipment_name: String::new(),
+            detail_code: None,
+            provider: home_visit,
+            provider_name: "ひまわり訪問介護ステーション".into(),
+            satellite_no: None,
+            over_30_days: Applies::No,
+            vendor_code: vendor.clone(),
+            identifier: None,
+        })
+        .collect();
+    let count = days.len() as i64;
+    let units = 395 * count;
+    let cost = units * 1_140 / 100;
+    let claim = cost * 9 / 10;
+    let line = |provider, provider_name: &str, service_code, per_time, count| LimitRecord {
+        created_on: today,
+        month,
+        provider_name: provider_name.into(),
+        provider,
+        satellite_no: None,
+        service_code,
+        tais_code: None,
+        notified_code: None,
+        equipment_name: String::new(),
+        units: Number::new(per_time),
+        discount_rate: None,
+        discounted_units: None,
+        count: Number::new(count),
+        service_units: Some(Number::new(units)),
+        managed_units: Some(Number::new(units)),
+        over_kind_limit: Some(Number::new(0)),
+        within_kind_limit: Some(Number::new(units)),
+        over_level_limit: Some(Number::new(0)),
+        within_level_limit: Some(Number::new(units)),
+        unit_price: <Decimal as Field>::parse("11.40", Some(6)).ok(),
+        total_cost: Some(Number::new(cost)),
+        benefit_rate: Some(Number::new(90)),
+        claim: Some(Number::new(claim)),
+        fixed_copay_price: None,
+        copay_insured: Some(Number::new(cost - claim)),
+        copay_full: Some(Number::new(0)),
+        days_before: None,
+        planned_days: None,
+        cumulative_days: None,
+        over_30_days: Applies::No,
+        office_code: None,
+        operator_code: None,
+        vendor_code: vendor.clone(),
+        identifier: None,
+    };
+    let office = LimitOffice::Office(home_visit);
+    let name = "ひまわり訪問介護ステーション";
     ServiceUse {
         person,
         month,
-        header: ServiceUseHeader {
-            created_on: today,
-            care_office,
-            care_level: CareLevel::Care2,
-            changed_level: None,
-            changed_on: None,
-            limit_units: 19_705,
-            limit_from: month.first_day(),
-            limit_to: month.last_day(),
-            short_stay_days_before: 0,
-        },
-        plan_rows: vec![ServiceUseRow {
-            start: "1000".into(),
-            end: "1100".into(),
-            service_name: "身体介護2".into(),
-            service_code: code.clone(),
-            provider: home_visit,
-            provider_name: "ひまわり訪問介護ステーション".into(),
-            days,
-        }],
-        limit_rows: vec![LimitRow {
-            provider: home_visit,
-            provider_name: "ひまわり訪問介護ステーション".into(),
-            service_name: "身体介護2".into(),
-            service_code: code,
-            units: 395,
-            discount_rate: None,
-            discounted_units: None,
-            count,
-            service_units: 395 * count,
-            over_kind_limit: 0,
-            within_kind_limit: 395 * count,
-            over_level_limit: 0,
-            within_level_limit: 395 * count,
-            unit_price_centi_yen: 1_140,
-            total_cost: u64::from(395 * count) * 1_140 / 100,
-            benefit_rate: 90,
-            insurance_paid: u64::from(395 * count) * 1_140 / 100 * 9 / 10,
-            copay_insured: u64::from(395 * count) * 1_140 / 100
-                - u64::from(395 * count) * 1_140 / 100 * 9 / 10,
-            copay_full: 0,
-        }],
+        version: CsvVersion::CURRENT,
+        rows,
+        limit_version: CsvVersion::CURRENT,
+        limits: vec![
+            line(office, name, LimitCode::Service(code), 395, count),
+            line(
+                office,
+                name,
+                LimitCode::KindSubtotal(ServiceKind::HomeVisitCare),
+                0,
+                count,
+            ),
+            line(LimitOffice::AllOffices, "", LimitCode::Total, 0, 0),
+        ],
+    }
+}
+
+/// The 利用者補足情報 of the month: the person and the 区分支給限度基準額.
+fn month_supplement(person: PlanPerson, month: YearMonth) -> Supplement {
+    let mut record = SupplementRecord::new(
+        None,
+        Some(month),
+        "デモ　ハナコ",
+        "デモ　花子",
+        kiban_domain::codes::Sex::Female,
+        Date::new(1940, 1, 5).expect("a date"),
+    );
+    record.care_level = Some(CareLevel::Care2);
+    record.limit_units = Some(Number::new(19_705));
+    record.limit_from = Some(month.first_day());
+    record.limit_to = Some(month.last_day());
+    Supplement {
+        version: CsvVersion::CURRENT,
+        person,
+        record,
     }
 }

@@ -551,66 +551,19 @@ struct SupplementFacts<'a> {
 }
 
 fn supplement_record(f: SupplementFacts) -> SupplementRecord {
-    SupplementRecord {
-        plan_date: ZeroOr(f.plan_date),
-        kana: f.kana.to_string(),
-        name: f.name.to_string(),
-        sex: f.sex,
-        birth_date: f.birth,
-        postal_code: f.postal_code,
-        address1: f.address1.to_string(),
-        address2: f.address2.to_string(),
-        phone: Some(Plain::new(&f.phone)),
-        certified_on: Some(f.certified_on),
-        limit_from: Some(f.valid_from),
-        limit_to: Some(f.valid_to),
-        certification_state: Some(CertificationState::Certified),
-        level_changed_on: None,
-        care_level: Some(f.level),
-        limit_units: Some(Number::new(i64::from(f.limit))),
-        kind1_service_kind: None,
-        kind1_limit_units: None,
-        kind1_total_units: None,
-        kind1_over_units: None,
-        kind2_service_kind: None,
-        kind2_limit_units: None,
-        kind2_total_units: None,
-        kind2_over_units: None,
-        kind3_service_kind: None,
-        kind3_limit_units: None,
-        kind3_total_units: None,
-        kind3_over_units: None,
-        kind4_service_kind: None,
-        kind4_limit_units: None,
-        kind4_total_units: None,
-        kind4_over_units: None,
-        kind5_service_kind: None,
-        kind5_limit_units: None,
-        kind5_total_units: None,
-        kind5_over_units: None,
-        kind6_service_kind: None,
-        kind6_limit_units: None,
-        kind6_total_units: None,
-        kind6_over_units: None,
-        kind7_service_kind: None,
-        kind7_limit_units: None,
-        kind7_total_units: None,
-        kind7_over_units: None,
-        kind8_service_kind: None,
-        kind8_limit_units: None,
-        kind8_total_units: None,
-        kind8_over_units: None,
-        kind9_service_kind: None,
-        kind9_limit_units: None,
-        kind9_total_units: None,
-        kind9_over_units: None,
-        total_over_units: Some(Number::new(0)),
-        days_before_admission: None,
-        cumulative_stay_days: None,
-        previous_care_level: None,
-        consent_office: Some(f.care_office),
-        vendor_code: Some(Plain::new(&f.care_office.to_string())),
-        identifier: None,
-        month: ZeroOr(f.month),
-    }
+    let mut r = SupplementRecord::new(f.plan_date, f.month, f.kana, f.name, f.sex, f.birth);
+    r.postal_code = f.postal_code;
+    r.address1 = f.address1.to_string();
+    r.address2 = f.address2.to_string();
+    r.phone = Some(Plain::new(&f.phone));
+    r.certified_on = Some(f.certified_on);
+    r.limit_from = Some(f.valid_from);
+    r.limit_to = Some(f.valid_to);
+    r.certification_state = Some(CertificationState::Certified);
+    r.care_level = Some(f.level);
+    r.limit_units = Some(Number::new(i64::from(f.limit)));
+    r.total_over_units = Some(Number::new(0));
+    r.consent_office = Some(f.care_office);
+    r.vendor_code = Some(Plain::new(&f.care_office.to_string()));
+    r
 }

@@ -1,6 +1,7 @@
 //! Step 1 of [`super::register`]: what an upload must get right before any personal data is
-//! looked at (who may send which document, whose rows a 利用票 may hold), and the offices it is
-//! addressed to, which step 2 checks against the person's 担当関係.
+//! looked at (who may send which document, from which office), and the offices it is
+//! addressed to, which step 2 checks against the person's 担当関係. A 利用票 carries every
+//! office's services of the person's month (本文 2.6), so its rows may name other offices.
 
 use super::{Document, Incoming};
 use kiban_domain::access::OfficeKind;
@@ -73,25 +74,16 @@ pub(super) fn consistent(
                 }
                 plan.person
             }
-            Document::ServiceUse { usage, to, .. } => {
+            Document::ServiceUse { usage, .. } => {
                 if !plans_here(kind) {
                     return Err(not_author());
                 }
-                if usage.header.care_office != office {
-                    return Err(other_sender());
-                }
-                let foreign = usage
-                    .plan_rows
+                if usage
+                    .rows
                     .iter()
-                    .map(|r| r.provider)
-                    .chain(usage.limit_rows.iter().map(|r| r.provider))
-                    .any(|p| p != *to);
-                if foreign {
-                    return Err(refusal(
-                        "ROWS_OF_OTHER_OFFICE",
-                        "利用票に送信先以外の事業所の行があります（送信先の事業所の行だけを送ります）",
-                        "the service-use sheet holds rows of an office other than the receiver",
-                    ));
+                    .any(|r| r.plan_office.is_some_and(|o| o != office))
+                {
+                    return Err(other_sender());
                 }
                 usage.person
             }
@@ -99,10 +91,22 @@ pub(super) fn consistent(
                 if !provides_here(kind) {
                     return Err(not_provider());
                 }
-                if results.provider != office {
+                if results.rows.iter().any(|r| r.provider != office) {
                     return Err(other_sender());
                 }
                 results.person
+            }
+            Document::BasicInfo { info, .. } => {
+                if !plans_here(kind) {
+                    return Err(not_author());
+                }
+                info.person
+            }
+            Document::PreventionPlan { plan, .. } => {
+                if !plans_here(kind) {
+                    return Err(not_author());
+                }
+                plan.person
             }
             Document::Delete { deletion, .. } => {
                 let results = matches!(deletion, Deletion::Results { .. });
@@ -112,11 +116,7 @@ pub(super) fn consistent(
                 if !results && !plans_here(kind) {
                     return Err(not_author());
                 }
-                match deletion {
-                    Deletion::Plan { person, .. }
-                    | Deletion::ServiceUse { person, .. }
-                    | Deletion::Results { person, .. } => *person,
-                }
+                deletion.person()
             }
         };
         if person.insurer != who.person.insurer || person.insured != who.person.insured {
@@ -133,7 +133,11 @@ pub(super) fn consistent(
 /// The offices the documents are addressed to, which must serve the person.
 pub(super) fn receivers(who: &Incoming) -> impl Iterator<Item = OfficeNumber> + '_ {
     who.documents.iter().filter_map(|doc| match doc {
-        Document::ServiceUse { to, .. } | Document::Results { to, .. } => Some(*to),
-        Document::Delete { .. } | Document::Plan { .. } => None,
+        Document::ServiceUse { to, .. }
+        | Document::Results { to, .. }
+        | Document::BasicInfo { to, .. }
+        | Document::PreventionPlan { to, .. } => Some(*to),
+        Document::Plan { to, .. } => *to,
+        Document::Delete { .. } => None,
     })
 }
