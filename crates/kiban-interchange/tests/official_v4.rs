@@ -292,6 +292,22 @@ mod units {
     }
 
     #[test]
+    fn a_unit_mixing_versions_across_its_files_is_refused() {
+        let mut files: Vec<_> = PLAN
+            .iter()
+            .map(|p| {
+                let (n, b) = golden(p);
+                read_file(&n, &b).unwrap()
+            })
+            .collect();
+        let (n, b) = golden("UP2KYO_");
+        let older: Vec<u8> = with_field(&with_field(&b, 1, 1, "202504"), 2, 1, "202504");
+        files[1] = read_file(&n, &older).unwrap();
+        let err = assemble(files).unwrap_err();
+        assert!(err.ja.contains("202504") && err.ja.contains("送信単位で1つ"), "{err}");
+    }
+
+    #[test]
     fn a_plan_without_its_supplement_line_refuses_the_person_only() {
         let (name, bytes) = golden("UPHOSOKU_000000");
         let other = with_field(&bytes, 1, 3, "1000000002");

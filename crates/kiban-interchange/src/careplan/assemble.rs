@@ -146,6 +146,29 @@ pub fn assemble(mut files: Vec<OfficialFile>) -> Result<SendUnit, UnitError> {
         }
     }
 
+    // One CSVバージョン per unit: the layout forbids a mix within a file, and a document is
+    // written back with one version for all its files.
+    if let Some(mixed) = files
+        .iter()
+        .find(|f| f.version.is_some() && f.version != main.version && main.version.is_some())
+    {
+        return Err(unit_error(
+            format!(
+                "{} のCSVバージョン {} が {} の {} と違います（送信単位で1つ）",
+                mixed.file_name,
+                mixed.version.map_or("", |v| v.code()),
+                main.file_name,
+                main.version.map_or("", |v| v.code())
+            ),
+            format!(
+                "{} has CSV version {} but {} has {} (one version per unit)",
+                mixed.file_name,
+                mixed.version.map_or("", |v| v.code()),
+                main.file_name,
+                main.version.map_or("", |v| v.code())
+            ),
+        ));
+    }
     let mut by: BTreeMap<PlanPerson, Acc> = BTreeMap::new();
     let mut unit_issues = Vec::new();
     for f in files {
@@ -347,6 +370,14 @@ fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
                 },
                 i,
             )),
+            OfficialRecord::UseResultsDeletion(r) if r.provider != header.sender => {
+                issues.push(error(
+                    l,
+                    "RESULTS_PROVIDER",
+                    "実績_削除のサービス事業者コードが送信元の事業所番号と違います",
+                    "the 実績_削除 line's office is not the sender",
+                ));
+            }
             OfficialRecord::UseResultsDeletion(r) => deletions.push((
                 Deletion::Results {
                     version: v,
