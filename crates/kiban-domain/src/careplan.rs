@@ -6,6 +6,8 @@
 //! - [`model`]: 第1表/第2表 ([`CarePlan`]), 第6表/第7表 ([`ServiceUse`]), 実績
 //!   ([`ServiceResults`]), 利用者補足情報 ([`Supplement`]) and 削除 ([`Deletion`]).
 //! - [`month`]: [`YearMonth`], the 対象年月.
+//! - [`lifecycle`]: what is recorded of each exchanged document: [`DocKind`], [`DocKey`],
+//!   [`DocStatus`] and the person's answer to a draft ([`PlanDecision`]).
 //! - [`period`]: [`JudgmentPeriod`], the 判定期間 (前期/後期) of 特定事業所集中減算, with its
 //!   届出期限 and 減算適用期間.
 //! - [`holiday`]: 国民の祝日, 振替休日, 国民の休日 and 行政機関の休日, for deadlines that move to
@@ -18,6 +20,7 @@
 pub mod caseload;
 pub mod concentration;
 pub mod holiday;
+pub mod lifecycle;
 pub mod model;
 pub mod month;
 pub mod period;
@@ -25,9 +28,10 @@ pub mod suppress;
 
 pub use caseload::{caseload, Caseload, CaseloadError, FeeBand, FeeTable, Staffing};
 pub use concentration::{
-    judge, Exclusion, JustReason, OfficeCounts, OfficeJudgment, ServiceCounts, ServiceJudgment,
-    COVERED_SERVICES, REDUCTION_UNITS_PER_MONTH,
+    judge, CorporationKey, Exclusion, JustReason, OfficeCounts, OfficeJudgment, ServiceCounts,
+    ServiceJudgment, COVERED_SERVICES, REDUCTION_UNITS_PER_MONTH,
 };
+pub use lifecycle::{DocKey, DocKind, DocStatus, PlanDecision};
 pub use model::*;
 pub use month::{MonthError, YearMonth};
 pub use period::{Half, JudgmentPeriod, PeriodError};

@@ -155,11 +155,8 @@ fn each_office_sees_only_what_reached_it(db: &mut TestDb) {
     let seen = folder(db, &office_caller(s1, &g), p).unwrap();
     assert_eq!(seen.plans.len(), 1, "the issued plan names the office");
     assert!(!seen.service_uses.is_empty());
-    assert!(seen
-        .service_uses
-        .iter()
-        .all(|u| u.to_office == s1.to_string()));
-    assert!(seen.results.iter().all(|r| r.from_office == s1.to_string()));
+    assert!(seen.service_uses.iter().all(|u| u.to_office == Some(s1)));
+    assert!(seen.results.iter().all(|r| r.from_office == s1));
     let all = folder(db, &citizen(p), p).unwrap();
     assert!(
         all.service_uses.len() > seen.service_uses.len(),
