@@ -142,11 +142,21 @@ pub(crate) fn load_folder(
     Ok(folder)
 }
 
-/// The newest row of each document key (rows arrive newest first).
+/// The newest row of each document key (rows arrive newest first). The key names the person:
+/// an inbox holds many persons' documents, and one person's 利用票 never supersedes another's.
 pub(crate) fn current(rows: Vec<CarePlanDocRow>) -> Vec<CarePlanDocRow> {
     let mut seen = std::collections::HashSet::new();
     rows.into_iter()
-        .filter(|r| seen.insert((r.kind, r.doc_key, r.from_office, r.to_office)))
+        .filter(|r| {
+            seen.insert((
+                r.kind,
+                r.insurer,
+                r.insured,
+                r.doc_key,
+                r.from_office,
+                r.to_office,
+            ))
+        })
         .collect()
 }
 
