@@ -29,64 +29,6 @@ pub use drafts::{drafts, DraftEntry};
 pub use reads::{answer_draft, folder, inbox, Answer, CarePlanFolder, DocumentView, InboxEntry};
 pub use register::{register, Document, Incoming, PersonIssue, RegisterReport, Registration};
 
-/// Stored document kinds (`careplan_documents.kind`).
-pub(crate) mod kind {
-    pub const PLAN: &str = "plan";
-    pub const SERVICE_USE: &str = "service_use";
-    pub const RESULTS: &str = "results";
-}
-
-/// Stored document statuses (`careplan_documents.status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocStatus {
-    /// 交付: a finalised plan, or a 利用票 / 実績 as sent.
-    Issued,
-    /// 同意・確認用: sent to the person, not yet answered.
-    Draft,
-    /// The person confirmed the draft.
-    Confirmed,
-    /// The person answered the draft with a comment.
-    Commented,
-    /// Withdrawn by a 削除 send unit.
-    Deleted,
-}
-
-impl DocStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Issued => "issued",
-            Self::Draft => "draft",
-            Self::Confirmed => "confirmed",
-            Self::Commented => "commented",
-            Self::Deleted => "deleted",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [
-            Self::Issued,
-            Self::Draft,
-            Self::Confirmed,
-            Self::Commented,
-            Self::Deleted,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Issued => "交付済",
-            Self::Draft => "確認待ち",
-            Self::Confirmed => "本人確認済",
-            Self::Commented => "本人意見あり",
-            Self::Deleted => "削除",
-        }
-    }
-
-    /// A draft and its answers are between the care manager and the person only.
-    pub fn is_draft_stage(self) -> bool {
-        matches!(self, Self::Draft | Self::Confirmed | Self::Commented)
-    }
-}
+/// What is recorded of each stored document (`careplan_documents.kind`, `.status`) and the
+/// person's answer to a draft: domain types, re-exported where the application always had them.
+pub use kiban_domain::careplan::{DocKey, DocKind, DocStatus, PlanDecision};

@@ -83,10 +83,10 @@ pub fn submit(
     decided!(decision);
     let row = LifeFeedbackRow {
         id: 0,
-        insurer: person.insurer.to_string(),
-        insured: person.insured.to_string(),
-        office_number: office.to_string(),
-        period: sheet.period.yyyymm(),
+        insurer: person.insurer,
+        insured: person.insured,
+        office_number: office,
+        period: sheet.period,
         body_json: serde_json::to_string(&sheet).expect("a LIFE sheet serialises"),
         submitted_at_ms: at.as_millis(),
         submitted_by: caller.account.clone(),

@@ -304,7 +304,10 @@ mod units {
         let older: Vec<u8> = with_field(&with_field(&b, 1, 1, "202504"), 2, 1, "202504");
         files[1] = read_file(&n, &older).unwrap();
         let err = assemble(files).unwrap_err();
-        assert!(err.ja.contains("202504") && err.ja.contains("送信単位で1つ"), "{err}");
+        assert!(
+            err.ja.contains("202504") && err.ja.contains("送信単位で1つ"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -9,6 +9,12 @@
 //!   staffing.
 //!
 //! Bodies are JSON text written and read by the application layer; the store decides nothing.
+//! Names, comments and actor ids are text too; every other text column is a domain type, parsed
+//! once where the row is read and written back as the same text (office numbers, YYYYMM months,
+//! codes, 法人番号). A value that does not parse is a [`StoreError::CorruptValue`]; an aggregate
+//! row has no key, so its error names none. Two columns hold the empty text for "none":
+//! `to_office` (of documents and of service-month keys) and the "any kind" total of
+//! [`CarePlanStore::plan_month_totals`]. Query parameters stay text.
 //!
 //! Both engines run the same statements (below) except the two bulk writes, which each engine
 //! does its fastest way ([`Db::bulk_careplan_documents`], [`Db::bulk_replace_service_months`]).
@@ -16,9 +22,22 @@
 //! and order text by bytes on both engines. An unknown document on a status update is read
 //! from the changed-row count, never from a failed statement.
 
-use crate::db::{params, Db, SqlRow};
+use crate::db::{params, stored, stored_code, Db, Fields, Inline, SqlRow, Stored, ToValue, Value};
 use crate::{Result, StoreError};
+use kiban_domain::careplan::{
+    CorporationKey, DocKey, DocKind, DocStatus, JudgmentPeriod, PlanDecision, YearMonth,
+};
+use kiban_domain::codes::{CareLevel, ServiceKind};
+use kiban_domain::ids::{CorporationNumber, InsuredNumber, InsurerNumber, OfficeNumber};
 use std::collections::HashMap;
+
+stored_code! {
+    DocKind, "a care-plan document kind code (plan, service_use, results)";
+    DocStatus, "a care-plan document status code";
+    PlanDecision, "a plan answer code (confirmed, commented)";
+    ServiceKind, "a サービス種類コード (service kind)";
+    CareLevel, "a 要介護状態区分コード (care level)";
+}
 
 /// One care-plan document as sent. Document key: (kind, insurer, insured, doc_key,
 /// from_office, to_office); a later row with the same key supersedes the earlier one.
@@ -26,19 +45,18 @@ use std::collections::HashMap;
 pub struct CarePlanDocRow {
     /// Assigned on insert (ignored there).
     pub id: i64,
-    /// plan | service_use | results.
-    pub kind: String,
-    pub insurer: String,
-    pub insured: String,
-    /// plan: 計画作成(変更)日 YYYYMMDD; service_use, results: 対象年月 YYYYMM.
-    pub doc_key: String,
+    pub kind: DocKind,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+    /// plan: 計画作成(変更)日 (stored YYYYMMDD); service_use, results: 対象年月 (stored YYYYMM).
+    /// Read by the kind: a plan's key is a date, the others' a month.
+    pub doc_key: DocKey,
     /// The sender: the 居宅介護支援事業所 (plan, service_use) or the service office (results).
-    pub from_office: String,
-    /// The receiver of a service_use or results document; empty for a plan (交付 reaches the
-    /// offices it names).
-    pub to_office: String,
-    /// issued | draft | confirmed | commented | deleted.
-    pub status: String,
+    pub from_office: OfficeNumber,
+    /// The receiver of a service_use or results document; none for a plan (交付 reaches the
+    /// offices it names) and for a deletion sent without one. Stored as the empty text then.
+    pub to_office: Option<OfficeNumber>,
+    pub status: DocStatus,
     pub body_json: String,
     /// 利用者補足情報 sent with it, if any.
     pub supplement_json: Option<String>,
@@ -47,31 +65,32 @@ pub struct CarePlanDocRow {
 }
 
 /// One flattened 第6表 fact: in `month`, the plan of `care_office` for the person uses
-/// `service_kind` from `provider_office`, in the rows sent to `to_office`.
+/// `service_kind` from `provider_office`, in the rows sent to `to_office`. Written only: what
+/// is read back are the aggregates over them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceMonthRow {
-    pub insurer: String,
-    pub insured: String,
-    /// YYYYMM.
-    pub month: String,
-    pub care_office: String,
-    pub to_office: String,
-    /// 2-digit サービス種類コード.
-    pub service_kind: String,
-    pub provider_office: String,
-    /// 要介護状態区分コード of the 利用票 (the changed level if it changed).
-    pub care_level: String,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+    pub month: YearMonth,
+    pub care_office: OfficeNumber,
+    pub to_office: OfficeNumber,
+    pub service_kind: ServiceKind,
+    pub provider_office: OfficeNumber,
+    /// 要介護状態区分 of the 利用票 (the changed level if it changed).
+    pub care_level: CareLevel,
 }
 
 /// The service months of one (person, month, care office, receiving office): replaces what was
-/// stored for that key (an empty `rows` removes it, as 第6表_削除 does).
+/// stored for that key (an empty `rows` removes it, as 第6表_削除 does). `to_office` is none
+/// for a deletion sent without a receiver (stored as the empty text, as on the documents); its
+/// rows, if any, are sent to `to_office`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceMonthSet {
-    pub insurer: String,
-    pub insured: String,
-    pub month: String,
-    pub care_office: String,
-    pub to_office: String,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+    pub month: YearMonth,
+    pub care_office: OfficeNumber,
+    pub to_office: Option<OfficeNumber>,
     pub rows: Vec<ServiceMonthRow>,
 }
 
@@ -84,8 +103,7 @@ pub struct PlanConfirmationRow {
     pub at_ms: i64,
     /// The citizen account (card fingerprint-derived id), never a My Number.
     pub account: String,
-    /// confirmed | commented.
-    pub decision: String,
+    pub decision: PlanDecision,
     pub comment: String,
 }
 
@@ -94,11 +112,11 @@ pub struct PlanConfirmationRow {
 pub struct LifeFeedbackRow {
     /// Assigned on insert (ignored there).
     pub id: i64,
-    pub insurer: String,
-    pub insured: String,
-    pub office_number: String,
-    /// 対象期間: YYYYMM (the month of the feedback).
-    pub period: String,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+    pub office_number: OfficeNumber,
+    /// 対象期間: the month of the feedback.
+    pub period: YearMonth,
     pub body_json: String,
     pub submitted_at_ms: i64,
     pub submitted_by: String,
@@ -107,7 +125,7 @@ pub struct LifeFeedbackRow {
 /// 法人: 13-digit 法人番号 and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorporationRow {
-    pub corporation_number: String,
+    pub corporation_number: CorporationNumber,
     pub name: String,
     pub registered_at_ms: i64,
 }
@@ -115,8 +133,8 @@ pub struct CorporationRow {
 /// Which corporation runs an office (any office, not only those with logins).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorporationOfficeRow {
-    pub office_number: String,
-    pub corporation_number: String,
+    pub office_number: OfficeNumber,
+    pub corporation_number: CorporationNumber,
     pub office_name: String,
 }
 
@@ -125,11 +143,11 @@ pub struct CorporationOfficeRow {
 pub struct ConcentrationExclusionRow {
     /// Assigned on insert (ignored there).
     pub id: i64,
-    pub insurer: String,
-    pub office_number: String,
-    /// 判定期間 code: "<year>-1" (前期 Mar–Aug) or "<year>-2" (後期 Sep–Feb).
-    pub period: String,
-    pub service_kind: String,
+    pub insurer: InsurerNumber,
+    pub office_number: OfficeNumber,
+    /// 判定期間, stored as its code: "<year>-1" (前期 Mar–Aug) or "<year>-2" (後期 Sep–Feb).
+    pub period: JudgmentPeriod,
+    pub service_kind: ServiceKind,
     /// 正当な理由 number (1–7 of 老企第36号 第3の10).
     pub reason: i64,
     /// For reason 5 (地域ケア会議で確認): plan-months excluded from the count; 0 otherwise.
@@ -143,9 +161,8 @@ pub struct ConcentrationExclusionRow {
 /// the 49-user line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffingRow {
-    pub office_number: String,
-    /// YYYYMM.
-    pub month: String,
+    pub office_number: OfficeNumber,
+    pub month: YearMonth,
     /// 常勤換算 care managers × 100 (2.5 → 250).
     pub care_managers_centi: i64,
     /// ケアプランデータ連携 in use.
@@ -157,37 +174,38 @@ pub struct StaffingRow {
 }
 
 /// Plan-months (distinct person × month) of one care office and service kind that use one
-/// corporation: `corporation` is the 法人番号, or "office:<事業所番号>" for a provider whose
-/// corporation is not registered.
+/// corporation: the provider's registered 法人, or the provider itself when its corporation is
+/// not registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorporationCountRow {
-    pub care_office: String,
-    pub service_kind: String,
-    pub corporation: String,
+    pub care_office: OfficeNumber,
+    pub service_kind: ServiceKind,
+    pub corporation: CorporationKey,
     pub plan_months: i64,
 }
 
-/// Plan-months of one care office, for one service kind or (`service_kind` empty) for any.
+/// Plan-months of one care office, for one service kind or (`service_kind` none, the empty text
+/// in the statement) for any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanMonthTotalRow {
-    pub care_office: String,
-    pub service_kind: String,
+    pub care_office: OfficeNumber,
+    pub service_kind: Option<ServiceKind>,
     pub plan_months: i64,
 }
 
 /// Distinct persons per (care office, care level) in a month.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseloadCountRow {
-    pub care_office: String,
-    pub care_level: String,
+    pub care_office: OfficeNumber,
+    pub care_level: CareLevel,
     pub persons: i64,
 }
 
 /// Distinct persons per (service kind, care level) in a month.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserCountRow {
-    pub service_kind: String,
-    pub care_level: String,
+    pub service_kind: ServiceKind,
+    pub care_level: CareLevel,
     pub persons: i64,
 }
 
@@ -209,7 +227,7 @@ pub trait CarePlanStore {
     /// most `limit`: the care manager's list of drafts and the persons' answers.
     fn careplan_drafts_from(&mut self, office: &str, limit: i64) -> Result<Vec<CarePlanDocRow>>;
     /// Sets the status of a document; [`crate::StoreError::Conflict`] if there is no such id.
-    fn set_careplan_status(&mut self, id: i64, status: &str) -> Result<()>;
+    fn set_careplan_status(&mut self, id: i64, status: DocStatus) -> Result<()>;
     fn insert_plan_confirmation(&mut self, row: &PlanConfirmationRow) -> Result<i64>;
     /// Oldest first.
     fn plan_confirmations(&mut self, document_id: i64) -> Result<Vec<PlanConfirmationRow>>;
@@ -296,41 +314,74 @@ const PLAN_MONTH_TOTALS: &str = "SELECT care_office, service_kind, plan_months F
        ) AS a GROUP BY care_office\
      ) AS t ORDER BY care_office{BYTEWISE}, service_kind{BYTEWISE}";
 
+// The column names of the aggregates' rows, for a corrupt value's error (the statements name
+// their columns themselves).
+const CORPORATION_COUNT_COLUMNS: &str = "care_office, service_kind, corporation, plan_months";
+const PLAN_MONTH_TOTAL_COLUMNS: &str = "care_office, service_kind, plan_months";
+const CASELOAD_COUNT_COLUMNS: &str = "care_office, care_level, persons";
+const USER_COUNT_COLUMNS: &str = "service_kind, care_level, persons";
+
+stored! {
+    YearMonth, "a YYYYMM month",
+        |s| YearMonth::parse(s).ok(),
+        |v| Value::Inline(Inline::new(&v.yyyymm()));
+    JudgmentPeriod, "a 判定期間 code (<year>-1, <year>-2)",
+        |s| JudgmentPeriod::parse(s).ok(),
+        |v| Value::Inline(Inline::new(&v.code()));
+    CorporationNumber, "a 法人番号 (corporation number)",
+        |s| CorporationNumber::parse(s).ok(),
+        |v| Value::Inline(Inline::display(v));
+    CorporationKey, "a 法人番号 or office:<事業所番号> (corporation key)",
+        |s| CorporationKey::parse(s).ok(),
+        |v| Value::Inline(Inline::display(v));
+}
+
+/// The stored text of a receiving office: its number, or the empty text for none.
+pub(crate) fn to_office_value(office: &Option<OfficeNumber>) -> Value<'_> {
+    office.as_ref().map_or(Value::Text(""), ToValue::to_value)
+}
+
+/// The stored text of a document key: YYYYMMDD or YYYYMM.
+pub(crate) fn doc_key_value(key: &DocKey) -> Value<'_> {
+    match key {
+        DocKey::PlanDate(day) => day.to_value(),
+        DocKey::Month(month) => month.to_value(),
+    }
+}
+
 /// The error of updating a document that does not exist (no id in the message).
 fn unknown_document() -> StoreError {
     StoreError::Conflict("careplan_documents".into())
 }
 
 /// The key a [`ServiceMonthSet`] replaces.
-pub(crate) type MonthKey<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+pub(crate) type MonthKey = (
+    InsurerNumber,
+    InsuredNumber,
+    YearMonth,
+    OfficeNumber,
+    Option<OfficeNumber>,
+);
 
-fn set_key(s: &ServiceMonthSet) -> MonthKey<'_> {
-    (
-        &s.insurer,
-        &s.insured,
-        &s.month,
-        &s.care_office,
-        &s.to_office,
-    )
+pub(crate) fn set_key(s: &ServiceMonthSet) -> MonthKey {
+    (s.insurer, s.insured, s.month, s.care_office, s.to_office)
 }
 
-fn row_key(r: &ServiceMonthRow) -> MonthKey<'_> {
+fn row_key(r: &ServiceMonthRow) -> MonthKey {
     (
-        &r.insurer,
-        &r.insured,
-        &r.month,
-        &r.care_office,
-        &r.to_office,
+        r.insurer,
+        r.insured,
+        r.month,
+        r.care_office,
+        Some(r.to_office),
     )
 }
 
 /// What replacing `sets` one after the other leaves, computed up front so an engine can write
 /// it in two statements: every key to delete (each once, first-seen order) and the rows that
 /// survive — a row of set i survives unless a later set replaces the row's own key.
-pub(crate) fn plan_replacement(
-    sets: &[ServiceMonthSet],
-) -> (Vec<MonthKey<'_>>, Vec<&ServiceMonthRow>) {
-    let mut last: HashMap<MonthKey<'_>, usize> = HashMap::new();
+pub(crate) fn plan_replacement(sets: &[ServiceMonthSet]) -> (Vec<MonthKey>, Vec<&ServiceMonthRow>) {
+    let mut last: HashMap<MonthKey, usize> = HashMap::new();
     let mut keys = Vec::new();
     for (i, set) in sets.iter().enumerate() {
         if last.insert(set_key(set), i).is_none() {
@@ -348,15 +399,22 @@ pub(crate) fn plan_replacement(
 }
 
 fn to_document(r: &dyn SqlRow) -> Result<CarePlanDocRow> {
+    let f = Fields::new(r, "careplan_documents", DOCUMENT_COLUMNS, 0)?;
+    let kind = f.parse(1)?;
     Ok(CarePlanDocRow {
         id: r.get(0)?,
-        kind: r.get(1)?,
-        insurer: r.get(2)?,
-        insured: r.get(3)?,
-        doc_key: r.get(4)?,
-        from_office: r.get(5)?,
-        to_office: r.get(6)?,
-        status: r.get(7)?,
+        kind,
+        insurer: f.parse(2)?,
+        insured: f.parse(3)?,
+        doc_key: match kind {
+            DocKind::Plan | DocKind::BasicInfo | DocKind::PreventionPlan => {
+                DocKey::PlanDate(f.parse(4)?)
+            }
+            DocKind::ServiceUse | DocKind::Results => DocKey::Month(f.parse(4)?),
+        },
+        from_office: f.parse(5)?,
+        to_office: f.parse_or_empty(6)?,
+        status: f.parse(7)?,
         body_json: r.get(8)?,
         supplement_json: r.get(9)?,
         registered_at_ms: r.get(10)?,
@@ -365,23 +423,25 @@ fn to_document(r: &dyn SqlRow) -> Result<CarePlanDocRow> {
 }
 
 fn to_confirmation(r: &dyn SqlRow) -> Result<PlanConfirmationRow> {
+    let f = Fields::new(r, "plan_confirmations", CONFIRMATION_COLUMNS, 0)?;
     Ok(PlanConfirmationRow {
         id: r.get(0)?,
         document_id: r.get(1)?,
         at_ms: r.get(2)?,
         account: r.get(3)?,
-        decision: r.get(4)?,
+        decision: f.parse(4)?,
         comment: r.get(5)?,
     })
 }
 
 fn to_feedback(r: &dyn SqlRow) -> Result<LifeFeedbackRow> {
+    let f = Fields::new(r, "life_feedback", FEEDBACK_COLUMNS, 0)?;
     Ok(LifeFeedbackRow {
         id: r.get(0)?,
-        insurer: r.get(1)?,
-        insured: r.get(2)?,
-        office_number: r.get(3)?,
-        period: r.get(4)?,
+        insurer: f.parse(1)?,
+        insured: f.parse(2)?,
+        office_number: f.parse(3)?,
+        period: f.parse(4)?,
         body_json: r.get(5)?,
         submitted_at_ms: r.get(6)?,
         submitted_by: r.get(7)?,
@@ -389,28 +449,31 @@ fn to_feedback(r: &dyn SqlRow) -> Result<LifeFeedbackRow> {
 }
 
 fn to_corporation(r: &dyn SqlRow) -> Result<CorporationRow> {
+    let f = Fields::new(r, "corporations", CORPORATION_COLUMNS, 0)?;
     Ok(CorporationRow {
-        corporation_number: r.get(0)?,
+        corporation_number: f.parse(0)?,
         name: r.get(1)?,
         registered_at_ms: r.get(2)?,
     })
 }
 
 fn to_corporation_office(r: &dyn SqlRow) -> Result<CorporationOfficeRow> {
+    let f = Fields::new(r, "corporation_offices", CORPORATION_OFFICE_COLUMNS, 0)?;
     Ok(CorporationOfficeRow {
-        office_number: r.get(0)?,
-        corporation_number: r.get(1)?,
+        office_number: f.parse(0)?,
+        corporation_number: f.parse(1)?,
         office_name: r.get(2)?,
     })
 }
 
 fn to_exclusion(r: &dyn SqlRow) -> Result<ConcentrationExclusionRow> {
+    let f = Fields::new(r, "concentration_exclusions", EXCLUSION_COLUMNS, 0)?;
     Ok(ConcentrationExclusionRow {
         id: r.get(0)?,
-        insurer: r.get(1)?,
-        office_number: r.get(2)?,
-        period: r.get(3)?,
-        service_kind: r.get(4)?,
+        insurer: f.parse(1)?,
+        office_number: f.parse(2)?,
+        period: f.parse(3)?,
+        service_kind: f.parse(4)?,
         reason: r.get(5)?,
         excluded_plan_months: r.get(6)?,
         note: r.get(7)?,
@@ -420,9 +483,10 @@ fn to_exclusion(r: &dyn SqlRow) -> Result<ConcentrationExclusionRow> {
 }
 
 fn to_staffing(r: &dyn SqlRow) -> Result<StaffingRow> {
+    let f = Fields::new(r, "care_manager_staffing", STAFFING_COLUMNS, 0)?;
     Ok(StaffingRow {
-        office_number: r.get(0)?,
-        month: r.get(1)?,
+        office_number: f.parse(0)?,
+        month: f.parse(1)?,
         care_managers_centi: r.get(2)?,
         data_exchange: r.get(3)?,
         clerical_staff: r.get(4)?,
@@ -432,34 +496,38 @@ fn to_staffing(r: &dyn SqlRow) -> Result<StaffingRow> {
 }
 
 fn to_corporation_count(r: &dyn SqlRow) -> Result<CorporationCountRow> {
+    let f = Fields::aggregate(r, "service_months", CORPORATION_COUNT_COLUMNS);
     Ok(CorporationCountRow {
-        care_office: r.get(0)?,
-        service_kind: r.get(1)?,
-        corporation: r.get(2)?,
+        care_office: f.parse(0)?,
+        service_kind: f.parse(1)?,
+        corporation: f.parse(2)?,
         plan_months: r.get(3)?,
     })
 }
 
 fn to_plan_month_total(r: &dyn SqlRow) -> Result<PlanMonthTotalRow> {
+    let f = Fields::aggregate(r, "service_months", PLAN_MONTH_TOTAL_COLUMNS);
     Ok(PlanMonthTotalRow {
-        care_office: r.get(0)?,
-        service_kind: r.get(1)?,
+        care_office: f.parse(0)?,
+        service_kind: f.parse_or_empty(1)?,
         plan_months: r.get(2)?,
     })
 }
 
 fn to_caseload_count(r: &dyn SqlRow) -> Result<CaseloadCountRow> {
+    let f = Fields::aggregate(r, "service_months", CASELOAD_COUNT_COLUMNS);
     Ok(CaseloadCountRow {
-        care_office: r.get(0)?,
-        care_level: r.get(1)?,
+        care_office: f.parse(0)?,
+        care_level: f.parse(1)?,
         persons: r.get(2)?,
     })
 }
 
 fn to_user_count(r: &dyn SqlRow) -> Result<UserCountRow> {
+    let f = Fields::aggregate(r, "service_months", USER_COUNT_COLUMNS);
     Ok(UserCountRow {
-        service_kind: r.get(0)?,
-        care_level: r.get(1)?,
+        service_kind: f.parse(0)?,
+        care_level: f.parse(1)?,
         persons: r.get(2)?,
     })
 }
@@ -514,7 +582,7 @@ impl<D: Db> CarePlanStore for D {
         self.query_all(&sql, params![office, limit], to_document)
     }
 
-    fn set_careplan_status(&mut self, id: i64, status: &str) -> Result<()> {
+    fn set_careplan_status(&mut self, id: i64, status: DocStatus) -> Result<()> {
         let changed = self.execute(
             "UPDATE careplan_documents SET status = ?2 WHERE id = ?1",
             params![id, status],

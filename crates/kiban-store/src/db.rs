@@ -139,6 +139,13 @@ impl<T: ToValue> ToValue for Option<T> {
     }
 }
 
+/// A value already made (a stored text chosen by the caller, e.g. the empty text for none).
+impl ToValue for Value<'_> {
+    fn to_value(&self) -> Value<'_> {
+        *self
+    }
+}
+
 /// The parameters of a statement, each borrowed: `params![row.name, row.count]`.
 macro_rules! params {
     ($($p:expr),* $(,)?) => {
@@ -279,6 +286,17 @@ impl<'r> Fields<'r> {
         })
     }
 
+    /// A row of an aggregate over `table` (a `GROUP BY`), selected with `columns`: it has no key
+    /// of its own, and its grouped values are what may be corrupt, so the key names none.
+    pub fn aggregate(row: &'r dyn SqlRow, table: &'static str, columns: &'static str) -> Self {
+        Self {
+            row,
+            table,
+            columns,
+            key: "(aggregate)".to_string(),
+        }
+    }
+
     /// Column `i` parsed as a domain value.
     pub fn parse<T: Stored>(&self, i: usize) -> Result<T> {
         match self.row.column(i)? {
@@ -291,6 +309,15 @@ impl<'r> Fields<'r> {
     pub fn parse_opt<T: Stored>(&self, i: usize) -> Result<Option<T>> {
         match self.row.column(i)? {
             Column::Null => Ok(None),
+            _ => self.parse(i).map(Some),
+        }
+    }
+
+    /// Column `i` parsed as a domain value, or the empty text that stands for none in a
+    /// `NOT NULL` column (a plan's receiving office, an aggregate's "any kind").
+    pub fn parse_or_empty<T: Stored>(&self, i: usize) -> Result<Option<T>> {
+        match self.row.column(i)? {
+            Column::Text("") => Ok(None),
             _ => self.parse(i).map(Some),
         }
     }
@@ -350,6 +377,8 @@ stored! {
         |s| Date::parse_yyyymmdd(s).ok(),
         |v| Value::Inline(Inline::new(&v.yyyymmdd()));
 }
+
+pub(crate) use stored;
 
 /// A code enum of the domain (`code()` / `from_code`), stored as its code.
 macro_rules! stored_code {

@@ -6,8 +6,8 @@
 //! is shared ([`crate::db`]).
 
 use crate::access_store::{to_consent, to_serving, CONSENT_COLUMNS, SERVING_COLUMNS};
-use crate::careplan_store::plan_replacement;
-use crate::db::{params, Db, SqlRow, Value};
+use crate::careplan_store::{doc_key_value, plan_replacement, to_office_value};
+use crate::db::{params, Db, SqlRow, ToValue, Value};
 use crate::dialect::Dialect;
 use crate::*;
 use kiban_domain::audit::AuditEvent;
@@ -144,6 +144,12 @@ const AUDIT_LOCK: i64 = 0x6b69_6261_6e61_7564;
 
 /// One column of `rows` as an array parameter.
 fn column<'a, T>(rows: &'a [T], field: impl Fn(&'a T) -> &'a str) -> Vec<&'a str> {
+    rows.iter().map(field).collect()
+}
+
+/// One column of `rows` as an array parameter of stored values (each domain value's stored
+/// text, [`crate::db::ToValue`]).
+fn values<'a, T>(rows: &'a [T], field: impl Fn(&'a T) -> Value<'a>) -> Vec<Value<'a>> {
     rows.iter().map(field).collect()
 }
 
@@ -350,14 +356,14 @@ impl Db for PostgresStore {
             rows.iter().map(|d| d.supplement_json.as_deref()).collect();
         let registered_at: Vec<i64> = rows.iter().map(|d| d.registered_at_ms).collect();
         let texts = [
-            column(rows, |d| &d.kind),
-            column(rows, |d| &d.insurer),
-            column(rows, |d| &d.insured),
-            column(rows, |d| &d.doc_key),
-            column(rows, |d| &d.from_office),
-            column(rows, |d| &d.to_office),
-            column(rows, |d| &d.status),
-            column(rows, |d| &d.body_json),
+            values(rows, |d| d.kind.to_value()),
+            values(rows, |d| d.insurer.to_value()),
+            values(rows, |d| d.insured.to_value()),
+            values(rows, |d| doc_key_value(&d.doc_key)),
+            values(rows, |d| d.from_office.to_value()),
+            values(rows, |d| to_office_value(&d.to_office)),
+            values(rows, |d| d.status.to_value()),
+            values(rows, |d| d.body_json.to_value()),
         ];
         let registered_by = column(rows, |d| &d.registered_by);
         let mut params: Vec<Param> = vec![&ids];
@@ -376,12 +382,12 @@ impl Db for PostgresStore {
     fn bulk_replace_service_months(&mut self, sets: &[ServiceMonthSet]) -> Result<()> {
         let (keys, rows) = plan_replacement(sets);
         if !keys.is_empty() {
-            let key_columns: [Vec<&str>; 5] = [
-                keys.iter().map(|k| k.0).collect(),
-                keys.iter().map(|k| k.1).collect(),
-                keys.iter().map(|k| k.2).collect(),
-                keys.iter().map(|k| k.3).collect(),
-                keys.iter().map(|k| k.4).collect(),
+            let key_columns = [
+                values(&keys, |k| k.0.to_value()),
+                values(&keys, |k| k.1.to_value()),
+                values(&keys, |k| k.2.to_value()),
+                values(&keys, |k| k.3.to_value()),
+                values(&keys, |k| to_office_value(&k.4)),
             ];
             let params: Vec<Param> = key_columns.iter().map(|c| c as Param).collect();
             // Each key is looked up on its own (LATERAL, kept from being flattened by OFFSET 0)
@@ -399,15 +405,15 @@ impl Db for PostgresStore {
             )?;
         }
         if !rows.is_empty() {
-            let row_columns: [Vec<&str>; 8] = [
-                column(&rows, |r| &r.insurer),
-                column(&rows, |r| &r.insured),
-                column(&rows, |r| &r.month),
-                column(&rows, |r| &r.care_office),
-                column(&rows, |r| &r.to_office),
-                column(&rows, |r| &r.service_kind),
-                column(&rows, |r| &r.provider_office),
-                column(&rows, |r| &r.care_level),
+            let row_columns = [
+                values(&rows, |r| r.insurer.to_value()),
+                values(&rows, |r| r.insured.to_value()),
+                values(&rows, |r| r.month.to_value()),
+                values(&rows, |r| r.care_office.to_value()),
+                values(&rows, |r| r.to_office.to_value()),
+                values(&rows, |r| r.service_kind.to_value()),
+                values(&rows, |r| r.provider_office.to_value()),
+                values(&rows, |r| r.care_level.to_value()),
             ];
             let params: Vec<Param> = row_columns.iter().map(|c| c as Param).collect();
             self.execute_native(

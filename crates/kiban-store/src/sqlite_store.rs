@@ -5,6 +5,7 @@
 //! ([`crate::db`]).
 
 use crate::access_store::{to_consent, to_serving, CONSENT_COLUMNS, SERVING_COLUMNS};
+use crate::careplan_store::{doc_key_value, to_office_value};
 use crate::db::{self, Db, SqlRow, Value};
 use crate::dialect::Dialect;
 use crate::*;
@@ -285,19 +286,19 @@ impl Db for SqliteStore {
         )?;
         let mut ids = Vec::with_capacity(rows.len());
         for d in rows {
-            ids.push(stmt.insert(params![
+            ids.push(stmt.insert(params_from_iter(db::params![
                 d.kind,
                 d.insurer,
                 d.insured,
-                d.doc_key,
+                doc_key_value(&d.doc_key),
                 d.from_office,
-                d.to_office,
+                to_office_value(&d.to_office),
                 d.status,
                 d.body_json,
                 d.supplement_json,
                 d.registered_at_ms,
                 d.registered_by
-            ])?);
+            ]))?);
         }
         Ok(ids)
     }
@@ -311,24 +312,24 @@ impl Db for SqliteStore {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for set in sets {
-            delete.execute([
-                &set.insurer,
-                &set.insured,
-                &set.month,
-                &set.care_office,
-                &set.to_office,
-            ])?;
+            delete.execute(params_from_iter(db::params![
+                set.insurer,
+                set.insured,
+                set.month,
+                set.care_office,
+                to_office_value(&set.to_office),
+            ]))?;
             for r in &set.rows {
-                insert.execute([
-                    &r.insurer,
-                    &r.insured,
-                    &r.month,
-                    &r.care_office,
-                    &r.to_office,
-                    &r.service_kind,
-                    &r.provider_office,
-                    &r.care_level,
-                ])?;
+                insert.execute(params_from_iter(db::params![
+                    r.insurer,
+                    r.insured,
+                    r.month,
+                    r.care_office,
+                    r.to_office,
+                    r.service_kind,
+                    r.provider_office,
+                    r.care_level,
+                ]))?;
             }
         }
         Ok(())

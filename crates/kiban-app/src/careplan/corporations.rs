@@ -106,13 +106,13 @@ fn parse_line(
         .map_err(|e| issue(3, "事業所番号", e.to_string(), e.to_string()))?;
     Ok((
         CorporationRow {
-            corporation_number: corporation.to_string(),
+            corporation_number: corporation,
             name: fields[1].to_string(),
             registered_at_ms: at.as_millis(),
         },
         CorporationOfficeRow {
-            office_number: office.to_string(),
-            corporation_number: corporation.to_string(),
+            office_number: office,
+            corporation_number: corporation,
             office_name: fields[3].to_string(),
         },
     ))

@@ -10,16 +10,19 @@ use crate::access::Caller;
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Actor, Timestamp};
+use kiban_domain::careplan::DocKey;
+use kiban_domain::date::Date;
+use kiban_domain::ids::{InsuredNumber, InsurerNumber};
 use serde::Serialize;
 
 /// One plan sent for 同意・確認 and the person's latest answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DraftEntry {
     pub id: i64,
-    pub insurer: String,
-    pub insured: String,
-    /// 計画作成(変更)日, YYYYMMDD.
-    pub plan_date: String,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+    /// 計画作成(変更)日 (sent as YYYYMMDD).
+    pub plan_date: Date,
     pub status: DocStatus,
     pub status_label: &'static str,
     pub sent_at_ms: i64,
@@ -53,22 +56,23 @@ pub fn drafts(
                 .collect();
             for row in rows
                 .iter()
-                .filter(|r| r.insurer == insurer && r.insured == insured)
+                .filter(|r| r.insurer == p.insurer && r.insured == p.insured)
             {
                 if !live.contains(&row.id) {
                     continue;
                 }
-                let Some(status) = DocStatus::from_code(&row.status) else {
+                // Every row listed is a plan (`careplan_drafts_from`), keyed by its date.
+                let DocKey::PlanDate(plan_date) = row.doc_key else {
                     continue;
                 };
                 let last = s.plan_confirmations(row.id)?.pop();
                 out.push(DraftEntry {
                     id: row.id,
-                    insurer: row.insurer.clone(),
-                    insured: row.insured.clone(),
-                    plan_date: row.doc_key.clone(),
-                    status,
-                    status_label: status.label(),
+                    insurer: row.insurer,
+                    insured: row.insured,
+                    plan_date,
+                    status: row.status,
+                    status_label: row.status.label(),
                     sent_at_ms: row.registered_at_ms,
                     answered_at_ms: last.as_ref().map(|a| a.at_ms),
                     comment: last.map(|a| a.comment).unwrap_or_default(),

@@ -83,26 +83,22 @@ pub fn concentration(
             s.concentration_exclusions(&ins, &period.code())?,
         ))
     })?;
-    let mut offices: BTreeMap<String, OfficeCounts> = BTreeMap::new();
+    let mut offices: BTreeMap<OfficeNumber, OfficeCounts> = BTreeMap::new();
     for t in &totals {
-        let Ok(office) = OfficeNumber::parse(&t.care_office) else {
-            continue;
-        };
         let entry = offices
-            .entry(t.care_office.clone())
+            .entry(t.care_office)
             .or_insert_with(|| OfficeCounts {
-                office,
+                office: t.care_office,
                 total_plan_months: 0,
                 services: Vec::new(),
             });
-        if t.service_kind.is_empty() {
-            entry.total_plan_months = t.plan_months as u32;
-        } else if let Ok(service) = ServiceKind::from_code(&t.service_kind) {
-            entry.services.push(ServiceCounts {
+        match t.service_kind {
+            None => entry.total_plan_months = t.plan_months as u32,
+            Some(service) => entry.services.push(ServiceCounts {
                 service,
                 plan_months: t.plan_months as u32,
                 by_corporation: Vec::new(),
-            });
+            }),
         }
     }
     for c in counts {
@@ -112,9 +108,11 @@ pub fn concentration(
         if let Some(s) = entry
             .services
             .iter_mut()
-            .find(|s| s.service.code() == c.service_kind)
+            .find(|s| s.service == c.service_kind)
         {
-            s.by_corporation.push((c.corporation, c.plan_months as u32));
+            // The judgment compares corporations by their written key only.
+            s.by_corporation
+                .push((c.corporation.to_string(), c.plan_months as u32));
         }
     }
     let judged = offices
@@ -122,7 +120,7 @@ pub fn concentration(
         .map(|counts| {
             let mine: Vec<Exclusion> = exclusions
                 .iter()
-                .filter(|e| e.office_number == counts.office.to_string())
+                .filter(|e| e.office_number == counts.office)
                 .filter_map(exclusion)
                 .collect();
             judge(period, &counts, &mine)
@@ -138,7 +136,7 @@ pub fn concentration(
 
 fn exclusion(row: &ConcentrationExclusionRow) -> Option<Exclusion> {
     Some(Exclusion {
-        service: ServiceKind::from_code(&row.service_kind).ok()?,
+        service: row.service_kind,
         reason: JustReason::from_code(u8::try_from(row.reason).ok()?)?,
         excluded_plan_months: u32::try_from(row.excluded_plan_months).ok()?,
         note: row.note.clone(),
@@ -178,10 +176,10 @@ pub fn record_exclusion(
     }
     let row = ConcentrationExclusionRow {
         id: 0,
-        insurer: insurer.to_string(),
-        office_number: new.office.to_string(),
-        period: new.period.code(),
-        service_kind: new.service.code().to_string(),
+        insurer,
+        office_number: new.office,
+        period: new.period,
+        service_kind: new.service,
         reason: i64::from(new.reason.code()),
         excluded_plan_months: i64::from(new.excluded_plan_months),
         note: new.note,
@@ -195,7 +193,7 @@ pub fn record_exclusion(
 /// One office's caseload in a month; `caseload` is `None` when no staffing was filed.
 #[derive(Debug, Clone, Serialize)]
 pub struct OfficeCaseload {
-    pub office: String,
+    pub office: OfficeNumber,
     pub care_persons: u32,
     pub support_persons: u32,
     pub caseload: Option<Caseload>,
@@ -228,12 +226,13 @@ pub fn caseloads(
             s.staffing(&m)?,
         ))
     })?;
-    let mut per_office: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut per_office: BTreeMap<OfficeNumber, (u32, u32)> = BTreeMap::new();
     for c in counts {
         let e = per_office.entry(c.care_office).or_default();
-        match CareLevel::from_code(&c.care_level) {
-            Ok(level) if level.is_support() => e.1 += c.persons as u32,
-            _ => e.0 += c.persons as u32,
+        if c.care_level.is_support() {
+            e.1 += c.persons as u32;
+        } else {
+            e.0 += c.persons as u32;
         }
     }
     let mut offices: Vec<OfficeCaseload> = per_office
@@ -261,7 +260,7 @@ pub fn caseloads(
         None => 1,
         Some(_) => 2,
     };
-    offices.sort_by_key(|o| (rank(o), o.office.clone()));
+    offices.sort_by_key(|o| (rank(o), o.office));
     Ok(Outcome::Allowed(CaseloadReport {
         month: m,
         over_limit: offices.iter().filter(|o| rank(o) == 0).count(),
@@ -318,23 +317,14 @@ pub fn regional_stats(
     };
     let m = month.yyyymm();
     let counts = crate::in_read(store, |s| Ok(s.user_counts(&insurer.to_string(), &m)?))?;
-    let mut kinds: Vec<ServiceKind> = counts
-        .iter()
-        .filter_map(|c| ServiceKind::from_code(&c.service_kind).ok())
-        .collect();
+    let mut kinds: Vec<ServiceKind> = counts.iter().map(|c| c.service_kind).collect();
     kinds.sort();
     kinds.dedup();
     let mut grid = vec![vec![0u32; LEVELS.len()]; kinds.len()];
     for c in &counts {
-        let (Ok(kind), Ok(level)) = (
-            ServiceKind::from_code(&c.service_kind),
-            CareLevel::from_code(&c.care_level),
-        ) else {
-            continue;
-        };
         let (Some(r), Some(col)) = (
-            kinds.iter().position(|k| *k == kind),
-            LEVELS.iter().position(|l| *l == level),
+            kinds.iter().position(|k| *k == c.service_kind),
+            LEVELS.iter().position(|l| *l == c.care_level),
         ) else {
             continue;
         };

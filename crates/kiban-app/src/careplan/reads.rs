@@ -8,14 +8,14 @@
 //!   between the care manager and the person); 利用票 and 実績 it sent or received;
 //! - a medical institution (under an open 意見書依頼): issued plans only.
 
-use super::{kind, DocStatus};
+use super::{DocKey, DocKind, DocStatus, PlanDecision};
 use crate::access::decided;
 use crate::access::{authorize, authorize_each, Caller, Denied, Outcome};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
 use kiban_domain::careplan::{CarePlan, ServiceResults, ServiceUse, Supplement};
-use kiban_domain::ids::{InsuredNumber, InsurerNumber};
+use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
 use kiban_store::{CarePlanDocRow, PlanConfirmationRow, Store};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -24,8 +24,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Answer {
     pub at_ms: i64,
-    /// confirmed | commented
-    pub decision: String,
+    pub decision: PlanDecision,
     pub comment: String,
 }
 
@@ -35,13 +34,26 @@ pub struct DocumentView<T> {
     pub id: i64,
     pub status: DocStatus,
     pub status_label: &'static str,
-    pub from_office: String,
-    pub to_office: String,
+    pub from_office: OfficeNumber,
+    /// The receiving office of a 利用票 or 実績; none for a plan (sent as the empty text).
+    #[serde(serialize_with = "office_or_empty")]
+    pub to_office: Option<OfficeNumber>,
     pub registered_at_ms: i64,
     pub document: T,
     pub supplement: Option<Supplement>,
     /// The person's answers, for a plan sent for 同意・確認.
     pub answers: Vec<Answer>,
+}
+
+/// A receiving office as the API has always sent it: its number, or the empty text for none.
+fn office_or_empty<S: serde::Serializer>(
+    office: &Option<OfficeNumber>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match office {
+        Some(o) => s.collect_str(o),
+        None => s.serialize_str(""),
+    }
 }
 
 /// Everything of one person that reached the caller, newest first.
@@ -89,14 +101,12 @@ pub(crate) fn load_folder(
         store.careplan_documents_of(&person.insurer.to_string(), &person.insured.to_string())?;
     let mut folder = CarePlanFolder::default();
     for row in current(rows) {
-        let Some(status) = DocStatus::from_code(&row.status) else {
-            continue;
-        };
+        let status = row.status;
         if status == DocStatus::Deleted {
             continue;
         }
-        match row.kind.as_str() {
-            kind::PLAN => {
+        match row.kind {
+            DocKind::Plan => {
                 let Some(plan) = parse::<CarePlan>(&row.body_json) else {
                     continue;
                 };
@@ -114,14 +124,14 @@ pub(crate) fn load_folder(
                 };
                 folder.plans.push(view(&row, status, plan, answers));
             }
-            kind::SERVICE_USE if exchanged_with(caller, &row) => {
+            DocKind::ServiceUse if exchanged_with(caller, &row) => {
                 if let Some(doc) = parse::<ServiceUse>(&row.body_json) {
                     folder
                         .service_uses
                         .push(view(&row, status, doc, Vec::new()));
                 }
             }
-            kind::RESULTS if exchanged_with(caller, &row) => {
+            DocKind::Results if exchanged_with(caller, &row) => {
                 if let Some(doc) = parse::<ServiceResults>(&row.body_json) {
                     folder.results.push(view(&row, status, doc, Vec::new()));
                 }
@@ -132,16 +142,19 @@ pub(crate) fn load_folder(
     Ok(folder)
 }
 
-/// The newest row of each document key (rows arrive newest first).
+/// The newest row of each document key (rows arrive newest first). The key names the person:
+/// an inbox holds many persons' documents, and one person's 利用票 never supersedes another's.
 pub(crate) fn current(rows: Vec<CarePlanDocRow>) -> Vec<CarePlanDocRow> {
     let mut seen = std::collections::HashSet::new();
     rows.into_iter()
         .filter(|r| {
             seen.insert((
-                r.kind.clone(),
-                r.doc_key.clone(),
-                r.from_office.clone(),
-                r.to_office.clone(),
+                r.kind,
+                r.insurer,
+                r.insured,
+                r.doc_key,
+                r.from_office,
+                r.to_office,
             ))
         })
         .collect()
@@ -157,7 +170,7 @@ fn plan_visible(caller: &Caller, row: &CarePlanDocRow, status: DocStatus, plan: 
     match caller.actor {
         Actor::Citizen { .. } | Actor::MunicipalStaff { .. } => true,
         Actor::OfficeStaff { office, .. } => {
-            row.from_office == office.to_string()
+            row.from_office == office
                 || (status == DocStatus::Issued && plan.named_offices().contains(&office))
         }
         Actor::MedicalStaff { .. } => status == DocStatus::Issued,
@@ -169,8 +182,7 @@ fn exchanged_with(caller: &Caller, row: &CarePlanDocRow) -> bool {
     match caller.actor {
         Actor::Citizen { .. } | Actor::MunicipalStaff { .. } => true,
         Actor::OfficeStaff { office, .. } => {
-            let me = office.to_string();
-            row.from_office == me || row.to_office == me
+            row.from_office == office || row.to_office == Some(office)
         }
         Actor::MedicalStaff { .. } | Actor::PlatformOperator => false,
     }
@@ -194,8 +206,8 @@ fn view<T>(
         id: row.id,
         status,
         status_label: status.label(),
-        from_office: row.from_office.clone(),
-        to_office: row.to_office.clone(),
+        from_office: row.from_office,
+        to_office: row.to_office,
         registered_at_ms: row.registered_at_ms,
         document,
         supplement: row.supplement_json.as_deref().and_then(parse),
@@ -207,11 +219,11 @@ fn view<T>(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InboxEntry {
     pub id: i64,
-    pub insurer: String,
-    pub insured: String,
-    pub kind: String,
-    pub doc_key: String,
-    pub from_office: String,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+    pub kind: DocKind,
+    pub doc_key: DocKey,
+    pub from_office: OfficeNumber,
     pub registered_at_ms: i64,
 }
 
@@ -232,12 +244,12 @@ pub fn inbox(
     })?;
     let rows: Vec<_> = current(rows)
         .into_iter()
-        .filter(|r| r.status != DocStatus::Deleted.code())
+        .filter(|r| r.status != DocStatus::Deleted)
         .collect();
     let allowed = readable_persons(store, caller, &rows, at)?;
     Ok(rows
         .into_iter()
-        .filter(|r| person_of(r).is_some_and(|p| allowed.contains(&p)))
+        .filter(|r| allowed.contains(&person_of(r)))
         .map(|r| InboxEntry {
             id: r.id,
             insurer: r.insurer,
@@ -259,7 +271,7 @@ pub(crate) fn readable_persons(
     at: Timestamp,
 ) -> Result<Vec<PersonRef>> {
     let mut persons: Vec<PersonRef> = Vec::new();
-    for p in rows.iter().filter_map(person_of) {
+    for p in rows.iter().map(person_of) {
         if !persons.contains(&p) {
             persons.push(p);
         }
@@ -280,13 +292,11 @@ pub(crate) fn readable_persons(
         .collect())
 }
 
-pub(crate) fn person_of(row: &CarePlanDocRow) -> Option<PersonRef> {
-    Some(PersonRef {
-        insurer: InsurerNumber::parse_with(&row.insurer, kiban_domain::ids::CheckDigitPolicy::Warn)
-            .ok()?
-            .number,
-        insured: InsuredNumber::parse(&row.insured).ok()?,
-    })
+pub(crate) fn person_of(row: &CarePlanDocRow) -> PersonRef {
+    PersonRef {
+        insurer: row.insurer,
+        insured: row.insured,
+    }
 }
 
 /// The person's answer to a draft.
@@ -333,12 +343,10 @@ pub fn answer_draft(
         )));
     }
     let row = crate::in_read(store, |s| Ok(s.careplan_document(document_id)?))?;
-    let Some(row) = row.filter(|r| r.kind == kind::PLAN) else {
+    let Some(row) = row.filter(|r| r.kind == DocKind::Plan) else {
         return Ok(Outcome::Denied(not_found()));
     };
-    let Some(person) = person_of(&row) else {
-        return Ok(Outcome::Denied(not_found()));
-    };
+    let person = person_of(&row);
     let decision = authorize(
         store,
         caller,
@@ -353,20 +361,20 @@ pub fn answer_draft(
     decided!(decision, else not_found());
     let latest = crate::in_read(store, |s| {
         Ok(
-            current(s.careplan_documents_of(&row.insurer, &row.insured)?)
+            current(s.careplan_documents_of(&row.insurer.to_string(), &row.insured.to_string())?)
                 .into_iter()
                 .any(|r| r.id == row.id),
         )
     })?;
-    if !latest || row.status != DocStatus::Draft.code() {
+    if !latest || row.status != DocStatus::Draft {
         return Ok(Outcome::Denied(refusal(
             "NOT_AWAITING_ANSWER",
             "この計画は確認待ちではありません（回答済み、または新しい計画に置き換えられています）",
             "this plan is not awaiting an answer (already answered, or replaced by a newer plan)",
         )));
     }
-    let (status, comment) = match answer {
-        AnswerKind::Confirm => (DocStatus::Confirmed, String::new()),
+    let (decision, comment) = match answer {
+        AnswerKind::Confirm => (PlanDecision::Confirmed, String::new()),
         AnswerKind::Comment(text) => {
             let text = text.trim().to_string();
             if text.is_empty() || text.chars().count() > MAX_COMMENT_CHARS {
@@ -376,20 +384,21 @@ pub fn answer_draft(
                     "a comment is 1 to 2,000 characters",
                 )));
             }
-            (DocStatus::Commented, text)
+            (PlanDecision::Commented, text)
         }
     };
+    let status = decision.status();
     let confirmation = PlanConfirmationRow {
         id: 0,
         document_id,
         at_ms: at.as_millis(),
         account: caller.account.clone(),
-        decision: status.code().to_string(),
+        decision,
         comment,
     };
     crate::in_transaction(store, |s| {
         s.insert_plan_confirmation(&confirmation)?;
-        s.set_careplan_status(document_id, status.code())?;
+        s.set_careplan_status(document_id, status)?;
         Ok(())
     })?;
     let Some(plan) = parse::<CarePlan>(&row.body_json) else {
@@ -400,6 +409,6 @@ pub fn answer_draft(
         .map(self::answer)
         .collect();
     let mut updated = row;
-    updated.status = status.code().to_string();
+    updated.status = status;
     Ok(Outcome::Allowed(view(&updated, status, plan, answers)))
 }

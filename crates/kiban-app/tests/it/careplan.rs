@@ -5,7 +5,9 @@
 
 use kiban_app::access::{Caller, Outcome};
 use kiban_app::careplan::reads::AnswerKind;
-use kiban_app::careplan::{self as plans, v4, CarePlanFolder, RegisterReport, Registration};
+use kiban_app::careplan::{
+    self as plans, v4, CarePlanFolder, DocKind, RegisterReport, Registration,
+};
 use kiban_domain::access::{Actor, Job, OfficeKind, PersonRef, Purpose, Timestamp};
 use kiban_domain::careplan::YearMonth;
 use kiban_domain::ids::{InsurerNumber, OfficeNumber};
@@ -155,11 +157,8 @@ fn each_office_sees_only_what_reached_it(db: &mut TestDb) {
     let seen = folder(db, &office_caller(s1, &g), p).unwrap();
     assert_eq!(seen.plans.len(), 1, "the issued plan names the office");
     assert!(!seen.service_uses.is_empty());
-    assert!(seen
-        .service_uses
-        .iter()
-        .all(|u| u.to_office == s1.to_string()));
-    assert!(seen.results.iter().all(|r| r.from_office == s1.to_string()));
+    assert!(seen.service_uses.iter().all(|u| u.to_office == Some(s1)));
+    assert!(seen.results.iter().all(|r| r.from_office == s1));
     let all = folder(db, &citizen(p), p).unwrap();
     assert!(
         all.service_uses.len() > seen.service_uses.len(),
@@ -202,6 +201,43 @@ fn each_office_sees_only_what_reached_it(db: &mut TestDb) {
     assert!(events
         .iter()
         .any(|e| e.entry.purpose == "review" && e.entry.action == "read"));
+}
+
+/// A service office's inbox lists the 利用票 of every person sent to it: documents of different
+/// persons never supersede each other, even of one month from one care office.
+fn the_inbox_lists_every_person_sheet(db: &mut TestDb) {
+    let g = generated(24, 2, 10);
+    relate_all(db, &g, None);
+    send_all(db, &g);
+    let users = |office: OfficeNumber| {
+        let mut insured: Vec<_> = g
+            .persons
+            .iter()
+            .filter(|p| p.service_offices.contains(&office))
+            .map(|p| p.person.insured)
+            .collect();
+        insured.sort();
+        insured
+    };
+    let office = g
+        .offices
+        .iter()
+        .map(|o| o.number)
+        .max_by_key(|o| users(*o).len())
+        .unwrap();
+    let served = users(office);
+    assert!(
+        served.len() >= 2,
+        "the busiest office serves several persons"
+    );
+    let inbox = plans::inbox(db.conn(), &office_caller(office, &g), 1_000, at()).unwrap();
+    let mut listed: Vec<_> = inbox
+        .iter()
+        .filter(|e| e.kind == DocKind::ServiceUse)
+        .map(|e| e.insured)
+        .collect();
+    listed.sort();
+    assert_eq!(listed, served);
 }
 
 fn the_send_rule_refuses_a_person_the_receiver_does_not_serve(db: &mut TestDb) {
@@ -490,6 +526,7 @@ fn life_sheets_are_checked_stored_and_read(db: &mut TestDb) {
 
 on_both_engines!(
     each_office_sees_only_what_reached_it,
+    the_inbox_lists_every_person_sheet,
     the_send_rule_refuses_a_person_the_receiver_does_not_serve,
     bad_files_are_reported_with_line_and_column,
     a_draft_is_answered_by_the_person_only,

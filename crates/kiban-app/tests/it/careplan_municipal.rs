@@ -92,8 +92,8 @@ fn the_municipal_console_sees_aggregates_only(db: &mut TestDb) {
     let m = YearMonth::parse("202609").unwrap();
     let first = g.persons[0].care_office;
     let staffing = StaffingRow {
-        office_number: first.to_string(),
-        month: "202609".into(),
+        office_number: first,
+        month: m,
         care_managers_centi: 50,
         data_exchange: true,
         clerical_staff: false,
@@ -108,11 +108,7 @@ fn the_municipal_console_sees_aggregates_only(db: &mut TestDb) {
         panic!()
     };
     assert_eq!(load.without_staffing, 1);
-    let measured = load
-        .offices
-        .iter()
-        .find(|o| o.office == first.to_string())
-        .unwrap();
+    let measured = load.offices.iter().find(|o| o.office == first).unwrap();
     let expected = g.persons.iter().filter(|p| p.care_office == first).count() as u32;
     assert_eq!(measured.care_persons, expected);
     let c = measured.caseload.as_ref().unwrap();

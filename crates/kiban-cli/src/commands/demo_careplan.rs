@@ -53,7 +53,7 @@ pub fn seed(conn: &mut Connection, now_ms: i64) -> anyhow::Result<()> {
         "cm01",
     );
     let sent = kiban_app::careplan::drafts(conn, &cm, DRAFTS_READ, at)?;
-    if sent.iter().any(|d| d.insured == PERSON) {
+    if sent.iter().any(|d| d.insured == person.insured) {
         return Ok(());
     }
     let hv = staff(home_visit, OfficeKind::HomeService, Job::CareWorker, "hv01");

@@ -9,9 +9,10 @@
 use super::period::JudgmentPeriod;
 use crate::codes::ServiceKind;
 use crate::date::Date;
-use crate::ids::OfficeNumber;
+use crate::ids::{CorporationNumber, IdError, OfficeNumber};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 #[cfg(test)]
 mod tests;
@@ -114,6 +115,42 @@ pub struct Exclusion {
     #[serde(default)]
     pub note: String,
 }
+
+/// The corporation (法人) a provider's plan-months count under: its registered 法人番号, or, for a
+/// provider whose corporation is not registered, the office itself (written
+/// `office:<事業所番号>`, a corporation of its own). Ordered as the written forms are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CorporationKey {
+    Registered(CorporationNumber),
+    Unregistered(OfficeNumber),
+}
+
+impl CorporationKey {
+    /// The prefix of an unregistered provider's key.
+    const OFFICE_PREFIX: &'static str = "office:";
+
+    /// Parses the written form: a 法人番号, or `office:` and a 事業所番号.
+    pub fn parse(raw: &str) -> Result<Self, IdError> {
+        match raw.strip_prefix(Self::OFFICE_PREFIX) {
+            Some(office) => OfficeNumber::parse(office).map(Self::Unregistered),
+            None => CorporationNumber::parse(raw).map(Self::Registered),
+        }
+    }
+}
+
+impl fmt::Display for CorporationKey {
+    /// The written form.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Registered(number) => write!(f, "{number}"),
+            Self::Unregistered(office) => write!(f, "{}{office}", Self::OFFICE_PREFIX),
+        }
+    }
+}
+
+crate::serde_str::serde_via_str!(CorporationKey, |k| k.to_string(), |s| {
+    CorporationKey::parse(s).map_err(|e| e.to_string())
+});
 
 /// Plan-months that include one service, and per corporation (法人) how many of them use it.
 /// A plan-month may use several corporations for one service, so the per-corporation numbers

@@ -4,7 +4,7 @@
 //! 利用票 / 実績 as in [`crate::pages::careplan_sheets`], and the person's answers with date and time.
 //! What the caller may see was decided by `kiban_app` before this module gets the folder.
 
-use kiban_app::careplan::{Answer, CarePlanFolder, DocStatus, DocumentView};
+use kiban_app::careplan::{Answer, CarePlanFolder, DocStatus, DocumentView, PlanDecision};
 use kiban_app::life::LifeView;
 use kiban_domain::careplan::{CarePlan, LivingSupportReason, YearMonth};
 use kiban_domain::date::Date;
@@ -98,10 +98,9 @@ pub(super) fn office(name: &str, number: impl std::fmt::Display) -> String {
 fn answer(a: &Answer) -> AnswerShown {
     AnswerShown {
         when: when(a.at_ms),
-        what: match DocStatus::from_code(&a.decision) {
-            Some(DocStatus::Confirmed) => "計画に同意しました",
-            Some(DocStatus::Commented) => "計画に意見を伝えました",
-            _ => "回答しました",
+        what: match a.decision {
+            PlanDecision::Confirmed => "計画に同意しました",
+            PlanDecision::Commented => "計画に意見を伝えました",
         },
         comment: a.comment.clone(),
     }

@@ -4,6 +4,7 @@
 
 use kiban_app::careplan::DocumentView;
 use kiban_domain::careplan::{ResultRow, ServiceCode, ServiceResults, ServiceUse, ServiceUseRow};
+use kiban_domain::ids::OfficeNumber;
 
 use crate::pages::careplan_sections::{date_or_dash, month_label, office, row, Block};
 use crate::pages::cert_view::when;
@@ -83,6 +84,11 @@ fn use_line(r: &ServiceUseRow) -> Block {
     service_line(&r.service_name, (&r.start, &r.end), &r.service_code, more)
 }
 
+/// The receiving office of a 利用票 or 実績 (every one sent has one).
+fn receiver(office: Option<OfficeNumber>) -> String {
+    office.map_or_else(|| "－".to_string(), |o| format!("事業所番号 {o}"))
+}
+
 pub(super) fn service_use(view: &DocumentView<ServiceUse>) -> SheetShown {
     let u = &view.document;
     let h = &u.header;
@@ -92,7 +98,7 @@ pub(super) fn service_use(view: &DocumentView<ServiceUse>) -> SheetShown {
             "居宅介護支援事業所",
             format!("事業所番号 {}", h.care_office),
         ),
-        row("送信先の事業所", format!("事業所番号 {}", view.to_office)),
+        row("送信先の事業所", receiver(view.to_office)),
         row("要介護状態区分", h.care_level.label()),
     ];
     if let Some(level) = h.changed_level {
@@ -138,7 +144,7 @@ pub(super) fn results(view: &DocumentView<ServiceResults>) -> SheetShown {
         status: view.status_label,
         head: vec![
             row("サービス事業所", format!("事業所番号 {}", r.provider)),
-            row("送信先の事業所", format!("事業所番号 {}", view.to_office)),
+            row("送信先の事業所", receiver(view.to_office)),
             row("実績の合計", format!("{total}回")),
             row("受け付けた日時", when(view.registered_at_ms)),
         ],

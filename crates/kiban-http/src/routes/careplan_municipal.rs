@@ -144,8 +144,8 @@ pub async fn staffing(
     }
     let centi = (req.care_managers * 100.0).round();
     let row = StaffingRow {
-        office_number: office.to_string(),
-        month: m.yyyymm(),
+        office_number: office,
+        month: m,
         care_managers_centi: centi as i64,
         data_exchange: req.data_exchange,
         clerical_staff: req.clerical_staff,

@@ -3,7 +3,9 @@
 //! registries are upserts. The service months and the aggregates over them are in
 //! `careplan_aggregates`, the bulk import in `careplan_bulk`.
 
+use crate::access::{insured, insurer, office_number};
 use crate::careplan_fixtures::*;
+use kiban_domain::careplan::{DocStatus, JudgmentPeriod, PlanDecision};
 use kiban_store::*;
 use kiban_testkit::{on_both_engines, TestDb};
 
@@ -30,13 +32,13 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
         document_id: plan.id,
         at_ms: 10,
         account: "citizen:ab12".into(),
-        decision: "commented".into(),
+        decision: PlanDecision::Commented,
         comment: "デイサービスを週3回にしたい".into(),
     };
     first.id = s.insert_plan_confirmation(&first).unwrap();
     let mut second = PlanConfirmationRow {
         at_ms: 20,
-        decision: "confirmed".into(),
+        decision: PlanDecision::Confirmed,
         comment: String::new(),
         ..first.clone()
     };
@@ -50,16 +52,16 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
 
     let mut older = LifeFeedbackRow {
         id: 0,
-        insurer: INSURER.into(),
-        insured: PERSON.into(),
-        office_number: PROVIDER_1.into(),
-        period: "202603".into(),
+        insurer: insurer(INSURER),
+        insured: insured(PERSON),
+        office_number: office_number(PROVIDER_1),
+        period: month("202603"),
         body_json: r#"{"ADL":85,"BMI":21.4}"#.into(),
         submitted_at_ms: 30,
         submitted_by: "office:1370100001".into(),
     };
     let mut newer = LifeFeedbackRow {
-        period: "202604".into(),
+        period: month("202604"),
         ..older.clone()
     };
     // Inserted newest period first: the order is by period, then id.
@@ -78,12 +80,12 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
         s.corporations().unwrap(),
         vec![
             CorporationRow {
-                corporation_number: CORPORATION_1.into(),
+                corporation_number: corporation(CORPORATION_1),
                 name: "社会福祉法人いろは会".into(),
                 registered_at_ms: 1,
             },
             CorporationRow {
-                corporation_number: CORPORATION_2.into(),
+                corporation_number: corporation(CORPORATION_2),
                 name: "株式会社ケア".into(),
                 registered_at_ms: 1,
             },
@@ -93,22 +95,23 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
     assert_eq!(
         offices
             .iter()
-            .map(|o| (o.office_number.as_str(), o.corporation_number.as_str()))
+            .map(|o| (o.office_number, o.corporation_number))
             .collect::<Vec<_>>(),
-        vec![
+        [
             (PROVIDER_1, CORPORATION_1),
             (PROVIDER_2, CORPORATION_1),
             (PROVIDER_4, CORPORATION_2)
         ]
+        .map(|(office, number)| (office_number(office), corporation(number)))
     );
     assert_eq!(offices[0].office_name, format!("事業所{PROVIDER_1}"));
 
     let mut exclusion = ConcentrationExclusionRow {
         id: 0,
-        insurer: INSURER.into(),
-        office_number: CARE_OFFICE.into(),
-        period: "2026-1".into(),
-        service_kind: "11".into(),
+        insurer: insurer(INSURER),
+        office_number: office_number(CARE_OFFICE),
+        period: JudgmentPeriod::parse("2026-1").unwrap(),
+        service_kind: service_kind("11"),
         reason: 5,
         excluded_plan_months: 12,
         note: "地域ケア会議 2026-05-20".into(),
@@ -116,7 +119,7 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
         recorded_by: "clerk-1".into(),
     };
     let mut later = ConcentrationExclusionRow {
-        service_kind: "15".into(),
+        service_kind: service_kind("15"),
         reason: 1,
         excluded_plan_months: 0,
         ..exclusion.clone()
@@ -124,7 +127,7 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
     exclusion.id = s.insert_concentration_exclusion(&exclusion).unwrap();
     later.id = s.insert_concentration_exclusion(&later).unwrap();
     let elsewhere = ConcentrationExclusionRow {
-        period: "2026-2".into(),
+        period: JudgmentPeriod::parse("2026-2").unwrap(),
         ..exclusion.clone()
     };
     s.insert_concentration_exclusion(&elsewhere).unwrap();
@@ -139,8 +142,8 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
     );
 
     let staffed = StaffingRow {
-        office_number: CARE_OFFICE_2.into(),
-        month: "202604".into(),
+        office_number: office_number(CARE_OFFICE_2),
+        month: month("202604"),
         care_managers_centi: 250,
         data_exchange: true,
         clerical_staff: false,
@@ -148,14 +151,14 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
         recorded_by: "clerk-2".into(),
     };
     let other = StaffingRow {
-        office_number: CARE_OFFICE.into(),
+        office_number: office_number(CARE_OFFICE),
         care_managers_centi: 100,
         data_exchange: false,
         clerical_staff: true,
         ..staffed.clone()
     };
     let other_month = StaffingRow {
-        month: "202605".into(),
+        month: month("202605"),
         ..staffed.clone()
     };
     for row in [&staffed, &other, &other_month] {
@@ -219,8 +222,8 @@ fn inserted_ids_follow_input_order(db: &mut TestDb) {
     let rows: Vec<CarePlanDocRow> = (0..7)
         .map(|n| {
             let mut d = document("results", &format!("00001000{n:02}"), "202604", PROVIDER_1);
-            d.from_office = PROVIDER_1.into();
-            d.to_office = CARE_OFFICE.into();
+            d.from_office = office_number(PROVIDER_1);
+            d.to_office = Some(office_number(CARE_OFFICE));
             d.supplement_json = (n % 2 == 0).then(|| format!(r#"{{"n":{n}}}"#));
             d.registered_at_ms += n;
             d
@@ -251,21 +254,21 @@ fn set_status_changes_one_document_and_refuses_unknown_ids(db: &mut TestDb) {
         ])
         .unwrap();
     s.begin().unwrap();
-    s.set_careplan_status(got[0], "confirmed").unwrap();
+    s.set_careplan_status(got[0], DocStatus::Confirmed).unwrap();
     assert!(matches!(
-        s.set_careplan_status(got[1] + 1000, "deleted"),
+        s.set_careplan_status(got[1] + 1000, DocStatus::Deleted),
         Err(StoreError::Conflict(_))
     ));
     // The transaction is still usable after the refusal.
-    s.set_careplan_status(got[1], "commented").unwrap();
+    s.set_careplan_status(got[1], DocStatus::Commented).unwrap();
     s.commit().unwrap();
     assert_eq!(
         s.careplan_document(got[0]).unwrap().unwrap().status,
-        "confirmed"
+        DocStatus::Confirmed
     );
     assert_eq!(
         s.careplan_document(got[1]).unwrap().unwrap().status,
-        "commented"
+        DocStatus::Commented
     );
 }
 
@@ -273,7 +276,7 @@ fn upserts_replace(db: &mut TestDb) {
     let s = db.store();
     register_corporations(s);
     let renamed = CorporationRow {
-        corporation_number: CORPORATION_1.into(),
+        corporation_number: corporation(CORPORATION_1),
         name: "社会福祉法人いろは福祉会".into(),
         registered_at_ms: 2,
     };
@@ -283,8 +286,8 @@ fn upserts_replace(db: &mut TestDb) {
     assert_eq!(corporations[0], renamed);
 
     let moved = CorporationOfficeRow {
-        office_number: PROVIDER_2.into(),
-        corporation_number: CORPORATION_2.into(),
+        office_number: office_number(PROVIDER_2),
+        corporation_number: corporation(CORPORATION_2),
         office_name: "移管後".into(),
     };
     s.put_corporation_office(&moved).unwrap();
@@ -293,8 +296,8 @@ fn upserts_replace(db: &mut TestDb) {
     assert_eq!(offices[1], moved);
 
     let staffing = StaffingRow {
-        office_number: CARE_OFFICE.into(),
-        month: "202604".into(),
+        office_number: office_number(CARE_OFFICE),
+        month: month("202604"),
         care_managers_centi: 200,
         data_exchange: false,
         clerical_staff: false,
@@ -318,20 +321,23 @@ fn upserts_replace(db: &mut TestDb) {
 /// issued, nothing of another office, and a status change moves a plan in or out.
 fn drafts_from_lists_the_office_plans_awaiting_or_answered(db: &mut TestDb) {
     let s = db.store();
-    let status = |mut d: CarePlanDocRow, st: &str| {
-        d.status = st.into();
+    let status = |mut d: CarePlanDocRow, st: DocStatus| {
+        d.status = st;
         d
     };
-    let mut other = status(document("plan", PERSON, "20260501", ""), "draft");
-    other.from_office = "1370000099".into();
+    let mut other = status(document("plan", PERSON, "20260501", ""), DocStatus::Draft);
+    other.from_office = office_number("1370000099");
     let rows = vec![
-        status(document("plan", PERSON, "20260301", ""), "draft"),
+        status(document("plan", PERSON, "20260301", ""), DocStatus::Draft),
         document("plan", PERSON, "20260401", ""),
-        status(document("plan", "0000100002", "20260401", ""), "commented"),
+        status(
+            document("plan", "0000100002", "20260401", ""),
+            DocStatus::Commented,
+        ),
         other,
         status(
             document("service_use", PERSON, "202604", PROVIDER_1),
-            "draft",
+            DocStatus::Draft,
         ),
     ];
     let got = s.insert_careplan_documents(&rows).unwrap();
@@ -343,8 +349,8 @@ fn drafts_from_lists_the_office_plans_awaiting_or_answered(db: &mut TestDb) {
         ids(&s.careplan_drafts_from(CARE_OFFICE, 1).unwrap()),
         vec![got[2]]
     );
-    s.set_careplan_status(got[0], "issued").unwrap();
-    s.set_careplan_status(got[1], "confirmed").unwrap();
+    s.set_careplan_status(got[0], DocStatus::Issued).unwrap();
+    s.set_careplan_status(got[1], DocStatus::Confirmed).unwrap();
     assert_eq!(
         ids(&s.careplan_drafts_from(CARE_OFFICE, 10).unwrap()),
         vec![got[2], got[1]]

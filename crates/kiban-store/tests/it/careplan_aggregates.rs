@@ -2,17 +2,18 @@
 //! replaced per key, and the 集中減算 and caseload aggregates count distinct person-months and
 //! persons.
 
+use crate::access::{insured, insurer, office_number};
 use crate::careplan_fixtures::*;
 use kiban_store::*;
 use kiban_testkit::{on_both_engines, TestDb};
 
-fn empty_set(insured: &str, month: &str, to_office: &str) -> ServiceMonthSet {
+fn empty_set(insured_number: &str, yyyymm: &str, to_office: &str) -> ServiceMonthSet {
     ServiceMonthSet {
-        insurer: INSURER.into(),
-        insured: insured.into(),
-        month: month.into(),
-        care_office: CARE_OFFICE.into(),
-        to_office: to_office.into(),
+        insurer: insurer(INSURER),
+        insured: insured(insured_number),
+        month: month(yyyymm),
+        care_office: office_number(CARE_OFFICE),
+        to_office: receiver(to_office),
         rows: Vec::new(),
     }
 }
@@ -23,17 +24,17 @@ fn store_facts(s: &mut dyn Store, facts: Vec<ServiceMonthRow>) {
     for f in facts {
         let same_key = |set: &ServiceMonthSet| {
             (
-                &set.insurer,
-                &set.insured,
-                &set.month,
-                &set.care_office,
-                &set.to_office,
+                set.insurer,
+                set.insured,
+                set.month,
+                set.care_office,
+                set.to_office,
             ) == (
-                &f.insurer,
-                &f.insured,
-                &f.month,
-                &f.care_office,
-                &f.to_office,
+                f.insurer,
+                f.insured,
+                f.month,
+                f.care_office,
+                Some(f.to_office),
             )
         };
         match sets.iter_mut().find(|set| same_key(set)) {
@@ -46,8 +47,8 @@ fn store_facts(s: &mut dyn Store, facts: Vec<ServiceMonthRow>) {
 
 fn user_count(kind: &str, level: &str, persons: i64) -> UserCountRow {
     UserCountRow {
-        service_kind: kind.into(),
-        care_level: level.into(),
+        service_kind: service_kind(kind),
+        care_level: care_level(level),
         persons,
     }
 }
@@ -59,17 +60,18 @@ fn corporation_count(
     plan_months: i64,
 ) -> CorporationCountRow {
     CorporationCountRow {
-        care_office: care_office.into(),
-        service_kind: kind.into(),
-        corporation: corporation.into(),
+        care_office: office_number(care_office),
+        service_kind: service_kind(kind),
+        corporation: corporation_key(corporation),
         plan_months,
     }
 }
 
+/// A plan-month total of one kind, or of any kind for the empty text.
 fn total(care_office: &str, kind: &str, plan_months: i64) -> PlanMonthTotalRow {
     PlanMonthTotalRow {
-        care_office: care_office.into(),
-        service_kind: kind.into(),
+        care_office: office_number(care_office),
+        service_kind: (!kind.is_empty()).then(|| service_kind(kind)),
         plan_months,
     }
 }
@@ -143,20 +145,20 @@ fn service_months_are_replaced_per_key(db: &mut TestDb) {
             CARE_OFFICE,
             "11",
             PROVIDER_1,
-            "31",
+            "12",
         )]),
         set_of(vec![
-            fact(INSURER, other, m, CARE_OFFICE, "11", PROVIDER_1, "32"),
-            fact(INSURER, other, m, CARE_OFFICE, "17", PROVIDER_1, "32"),
+            fact(INSURER, other, m, CARE_OFFICE, "11", PROVIDER_1, "13"),
+            fact(INSURER, other, m, CARE_OFFICE, "17", PROVIDER_1, "13"),
         ]),
     ])
     .unwrap();
     assert_eq!(
         s.user_counts(INSURER, m).unwrap(),
         vec![
-            user_count("11", "32", 1),
+            user_count("11", "13", 1),
             user_count("15", "21", 1),
-            user_count("17", "32", 1),
+            user_count("17", "13", 1),
         ]
     );
     s.replace_service_months(&[empty_set(PERSON, "202605", PROVIDER_1)])
@@ -244,8 +246,8 @@ fn corporation_counts_count_plan_months_per_corporation(db: &mut TestDb) {
 
     // Registering the provider's corporation moves its plan-months there.
     s.put_corporation_office(&CorporationOfficeRow {
-        office_number: UNREGISTERED.into(),
-        corporation_number: CORPORATION_2.into(),
+        office_number: office_number(UNREGISTERED),
+        corporation_number: corporation(CORPORATION_2),
         office_name: "新規".into(),
     })
     .unwrap();
@@ -295,30 +297,38 @@ fn plan_month_totals_count_per_kind_and_for_any_kind(db: &mut TestDb) {
 fn caseload_and_user_counts_count_distinct_persons(db: &mut TestDb) {
     let s = db.store();
     let m = "202604";
+    let (a, b, f, g, h, x) = (
+        "0000100001",
+        "0000100002",
+        "0000100006",
+        "0000100007",
+        "0000100008",
+        "0000100024",
+    );
     store_facts(
         s,
         vec![
-            fact(INSURER, "a", m, CARE_OFFICE, "11", PROVIDER_1, "22"),
-            fact(INSURER, "a", m, CARE_OFFICE, "11", PROVIDER_2, "22"),
-            fact(INSURER, "a", m, CARE_OFFICE, "13", PROVIDER_2, "22"),
-            fact(INSURER, "b", m, CARE_OFFICE, "11", PROVIDER_1, "21"),
-            fact(INSURER, "g", m, CARE_OFFICE, "15", PROVIDER_1, "22"),
-            fact(INSURER, "f", m, CARE_OFFICE_2, "11", UNREGISTERED, "21"),
+            fact(INSURER, a, m, CARE_OFFICE, "11", PROVIDER_1, "22"),
+            fact(INSURER, a, m, CARE_OFFICE, "11", PROVIDER_2, "22"),
+            fact(INSURER, a, m, CARE_OFFICE, "13", PROVIDER_2, "22"),
+            fact(INSURER, b, m, CARE_OFFICE, "11", PROVIDER_1, "21"),
+            fact(INSURER, g, m, CARE_OFFICE, "15", PROVIDER_1, "22"),
+            fact(INSURER, f, m, CARE_OFFICE_2, "11", UNREGISTERED, "21"),
             fact(
                 INSURER,
-                "h",
+                h,
                 "202605",
                 CARE_OFFICE_2,
                 "11",
                 UNREGISTERED,
                 "21",
             ),
-            fact(OTHER_INSURER, "x", m, CARE_OFFICE, "11", PROVIDER_1, "22"),
+            fact(OTHER_INSURER, x, m, CARE_OFFICE, "11", PROVIDER_1, "22"),
         ],
     );
-    let caseload = |care_office: &str, care_level: &str, persons: i64| CaseloadCountRow {
-        care_office: care_office.into(),
-        care_level: care_level.into(),
+    let caseload = |care_office: &str, level: &str, persons: i64| CaseloadCountRow {
+        care_office: office_number(care_office),
+        care_level: care_level(level),
         persons,
     };
     assert_eq!(

@@ -2,6 +2,7 @@
 //! one transaction on both engines, and the aggregates read it back (the elapsed times are
 //! printed, not asserted).
 
+use crate::access::office_number;
 use crate::careplan_fixtures::*;
 use kiban_store::*;
 use kiban_testkit::{on_both_engines, TestDb};
@@ -48,7 +49,7 @@ fn bulk_import_in_one_transaction(db: &mut TestDb) {
                         &format!("13701{:05}", (p + i) % 50),
                         ["21", "22", "23"][p % 3],
                     );
-                    r.to_office = care_office.clone();
+                    r.to_office = office_number(&care_office);
                     r
                 })
                 .collect();
@@ -94,7 +95,8 @@ fn bulk_import_in_one_transaction(db: &mut TestDb) {
         s.careplan_document(ids[DOCUMENTS - 1])
             .unwrap()
             .unwrap()
-            .insured,
+            .insured
+            .to_string(),
         format!("{:010}", (DOCUMENTS - 1) % PERSONS)
     );
     assert_eq!(
@@ -117,7 +119,7 @@ fn bulk_import_in_one_transaction(db: &mut TestDb) {
     );
     let any: i64 = totals
         .iter()
-        .filter(|t| t.service_kind.is_empty())
+        .filter(|t| t.service_kind.is_none())
         .map(|t| t.plan_months)
         .sum();
     assert_eq!(any, PERSONS as i64);

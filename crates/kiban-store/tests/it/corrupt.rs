@@ -143,8 +143,94 @@ fn an_unknown_staff_kind_is_a_corrupt_value(db: &mut TestDb) {
     );
 }
 
+/// Care plans: an unknown document status, a plan keyed by a month instead of its date, and an
+/// unknown service kind in the service months are corrupt values where they are read — the
+/// document on its single read and on the list reads, the service kind in the aggregate that
+/// groups by it (which has no key of its own).
+fn a_corrupt_careplan_value_is_a_corrupt_value(db: &mut TestDb) {
+    use crate::careplan_fixtures::{document, fact, set_of, CARE_OFFICE, PERSON, PROVIDER_1};
+    let s = db.store();
+    let ids = s
+        .insert_careplan_documents(&[
+            document("plan", PERSON, "20260401", ""),
+            document("plan", PERSON, "20260501", ""),
+        ])
+        .unwrap();
+    let (status_id, key_id) = (ids[0], ids[1]);
+    s.replace_service_months(&[set_of(vec![fact(
+        INSURER,
+        PERSON,
+        "202604",
+        CARE_OFFICE,
+        "11",
+        PROVIDER_1,
+        "22",
+    )])])
+    .unwrap();
+    // Good rows read back.
+    assert_eq!(s.careplan_documents_of(INSURER, PERSON).unwrap().len(), 2);
+    assert_eq!(s.user_counts(INSURER, "202604").unwrap().len(), 1);
+
+    db.sql(&format!(
+        "UPDATE careplan_documents SET status = 'lost-4' WHERE id = {status_id}; \
+         UPDATE careplan_documents SET doc_key = '202605' WHERE id = {key_id}; \
+         UPDATE service_months SET service_kind = 'x9';"
+    ));
+    let s = db.store();
+
+    let err = s.careplan_document(status_id).unwrap_err();
+    let message = err.to_string();
+    assert_eq!(
+        corrupt_of(err),
+        (
+            "careplan_documents",
+            format!("id={status_id}"),
+            "status",
+            "is not a care-plan document status code".to_string()
+        )
+    );
+    assert!(
+        !message.contains("lost-4"),
+        "the value is not repeated: {message}"
+    );
+    let err = s.careplan_document(key_id).unwrap_err();
+    assert_eq!(
+        corrupt_of(err),
+        (
+            "careplan_documents",
+            format!("id={key_id}"),
+            "doc_key",
+            "is not a YYYYMMDD date".to_string()
+        ),
+        "a plan is keyed by its date"
+    );
+    let list = s.careplan_documents_of(INSURER, PERSON).unwrap_err();
+    assert_eq!(
+        corrupt_of(list).2,
+        "doc_key",
+        "the list reads parse the same way (newest first: the re-keyed plan)"
+    );
+
+    let err = s.user_counts(INSURER, "202604").unwrap_err();
+    let message = err.to_string();
+    assert_eq!(
+        corrupt_of(err),
+        (
+            "service_months",
+            "(aggregate)".to_string(),
+            "service_kind",
+            "is not a サービス種類コード (service kind)".to_string()
+        )
+    );
+    assert!(
+        !message.contains("x9"),
+        "the value is not repeated: {message}"
+    );
+}
+
 on_both_engines!(
     a_corrupt_value_names_table_key_and_column,
     an_unknown_import_status_is_a_corrupt_value,
-    an_unknown_staff_kind_is_a_corrupt_value
+    an_unknown_staff_kind_is_a_corrupt_value,
+    a_corrupt_careplan_value_is_a_corrupt_value
 );

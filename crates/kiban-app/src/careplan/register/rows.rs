@@ -1,10 +1,10 @@
 //! The stored form of an upload's documents: one `careplan_documents` row each and, for a
 //! 利用票, its flattened service months (what the municipal aggregates count).
 
-use super::super::{kind, DocStatus};
 use super::{Document, Registration};
 use kiban_domain::access::{PersonRef, Timestamp};
 use kiban_domain::careplan::{Deletion, ServiceUse, YearMonth};
+use kiban_domain::careplan::{DocKey, DocKind, DocStatus};
 use kiban_domain::ids::OfficeNumber;
 use kiban_store::{CarePlanDocRow, ServiceMonthRow, ServiceMonthSet};
 use serde::Serialize;
@@ -22,23 +22,23 @@ pub fn service_month_set(
         .changed_level
         .unwrap_or(usage.header.care_level);
     let mut set = ServiceMonthSet {
-        insurer: usage.person.insurer.to_string(),
-        insured: usage.person.insured.to_string(),
-        month: month.yyyymm(),
-        care_office: usage.header.care_office.to_string(),
-        to_office: to.to_string(),
+        insurer: usage.person.insurer,
+        insured: usage.person.insured,
+        month,
+        care_office: usage.header.care_office,
+        to_office: Some(to),
         rows: Vec::new(),
     };
     for r in &usage.plan_rows {
         let row = ServiceMonthRow {
-            insurer: set.insurer.clone(),
-            insured: set.insured.clone(),
-            month: set.month.clone(),
-            care_office: set.care_office.clone(),
-            to_office: set.to_office.clone(),
-            service_kind: r.service_code.kind.code().to_string(),
-            provider_office: r.provider.to_string(),
-            care_level: level.code().to_string(),
+            insurer: set.insurer,
+            insured: set.insured,
+            month,
+            care_office: set.care_office,
+            to_office: to,
+            service_kind: r.service_code.kind,
+            provider_office: r.provider,
+            care_level: level,
         };
         if !set.rows.contains(&row) {
             set.rows.push(row);
@@ -60,30 +60,30 @@ pub(super) fn stored(
     at: Timestamp,
     by: &str,
 ) -> (CarePlanDocRow, Option<ServiceMonthSet>) {
-    let row = |kind: &str,
-               key: String,
-               to: String,
+    let row = |kind: DocKind,
+               key: DocKey,
+               to: Option<OfficeNumber>,
                status: DocStatus,
                body: String,
                sup: Option<String>| CarePlanDocRow {
         id: 0,
-        kind: kind.to_string(),
-        insurer: person.insurer.to_string(),
-        insured: person.insured.to_string(),
+        kind,
+        insurer: person.insurer,
+        insured: person.insured,
         doc_key: key,
-        from_office: office.to_string(),
+        from_office: office,
         to_office: to,
-        status: status.code().to_string(),
+        status,
         body_json: body,
         supplement_json: sup,
         registered_at_ms: at.as_millis(),
         registered_by: by.to_string(),
     };
-    let empty_set = |month: String, to: String| ServiceMonthSet {
-        insurer: person.insurer.to_string(),
-        insured: person.insured.to_string(),
+    let empty_set = |month: YearMonth, to: Option<OfficeNumber>| ServiceMonthSet {
+        insurer: person.insurer,
+        insured: person.insured,
         month,
-        care_office: office.to_string(),
+        care_office: office,
         to_office: to,
         rows: Vec::new(),
     };
@@ -96,9 +96,9 @@ pub(super) fn stored(
             let sup = supplement.as_ref().map(json);
             (
                 row(
-                    kind::PLAN,
-                    plan.plan_date.yyyymmdd(),
-                    String::new(),
+                    DocKind::Plan,
+                    DocKey::PlanDate(plan.plan_date),
+                    None,
                     status,
                     json(plan),
                     sup,
@@ -112,12 +112,11 @@ pub(super) fn stored(
             supplement,
         } => {
             let set = service_month_set(usage, *to, usage.month);
-            let month = usage.month.yyyymm();
             let sup = supplement.as_ref().map(json);
             let r = row(
-                kind::SERVICE_USE,
-                month,
-                to.to_string(),
+                DocKind::ServiceUse,
+                DocKey::Month(usage.month),
+                Some(*to),
                 DocStatus::Issued,
                 json(usage),
                 sup,
@@ -126,9 +125,9 @@ pub(super) fn stored(
         }
         Document::Results { results, to } => (
             row(
-                kind::RESULTS,
-                results.month.yyyymm(),
-                to.to_string(),
+                DocKind::Results,
+                DocKey::Month(results.month),
+                Some(*to),
                 DocStatus::Issued,
                 json(results),
                 None,
@@ -136,39 +135,35 @@ pub(super) fn stored(
             None,
         ),
         Document::Delete { deletion, to } => {
-            let to = to.map(|o| o.to_string()).unwrap_or_default();
             let body = json(deletion);
             match deletion {
                 Deletion::Plan { plan_date, .. } => (
                     row(
-                        kind::PLAN,
-                        plan_date.yyyymmdd(),
-                        String::new(),
+                        DocKind::Plan,
+                        DocKey::PlanDate(*plan_date),
+                        None,
                         DocStatus::Deleted,
                         body,
                         None,
                     ),
                     None,
                 ),
-                Deletion::ServiceUse { month, .. } => {
-                    let set = empty_set(month.yyyymm(), to.clone());
-                    (
-                        row(
-                            kind::SERVICE_USE,
-                            month.yyyymm(),
-                            to,
-                            DocStatus::Deleted,
-                            body,
-                            None,
-                        ),
-                        Some(set),
-                    )
-                }
+                Deletion::ServiceUse { month, .. } => (
+                    row(
+                        DocKind::ServiceUse,
+                        DocKey::Month(*month),
+                        *to,
+                        DocStatus::Deleted,
+                        body,
+                        None,
+                    ),
+                    Some(empty_set(*month, *to)),
+                ),
                 Deletion::Results { month, .. } => (
                     row(
-                        kind::RESULTS,
-                        month.yyyymm(),
-                        to,
+                        DocKind::Results,
+                        DocKey::Month(*month),
+                        *to,
                         DocStatus::Deleted,
                         body,
                         None,

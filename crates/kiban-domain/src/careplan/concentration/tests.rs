@@ -299,3 +299,26 @@ fn ratio_display_rounds_up_to_the_tenth() {
     assert_eq!(ratio_percent(0, 7), "0.0");
     assert_eq!(ratio_percent(5, 5), "100.0");
 }
+
+#[test]
+fn a_corporation_key_reads_back_and_orders_as_written() {
+    let registered = CorporationKey::parse("7000012050002").unwrap();
+    let office = CorporationKey::parse("office:1370100003").unwrap();
+    assert_eq!(
+        registered,
+        CorporationKey::Registered(CorporationNumber::parse("7000012050002").unwrap())
+    );
+    assert_eq!(office.to_string(), "office:1370100003");
+    assert_eq!(registered.to_string(), "7000012050002");
+    assert!(registered < office, "digits sort before the office: prefix");
+    assert!(CorporationKey::parse("office:12").is_err());
+    assert!(
+        CorporationKey::parse("6000012050002").is_err(),
+        "check digit"
+    );
+    assert!(CorporationKey::parse("").is_err());
+    assert_eq!(
+        serde_json::to_string(&office).unwrap(),
+        r#""office:1370100003""#
+    );
+}

@@ -153,7 +153,7 @@ pub(in crate::pages) fn caseloads(l: &CaseloadReport, month: YearMonth) -> Casel
                     None => ("－".to_string(), "体制の届出なし".to_string(), false),
                 };
                 CaseloadRow {
-                    office: o.office.clone(),
+                    office: o.office.to_string(),
                     care: o.care_persons,
                     support: o.support_persons,
                     per_manager,

@@ -443,8 +443,8 @@ fn staffing_of(form: &StaffingForm, month: YearMonth, staff: &MunicipalStaff) ->
         );
     };
     let row = StaffingRow {
-        office_number: office.to_string(),
-        month: month.yyyymm(),
+        office_number: office,
+        month,
         care_managers_centi: centi as i64,
         data_exchange: form.data_exchange.is_some(),
         clerical_staff: form.clerical_staff.is_some(),

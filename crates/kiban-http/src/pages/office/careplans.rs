@@ -10,14 +10,14 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kiban_app::careplan::{DraftEntry, InboxEntry, RegisterReport, Registration};
+use kiban_app::careplan::{DocKey, DraftEntry, InboxEntry, RegisterReport, Registration};
 use kiban_domain::access::Timestamp;
 
 use crate::pages::cert_view::when;
 use crate::pages::office::PORTAL;
 use crate::pages::session::{bad_form_token, OfficeStaff};
 use crate::pages::upload::read_capped;
-use crate::pages::view::{grouped, page_templates, read_failed, respond, wareki_yyyymmdd, Page};
+use crate::pages::view::{grouped, page_templates, read_failed, respond, wareki, Page};
 use crate::state::{now, Shared};
 
 /// The most the files of one upload may hold together (a month of 利用票 of a large office).
@@ -88,43 +88,30 @@ fn at() -> Timestamp {
     Timestamp::from_millis(now().0)
 }
 
-fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "plan" => "居宅サービス計画書",
-        "service_use" => "サービス利用票",
-        "results" => "実績",
-        _ => "書類",
-    }
-}
-
 fn inbox_row(e: InboxEntry) -> InboxRow {
-    let target = match e.doc_key.len() {
-        8 => wareki_yyyymmdd(&e.doc_key),
-        6 => kiban_domain::careplan::YearMonth::parse(&e.doc_key).map_or_else(
-            |_| e.doc_key.clone(),
-            |m| format!("{}分", crate::pages::careplan_sections::month_label(m)),
-        ),
-        _ => e.doc_key.clone(),
+    let target = match e.doc_key {
+        DocKey::PlanDate(day) => wareki(day),
+        DocKey::Month(m) => format!("{}分", crate::pages::careplan_sections::month_label(m)),
     };
     InboxRow {
         when: when(e.registered_at_ms),
-        insurer: e.insurer,
-        insured: e.insured,
-        kind: kind_label(&e.kind),
+        insurer: e.insurer.to_string(),
+        insured: e.insured.to_string(),
+        kind: e.kind.label(),
         target,
-        from_office: e.from_office,
+        from_office: e.from_office.to_string(),
     }
 }
 
 fn draft_row(d: DraftEntry) -> DraftRow {
     DraftRow {
-        plan_date: wareki_yyyymmdd(&d.plan_date),
+        plan_date: wareki(d.plan_date),
         status: d.status_label,
         sent: when(d.sent_at_ms),
         answered: d.answered_at_ms.map(when).unwrap_or_default(),
         comment: d.comment,
-        insurer: d.insurer,
-        insured: d.insured,
+        insurer: d.insurer.to_string(),
+        insured: d.insured.to_string(),
     }
 }
 
