@@ -10,11 +10,11 @@
 use crate::Result;
 use kiban_domain::access::{
     decide, decide_aggregate, AccessRequest, Action, Actor, AggregateRequest, Category, Consent,
-    ConsentCategory, ConsentMethod, ConsentMethodKind, Decision, Evidence, OpinionRequest,
-    PaperReason, Party, PersonRef, Serving, Timestamp,
+    ConsentCategory, ConsentMethod, Decision, Evidence, OpinionRequest, Party, PersonRef, Serving,
+    Timestamp,
 };
 use kiban_domain::audit::{self, AuditEntry};
-use kiban_domain::ids::{InsurerNumber, MedicalInstitutionCode, OfficeNumber};
+use kiban_domain::ids::{InsurerNumber, OfficeNumber};
 use kiban_domain::records::{current_as_of, CarePlanAuthor, RecordBody, RecordKind};
 use kiban_store::{ConsentRow, Store};
 
@@ -373,10 +373,11 @@ fn load_evidence(
     if category.consent_category() != ConsentCategory::Certification {
         return Ok(loaded);
     }
+    let office = party_office(party);
     loaded.application_consent = store.applications_of(&insurer, &insured)?.iter().any(|a| {
         a.share_with_care_manager
-            && a.status != kiban_domain::certification::Status::Withdrawn.code()
-            && a.care_manager_office.as_deref() == Some(number.as_str())
+            && a.status != kiban_domain::certification::Status::Withdrawn
+            && a.care_manager_office == Some(office)
     });
     let history = store.person_history(RecordKind::InsuredCard, person.insurer, person.insured)?;
     if let Some(v) = current_as_of(&history.versions, &history.withdrawn, at.jst_date()) {
@@ -413,39 +414,17 @@ pub(crate) fn party_office(party: Party) -> OfficeNumber {
 }
 
 pub(crate) fn party_number(party: Party) -> String {
-    match party {
-        Party::Office(o) => o.to_string(),
-        Party::Medical(m) => m.to_string(),
-    }
+    party.to_string()
 }
 
 /// A stored consent row as the policy sees it.
 fn consent(row: &ConsentRow, party: Party) -> Consent {
-    let method = match row.method {
-        ConsentMethodKind::Card => ConsentMethod::Card,
-        ConsentMethodKind::Paper => ConsentMethod::Paper {
-            reason: PaperReason::from_code(&row.paper_reason).unwrap_or(PaperReason::Other),
-            witness: row.witness.clone(),
-        },
-    };
     Consent {
         holder: party,
         category: row.category,
-        method,
+        method: row.method.clone(),
         granted_at: Timestamp::from_millis(row.granted_at_ms),
         valid_until: row.valid_until,
         revoked_at: row.revoked_at_ms.map(Timestamp::from_millis),
-    }
-}
-
-/// Parses the acting party from a stored office number: a 医療機関コード has 1 or 3 as its
-/// third digit and comes from a medical institution's login.
-pub fn party_from(number: &str, medical: bool) -> Option<Party> {
-    if medical {
-        MedicalInstitutionCode::parse(number)
-            .ok()
-            .map(Party::Medical)
-    } else {
-        OfficeNumber::parse(number).ok().map(Party::Office)
     }
 }

@@ -17,8 +17,8 @@ use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{
     hash_token, verify_password, BearerToken, ClientIdentity, ClientSubject, TokenPair, TotpSecret,
 };
-use kiban_domain::access::{Actor, OfficeKind, Purpose, StaffKind};
-use kiban_domain::ids::{CheckDigitPolicy, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
+use kiban_domain::access::{Actor, OfficeKind, Purpose, Workplace};
+use kiban_domain::ids::InsurerNumber;
 use kiban_store::{OfficeRow, SessionRow, StaffRow, Store};
 
 /// How counted failures (those presenting the account's device certificate) slow the account
@@ -119,14 +119,14 @@ fn dummy_hash() -> &'static str {
 /// account's own office (office staff), institution (medical staff), or the staff certificate
 /// naming the account itself (municipal staff, operators).
 pub fn device_vouches_for(subject: &ClientSubject, staff: &StaffRow) -> bool {
-    match (subject, staff.actor_kind) {
-        (ClientSubject::Office { office_number }, StaffKind::OfficeStaff) => {
-            office_number.to_string() == staff.office_number
+    match (subject, staff.workplace) {
+        (ClientSubject::Office { office_number }, Workplace::Office(office)) => {
+            *office_number == office
         }
-        (ClientSubject::Hospital { institution_code }, StaffKind::MedicalStaff) => {
-            institution_code.to_string() == staff.office_number
+        (ClientSubject::Hospital { institution_code }, Workplace::Institution(institution)) => {
+            *institution_code == institution
         }
-        (ClientSubject::Staff { staff_id }, StaffKind::MunicipalStaff | StaffKind::Operator) => {
+        (ClientSubject::Staff { staff_id }, Workplace::Insurer(_) | Workplace::Platform) => {
             staff_id.as_str() == staff.staff_id
         }
         _ => false,
@@ -374,9 +374,6 @@ pub enum ActorRefusal {
     OfficeNotRegistered,
     /// Municipal staff state a purpose with every access.
     PurposeRequired,
-    /// The stored account's number does not parse as its kind's (an unknown kind or job is
-    /// already a corrupt value where the account is read).
-    Inconsistent,
 }
 
 /// The staff account behind an access token, if the token is known, unexpired and not
@@ -390,11 +387,11 @@ pub fn staff_identity(
         return Ok(None);
     };
     let staff = session.staff;
-    let office = match staff.actor_kind {
-        StaffKind::OfficeStaff | StaffKind::MedicalStaff => {
-            conn.store().office(&staff.office_number)?
+    let office = match staff.workplace {
+        Workplace::Office(_) | Workplace::Institution(_) => {
+            conn.store().office(&staff.workplace.to_string())?
         }
-        StaffKind::MunicipalStaff | StaffKind::Operator => None,
+        Workplace::Insurer(_) | Workplace::Platform => None,
     };
     Ok(Some(StaffIdentity {
         staff,
@@ -424,18 +421,15 @@ impl StaffIdentity {
 
     /// Whether the account is municipal staff.
     pub fn is_municipal(&self) -> bool {
-        self.staff.actor_kind == StaffKind::MunicipalStaff
+        matches!(self.staff.workplace, Workplace::Insurer(_))
     }
 
-    /// The 保険者 of municipal staff (check digit warned, as the import accepts); `None` for
-    /// anyone else or an account whose number does not parse.
+    /// The 保険者 of municipal staff; `None` for anyone else.
     pub fn insurer(&self) -> Option<InsurerNumber> {
-        if !self.is_municipal() {
-            return None;
+        match self.staff.workplace {
+            Workplace::Insurer(insurer) => Some(insurer),
+            _ => None,
         }
-        InsurerNumber::parse_with(&self.staff.office_number, CheckDigitPolicy::Warn)
-            .ok()
-            .map(|p| p.number)
     }
 
     /// Whether `device`, the connection's client certificate, is the account's device factor
@@ -464,28 +458,20 @@ impl StaffIdentity {
         let staff = &self.staff;
         let job = staff.job;
         self.vouched_by(device)?;
-        match staff.actor_kind {
-            StaffKind::OfficeStaff => {
-                let office = OfficeNumber::parse(&staff.office_number)
-                    .map_err(|_| ActorRefusal::Inconsistent)?;
+        match staff.workplace {
+            Workplace::Office(office) => {
                 let kind = registered_kind(self.office.as_ref())?;
                 Ok(Actor::OfficeStaff { office, kind, job })
             }
-            StaffKind::MedicalStaff => {
-                let institution = MedicalInstitutionCode::parse(&staff.office_number)
-                    .map_err(|_| ActorRefusal::Inconsistent)?;
+            Workplace::Institution(institution) => {
                 registered_kind(self.office.as_ref())?;
                 Ok(Actor::MedicalStaff { institution, job })
             }
-            StaffKind::MunicipalStaff => {
-                let insurer =
-                    InsurerNumber::parse_with(&staff.office_number, CheckDigitPolicy::Warn)
-                        .map_err(|_| ActorRefusal::Inconsistent)?
-                        .number;
+            Workplace::Insurer(insurer) => {
                 let purpose = purpose.ok_or(ActorRefusal::PurposeRequired)?;
                 Ok(Actor::MunicipalStaff { insurer, purpose })
             }
-            StaffKind::Operator => Ok(Actor::PlatformOperator),
+            Workplace::Platform => Ok(Actor::PlatformOperator),
         }
     }
 }

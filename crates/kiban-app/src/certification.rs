@@ -32,7 +32,9 @@ use crate::access::{audit_entry, decide_only, Caller, Denied, Outcome, Permit};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Reason, Timestamp};
-use kiban_domain::certification::{Applicant, ApplicationKind, Deadline, Progress};
+use kiban_domain::certification::{
+    Applicant, ApplicationKind, Deadline, Progress, Status, StepKind,
+};
 use kiban_domain::date::Date;
 use kiban_domain::ids::OfficeNumber;
 use kiban_domain::records::CarePlanAuthor;
@@ -53,13 +55,13 @@ pub struct NewApplication {
     pub care_plan_office: Option<(OfficeNumber, String)>,
 }
 
-/// One recorded step, as the progress view shows it.
+/// One recorded step, as the progress view shows it (codes serialised as their codes).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StepView {
     pub at_ms: i64,
     pub actor: String,
-    pub event: String,
-    pub status_after: String,
+    pub event: StepKind,
+    pub status_after: Status,
 }
 
 /// An application's progress: what the person and the care manager see.
@@ -68,16 +70,18 @@ pub struct ApplicationView {
     pub id: i64,
     pub insurer: String,
     pub insured: String,
-    pub kind: String,
+    /// Serialised as its code.
+    pub kind: ApplicationKind,
     pub applicant: String,
     pub proxy_office: Option<String>,
-    pub applied_on: String,
+    /// Serialised as YYYYMMDD.
+    pub applied_on: Date,
     pub share_with_care_manager: bool,
     pub care_manager_office: Option<String>,
     pub status: String,
     pub status_label: String,
-    /// The day the decision is due (30 days, or the extended date).
-    pub due_on: String,
+    /// The day the decision is due (30 days, or the extended date); serialised as YYYYMMDD.
+    pub due_on: Date,
     pub extension: Option<serde_json::Value>,
     pub steps: Vec<StepView>,
 }
@@ -113,21 +117,21 @@ pub fn file(
         insurer: person.insurer,
         insured: person.insured,
         kind: new.kind,
-        applicant: new.applicant.code().to_string(),
-        proxy_office: new.proxy_office.map(|o| o.to_string()),
+        applicant: new.applicant,
+        proxy_office: new.proxy_office,
         applied_on: new.applied_on,
         share_with_care_manager: new.share_with_care_manager,
-        care_manager_office: new.care_plan_office.as_ref().map(|(o, _)| o.to_string()),
+        care_manager_office: new.care_plan_office.as_ref().map(|(o, _)| *o),
         progress_json: to_json(&progress),
-        status: progress.status().code().to_string(),
-        due_on: deadline.effective_due().yyyymmdd(),
+        status: progress.status(),
+        due_on: deadline.effective_due(),
         extension_json: None,
         created_at_ms: at.as_millis(),
         updated_at_ms: at.as_millis(),
     };
     let id = crate::in_transaction(store, |store| {
         row.id = store.insert_application(&row)?;
-        let step = step_row(row.id, caller, at, "file", &row.status, "{}".to_string());
+        let step = step_row(row.id, caller, at, StepKind::Filed, row.status, "{}".into());
         store.append_application_event(&step)?;
         if let Some((office, name)) = &new.care_plan_office {
             let (office, name) = (*office, name.clone());
@@ -227,8 +231,8 @@ pub(crate) fn step_row(
     id: i64,
     caller: &Caller,
     at: Timestamp,
-    event: &str,
-    status_after: &str,
+    event: StepKind,
+    status_after: Status,
     detail_json: String,
 ) -> ApplicationEventRow {
     ApplicationEventRow {
@@ -236,8 +240,8 @@ pub(crate) fn step_row(
         application_id: id,
         at_ms: at.as_millis(),
         actor: caller.account.clone(),
-        event: event.to_string(),
-        status_after: status_after.to_string(),
+        event,
+        status_after,
         detail_json,
     }
 }
@@ -341,12 +345,12 @@ pub(crate) fn view_of(store: &mut dyn Store, row: ApplicationRow) -> Result<Appl
         id: row.id,
         insurer: row.insurer.to_string(),
         insured: row.insured.to_string(),
-        kind: row.kind.code().to_string(),
-        applicant: row.applicant,
-        proxy_office: row.proxy_office,
-        applied_on: row.applied_on.yyyymmdd(),
+        kind: row.kind,
+        applicant: row.applicant.code().to_string(),
+        proxy_office: row.proxy_office.map(|o| o.to_string()),
+        applied_on: row.applied_on,
         share_with_care_manager: row.share_with_care_manager,
-        care_manager_office: row.care_manager_office,
+        care_manager_office: row.care_manager_office.map(|o| o.to_string()),
         status: status.code().to_string(),
         status_label: status.label().to_string(),
         due_on: row.due_on,
@@ -364,10 +368,10 @@ pub struct OfficeApplication {
     pub id: i64,
     pub insurer: String,
     pub insured: String,
-    /// The status code (`received`, `requested`, …).
-    pub status: String,
-    /// YYYYMMDD: the day the decision is due (30 days, or the extended date).
-    pub due_on: String,
+    /// Serialised as its code (`received`, `requested`, …).
+    pub status: Status,
+    /// The day the decision is due (30 days, or the extended date); serialised as YYYYMMDD.
+    pub due_on: Date,
 }
 
 /// The open applications whose 計画作成依頼届出 names the caller's own office, newest first, for
@@ -385,7 +389,7 @@ pub fn applications_for_office(
     let Actor::OfficeStaff { office, .. } = caller.actor else {
         return Ok(Vec::new());
     };
-    let terminal: Vec<&str> = kiban_domain::certification::Status::ALL
+    let terminal: Vec<&str> = Status::ALL
         .iter()
         .filter(|s| s.is_terminal())
         .map(|s| s.code())

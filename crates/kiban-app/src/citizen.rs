@@ -186,10 +186,10 @@ fn consent_lines(store: &mut dyn Store, person: PersonRef) -> Result<Vec<Consent
         .into_iter()
         .map(|c| ConsentLine {
             id: c.id,
-            office: c.office_number,
+            office: c.office_number.to_string(),
             category: c.category,
             granted_at_ms: c.granted_at_ms,
-            method: c.method,
+            method: c.method.kind(),
             valid_until: c.valid_until.map(Date::yyyymmdd),
             revoked_at_ms: c.revoked_at_ms,
         })

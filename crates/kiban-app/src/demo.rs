@@ -5,7 +5,8 @@
 //! 要介護認定 application) goes through the ordinary use cases, decided and audited.
 
 use crate::{Connection, Result};
-use kiban_domain::access::{Job, OfficeKind, StaffKind};
+use kiban_domain::access::{Job, OfficeKind, Party, StaffKind, Workplace};
+use kiban_domain::codes::ServiceKind;
 use kiban_store::{OfficeRow, StaffRow};
 
 /// The demo password of every account. Synthetic data only: a real deployment creates
@@ -114,14 +115,15 @@ pub const STAFF: [DemoStaff; 5] = [
 pub fn register_offices(conn: &mut Connection, now_ms: i64) -> Result<()> {
     for office in OFFICES {
         conn.store().put_office(&OfficeRow {
-            office_number: office.number.into(),
+            office_number: Party::of_office(office.kind, office.number)
+                .expect("a demo office's number is its kind's"),
             name: office.name.into(),
             office_kind: office.kind,
             service_kinds: office
                 .services
                 .split(';')
                 .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+                .map(|code| ServiceKind::from_code(code).expect("a demo サービス種類コード"))
                 .collect(),
             active: true,
             created_at_ms: now_ms,
@@ -148,8 +150,8 @@ pub fn register_staff(conn: &mut Connection) -> Result<Vec<(DemoStaff, String)>>
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
                 store.insert_staff(&StaffRow {
                     staff_id: staff.id.into(),
-                    office_number: staff.office.into(),
-                    actor_kind: staff.actor_kind,
+                    workplace: Workplace::parse(staff.actor_kind, staff.office)
+                        .expect("a demo account's number is its kind's"),
                     job: staff.job,
                     display_name: staff.display.into(),
                     password_hash,

@@ -9,7 +9,7 @@
 use crate::resolve::{self, Prepared, Tally};
 use crate::Connection;
 use crate::{now_iso, Result};
-use kiban_domain::ids::CheckDigitPolicy;
+use kiban_domain::ids::{CheckDigitPolicy, InsurerNumber};
 use kiban_interchange::check::WithinFile;
 use kiban_interchange::encoding::Encoding;
 use kiban_interchange::file_name::LoadMode;
@@ -227,9 +227,9 @@ pub fn import_file(
         file_name: name.to_string(),
         sha256: report.sha256.clone(),
         status: ImportStatus::Committed,
-        kind: name.kind.code().to_string(),
-        insurer: name.insurer.to_string(),
-        mode: name.mode.code().to_string(),
+        kind: name.kind,
+        insurer: name.insurer,
+        mode: name.mode,
         encoding: reader.encoding.name().to_string(),
         started_at: started_at.clone(),
         finished_at: started_at,
@@ -417,7 +417,7 @@ fn sha256_file(path: &Path) -> Result<String> {
 /// kept: what the municipal console shows (counts and file names, no person's data).
 pub fn recent_imports(
     conn: &mut Connection,
-    insurer: &str,
+    insurer: InsurerNumber,
     read: u32,
 ) -> Result<Vec<ImportRecord>> {
     let all = conn.store().list_imports(read)?;

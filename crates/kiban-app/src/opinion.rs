@@ -69,7 +69,7 @@ pub(crate) fn open_request(
         Some(row) => Ok(row.id),
         None => Ok(store.insert_opinion_request(&OpinionRequestRow {
             id: 0,
-            institution_code: code,
+            institution_code: institution,
             insurer: person.insurer,
             insured: person.insured,
             requested_at_ms: at.as_millis(),

@@ -130,10 +130,6 @@ pub fn enrol(
     let number = party_number(party);
     let (insurer, insured) = (person.insurer.to_string(), person.insured.to_string());
     let office = crate::access::party_office(party);
-    let (witness, paper_reason) = match identity {
-        ConsentMethod::Card => (String::new(), String::new()),
-        ConsentMethod::Paper { reason, witness } => (witness.clone(), reason.code().to_string()),
-    };
     let ids = crate::in_transaction(store, |store| {
         let open = store
             .serving(&number, &insurer, &insured)?
@@ -158,14 +154,12 @@ pub fn enrol(
         {
             ids.push(store.insert_consent(&ConsentRow {
                 id: 0,
-                office_number: number.clone(),
+                office_number: office,
                 insurer: person.insurer,
                 insured: person.insured,
                 category: *category,
                 granted_at_ms: at.as_millis(),
-                method: identity.kind(),
-                witness: witness.clone(),
-                paper_reason: paper_reason.clone(),
+                method: identity.clone(),
                 valid_until,
                 revoked_at_ms: None,
             })?);

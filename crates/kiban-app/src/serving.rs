@@ -6,7 +6,7 @@
 use crate::access::{audit_entry, decide_only, party_number, Caller, Outcome, Permit};
 use crate::Connection;
 use crate::Result;
-use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
+use kiban_domain::access::{Action, Actor, Category, EndedBy, PersonRef, Timestamp};
 use kiban_domain::date::Date;
 
 /// Ends the acting office's open relationship with the person (office staff), or — called by
@@ -20,17 +20,17 @@ pub fn end_serving(
 ) -> Result<Outcome<usize>> {
     let store = conn.store();
     let by = match caller.actor {
-        Actor::Citizen { person: p } if p == person => "person",
+        Actor::Citizen { person: p } if p == person => Some(EndedBy::Person),
         Actor::OfficeStaff { .. } | Actor::MedicalStaff { .. }
             if caller.party().map(party_number).as_deref() == Some(office_number) =>
         {
-            "office"
+            Some(EndedBy::Office)
         }
-        _ => "",
+        _ => None,
     };
     // Ending needs no identity proof from the person: it only ever takes access away.
     let identity = kiban_domain::access::ConsentMethod::Card;
-    let decision = if by.is_empty() {
+    let decision = if by.is_none() {
         kiban_domain::access::Decision::from(kiban_domain::access::Reason::NotSelf)
     } else {
         decide_only(
@@ -53,7 +53,7 @@ pub fn end_serving(
     );
     let ended = crate::in_transaction(store, |store| {
         let mut ended = 0;
-        if decision.allowed() {
+        if let Some(by) = by.filter(|_| decision.allowed()) {
             let today = at.jst_date();
             for row in store.serving(
                 office_number,
@@ -88,7 +88,7 @@ pub fn end_inactive(
         for row in store.persons_served(office_number)? {
             let last = row.last_service_on.unwrap_or(row.started_on);
             if last < cutoff {
-                store.end_serving(row.id, today, "inactivity")?;
+                store.end_serving(row.id, today, EndedBy::Inactivity)?;
                 ended += 1;
             }
         }
@@ -101,8 +101,9 @@ pub fn end_inactive(
 pub struct Served {
     pub insurer: String,
     pub insured: String,
-    pub started_on: String,
-    pub last_service_on: Option<String>,
+    /// Serialised as YYYYMMDD.
+    pub started_on: Date,
+    pub last_service_on: Option<Date>,
 }
 
 /// The open 担当 relationships of the caller's own office, for its list of persons. These are
@@ -121,8 +122,8 @@ pub fn served_by(conn: &mut Connection, caller: &Caller) -> Result<Vec<Served>> 
         .map(|r| Served {
             insurer: r.insurer.to_string(),
             insured: r.insured.to_string(),
-            started_on: r.started_on.yyyymmdd(),
-            last_service_on: r.last_service_on.map(Date::yyyymmdd),
+            started_on: r.started_on,
+            last_service_on: r.last_service_on,
         })
         .collect())
 }

@@ -73,7 +73,11 @@ pub fn stats(
     let mut stats = Stats {
         insurer: insurer.to_string(),
         as_of: as_of.to_string(),
-        versions_by_kind: counts.versions_by_kind,
+        versions_by_kind: counts
+            .versions_by_kind
+            .iter()
+            .map(|(kind, n)| (kind.code().to_string(), *n))
+            .collect(),
         withdrawals: counts.withdrawals,
         imports: counts.imports,
         ..Stats::default()

@@ -27,7 +27,7 @@ pub mod matrix;
 mod reason;
 
 pub use consent::{
-    consent_state, serving_state, Consent, ConsentMethod, ConsentMethodKind, ConsentState,
+    consent_state, serving_state, Consent, ConsentMethod, ConsentMethodKind, ConsentState, EndedBy,
     OpinionRequest, PaperReason, Serving, ServingState,
 };
 pub use decide::{decide, decide_aggregate, AccessRequest, AggregateRequest, Evidence};
@@ -227,6 +227,63 @@ code_enum! {
     }
 }
 
+/// Where a staff account belongs: the number stored with it (`office_number`), read as what its
+/// [`StaffKind`] says it is. The kind and the number are one value, so an office account
+/// cannot hold a 保険者番号.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Workplace {
+    /// A 介護事業所 (office staff), by 事業所番号.
+    Office(OfficeNumber),
+    /// A 医療機関 (medical staff), by 医療機関コード.
+    Institution(MedicalInstitutionCode),
+    /// A 保険者 (municipal staff), by 保険者番号.
+    Insurer(InsurerNumber),
+    /// The platform (operators): no number, stored as the empty text.
+    Platform,
+}
+
+impl Workplace {
+    /// The account kind this workplace belongs to.
+    pub fn kind(self) -> StaffKind {
+        match self {
+            Self::Office(_) => StaffKind::OfficeStaff,
+            Self::Institution(_) => StaffKind::MedicalStaff,
+            Self::Insurer(_) => StaffKind::MunicipalStaff,
+            Self::Platform => StaffKind::Operator,
+        }
+    }
+
+    /// The workplace of an account of `kind` whose stored number is `number`; `None` when the
+    /// number is not one of that kind's (an operator's is the empty text). A stored 保険者番号
+    /// was checked when the account was made, so its check digit is not enforced again.
+    pub fn parse(kind: StaffKind, number: &str) -> Option<Self> {
+        match kind {
+            StaffKind::OfficeStaff => OfficeNumber::parse(number).ok().map(Self::Office),
+            StaffKind::MedicalStaff => MedicalInstitutionCode::parse(number)
+                .ok()
+                .map(Self::Institution),
+            StaffKind::MunicipalStaff => {
+                InsurerNumber::parse_with(number, crate::ids::CheckDigitPolicy::Warn)
+                    .ok()
+                    .map(|p| Self::Insurer(p.number))
+            }
+            StaffKind::Operator => number.is_empty().then_some(Self::Platform),
+        }
+    }
+}
+
+/// The stored number (empty for the platform).
+impl std::fmt::Display for Workplace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Office(o) => o.fmt(f),
+            Self::Institution(m) => m.fmt(f),
+            Self::Insurer(i) => i.fmt(f),
+            Self::Platform => Ok(()),
+        }
+    }
+}
+
 code_enum! {
     /// 利用目的 of municipal staff: recorded with every access and limiting the categories.
     Purpose ("利用目的", "purpose") {
@@ -269,6 +326,29 @@ pub struct PersonRef {
 pub enum Party {
     Office(OfficeNumber),
     Medical(MedicalInstitutionCode),
+}
+
+impl Party {
+    /// The registered office of `kind` whose number is `number`: a 医療機関コード for a
+    /// [`OfficeKind::MedicalInstitution`], a 事業所番号 for every other kind.
+    pub fn of_office(kind: OfficeKind, number: &str) -> Option<Self> {
+        match kind {
+            OfficeKind::MedicalInstitution => MedicalInstitutionCode::parse(number)
+                .ok()
+                .map(Self::Medical),
+            _ => OfficeNumber::parse(number).ok().map(Self::Office),
+        }
+    }
+}
+
+/// The number (事業所番号 or 医療機関コード).
+impl std::fmt::Display for Party {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Office(o) => o.fmt(f),
+            Self::Medical(m) => m.fmt(f),
+        }
+    }
 }
 
 /// Who asks. Authentication happened before; this is what the policy needs to know.

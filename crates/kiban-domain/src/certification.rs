@@ -29,8 +29,8 @@ pub mod survey;
 pub mod survey_items;
 
 pub use application::{
-    Applicant, ApplicationKind, Event, OpinionState, Outcome, Progress, Status, SurveyState,
-    TransitionError,
+    Applicant, ApplicationKind, Event, OpinionState, Outcome, Progress, Status, StepKind,
+    SurveyState, TransitionError,
 };
 pub use committee::{
     check as check_committee, month_range, CommitteeError, CommitteeResult, ValidityPeriod,

@@ -73,6 +73,31 @@ impl RecordKind {
     }
 }
 
+/// 全件 (full) or 差分 (differential) load: the 区分 of an interchange file's name, and of its
+/// entry in the import log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum LoadMode {
+    /// ZENKEN: the complete history of every person of this kind (初期セットアップ, 再送).
+    Full,
+    /// SABUN: 追加/変更/削除 rows since the last file.
+    Differential,
+}
+
+impl LoadMode {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Full => "ZENKEN",
+            Self::Differential => "SABUN",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Full, Self::Differential]
+            .into_iter()
+            .find(|m| m.code() == code)
+    }
+}
+
 /// 操作区分 of a row in an interchange file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Operation {

@@ -41,7 +41,6 @@ use kiban_interchange::encoding::Encoding;
 use kiban_interchange::file_name::Format;
 use kiban_interchange::generate::{generate, GenerateOptions, FIRST_INSURED};
 use kiban_testkit::certification as samples;
-use kiban_testkit::store::OfficeRow;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -248,15 +247,12 @@ async fn run() {
     fx.add_staff("cm1", "office_staff", OFFICE);
     fx.db(|store| {
         store
-            .put_office(&OfficeRow {
-                office_number: HOSPITAL.into(),
-                name: "千代田みなと病院".into(),
-                office_kind: kiban_domain::access::OfficeKind::from_code("medical_institution")
-                    .unwrap(),
-                service_kinds: Vec::new(),
-                active: true,
-                created_at_ms: 0,
-            })
+            .put_office(&support::office_row(
+                HOSPITAL,
+                "千代田みなと病院",
+                "medical_institution",
+                &[],
+            ))
             .unwrap()
     });
     fx.add_staff("dr1", "medical_staff", HOSPITAL);

@@ -234,9 +234,6 @@ fn actor_refusal(refusal: ActorRefusal) -> ApiError {
         ActorRefusal::CertificateMismatch => ErrorCode::CertificateOfficeMismatch.into(),
         ActorRefusal::OfficeNotRegistered => ErrorCode::OfficeNotRegistered.into(),
         ActorRefusal::PurposeRequired => ErrorCode::PurposeRequired.into(),
-        ActorRefusal::Inconsistent => {
-            ApiError::with_detail(ErrorCode::Internal, "staff account is inconsistent")
-        }
     }
 }
 

@@ -7,23 +7,9 @@ use kiban_domain::ids::{CheckDigitPolicy, InsurerNumber};
 use kiban_domain::records::RecordKind;
 use std::fmt;
 
-/// 全件 (full) or 差分 (differential) load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum LoadMode {
-    /// ZENKEN: the complete history of every person of this kind (初期セットアップ, 再送).
-    Full,
-    /// SABUN: 追加/変更/削除 rows since the last file.
-    Differential,
-}
-
-impl LoadMode {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Full => "ZENKEN",
-            Self::Differential => "SABUN",
-        }
-    }
-}
+/// 全件 (full) or 差分 (differential) load; it names the import log's entries too, so it lives in
+/// the domain.
+pub use kiban_domain::records::LoadMode;
 
 /// CSV with a header row, or JSON Lines (one object per line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -99,16 +85,12 @@ impl FileName {
                 )
             })?
             .number;
-        let mode = match mode {
-            "ZENKEN" => LoadMode::Full,
-            "SABUN" => LoadMode::Differential,
-            _ => {
-                return Err(fail(
-                    "区分は ZENKEN か SABUN です",
-                    "mode must be ZENKEN or SABUN",
-                ))
-            }
-        };
+        let mode = LoadMode::from_code(mode).ok_or_else(|| {
+            fail(
+                "区分は ZENKEN か SABUN です",
+                "mode must be ZENKEN or SABUN",
+            )
+        })?;
         let valid_time = created.len() == 14
             && created.bytes().all(|b| b.is_ascii_digit())
             && Date::parse_yyyymmdd(&created[..8]).is_ok()

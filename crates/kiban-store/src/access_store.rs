@@ -1,8 +1,9 @@
 //! Storage of the access backbone, a supertrait of [`crate::Store`]: offices, staff accounts
 //! and sessions, card links, serving relationships (担当事業所), consents (同意) and
-//! 主治医意見書作成依頼. Rows hold codes and timestamps; the access policy
-//! (`kiban_domain::access`) interprets them. Nothing here is deleted: ending, revoking and
-//! unlinking record a time.
+//! 主治医意見書作成依頼. Rows hold domain values (numbers, codes, days), parsed once where the
+//! row is read, and timestamps; the access policy (`kiban_domain::access`) interprets them. A
+//! number whose type depends on the row's kind (an office's, a staff account's) is read by
+//! that kind. Nothing here is deleted: ending, revoking and unlinking record a time.
 //!
 //! Both engines run the same statements (below). Flags are 0/1 in integer columns, service
 //! kinds one ';'-joined text. Ending, revoking, closing and unlinking keep the first recorded
@@ -11,28 +12,34 @@
 
 use crate::db::{params, stored_code, Db, Fields, SqlRow};
 use crate::{Result, StoreError};
-use kiban_domain::access::{ConsentCategory, ConsentMethodKind, Job, OfficeKind, StaffKind};
+use kiban_domain::access::{
+    ConsentCategory, ConsentMethod, ConsentMethodKind, EndedBy, Job, OfficeKind, PaperReason,
+    Party, StaffKind, Workplace,
+};
+use kiban_domain::codes::ServiceKind;
 use kiban_domain::date::Date;
-use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
+use kiban_domain::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
 
 stored_code! {
     OfficeKind, "an office kind code";
     ConsentCategory, "a consent category code";
     ConsentMethodKind, "a consent method code (card, paper)";
+    PaperReason, "a paper consent reason code";
     StaffKind, "a staff account kind code";
     Job, "a 職種 (job) code";
+    EndedBy, "a serving end code (office, person, inactivity)";
 }
 
 /// An office (事業所) or medical institution (医療機関) that may connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficeRow {
-    /// 事業所番号 or 医療機関コード.
-    pub office_number: String,
+    /// 事業所番号, or 医療機関コード for [`OfficeKind::MedicalInstitution`] (read by the kind).
+    pub office_number: Party,
     pub name: String,
     /// Office kind of the access matrix.
     pub office_kind: OfficeKind,
     /// Designated サービス種類コード.
-    pub service_kinds: Vec<String>,
+    pub service_kinds: Vec<ServiceKind>,
     pub active: bool,
     pub created_at_ms: i64,
 }
@@ -41,10 +48,9 @@ pub struct OfficeRow {
 #[derive(Clone, PartialEq, Eq)]
 pub struct StaffRow {
     pub staff_id: String,
-    /// 事業所番号 / 医療機関コード; 保険者番号 for municipal staff; empty for operators (which
-    /// of them depends on `actor_kind`, so it stays text).
-    pub office_number: String,
-    pub actor_kind: StaffKind,
+    /// The account's kind (`actor_kind`) with its number (`office_number`): a 事業所番号, a
+    /// 医療機関コード, a 保険者番号 for municipal staff, none for operators.
+    pub workplace: Workplace,
     /// 職種.
     pub job: Job,
     pub display_name: String,
@@ -67,8 +73,7 @@ impl std::fmt::Debug for StaffRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StaffRow")
             .field("staff_id", &self.staff_id)
-            .field("office_number", &self.office_number)
-            .field("actor_kind", &self.actor_kind)
+            .field("workplace", &self.workplace)
             .field("job", &self.job)
             .field("failed_attempts", &self.failed_attempts)
             .field("locked_until_ms", &self.locked_until_ms)
@@ -126,8 +131,7 @@ pub struct ServingRow {
     pub insured: InsuredNumber,
     pub started_on: Date,
     pub ended_on: Option<Date>,
-    /// office, person or inactivity.
-    pub ended_by: Option<String>,
+    pub ended_by: Option<EndedBy>,
     pub last_service_on: Option<Date>,
 }
 
@@ -135,18 +139,16 @@ pub struct ServingRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentRow {
     pub id: i64,
-    /// 事業所番号 or 医療機関コード of the holder.
-    pub office_number: String,
+    /// 事業所番号 or 医療機関コード of the holder, as the ten digits it is stored as (the
+    /// table has no kind: which of them it is, the holder's own login says).
+    pub office_number: OfficeNumber,
     pub insurer: InsurerNumber,
     pub insured: InsuredNumber,
     pub category: ConsentCategory,
     pub granted_at_ms: i64,
-    /// card or paper.
-    pub method: ConsentMethodKind,
-    /// Paper consent: the staff member who witnessed it.
-    pub witness: String,
-    /// Paper consent: why the card could not be used.
-    pub paper_reason: String,
+    /// Card, or paper with its reason and witness (stored as `method`, `paper_reason` and
+    /// `witness`; both empty for the card).
+    pub method: ConsentMethod,
     /// Last day of validity (stored YYYYMMDD), when the person set one.
     pub valid_until: Option<Date>,
     pub revoked_at_ms: Option<i64>,
@@ -156,8 +158,8 @@ pub struct ConsentRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpinionRequestRow {
     pub id: i64,
-    /// 医療機関コード, or the 事業所番号 of a 老健・介護医療院.
-    pub institution_code: String,
+    /// The 医療機関コード the request is addressed to.
+    pub institution_code: MedicalInstitutionCode,
     pub insurer: InsurerNumber,
     pub insured: InsuredNumber,
     pub requested_at_ms: i64,
@@ -209,7 +211,7 @@ pub trait AccessStore {
 
     /// Starts a serving relationship and returns its id.
     fn start_serving(&mut self, row: &ServingRow) -> Result<i64>;
-    fn end_serving(&mut self, id: i64, ended_on: Date, ended_by: &str) -> Result<()>;
+    fn end_serving(&mut self, id: i64, ended_on: Date, ended_by: EndedBy) -> Result<()>;
     fn record_service(&mut self, id: i64, on: Date) -> Result<()>;
     /// Every relationship (open or ended) between an office and a person.
     fn serving(
@@ -260,16 +262,38 @@ pub trait AccessStore {
 }
 
 /// The ';'-joined form of a list of codes (codes never contain ';').
-fn join_kinds(kinds: &[String]) -> String {
-    kinds.join(";")
+fn join_kinds(kinds: &[ServiceKind]) -> String {
+    kinds.iter().map(|k| k.code()).collect::<Vec<_>>().join(";")
 }
 
-/// The list stored by [`join_kinds`]; the empty text is the empty list.
-fn split_kinds(joined: &str) -> Vec<String> {
+/// The list stored by [`join_kinds`]; the empty text is the empty list. `None` if a code is
+/// not a サービス種類コード.
+fn split_kinds(joined: &str) -> Option<Vec<ServiceKind>> {
     if joined.is_empty() {
-        Vec::new()
-    } else {
-        joined.split(';').map(str::to_string).collect()
+        return Some(Vec::new());
+    }
+    joined
+        .split(';')
+        .map(|code| ServiceKind::from_code(code).ok())
+        .collect()
+}
+
+/// A consent's method from its stored `method`, `paper_reason` and `witness` columns.
+fn consent_method(f: &Fields<'_>, r: &dyn SqlRow, at: usize) -> Result<ConsentMethod> {
+    Ok(match f.parse::<ConsentMethodKind>(at)? {
+        ConsentMethodKind::Card => ConsentMethod::Card,
+        ConsentMethodKind::Paper => ConsentMethod::Paper {
+            reason: f.parse(at + 2)?,
+            witness: r.get(at + 1)?,
+        },
+    })
+}
+
+/// The `witness` and `paper_reason` columns of a consent's method (empty for the card).
+fn method_columns(method: &ConsentMethod) -> (&str, &str) {
+    match method {
+        ConsentMethod::Card => ("", ""),
+        ConsentMethod::Paper { reason, witness } => (witness.as_str(), reason.code()),
     }
 }
 
@@ -293,11 +317,14 @@ const OPINION_COLUMNS: &str =
 
 fn to_office(r: &dyn SqlRow) -> Result<OfficeRow> {
     let f = Fields::new(r, "offices", OFFICE_COLUMNS, 0)?;
+    let office_kind = f.parse(2)?;
     Ok(OfficeRow {
-        office_number: r.get(0)?,
+        office_number: f.parse_with(0, "the office kind's number", |s| {
+            Party::of_office(office_kind, s)
+        })?,
         name: r.get(1)?,
-        office_kind: f.parse(2)?,
-        service_kinds: split_kinds(r.str(3)?),
+        office_kind,
+        service_kinds: f.parse_with(3, "';'-joined サービス種類コード", split_kinds)?,
         active: r.get(4)?,
         created_at_ms: r.get(5)?,
     })
@@ -305,10 +332,12 @@ fn to_office(r: &dyn SqlRow) -> Result<OfficeRow> {
 
 fn to_staff(r: &dyn SqlRow) -> Result<StaffRow> {
     let f = Fields::new(r, "staff_accounts", STAFF_COLUMNS, 0)?;
+    let kind: StaffKind = f.parse(2)?;
     Ok(StaffRow {
         staff_id: r.get(0)?,
-        office_number: r.get(1)?,
-        actor_kind: f.parse(2)?,
+        workplace: f.parse_with(1, "the account kind's number", |s| {
+            Workplace::parse(kind, s)
+        })?,
         job: f.parse(3)?,
         display_name: r.get(4)?,
         password_hash: r.get(5)?,
@@ -363,7 +392,7 @@ pub(crate) fn to_serving(r: &dyn SqlRow) -> Result<ServingRow> {
         insured: f.parse(3)?,
         started_on: f.parse(4)?,
         ended_on: f.parse_opt(5)?,
-        ended_by: r.get(6)?,
+        ended_by: f.parse_opt(6)?,
         last_service_on: f.parse_opt(7)?,
     })
 }
@@ -372,14 +401,12 @@ pub(crate) fn to_consent(r: &dyn SqlRow) -> Result<ConsentRow> {
     let f = Fields::new(r, "consents", CONSENT_COLUMNS, 0)?;
     Ok(ConsentRow {
         id: r.get(0)?,
-        office_number: r.get(1)?,
+        office_number: f.parse(1)?,
         insurer: f.parse(2)?,
         insured: f.parse(3)?,
         category: f.parse(4)?,
         granted_at_ms: r.get(5)?,
-        method: f.parse(6)?,
-        witness: r.get(7)?,
-        paper_reason: r.get(8)?,
+        method: consent_method(&f, r, 6)?,
         valid_until: f.parse_opt(9)?,
         revoked_at_ms: r.get(10)?,
     })
@@ -389,7 +416,7 @@ fn to_opinion(r: &dyn SqlRow) -> Result<OpinionRequestRow> {
     let f = Fields::new(r, "opinion_requests", OPINION_COLUMNS, 0)?;
     Ok(OpinionRequestRow {
         id: r.get(0)?,
-        institution_code: r.get(1)?,
+        institution_code: f.parse(1)?,
         insurer: f.parse(2)?,
         insured: f.parse(3)?,
         requested_at_ms: r.get(4)?,
@@ -402,7 +429,7 @@ impl<D: Db> AccessStore for D {
         self.execute(
             "INSERT INTO offices (office_number, name, office_kind, service_kinds, active, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
              ON CONFLICT (office_number) DO UPDATE SET name = excluded.name, office_kind = excluded.office_kind, service_kinds = excluded.service_kinds, active = excluded.active, created_at_ms = excluded.created_at_ms",
-            params![o.office_number, o.name, o.office_kind, join_kinds(&o.service_kinds), o.active, o.created_at_ms],
+            params![o.office_number.to_string(), o.name, o.office_kind, join_kinds(&o.service_kinds), o.active, o.created_at_ms],
         )?;
         Ok(())
     }
@@ -416,7 +443,7 @@ impl<D: Db> AccessStore for D {
         self.execute(
             "INSERT INTO staff_accounts (staff_id, office_number, actor_kind, job, display_name, password_hash, totp_secret, totp_last_step, failed_attempts, locked_until_ms, active, last_failure_ms) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![s.staff_id, s.office_number, s.actor_kind, s.job, s.display_name, s.password_hash, s.totp_secret, s.totp_last_step, s.failed_attempts, s.locked_until_ms, s.active, s.last_failure_ms],
+            params![s.staff_id, s.workplace.to_string(), s.workplace.kind(), s.job, s.display_name, s.password_hash, s.totp_secret, s.totp_last_step, s.failed_attempts, s.locked_until_ms, s.active, s.last_failure_ms],
         )?;
         Ok(())
     }
@@ -531,7 +558,7 @@ impl<D: Db> AccessStore for D {
         )
     }
 
-    fn end_serving(&mut self, id: i64, ended_on: Date, ended_by: &str) -> Result<()> {
+    fn end_serving(&mut self, id: i64, ended_on: Date, ended_by: EndedBy) -> Result<()> {
         self.execute(
             "UPDATE serving_relationships SET ended_on = ?2, ended_by = ?3 WHERE id = ?1 AND ended_on IS NULL",
             params![id, ended_on, ended_by],
@@ -579,10 +606,11 @@ impl<D: Db> AccessStore for D {
     }
 
     fn insert_consent(&mut self, c: &ConsentRow) -> Result<i64> {
+        let (witness, paper_reason) = method_columns(&c.method);
         self.insert_id(
             "INSERT INTO consents (office_number, insurer, insured, category, granted_at_ms, method, witness, paper_reason, valid_until, revoked_at_ms) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
-            params![c.office_number, c.insurer, c.insured, c.category, c.granted_at_ms, c.method, c.witness, c.paper_reason, c.valid_until, c.revoked_at_ms],
+            params![c.office_number, c.insurer, c.insured, c.category, c.granted_at_ms, c.method.kind(), witness, paper_reason, c.valid_until, c.revoked_at_ms],
         )
     }
 

@@ -1,9 +1,10 @@
 //! Storage of the 要介護認定 electronic workflow, a supertrait of [`crate::Store`]: the
 //! application (申請) with its current progress, the log of its transitions, the 認定調査票,
-//! the 主治医意見書 versions, the 一次判定 and the 介護認定審査会. Rows hold codes, dates
-//! (YYYYMMDD text), unix-millisecond times and JSON bodies as text; the workflow rules (which
-//! transition is allowed, what the status and due date are) live in the domain, which writes
-//! the results here. Only the application row is updated in place; its history is the event
+//! the 主治医意見書 versions, the 一次判定 and the 介護認定審査会. Rows hold codes, numbers and
+//! dates (stored YYYYMMDD) as domain values, parsed once where the row is read, and
+//! unix-millisecond times and JSON bodies as stored; the workflow rules (which transition is
+//! allowed, what the status and due date are) live in the domain, which writes the results
+//! here. Only the application row is updated in place; its history is the event
 //! log, and 意見書 versions are appended, never replaced.
 //!
 //! Both engines run the same statements (below); the flag is 0/1 in an integer column and the
@@ -13,12 +14,15 @@
 
 use crate::db::{params, stored_code, Db, Fields, SqlRow};
 use crate::{Result, StoreError};
-use kiban_domain::certification::ApplicationKind;
+use kiban_domain::certification::{Applicant, ApplicationKind, Status, StepKind};
 use kiban_domain::date::Date;
-use kiban_domain::ids::{InsuredNumber, InsurerNumber};
+use kiban_domain::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
 
 stored_code! {
     ApplicationKind, "an application kind code (new, renewal, level_change)";
+    Applicant, "an applicant code (person, family, office)";
+    Status, "a certification status code";
+    StepKind, "a certification step code";
 }
 
 /// 要介護認定の申請 (one application and its current progress).
@@ -29,22 +33,21 @@ pub struct ApplicationRow {
     pub insurer: InsurerNumber,
     pub insured: InsuredNumber,
     pub kind: ApplicationKind,
-    /// person | family | office.
-    pub applicant: String,
+    pub applicant: Applicant,
     /// 代行 office number.
-    pub proxy_office: Option<String>,
+    pub proxy_office: Option<OfficeNumber>,
     /// Stored as YYYYMMDD.
     pub applied_on: Date,
     /// 申請時同意: results may be shared with the care manager.
     pub share_with_care_manager: bool,
     /// 計画作成依頼届出: the 居宅介護支援事業所.
-    pub care_manager_office: Option<String>,
+    pub care_manager_office: Option<OfficeNumber>,
     /// The domain's Progress, serialised.
     pub progress_json: String,
-    /// The display status code (for filtering).
-    pub status: String,
-    /// Effective due date (extension applied), YYYYMMDD.
-    pub due_on: String,
+    /// The display status (stored as its code, for filtering).
+    pub status: Status,
+    /// Effective due date (extension applied), stored as YYYYMMDD.
+    pub due_on: Date,
     /// The extension (reason, notice day, new date), serialised.
     pub extension_json: Option<String>,
     pub created_at_ms: i64,
@@ -59,8 +62,8 @@ pub struct ApplicationEventRow {
     pub application_id: i64,
     pub at_ms: i64,
     pub actor: String,
-    pub event: String,
-    pub status_after: String,
+    pub event: StepKind,
+    pub status_after: Status,
     pub detail_json: String,
 }
 
@@ -68,7 +71,7 @@ pub struct ApplicationEventRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurveyRow {
     pub application_id: i64,
-    pub surveyed_on: String,
+    pub surveyed_on: Date,
     pub surveyor: String,
     pub body_json: String,
     pub submitted_at_ms: i64,
@@ -80,7 +83,7 @@ pub struct OpinionRow {
     /// Assigned by [`CertificationStore::insert_opinion`] (ignored there).
     pub id: i64,
     pub application_id: i64,
-    pub institution_code: String,
+    pub institution_code: MedicalInstitutionCode,
     pub physician: String,
     pub version: i64,
     pub body_json: String,
@@ -102,7 +105,7 @@ pub struct PrimaryJudgmentRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitteeRow {
     pub application_id: i64,
-    pub committee_on: String,
+    pub committee_on: Date,
     pub result_json: Option<String>,
     pub decided_at_ms: Option<i64>,
 }
@@ -179,14 +182,14 @@ fn to_application(r: &dyn SqlRow) -> Result<ApplicationRow> {
         insurer: f.parse(1)?,
         insured: f.parse(2)?,
         kind: f.parse(3)?,
-        applicant: r.get(4)?,
-        proxy_office: r.get(5)?,
+        applicant: f.parse(4)?,
+        proxy_office: f.parse_opt(5)?,
         applied_on: f.parse(6)?,
         share_with_care_manager: r.get(7)?,
-        care_manager_office: r.get(8)?,
+        care_manager_office: f.parse_opt(8)?,
         progress_json: r.get(9)?,
-        status: r.get(10)?,
-        due_on: r.get(11)?,
+        status: f.parse(10)?,
+        due_on: f.parse(11)?,
         extension_json: r.get(12)?,
         created_at_ms: r.get(13)?,
         updated_at_ms: r.get(14)?,
@@ -194,21 +197,23 @@ fn to_application(r: &dyn SqlRow) -> Result<ApplicationRow> {
 }
 
 fn to_event(r: &dyn SqlRow) -> Result<ApplicationEventRow> {
+    let f = Fields::new(r, "certification_events", EVENT_COLUMNS, 0)?;
     Ok(ApplicationEventRow {
         id: r.get(0)?,
         application_id: r.get(1)?,
         at_ms: r.get(2)?,
         actor: r.get(3)?,
-        event: r.get(4)?,
-        status_after: r.get(5)?,
+        event: f.parse(4)?,
+        status_after: f.parse(5)?,
         detail_json: r.get(6)?,
     })
 }
 
 fn to_survey(r: &dyn SqlRow) -> Result<SurveyRow> {
+    let f = Fields::new(r, "certification_surveys", SURVEY_COLUMNS, 0)?;
     Ok(SurveyRow {
         application_id: r.get(0)?,
-        surveyed_on: r.get(1)?,
+        surveyed_on: f.parse(1)?,
         surveyor: r.get(2)?,
         body_json: r.get(3)?,
         submitted_at_ms: r.get(4)?,
@@ -216,10 +221,11 @@ fn to_survey(r: &dyn SqlRow) -> Result<SurveyRow> {
 }
 
 fn to_opinion(r: &dyn SqlRow) -> Result<OpinionRow> {
+    let f = Fields::new(r, "certification_opinions", OPINION_COLUMNS, 0)?;
     Ok(OpinionRow {
         id: r.get(0)?,
         application_id: r.get(1)?,
-        institution_code: r.get(2)?,
+        institution_code: f.parse(2)?,
         physician: r.get(3)?,
         version: r.get(4)?,
         body_json: r.get(5)?,
@@ -239,9 +245,10 @@ fn to_primary(r: &dyn SqlRow) -> Result<PrimaryJudgmentRow> {
 }
 
 fn to_committee(r: &dyn SqlRow) -> Result<CommitteeRow> {
+    let f = Fields::new(r, "certification_committees", COMMITTEE_COLUMNS, 0)?;
     Ok(CommitteeRow {
         application_id: r.get(0)?,
-        committee_on: r.get(1)?,
+        committee_on: f.parse(1)?,
         result_json: r.get(2)?,
         decided_at_ms: r.get(3)?,
     })

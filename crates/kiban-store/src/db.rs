@@ -299,9 +299,20 @@ impl<'r> Fields<'r> {
 
     /// Column `i` parsed as a domain value.
     pub fn parse<T: Stored>(&self, i: usize) -> Result<T> {
+        self.parse_with(i, T::WHAT, T::from_stored)
+    }
+
+    /// Column `i` parsed by `parse`, for a value whose type another column of the row decides
+    /// (a number read by its kind); `what` is what the text should be, as [`Stored::WHAT`].
+    pub fn parse_with<T>(
+        &self,
+        i: usize,
+        what: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T> {
         match self.row.column(i)? {
-            Column::Text(t) => T::from_stored(t).ok_or_else(|| self.corrupt(i, T::WHAT)),
-            _ => Err(self.corrupt(i, T::WHAT)),
+            Column::Text(t) => parse(t).ok_or_else(|| self.corrupt(i, what)),
+            _ => Err(self.corrupt(i, what)),
         }
     }
 
@@ -359,6 +370,7 @@ macro_rules! stored {
 
 use kiban_domain::date::Date;
 use kiban_domain::ids::{CheckDigitPolicy, MedicalInstitutionCode, OfficeNumber};
+use kiban_domain::records::LoadMode;
 
 stored! {
     InsurerNumber, "a 保険者番号 (insurer number)",
@@ -376,6 +388,12 @@ stored! {
     Date, "a YYYYMMDD date",
         |s| Date::parse_yyyymmdd(s).ok(),
         |v| Value::Inline(Inline::new(&v.yyyymmdd()));
+    RecordKind, "a record kind code (HIHO, FUTAN, GENMEN, JUTAKU, FUKUSHI)",
+        |s| RecordKind::from_code(s),
+        |v| Value::Text(v.code());
+    LoadMode, "a load mode code (ZENKEN, SABUN)",
+        |s| LoadMode::from_code(s),
+        |v| Value::Text(v.code());
 }
 
 pub(crate) use stored;

@@ -19,9 +19,9 @@ fn to_import(r: &dyn SqlRow) -> Result<ImportRecord> {
         file_name: r.get(1)?,
         sha256: r.get(2)?,
         status: f.parse(3)?,
-        kind: r.get(4)?,
-        insurer: r.get(5)?,
-        mode: r.get(6)?,
+        kind: f.parse(4)?,
+        insurer: f.parse(5)?,
+        mode: f.parse(6)?,
         encoding: r.get(7)?,
         started_at: r.get(8)?,
         finished_at: r.get(9)?,
@@ -312,7 +312,7 @@ impl<D: Db> Store for D {
                 "SELECT count(*) FROM record_versions WHERE kind = ?1 AND insurer = ?2",
                 params![kind.code(), i],
             )?;
-            versions_by_kind.push((kind.code().to_string(), n));
+            versions_by_kind.push((kind, n));
         }
         let withdrawals = count(
             self,

@@ -1,7 +1,7 @@
 //! Plain data passed across the [`crate::Store`] API.
 
-use kiban_domain::ids::InsuredNumber;
-use kiban_domain::records::{RecordBody, RecordKind, Version, VersionKey};
+use kiban_domain::ids::{InsuredNumber, InsurerNumber};
+use kiban_domain::records::{LoadMode, RecordBody, RecordKind, Version, VersionKey};
 use sha2::{Digest, Sha256};
 
 /// A version ready to append, with its stored JSON and content hash computed once.
@@ -111,10 +111,13 @@ pub struct ImportRecord {
     pub file_name: String,
     pub sha256: String,
     pub status: ImportStatus,
-    pub kind: String,
-    pub insurer: String,
-    pub mode: String,
+    pub kind: RecordKind,
+    pub insurer: InsurerNumber,
+    pub mode: LoadMode,
+    /// The file's encoding as the interchange layer names it ("UTF-8", "Shift_JIS (CP932)";
+    /// empty for a version the platform wrote itself).
     pub encoding: String,
+    /// RFC 3339 times.
     pub started_at: String,
     pub finished_at: String,
     pub rows_total: i64,
@@ -129,8 +132,8 @@ pub struct ImportRecord {
 /// Stored counts for one insurer.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Counts {
-    /// Stored versions per kind code, in [`RecordKind::ALL`] order.
-    pub versions_by_kind: Vec<(String, i64)>,
+    /// Stored versions per kind, in [`RecordKind::ALL`] order.
+    pub versions_by_kind: Vec<(RecordKind, i64)>,
     pub withdrawals: i64,
     pub imports: i64,
 }

@@ -2,7 +2,7 @@
 //! written straight into the store (the enrolment use case is tested on its own; here the
 //! relationships are the fixture, not the subject).
 
-use kiban_domain::access::{ConsentCategory, ConsentMethodKind};
+use kiban_domain::access::{ConsentCategory, ConsentMethod};
 use kiban_domain::date::Date;
 use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber, OfficeNumber};
 use kiban_store::{ConsentRow, ServingRow, Store, StoreError};
@@ -31,9 +31,10 @@ pub fn relate(
             .expect("a 保険者番号")
             .number;
         let insured = InsuredNumber::parse(r.insured).expect("a 被保険者番号");
+        let office = OfficeNumber::parse(r.office).expect("a 事業所番号");
         store.start_serving(&ServingRow {
             id: 0,
-            office_number: OfficeNumber::parse(r.office).expect("a 事業所番号"),
+            office_number: office,
             insurer,
             insured,
             started_on,
@@ -44,14 +45,12 @@ pub fn relate(
         for category in r.categories {
             store.insert_consent(&ConsentRow {
                 id: 0,
-                office_number: r.office.to_string(),
+                office_number: office,
                 insurer,
                 insured,
                 category: ConsentCategory::from_code(category).expect("a consent category"),
                 granted_at_ms,
-                method: ConsentMethodKind::Card,
-                witness: String::new(),
-                paper_reason: String::new(),
+                method: ConsentMethod::Card,
                 valid_until: None,
                 revoked_at_ms: None,
             })?;

@@ -12,7 +12,7 @@ use crate::Result;
 use kiban_domain::access::{PersonRef, Timestamp};
 use kiban_domain::date::Date;
 use kiban_domain::records::{
-    current_as_of, InsuredCard, Operation, RecordBody, RecordKind, Version, VersionKey,
+    current_as_of, InsuredCard, LoadMode, Operation, RecordBody, RecordKind, Version, VersionKey,
 };
 use kiban_store::{ImportRecord, ImportStatus, NewVersion, Store};
 use sha2::{Digest, Sha256};
@@ -65,9 +65,9 @@ pub(crate) fn append_card_version(
         file_name: source.to_string(),
         sha256: hex::encode(digest.finalize()),
         status: ImportStatus::Committed,
-        kind: RecordKind::InsuredCard.code().to_string(),
-        insurer: person.insurer.to_string(),
-        mode: "SABUN".to_string(),
+        kind: RecordKind::InsuredCard,
+        insurer: person.insurer,
+        mode: LoadMode::Differential,
         encoding: String::new(),
         started_at: now.clone(),
         finished_at: now,

@@ -15,7 +15,7 @@ use kiban_crypto::{PhysicianSignature, RevocationList, TrustAnchor};
 use kiban_domain::access::{Action, Actor, Category, Timestamp};
 use kiban_domain::certification::{
     check_committee, check_primary_judgment, validate_survey, CommitteeResult, Event,
-    PrimaryJudgment, Progress, Survey,
+    PrimaryJudgment, Progress, StepKind, Survey,
 };
 use kiban_domain::codes::CareLevel;
 use kiban_domain::date::Date;
@@ -60,7 +60,7 @@ pub fn submit_survey(
         |store, row| {
             store.put_survey(&SurveyRow {
                 application_id: row.id,
-                surveyed_on: at.jst_date().yyyymmdd(),
+                surveyed_on: at.jst_date(),
                 surveyor: caller.account.clone(),
                 body_json: body,
                 submitted_at_ms: at.as_millis(),
@@ -151,8 +151,8 @@ pub fn submit_opinion(
         at,
         None,
     )?;
-    let institution_code = signer.institution_code.to_string();
-    let detail = serde_json::json!({ "institution": institution_code });
+    let institution_code = signer.institution_code;
+    let detail = serde_json::json!({ "institution": institution_code.to_string() });
     transition(
         store,
         caller,
@@ -166,7 +166,7 @@ pub fn submit_opinion(
             store.insert_opinion(&OpinionRow {
                 id: 0,
                 application_id: row.id,
-                institution_code: institution_code.clone(),
+                institution_code,
                 physician: signer.physician_id.as_str().to_string(),
                 version,
                 body_json: opinion.body.clone(),
@@ -278,19 +278,25 @@ pub fn decide(
         Err(refusal) => return Ok(Outcome::Denied(refusal)),
     };
     row.progress_json = to_json(&next);
-    row.status = next.status().code().to_string();
+    row.status = next.status();
     row.updated_at_ms = at.as_millis();
     let card_history = crate::in_transaction(store, |store| {
         store.update_application(&row)?;
         let detail = serde_json::json!({ "level": result.level.code() }).to_string();
         for (event, reached) in [(Event::RecordSecondaryJudgment, judged), (last, next)] {
-            let status = reached.status().code();
-            let step = step_row(id, caller, at, event.code(), status, detail.clone());
+            let step = step_row(
+                id,
+                caller,
+                at,
+                event.into(),
+                reached.status(),
+                detail.clone(),
+            );
             store.append_application_event(&step)?;
         }
         store.put_committee(&CommitteeRow {
             application_id: id,
-            committee_on: result.committee_on.yyyymmdd(),
+            committee_on: result.committee_on,
             result_json: Some(to_json(&result)),
             decided_at_ms: Some(at.as_millis()),
         })?;
@@ -332,7 +338,7 @@ fn close_opinion_requests(
     let institutions: std::collections::BTreeSet<String> = store
         .application_events(row.id)?
         .into_iter()
-        .filter(|e| e.event == Event::RequestOpinion.code())
+        .filter(|e| e.event == StepKind::Event(Event::RequestOpinion))
         .filter_map(|e| {
             let detail: serde_json::Value = serde_json::from_str(&e.detail_json).ok()?;
             Some(detail["institution"].as_str()?.to_string())

@@ -45,7 +45,7 @@ pub fn opinions(
         .into_iter()
         .map(|o| OpinionVersion {
             version: o.version,
-            institution_code: o.institution_code,
+            institution_code: o.institution_code.to_string(),
             physician: o.physician,
             body: o.body_json,
             signature: serde_json::from_str(&o.signature).unwrap_or(serde_json::Value::Null),

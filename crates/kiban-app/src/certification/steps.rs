@@ -13,7 +13,7 @@ use crate::access::{Caller, Outcome};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Decision, Timestamp};
-use kiban_domain::certification::{Deadline, Event, Extension};
+use kiban_domain::certification::{Deadline, Event, Extension, StepKind};
 use kiban_domain::date::Date;
 use kiban_domain::ids::{InsurerNumber, MedicalInstitutionCode};
 use kiban_store::{ApplicationRow, Store};
@@ -72,7 +72,7 @@ pub fn record_step(
                 }
                 Step::AssignCommittee(on) => store.put_committee(&kiban_store::CommitteeRow {
                     application_id: row.id,
-                    committee_on: on.yyyymmdd(),
+                    committee_on: on,
                     result_json: None,
                     decided_at_ms: None,
                 })?,
@@ -114,7 +114,7 @@ pub(crate) fn transition(
         Err(e) => return Ok(Outcome::Denied(refused("ILLEGAL_TRANSITION", e))),
     };
     row.progress_json = to_json(&next);
-    row.status = next.status().code().to_string();
+    row.status = next.status();
     row.updated_at_ms = at.as_millis();
     crate::in_transaction(store, |store| {
         store.update_application(&row)?;
@@ -122,8 +122,8 @@ pub(crate) fn transition(
             row.id,
             caller,
             at,
-            event.code(),
-            &row.status,
+            event.into(),
+            row.status,
             detail.to_string(),
         );
         store.append_application_event(&step)?;
@@ -188,13 +188,20 @@ pub fn extend_deadline(
         Ok(deadline) => deadline,
         Err(refusal) => return Ok(Outcome::Denied(refusal)),
     };
-    row.due_on = deadline.effective_due().yyyymmdd();
+    row.due_on = deadline.effective_due();
     row.extension_json = Some(super::to_json(&extension));
     row.updated_at_ms = at.as_millis();
     crate::in_transaction(store, |store| {
         store.update_application(&row)?;
         let detail = super::to_json(&extension);
-        let step = step_row(id, caller, at, "extend_deadline", &row.status, detail);
+        let step = step_row(
+            id,
+            caller,
+            at,
+            StepKind::DeadlineExtended,
+            row.status,
+            detail,
+        );
         store.append_application_event(&step)?;
         Ok(())
     })?;

@@ -24,8 +24,11 @@ fn account(db: &mut TestDb, id: &str, kind: &str, office: &str) -> TotpSecret {
     db.store()
         .insert_staff(&StaffRow {
             staff_id: id.into(),
-            office_number: office.into(),
-            actor_kind: kiban_domain::access::StaffKind::from_code(kind).unwrap(),
+            workplace: kiban_domain::access::Workplace::parse(
+                kiban_domain::access::StaffKind::from_code(kind).unwrap(),
+                office,
+            )
+            .unwrap(),
             job: kiban_domain::access::Job::CareManager,
             display_name: "試験　花子".into(),
             password_hash: hash_password("correct horse", &Argon2Params::INSECURE_FAST_FOR_TESTS)

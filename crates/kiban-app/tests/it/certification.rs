@@ -276,7 +276,7 @@ fn the_full_path_writes_one_new_card_and_the_care_manager_sees_it(db: &mut TestD
         "ILLEGAL_TRANSITION"
     );
     let view = allowed(cert::progress(db.conn(), &office(CARE_OFFICE), app.id, now().0).unwrap());
-    let events: Vec<&str> = view.steps.iter().map(|s| s.event.as_str()).collect();
+    let events: Vec<&str> = view.steps.iter().map(|s| s.event.code()).collect();
     assert_eq!(
         events,
         [
@@ -500,7 +500,7 @@ fn an_open_application_past_its_due_day_is_listed_as_overdue(db: &mut TestDb) {
     crate::qualification::registry(db);
     let app = file(db, 3);
     let insurer = InsurerNumber::parse(INSURER).unwrap();
-    let due = Date::parse_yyyymmdd(&app.due_on).unwrap();
+    let due = app.due_on;
     let list = |db: &mut TestDb, today: Date| {
         cert::overdue(db.conn(), &municipal(), insurer, today, now().0)
             .unwrap()

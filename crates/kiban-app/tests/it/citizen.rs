@@ -126,10 +126,12 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
 fn the_person_reads_who_looked_and_downloads_everything(db: &mut TestDb) {
     db.store()
         .put_office(&OfficeRow {
-            office_number: "1370000001".into(),
+            office_number: kiban_domain::access::Party::Office(
+                OfficeNumber::parse("1370000001").unwrap(),
+            ),
             name: "さくら居宅介護支援事業所".into(),
             office_kind: kiban_domain::access::OfficeKind::from_code("home_care_support").unwrap(),
-            service_kinds: vec!["43".into()],
+            service_kinds: vec![kiban_domain::codes::ServiceKind::from_code("43").unwrap()],
             active: true,
             created_at_ms: NOW,
         })

@@ -4,7 +4,7 @@
 use kiban_app::access::{Caller, Outcome};
 use kiban_app::qualification::{enrol, read_summary};
 use kiban_app::serving::{end_inactive, end_serving};
-use kiban_domain::access::{Actor, ConsentMethod, Job, OfficeKind, PersonRef, Timestamp};
+use kiban_domain::access::{Actor, ConsentMethod, EndedBy, Job, OfficeKind, PersonRef, Timestamp};
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
 use kiban_testkit::{on_both_engines, TestDb};
 
@@ -79,7 +79,7 @@ fn ended_by_the_person_closes_the_view(db: &mut TestDb) {
         .store()
         .serving("1370000001", "131011", "0000100001")
         .unwrap();
-    assert_eq!(rows[0].ended_by.as_deref(), Some("person"));
+    assert_eq!(rows[0].ended_by.map(EndedBy::code), Some("person"));
 }
 
 fn another_office_cannot_end_it(db: &mut TestDb) {

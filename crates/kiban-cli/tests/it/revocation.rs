@@ -97,12 +97,13 @@ fn ca_revoke_reaches_a_running_server_and_ends_the_tokens_of_the_certificate() {
         let now = kiban_crypto::time::OffsetDateTime::now_utc().unix_timestamp() as u64;
         kiban_crypto::totp::generate(&totp, now + ahead)
     };
+    let office = kiban_domain::ids::OfficeNumber::parse(OFFICE).unwrap();
     db.store()
         .put_office(&OfficeRow {
-            office_number: OFFICE.into(),
+            office_number: kiban_domain::access::Party::Office(office),
             name: "さくら居宅介護支援事業所".into(),
             office_kind: kiban_domain::access::OfficeKind::from_code("home_care_support").unwrap(),
-            service_kinds: vec!["43".into()],
+            service_kinds: vec![kiban_domain::codes::ServiceKind::from_code("43").unwrap()],
             active: true,
             created_at_ms: 0,
         })
@@ -110,8 +111,7 @@ fn ca_revoke_reaches_a_running_server_and_ends_the_tokens_of_the_certificate() {
     db.store()
         .insert_staff(&StaffRow {
             staff_id: "cm01".into(),
-            office_number: OFFICE.into(),
-            actor_kind: kiban_domain::access::StaffKind::OfficeStaff,
+            workplace: kiban_domain::access::Workplace::Office(office),
             job: kiban_domain::access::Job::CareManager,
             display_name: "介護支援専門員".into(),
             password_hash: kiban_crypto::hash_password(

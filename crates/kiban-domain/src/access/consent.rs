@@ -143,6 +143,18 @@ pub struct Serving {
 }
 
 code_enum! {
+    /// Who ended a 担当関係 (stored with the day it ended).
+    EndedBy ("担当終了の事由", "serving end") {
+        /// The office ended it.
+        Office = "office", "事業所による終了";
+        /// The person ended it.
+        Person = "person", "本人による終了";
+        /// No service was recorded for the set period.
+        Inactivity = "inactivity", "サービス実績なし";
+    }
+}
+
+code_enum! {
     /// Whether an office serves the person on a day.
     ServingState ("担当状態", "serving state") {
         /// No relationship (or one that starts later)

@@ -78,6 +78,68 @@ code_enum! {
     }
 }
 
+/// One entry of an application's step log, as stored: the filing (申請受付), one [`Event`], or
+/// the 処理延期 (which moves the due day and leaves the [`Progress`] as it is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StepKind {
+    Filed,
+    Event(Event),
+    DeadlineExtended,
+}
+
+impl StepKind {
+    /// The stored code: `file`, the event's own code, or `extend_deadline`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Filed => "file",
+            Self::Event(e) => e.code(),
+            Self::DeadlineExtended => "extend_deadline",
+        }
+    }
+
+    /// The Japanese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Filed => "申請受付",
+            Self::Event(e) => e.label(),
+            Self::DeadlineExtended => "処理延期",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Result<Self, crate::codes::CodeError> {
+        match code {
+            "file" => Ok(Self::Filed),
+            "extend_deadline" => Ok(Self::DeadlineExtended),
+            _ => Event::from_code(code)
+                .map(Self::Event)
+                .map_err(|_| crate::codes::CodeError {
+                    table: "認定記録事象",
+                    english: "certification step",
+                    got: code.to_string(),
+                }),
+        }
+    }
+}
+
+impl From<Event> for StepKind {
+    fn from(event: Event) -> Self {
+        Self::Event(event)
+    }
+}
+
+impl std::fmt::Display for StepKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Serialised as its code, as the event log stores it.
+impl Serialize for StepKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
 /// 認定調査 sub-state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

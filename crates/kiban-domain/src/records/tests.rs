@@ -69,3 +69,14 @@ fn a_correction_with_a_higher_history_wins_for_the_same_period() {
     let current = current_as_of(&v, &[], d("20250901")).unwrap();
     assert!(matches!(&current.body, RecordBody::CopayCertificate(c) if c.rate == CopayRate::One));
 }
+
+#[test]
+fn load_modes_and_record_kinds_read_back_from_their_codes() {
+    for mode in [LoadMode::Full, LoadMode::Differential] {
+        assert_eq!(LoadMode::from_code(mode.code()), Some(mode));
+    }
+    assert_eq!(LoadMode::from_code("certification"), None);
+    for kind in RecordKind::ALL {
+        assert_eq!(RecordKind::from_code(kind.code()), Some(kind));
+    }
+}

@@ -4,10 +4,10 @@
 
 use kiban_app::certification::ApplicationView;
 use kiban_domain::access::Timestamp;
-use kiban_domain::certification::{ApplicationKind, Event, Extension, Status};
+use kiban_domain::certification::Extension;
 
 use crate::pages::municipal::{purpose_options, PurposeOption};
-use crate::pages::view::{wareki, wareki_yyyymmdd};
+use crate::pages::view::wareki;
 
 /// One recorded step: when (JST), what, and the status after it.
 pub(crate) struct StepLine {
@@ -36,11 +36,10 @@ impl AppShown {
             id: view.id,
             insurer: view.insurer.clone(),
             insured: view.insured.clone(),
-            kind: ApplicationKind::from_code(&view.kind)
-                .map_or_else(|_| view.kind.clone(), |k| k.label().to_string()),
-            applied_on: wareki_yyyymmdd(&view.applied_on),
+            kind: view.kind.label().to_string(),
+            applied_on: wareki(view.applied_on),
             status: view.status_label.clone(),
-            due_on: wareki_yyyymmdd(&view.due_on),
+            due_on: wareki(view.due_on),
             extension: view
                 .extension
                 .clone()
@@ -58,26 +57,12 @@ impl AppShown {
                 .iter()
                 .map(|s| StepLine {
                     when: when(s.at_ms),
-                    label: event_label(&s.event),
-                    status: status_label(&s.status_after),
+                    label: s.event.label().to_string(),
+                    status: s.status_after.label().to_string(),
                 })
                 .collect(),
         }
     }
-}
-
-/// The Japanese name of a recorded step.
-pub(crate) fn event_label(code: &str) -> String {
-    match code {
-        "file" => "申請受付".to_string(),
-        "extend_deadline" => "処理延期".to_string(),
-        other => Event::from_code(other).map_or_else(|_| other.to_string(), |e| e.label().into()),
-    }
-}
-
-/// The Japanese name of a status code.
-pub(crate) fn status_label(code: &str) -> String {
-    Status::from_code(code).map_or_else(|_| code.to_string(), |s| s.label().to_string())
 }
 
 /// What a progress page shows: the application, or the refusal with its reason code.

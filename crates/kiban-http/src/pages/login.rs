@@ -135,7 +135,7 @@ pub(crate) async fn login<T: LoginTemplate>(
                 Err(refusal) => return Ok(Err(refused(&login_refusal(&refusal)))),
             };
             let staff = kiban_app::auth::authenticate(conn, tokens.access.expose(), now().0)?;
-            let served = staff.is_some_and(|s| portal.kinds.contains(&s.actor_kind));
+            let served = staff.is_some_and(|s| portal.kinds.contains(&s.workplace.kind()));
             if !served {
                 kiban_app::auth::logout(conn, tokens.access.expose())?;
                 return Ok(Err((StatusCode::FORBIDDEN, portal.wrong_kind.to_string())));

@@ -260,7 +260,7 @@ async fn the_survey_form_marks_a_missing_answer_and_records_a_complete_survey() 
     );
     assert!(fx.db(|s| s.survey(id).unwrap()).is_none(), "nothing stored");
     let row = fx.db(|s| s.application(id).unwrap()).unwrap();
-    assert_eq!(row.status, "requested");
+    assert_eq!(row.status.code(), "requested");
 
     // Without a purpose nothing is sent, and the item problem is still shown.
     let mut unsaid = survey_form(&csrf, Some("6-12"));
@@ -292,7 +292,7 @@ async fn the_survey_form_marks_a_missing_answer_and_records_a_complete_survey() 
         .body
         .contains("認定調査完了（このあとの状況：調査完了）"));
     let row = fx.db(|s| s.application(id).unwrap()).unwrap();
-    assert_eq!(row.status, "survey_done");
+    assert_eq!(row.status.code(), "survey_done");
     let stored = fx.db(|s| s.survey(id).unwrap()).expect("the survey");
     let body: serde_json::Value = serde_json::from_str(&stored.body_json).unwrap();
     assert_eq!(body["special_notes"]["2-1"], "むせることがある", "{body}");

@@ -23,7 +23,12 @@ pub(crate) fn categories(fx: &mut Fixture, n: u64) -> Vec<(String, String)> {
         s.consents(INSURER, &insured(n), Some(OFFICE))
             .unwrap()
             .into_iter()
-            .map(|c| (c.category.code().to_string(), c.method.code().to_string()))
+            .map(|c| {
+                (
+                    c.category.code().to_string(),
+                    c.method.kind().code().to_string(),
+                )
+            })
             .collect()
     });
     rows.sort();

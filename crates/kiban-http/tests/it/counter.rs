@@ -82,7 +82,7 @@ async fn the_office_or_the_person_ends_the_serving_relationship() {
     let ended_by = |fx: &mut Fixture, n: u64| {
         fx.db(|store| store.serving(OFFICE, INSURER, &insured(n)).unwrap())
             .into_iter()
-            .map(|r| r.ended_by)
+            .map(|r| r.ended_by.map(|by| by.code().to_string()))
             .collect::<Vec<_>>()
     };
     assert_eq!(ended_by(&mut fx, 2), [Some("office".to_string())]);

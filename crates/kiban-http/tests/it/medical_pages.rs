@@ -5,11 +5,11 @@
 
 use kiban_app::access::Caller;
 use kiban_domain::access::{Actor, PersonRef, Purpose, Timestamp};
-use kiban_domain::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode};
-use kiban_testkit::store::{ConsentRow, OfficeRow};
+use kiban_domain::ids::{InsuredNumber, InsurerNumber, MedicalInstitutionCode, OfficeNumber};
+use kiban_testkit::store::ConsentRow;
 
 use crate::page_browser::{Answer, Browser};
-use crate::support::{insured, now_ms, Fixture, INSURER, OFFICE, PASSWORD};
+use crate::support::{insured, now_ms, office_row, Fixture, INSURER, OFFICE, PASSWORD};
 
 pub(crate) const HOSPITAL: &str = "1310000009";
 const CLINIC: &str = "1310000002";
@@ -19,15 +19,12 @@ const CLINIC: &str = "1310000002";
 pub(crate) fn hospital_with_staff(fx: &mut Fixture, staff_id: &str) {
     fx.db(|store| {
         store
-            .put_office(&OfficeRow {
-                office_number: HOSPITAL.into(),
-                name: "千代田みなと病院".into(),
-                office_kind: kiban_domain::access::OfficeKind::from_code("medical_institution")
-                    .unwrap(),
-                service_kinds: Vec::new(),
-                active: true,
-                created_at_ms: 0,
-            })
+            .put_office(&office_row(
+                HOSPITAL,
+                "千代田みなと病院",
+                "medical_institution",
+                &[],
+            ))
             .unwrap()
     });
     fx.add_staff(staff_id, "medical_staff", HOSPITAL);
@@ -106,14 +103,12 @@ fn consent_to_hospital(fx: &mut Fixture, n: u64) {
         store
             .insert_consent(&ConsentRow {
                 id: 0,
-                office_number: HOSPITAL.into(),
+                office_number: OfficeNumber::parse(HOSPITAL).unwrap(),
                 insurer: InsurerNumber::parse(INSURER).unwrap(),
                 insured: InsuredNumber::parse(&insured(n)).unwrap(),
                 category: kiban_domain::access::ConsentCategory::Qualification,
                 granted_at_ms: now_ms() - 60_000,
-                method: kiban_domain::access::ConsentMethodKind::Card,
-                witness: String::new(),
-                paper_reason: String::new(),
+                method: kiban_domain::access::ConsentMethod::Card,
                 valid_until: None,
                 revoked_at_ms: None,
             })

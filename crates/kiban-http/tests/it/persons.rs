@@ -106,8 +106,11 @@ async fn paper_consent_is_witnessed_and_other_offices_still_see_nothing() {
             .unwrap()
     });
     assert_eq!(consents.len(), 5);
-    assert!(consents.iter().all(|c| c.witness == "cm1"
-        && c.valid_until.map(|d| d.yyyymmdd()).as_deref() == Some("20990331")));
+    assert!(consents.iter().all(|c| matches!(
+        &c.method,
+        kiban_domain::access::ConsentMethod::Paper { witness, .. } if witness == "cm1"
+    ) && c.valid_until.map(|d| d.yyyymmdd()).as_deref()
+        == Some("20990331")));
 
     let other = fx.client(Some(&fx.cert(OTHER_OFFICE)));
     let other_token = fx.login(&other, "cm2").await;

@@ -161,8 +161,11 @@ impl Fixture {
             store
                 .insert_staff(&StaffRow {
                     staff_id: staff_id.into(),
-                    office_number: office.into(),
-                    actor_kind: kiban_domain::access::StaffKind::from_code(kind).unwrap(),
+                    workplace: kiban_domain::access::Workplace::parse(
+                        kiban_domain::access::StaffKind::from_code(kind).unwrap(),
+                        office,
+                    )
+                    .unwrap(),
                     // Medical staff log in as the 主治医; everyone else as a care manager.
                     job: if kind == "medical_staff" {
                         kiban_domain::access::Job::Physician
@@ -435,15 +438,7 @@ fn seed(db: &mut TestDb) {
         (OTHER_OFFICE, "もみじ居宅介護支援事業所"),
     ] {
         db.store()
-            .put_office(&OfficeRow {
-                office_number: number.into(),
-                name: name.into(),
-                office_kind: kiban_domain::access::OfficeKind::from_code("home_care_support")
-                    .unwrap(),
-                service_kinds: vec!["43".into()],
-                active: true,
-                created_at_ms: 0,
-            })
+            .put_office(&office_row(number, name, "home_care_support", &["43"]))
             .unwrap();
     }
 }
@@ -472,15 +467,25 @@ pub fn expired() -> Validity {
     }
 }
 
-/// Registers one more office in the registry (e.g. a 訪問介護 office, kind `home_service`).
-pub fn add_office(fx: &mut Fixture, number: &str, name: &str, kind: &str, service_kinds: &[&str]) {
-    let row = OfficeRow {
-        office_number: number.into(),
+/// An active office of kind `kind` (a code such as `home_care_support`, or
+/// `medical_institution` with a 医療機関コード) designated for `service_kinds`.
+pub fn office_row(number: &str, name: &str, kind: &str, service_kinds: &[&str]) -> OfficeRow {
+    let office_kind = kiban_domain::access::OfficeKind::from_code(kind).unwrap();
+    OfficeRow {
+        office_number: kiban_domain::access::Party::of_office(office_kind, number).unwrap(),
         name: name.into(),
-        office_kind: kiban_domain::access::OfficeKind::from_code(kind).unwrap(),
-        service_kinds: service_kinds.iter().map(|k| k.to_string()).collect(),
+        office_kind,
+        service_kinds: service_kinds
+            .iter()
+            .map(|k| kiban_domain::codes::ServiceKind::from_code(k).unwrap())
+            .collect(),
         active: true,
         created_at_ms: 0,
-    };
+    }
+}
+
+/// Registers one more office in the registry (e.g. a 訪問介護 office, kind `home_service`).
+pub fn add_office(fx: &mut Fixture, number: &str, name: &str, kind: &str, service_kinds: &[&str]) {
+    let row = office_row(number, name, kind, service_kinds);
     fx.db(|store| store.put_office(&row).unwrap());
 }

@@ -2,9 +2,14 @@
 //! relationships, consents and 主治医意見書作成依頼 read back exactly as written, and the
 //! "first time wins" rules of revoking, ending and closing hold.
 
-use kiban_domain::access::{ConsentCategory, ConsentMethodKind, OfficeKind};
+use kiban_domain::access::{
+    ConsentCategory, ConsentMethod, EndedBy, OfficeKind, PaperReason, Party, StaffKind, Workplace,
+};
+use kiban_domain::codes::ServiceKind;
 use kiban_domain::date::Date;
-use kiban_domain::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber, OfficeNumber};
+use kiban_domain::ids::{
+    CheckDigitPolicy, InsuredNumber, InsurerNumber, MedicalInstitutionCode, OfficeNumber,
+};
 use kiban_store::*;
 use kiban_testkit::{on_both_engines, TestDb};
 
@@ -27,12 +32,15 @@ pub(crate) fn day(s: &str) -> Date {
 pub(crate) const INSURER: &str = "131011";
 pub(crate) const OFFICE: &str = "1370000001";
 
-fn office(number: &str, kinds: &[&str], active: bool) -> OfficeRow {
+pub(crate) fn office(number: &str, kinds: &[&str], active: bool) -> OfficeRow {
     OfficeRow {
-        office_number: number.into(),
+        office_number: Party::Office(office_number(number)),
         name: "試験居宅介護支援事業所".into(),
         office_kind: OfficeKind::HomeCareSupport,
-        service_kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        service_kinds: kinds
+            .iter()
+            .map(|k| ServiceKind::from_code(k).unwrap())
+            .collect(),
         active,
         created_at_ms: 1_780_000_000_000,
     }
@@ -41,8 +49,7 @@ fn office(number: &str, kinds: &[&str], active: bool) -> OfficeRow {
 pub(crate) fn staff(id: &str) -> StaffRow {
     StaffRow {
         staff_id: id.into(),
-        office_number: OFFICE.into(),
-        actor_kind: kiban_domain::access::StaffKind::OfficeStaff,
+        workplace: Workplace::parse(StaffKind::OfficeStaff, OFFICE).unwrap(),
         job: kiban_domain::access::Job::CareManager,
         display_name: "試験　花子".into(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$SECRETHASHVALUE".into(),
@@ -94,14 +101,18 @@ pub(crate) fn serving(office: &str, insured: &str) -> ServingRow {
 pub(crate) fn consent(office_number: &str, category: &str, method: &str) -> ConsentRow {
     ConsentRow {
         id: 0,
-        office_number: office_number.into(),
+        office_number: self::office_number(office_number),
         insurer: insurer(INSURER),
         insured: insured("0000100001"),
         category: ConsentCategory::from_code(category).unwrap(),
         granted_at_ms: 10,
-        method: ConsentMethodKind::from_code(method).unwrap(),
-        witness: if method == "paper" { "staff-1" } else { "" }.into(),
-        paper_reason: if method == "paper" { "no_reader" } else { "" }.into(),
+        method: match method {
+            "paper" => ConsentMethod::Paper {
+                reason: PaperReason::NoCard,
+                witness: "staff-1".into(),
+            },
+            _ => ConsentMethod::Card,
+        },
         valid_until: (method == "paper").then(|| day("20270331")),
         revoked_at_ms: None,
     }
@@ -293,8 +304,10 @@ fn serving_relationships_start_end_and_list(db: &mut TestDb) {
         "distinct ids"
     );
 
-    s.end_serving(ended, day("20260930"), "person").unwrap();
-    s.end_serving(ended, day("20261231"), "inactivity").unwrap();
+    s.end_serving(ended, day("20260930"), EndedBy::Person)
+        .unwrap();
+    s.end_serving(ended, day("20261231"), EndedBy::Inactivity)
+        .unwrap();
     s.record_service(a, day("20260501")).unwrap();
     s.record_service(a, day("20260415")).unwrap();
 
@@ -316,9 +329,9 @@ fn serving_relationships_start_end_and_list(db: &mut TestDb) {
     assert_eq!(
         (
             history[0].ended_on.map(Date::yyyymmdd).as_deref(),
-            history[0].ended_by.as_deref()
+            history[0].ended_by
         ),
-        (Some("20260930"), Some("person")),
+        (Some("20260930"), Some(EndedBy::Person)),
         "the first end is kept"
     );
     assert_eq!(history[0].started_on.yyyymmdd(), "20260401");
@@ -328,7 +341,8 @@ fn serving_relationships_start_end_and_list(db: &mut TestDb) {
         servers.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![a, other]
     );
-    s.end_serving(other, day("20260601"), "office").unwrap();
+    s.end_serving(other, day("20260601"), EndedBy::Office)
+        .unwrap();
     assert_eq!(
         s.servers_of(INSURER, "0000100001").unwrap().len(),
         2,
@@ -383,7 +397,7 @@ fn opinion_requests_open_close_and_list(db: &mut TestDb) {
     let s = db.store();
     let req = |institution: &str, at: i64| OpinionRequestRow {
         id: 0,
-        institution_code: institution.into(),
+        institution_code: MedicalInstitutionCode::parse(institution).unwrap(),
         insurer: insurer(INSURER),
         insured: insured("0000100001"),
         requested_at_ms: at,
@@ -420,7 +434,7 @@ fn open_opinion_requests_list_one_institution_oldest_first(db: &mut TestDb) {
     let s = db.store();
     let req = |institution: &str, insurer: &str, insured: &str, at: i64| OpinionRequestRow {
         id: 0,
-        institution_code: institution.into(),
+        institution_code: MedicalInstitutionCode::parse(institution).unwrap(),
         insurer: self::insurer(insurer),
         insured: self::insured(insured),
         requested_at_ms: at,

@@ -3,7 +3,9 @@
 //! as documented, 意見書 versions are appended once each, the one-per-application rows are
 //! replaced, and a rolled-back transaction leaves nothing.
 
-use kiban_domain::certification::ApplicationKind;
+use crate::access::{day, office_number};
+use kiban_domain::certification::{Applicant, ApplicationKind, Status, StepKind};
+use kiban_domain::ids::MedicalInstitutionCode;
 use kiban_store::*;
 use kiban_testkit::{on_both_engines, TestDb};
 
@@ -12,20 +14,25 @@ const PERSON: &str = "0000100001";
 const CARE_MANAGER: &str = "1370000001";
 const TERMINAL: &[&str] = &["certified", "withdrawn", "rejected"];
 
-fn application(insured: &str, applied_on: &str, status: &str, due_on: &str) -> ApplicationRow {
+pub(crate) fn application(
+    insured: &str,
+    applied_on: &str,
+    status: &str,
+    due_on: &str,
+) -> ApplicationRow {
     ApplicationRow {
         id: 0,
         insurer: crate::access::insurer(INSURER),
         insured: crate::access::insured(insured),
         kind: ApplicationKind::New,
-        applicant: "person".into(),
+        applicant: Applicant::Person,
         proxy_office: None,
         applied_on: crate::access::day(applied_on),
         share_with_care_manager: false,
         care_manager_office: None,
         progress_json: r#"{"step":"received"}"#.into(),
-        status: status.into(),
-        due_on: due_on.into(),
+        status: Status::from_code(status).unwrap(),
+        due_on: day(due_on),
         extension_json: None,
         created_at_ms: 1_780_000_000_000,
         updated_at_ms: 1_780_000_000_000,
@@ -36,16 +43,16 @@ fn application(insured: &str, applied_on: &str, status: &str, due_on: &str) -> A
 fn full_application() -> ApplicationRow {
     ApplicationRow {
         kind: ApplicationKind::Renewal,
-        applicant: "office".into(),
-        proxy_office: Some("1370000002".into()),
+        applicant: Applicant::Office,
+        proxy_office: Some(office_number("1370000002")),
         share_with_care_manager: true,
-        care_manager_office: Some(CARE_MANAGER.into()),
+        care_manager_office: Some(office_number(CARE_MANAGER)),
         progress_json: r#"{"step":"surveyed","survey":{"on":"20260410"}}"#.into(),
         extension_json: Some(
             r#"{"reason":"入院中","noticed_on":"20260420","due_on":"20260520"}"#.into(),
         ),
         updated_at_ms: 1_780_000_500_000,
-        ..application(PERSON, "20260401", "surveying", "20260501")
+        ..application(PERSON, "20260401", "requested", "20260501")
     }
 }
 
@@ -55,8 +62,8 @@ fn event(application_id: i64, at_ms: i64, event: &str, status_after: &str) -> Ap
         application_id,
         at_ms,
         actor: "clerk-1".into(),
-        event: event.into(),
-        status_after: status_after.into(),
+        event: StepKind::from_code(event).unwrap(),
+        status_after: Status::from_code(status_after).unwrap(),
         detail_json: format!(r#"{{"event":"{event}"}}"#),
     }
 }
@@ -65,7 +72,7 @@ fn opinion(application_id: i64, version: i64) -> OpinionRow {
     OpinionRow {
         id: 0,
         application_id,
-        institution_code: "1310000001".into(),
+        institution_code: MedicalInstitutionCode::parse("1310000001").unwrap(),
         physician: "主治医　太郎".into(),
         version,
         body_json: format!(r#"{{"version":{version},"diagnosis":"脳梗塞"}}"#),
@@ -91,13 +98,13 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
     assert_ne!(bare.id, full.id);
     assert_eq!(s.application(bare.id).unwrap(), Some(bare.clone()));
 
-    let mut e = event(full.id, 10, "received", "received");
+    let mut e = event(full.id, 10, "file", "received");
     e.id = s.append_application_event(&e).unwrap();
     assert_eq!(s.application_events(full.id).unwrap(), vec![e]);
 
     let survey = SurveyRow {
         application_id: full.id,
-        surveyed_on: "20260410".into(),
+        surveyed_on: day("20260410"),
         surveyor: "surveyor-1".into(),
         body_json: r#"{"items":{"1-1":"1"},"特記事項":"なし"}"#.into(),
         submitted_at_ms: 20,
@@ -120,7 +127,7 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
 
     let decided = CommitteeRow {
         application_id: full.id,
-        committee_on: "20260515".into(),
+        committee_on: day("20260515"),
         result_json: Some(r#"{"level":"care_3","valid_months":12}"#.into()),
         decided_at_ms: Some(40),
     };
@@ -128,7 +135,7 @@ fn every_row_kind_reads_back_as_written(db: &mut TestDb) {
     assert_eq!(s.committee(full.id).unwrap(), Some(decided));
     let scheduled = CommitteeRow {
         application_id: bare.id,
-        committee_on: "20260330".into(),
+        committee_on: day("20260330"),
         result_json: None,
         decided_at_ms: None,
     };
@@ -178,16 +185,16 @@ fn update_application_changes_progress_only_and_refuses_unknown_ids(db: &mut Tes
 
     let mut next = row.clone();
     next.progress_json = r#"{"step":"extended"}"#.into();
-    next.status = "extended".into();
-    next.due_on = "20260601".into();
+    next.status = Status::Requested;
+    next.due_on = day("20260601");
     next.extension_json = Some(r#"{"reason":"調査日程","due_on":"20260601"}"#.into());
-    next.care_manager_office = Some(CARE_MANAGER.into());
+    next.care_manager_office = Some(office_number(CARE_MANAGER));
     next.updated_at_ms = original.updated_at_ms + 1_000;
     // Fields that are fixed at insert: an update must not move them.
     next.insured = crate::access::insured("0000100099");
     next.kind = ApplicationKind::LevelChange;
-    next.applicant = "family".into();
-    next.proxy_office = Some("1370000003".into());
+    next.applicant = Applicant::Family;
+    next.proxy_office = Some(office_number("1370000003"));
     next.applied_on = crate::access::day("20260102");
     next.share_with_care_manager = true;
     next.created_at_ms = 1;
@@ -195,10 +202,10 @@ fn update_application_changes_progress_only_and_refuses_unknown_ids(db: &mut Tes
 
     let expected = ApplicationRow {
         progress_json: next.progress_json.clone(),
-        status: next.status.clone(),
-        due_on: next.due_on.clone(),
+        status: next.status,
+        due_on: next.due_on,
         extension_json: next.extension_json.clone(),
-        care_manager_office: next.care_manager_office.clone(),
+        care_manager_office: next.care_manager_office,
         updated_at_ms: next.updated_at_ms,
         ..original.clone()
     };
@@ -241,18 +248,18 @@ fn events_come_back_oldest_first(db: &mut TestDb) {
         ))
         .unwrap();
     let steps = [
-        ("received", "received"),
-        ("survey_requested", "surveying"),
-        ("opinion_requested", "surveying"),
-        ("survey_submitted", "awaiting_opinion"),
-        ("opinion_submitted", "awaiting_primary"),
-        ("primary_judged", "awaiting_committee"),
-        ("committee_decided", "certified"),
+        ("file", "received"),
+        ("request_survey", "requested"),
+        ("request_opinion", "requested"),
+        ("complete_survey", "survey_done"),
+        ("receive_opinion", "materials_complete"),
+        ("record_primary_judgment", "primary_judged"),
+        ("certify", "certified"),
     ];
     let mut written = Vec::new();
     for (n, (name, after)) in steps.iter().enumerate() {
         // Interleaved with another application's events.
-        s.append_application_event(&event(b, n as i64, "noise", "received"))
+        s.append_application_event(&event(b, n as i64, "extend_deadline", "received"))
             .unwrap();
         // Equal times are kept in the order appended.
         let mut e = event(a, 100 + (n as i64 / 2), name, after);
@@ -268,13 +275,13 @@ fn overdue_lists_open_applications_past_due_oldest_due_first(db: &mut TestDb) {
     let s = db.store();
     let today = "20260515";
     let late = s
-        .insert_application(&application(PERSON, "20260410", "surveying", "20260510"))
+        .insert_application(&application(PERSON, "20260410", "requested", "20260510"))
         .unwrap();
     let later_applied_earlier_due = s
         .insert_application(&application(
             "0000100002",
             "20260401",
-            "awaiting_opinion",
+            "survey_done",
             "20260501",
         ))
         .unwrap();
@@ -321,7 +328,7 @@ fn overdue_lists_open_applications_past_due_oldest_due_first(db: &mut TestDb) {
         .insert_application(&application(
             "0000100009",
             "20260411",
-            "surveying",
+            "requested",
             "20260510",
         ))
         .unwrap();
@@ -332,7 +339,7 @@ fn overdue_lists_open_applications_past_due_oldest_due_first(db: &mut TestDb) {
         vec![later_applied_earlier_due, late, same_day, just_late]
     );
     assert_eq!(overdue[0], {
-        let mut a = application("0000100002", "20260401", "awaiting_opinion", "20260501");
+        let mut a = application("0000100002", "20260401", "survey_done", "20260501");
         a.id = later_applied_earlier_due;
         a
     });
@@ -366,7 +373,7 @@ fn care_manager_list_shows_open_applications_of_the_office_newest_first(db: &mut
     let s = db.store();
     let with_office = |insured: &str, applied_on: &str, status: &str, office: Option<&str>| {
         let mut a = application(insured, applied_on, status, "20260601");
-        a.care_manager_office = office.map(str::to_string);
+        a.care_manager_office = office.map(office_number);
         a.share_with_care_manager = true;
         a
     };
@@ -374,7 +381,7 @@ fn care_manager_list_shows_open_applications_of_the_office_newest_first(db: &mut
         .insert_application(&with_office(
             PERSON,
             "20260401",
-            "surveying",
+            "requested",
             Some(CARE_MANAGER),
         ))
         .unwrap();
@@ -408,7 +415,13 @@ fn care_manager_list_shows_open_applications_of_the_office_newest_first(db: &mut
         .applications_for_care_manager(CARE_MANAGER, TERMINAL)
         .unwrap();
     assert_eq!(ids(&listed), vec![newer, older]);
-    assert_eq!(listed[1].care_manager_office.as_deref(), Some(CARE_MANAGER));
+    assert_eq!(
+        listed[1]
+            .care_manager_office
+            .map(|o| o.to_string())
+            .as_deref(),
+        Some(CARE_MANAGER)
+    );
     assert_eq!(
         s.applications_for_care_manager(CARE_MANAGER, &[])
             .unwrap()
@@ -422,7 +435,7 @@ fn care_manager_list_shows_open_applications_of_the_office_newest_first(db: &mut
 
     // A 計画作成依頼届出 recorded later puts the application on the list.
     let mut assigned = s.application(unassigned).unwrap().unwrap();
-    assigned.care_manager_office = Some(CARE_MANAGER.into());
+    assigned.care_manager_office = Some(office_number(CARE_MANAGER));
     s.update_application(&assigned).unwrap();
     assert_eq!(
         ids(&s
@@ -431,7 +444,7 @@ fn care_manager_list_shows_open_applications_of_the_office_newest_first(db: &mut
         vec![unassigned, newer, older]
     );
     // Reaching a terminal status takes it off.
-    assigned.status = "certified".into();
+    assigned.status = Status::Certified;
     s.update_application(&assigned).unwrap();
     assert_eq!(
         ids(&s
@@ -444,18 +457,13 @@ fn care_manager_list_shows_open_applications_of_the_office_newest_first(db: &mut
 fn opinion_versions_are_appended_once_each(db: &mut TestDb) {
     let s = db.store();
     let a = s
-        .insert_application(&application(
-            PERSON,
-            "20260401",
-            "awaiting_opinion",
-            "20260501",
-        ))
+        .insert_application(&application(PERSON, "20260401", "survey_done", "20260501"))
         .unwrap();
     let b = s
         .insert_application(&application(
             "0000100002",
             "20260401",
-            "awaiting_opinion",
+            "survey_done",
             "20260501",
         ))
         .unwrap();
@@ -493,18 +501,18 @@ fn opinion_versions_are_appended_once_each(db: &mut TestDb) {
 fn survey_primary_and_committee_are_replaced(db: &mut TestDb) {
     let s = db.store();
     let a = s
-        .insert_application(&application(PERSON, "20260401", "surveying", "20260501"))
+        .insert_application(&application(PERSON, "20260401", "requested", "20260501"))
         .unwrap();
 
     let mut survey = SurveyRow {
         application_id: a,
-        surveyed_on: "20260410".into(),
+        surveyed_on: day("20260410"),
         surveyor: "surveyor-1".into(),
         body_json: r#"{"v":1}"#.into(),
         submitted_at_ms: 1,
     };
     s.put_survey(&survey).unwrap();
-    survey.surveyed_on = "20260412".into();
+    survey.surveyed_on = day("20260412");
     survey.surveyor = "surveyor-2".into();
     survey.body_json = r#"{"v":2}"#.into();
     survey.submitted_at_ms = 2;
@@ -526,13 +534,13 @@ fn survey_primary_and_committee_are_replaced(db: &mut TestDb) {
 
     let scheduled = CommitteeRow {
         application_id: a,
-        committee_on: "20260515".into(),
+        committee_on: day("20260515"),
         result_json: None,
         decided_at_ms: None,
     };
     s.put_committee(&scheduled).unwrap();
     let rescheduled = CommitteeRow {
-        committee_on: "20260522".into(),
+        committee_on: day("20260522"),
         ..scheduled.clone()
     };
     s.put_committee(&rescheduled).unwrap();
@@ -553,13 +561,13 @@ fn child_rows_need_an_existing_application(db: &mut TestDb) {
     let s = db.store();
     let missing = 4_242;
     assert!(s
-        .append_application_event(&event(missing, 1, "received", "received"))
+        .append_application_event(&event(missing, 1, "file", "received"))
         .is_err());
     assert!(s.insert_opinion(&opinion(missing, 1)).is_err());
     assert!(s
         .put_survey(&SurveyRow {
             application_id: missing,
-            surveyed_on: "20260410".into(),
+            surveyed_on: day("20260410"),
             surveyor: "surveyor-1".into(),
             body_json: "{}".into(),
             submitted_at_ms: 1,
@@ -576,7 +584,7 @@ fn child_rows_need_an_existing_application(db: &mut TestDb) {
     assert!(s
         .put_committee(&CommitteeRow {
             application_id: missing,
-            committee_on: "20260515".into(),
+            committee_on: day("20260515"),
             result_json: None,
             decided_at_ms: None,
         })
@@ -593,21 +601,21 @@ fn a_rolled_back_transaction_leaves_nothing(db: &mut TestDb) {
     s.begin().unwrap();
     let mut row = full_application();
     row.id = s.insert_application(&row).unwrap();
-    s.append_application_event(&event(row.id, 1, "received", "received"))
+    s.append_application_event(&event(row.id, 1, "file", "received"))
         .unwrap();
-    s.append_application_event(&event(kept, 2, "survey_requested", "surveying"))
+    s.append_application_event(&event(kept, 2, "request_survey", "requested"))
         .unwrap();
     s.insert_opinion(&opinion(row.id, 1)).unwrap();
     s.put_survey(&SurveyRow {
         application_id: kept,
-        surveyed_on: "20260310".into(),
+        surveyed_on: day("20260310"),
         surveyor: "surveyor-1".into(),
         body_json: "{}".into(),
         submitted_at_ms: 1,
     })
     .unwrap();
     let mut moved = s.application(kept).unwrap().unwrap();
-    moved.status = "surveying".into();
+    moved.status = Status::Requested;
     s.update_application(&moved).unwrap();
     assert!(s.application(row.id).unwrap().is_some(), "visible inside");
     s.rollback().unwrap();
@@ -618,7 +626,7 @@ fn a_rolled_back_transaction_leaves_nothing(db: &mut TestDb) {
     assert!(s.opinions(row.id).unwrap().is_empty());
     assert_eq!(s.survey(kept).unwrap(), None);
     assert_eq!(
-        s.application(kept).unwrap().unwrap().status,
+        s.application(kept).unwrap().unwrap().status.code(),
         "received",
         "the update was rolled back too"
     );
@@ -680,9 +688,9 @@ fn a_decision_appends_a_card_version_through_the_import_log(db: &mut TestDb) {
         file_name,
         sha256,
         status: ImportStatus::Committed,
-        kind: "HIHO".into(),
-        insurer: INSURER.into(),
-        mode: "certification".into(),
+        kind: RecordKind::InsuredCard,
+        insurer: crate::access::insurer(INSURER),
+        mode: LoadMode::Differential,
         encoding: String::new(),
         started_at: "2026-05-15T10:00:00+09:00".into(),
         finished_at: "2026-05-15T10:00:00+09:00".into(),
@@ -705,7 +713,7 @@ fn a_decision_appends_a_card_version_through_the_import_log(db: &mut TestDb) {
     s.append(first, &[card(1, "20150331")], &[]).unwrap();
     s.commit().unwrap();
 
-    let mut app = application(PERSON, "20260401", "awaiting_committee", "20260501");
+    let mut app = application(PERSON, "20260401", "primary_judged", "20260501");
     app.id = s.insert_application(&app).unwrap();
 
     let token = format!("certification:{}", app.id);
@@ -714,9 +722,9 @@ fn a_decision_appends_a_card_version_through_the_import_log(db: &mut TestDb) {
     let mut entry = log(format!("認定結果 (application {})", app.id), token.clone());
     entry.id = s.insert_import(&entry).unwrap();
     s.append(entry.id, &[card(2, "20260401")], &[]).unwrap();
-    app.status = "certified".into();
+    app.status = Status::Certified;
     s.update_application(&app).unwrap();
-    s.append_application_event(&event(app.id, 50, "committee_decided", "certified"))
+    s.append_application_event(&event(app.id, 50, "certify", "certified"))
         .unwrap();
     s.commit().unwrap();
 

@@ -79,9 +79,9 @@ pub(crate) fn log_entry(sha: &str) -> ImportRecord {
         file_name: "FUTAN_131011_ZENKEN_20261101090000.csv".into(),
         sha256: sha.into(),
         status: ImportStatus::Committed,
-        kind: "FUTAN".into(),
-        insurer: "131011".into(),
-        mode: "ZENKEN".into(),
+        kind: RecordKind::CopayCertificate,
+        insurer: insurer(),
+        mode: LoadMode::Full,
         encoding: "UTF-8".into(),
         started_at: "2026-11-01T09:00:00Z".into(),
         finished_at: "2026-11-01T09:00:00Z".into(),
@@ -287,8 +287,11 @@ fn counts_and_insurers(db: &mut TestDb) {
         &[],
     );
     let counts = db.store().counts(insurer()).unwrap();
-    assert_eq!(counts.versions_by_kind[0], ("HIHO".to_string(), 2));
-    assert_eq!(counts.versions_by_kind[1], ("FUTAN".to_string(), 1));
+    assert_eq!(counts.versions_by_kind[0], (RecordKind::InsuredCard, 2));
+    assert_eq!(
+        counts.versions_by_kind[1],
+        (RecordKind::CopayCertificate, 1)
+    );
     assert_eq!(counts.imports, 1);
     assert_eq!(db.store().insurers().unwrap(), vec![insurer()]);
 }

@@ -223,3 +223,30 @@ fn only_certification_affairs_may_send_an_opinion_request() {
     );
     assert_eq!(r.reason(), Reason::OtherInsurer);
 }
+
+#[test]
+fn a_staff_workplace_reads_back_from_its_kind_and_stored_number() {
+    let cases = [
+        (StaffKind::OfficeStaff, "1370000001"),
+        (StaffKind::MedicalStaff, "1310000009"),
+        (StaffKind::MunicipalStaff, "131011"),
+        (StaffKind::Operator, ""),
+    ];
+    for (kind, number) in cases {
+        let place = Workplace::parse(kind, number).expect(number);
+        assert_eq!(place.kind(), kind);
+        assert_eq!(place.to_string(), number);
+    }
+    // The number must be the kind's own: an office account never holds a 保険者番号, an
+    // institution's code has 1 or 3 as its third digit, an operator holds none.
+    assert_eq!(Workplace::parse(StaffKind::OfficeStaff, "131011"), None);
+    assert_eq!(
+        Workplace::parse(StaffKind::MedicalStaff, "1370000001"),
+        None
+    );
+    assert_eq!(
+        Workplace::parse(StaffKind::MunicipalStaff, "1370000001"),
+        None
+    );
+    assert_eq!(Workplace::parse(StaffKind::Operator, "131011"), None);
+}

@@ -267,3 +267,21 @@ fn progress_deserialises_from_its_stored_form() {
     assert_eq!(p, Progress::PrimaryJudged);
     assert!(from_pairs::<Progress>(&[("stage", "judged")]).is_err());
 }
+
+#[test]
+fn every_logged_step_reads_back_from_its_code_and_no_code_is_shared() {
+    let mut steps = vec![StepKind::Filed, StepKind::DeadlineExtended];
+    steps.extend(Event::ALL.iter().map(|e| StepKind::from(*e)));
+    let codes: HashSet<&str> = steps.iter().map(|s| s.code()).collect();
+    assert_eq!(codes.len(), steps.len(), "codes are distinct");
+    for step in steps {
+        assert_eq!(StepKind::from_code(step.code()), Ok(step));
+    }
+    assert_eq!(StepKind::from_code("file"), Ok(StepKind::Filed));
+    assert_eq!(
+        StepKind::from_code("request_survey"),
+        Ok(StepKind::Event(Event::RequestSurvey))
+    );
+    let unknown = StepKind::from_code("surveying").unwrap_err();
+    assert_eq!(unknown.got, "surveying");
+}

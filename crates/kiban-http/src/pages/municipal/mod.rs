@@ -210,10 +210,10 @@ pub(crate) async fn home(State(state): State<Shared>, staff: MunicipalStaff) -> 
 
 /// The latest imports of the staff's own 保険者. Counts only, no person's data: no purpose.
 pub(crate) async fn history(State(state): State<Shared>, staff: MunicipalStaff) -> Response {
-    let insurer = staff.insurer.to_string();
-    let own = insurer.clone();
+    let own = staff.insurer;
+    let insurer = own.to_string();
     let read = state
-        .conn(move |_, conn| Ok(kiban_app::import::recent_imports(conn, &own, HISTORY_READ)?))
+        .conn(move |_, conn| Ok(kiban_app::import::recent_imports(conn, own, HISTORY_READ)?))
         .await;
     let records = match read {
         Ok(records) => records,

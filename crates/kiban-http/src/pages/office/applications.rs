@@ -12,10 +12,10 @@ use axum::response::Response;
 use kiban_app::access::Outcome;
 use kiban_domain::access::Timestamp;
 
-use crate::pages::cert_view::{status_label, AppShown, Progress};
+use crate::pages::cert_view::{AppShown, Progress};
 use crate::pages::office::PORTAL;
 use crate::pages::session::OfficeStaff;
-use crate::pages::view::{error_page, page_templates, read_failed, respond, wareki_yyyymmdd, Page};
+use crate::pages::view::{error_page, page_templates, read_failed, respond, wareki, Page};
 use crate::state::{now, Shared};
 
 pub(crate) struct Line {
@@ -68,8 +68,8 @@ pub(crate) async fn list(State(state): State<Shared>, office: OfficeStaff) -> Re
         .into_iter()
         .map(|a| Line {
             id: a.id,
-            status: status_label(&a.status),
-            due_on: wareki_yyyymmdd(&a.due_on),
+            status: a.status.label().to_string(),
+            due_on: wareki(a.due_on),
             insurer: a.insurer,
             insured: a.insured,
         })

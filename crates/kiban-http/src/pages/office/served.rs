@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use crate::pages::office::PORTAL;
 use crate::pages::session::OfficeStaff;
-use crate::pages::view::{error_page, page_templates, respond, wareki_yyyymmdd, Page};
+use crate::pages::view::{error_page, page_templates, respond, wareki, Page};
 use crate::state::Shared;
 
 pub(crate) struct Line {
@@ -44,11 +44,10 @@ pub(crate) async fn list(State(state): State<Shared>, office: OfficeStaff) -> Re
     let lines = served
         .into_iter()
         .map(|s| Line {
-            since: wareki_yyyymmdd(&s.started_on),
+            since: wareki(s.started_on),
             last_service: s
                 .last_service_on
-                .as_deref()
-                .map(wareki_yyyymmdd)
+                .map(wareki)
                 .unwrap_or_else(|| "記録なし".to_string()),
             insurer: s.insurer,
             insured: s.insured,
