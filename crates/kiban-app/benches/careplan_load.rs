@@ -225,16 +225,18 @@ fn run(
     let copy = Instant::now();
     let mut sets = Vec::new();
     for unit in units {
-        let Some(to) = unit.header.receiver else {
-            continue;
-        };
+        let (care_office, to) = (unit.header.sender, unit.header.receiver);
         for entry in &unit.persons {
+            let level = entry.documents.iter().find_map(|d| match d {
+                Document::Supplement(s) => s.record.care_level,
+                _ => None,
+            });
             for doc in &entry.documents {
-                let Document::ServiceUse(usage) = doc else {
+                let (Document::ServiceUse(usage), Some(level)) = (doc, level) else {
                     continue;
                 };
                 for m in period.months().iter().filter(|m| **m != first) {
-                    sets.push(service_month_set(usage, to, *m));
+                    sets.push(service_month_set(usage, level, care_office, to, *m));
                 }
             }
         }

@@ -107,3 +107,246 @@ pub fn relate_pairs(
         .collect();
     relate(store, &relations, started_on, granted_at_ms)
 }
+
+/// Synthetic documents of the official layout for tests: a plan (第1表–第3表) whose 第2表 names
+/// one service office, its 補足, and a 利用票 with that office's visits.
+pub mod documents {
+    use kiban_domain::careplan::official::*;
+    use kiban_domain::careplan::{
+        CarePlan, PlanPerson, ServiceCode, ServiceUse, Supplement, YearMonth,
+    };
+    use kiban_domain::codes::{CareLevel, ServiceKind, Sex};
+    use kiban_domain::date::Date;
+    use kiban_domain::ids::OfficeNumber;
+
+    fn plain(text: &str) -> Option<Plain> {
+        Some(Plain::new(text))
+    }
+
+    fn postal(text: &str) -> Option<PostalCode> {
+        <PostalCode as Field>::parse(text, Some(8)).ok()
+    }
+
+    /// A plan of `person` dated `date` by `care_office`, whose 第2表 names `helper` (訪問介護)
+    /// and whose 第3表 has its two visits a week and the person's morning.
+    pub fn plan(
+        person: PlanPerson,
+        date: Date,
+        care_office: OfficeNumber,
+        helper: (OfficeNumber, &str),
+        intentions: &str,
+    ) -> CarePlan {
+        let vendor = plain(&care_office.to_string());
+        let visit = |weekday| Plan3Record {
+            written_on: date,
+            plan_date: date,
+            service_content: "訪問介護（調理の援助）".into(),
+            weekday: Some(weekday),
+            start: Hhmm::parse_text("0900"),
+            end: Hhmm::parse_text("1000"),
+            daily_activity: String::new(),
+            activity_start: None,
+            activity_end: None,
+            non_weekly_service: String::new(),
+        };
+        CarePlan {
+            version: CsvVersion::CURRENT,
+            person,
+            overview: Plan1Record {
+                created_on: date,
+                user_postal_code: postal("100-0001"),
+                user_address1: "東京都千代田区千代田1-1".into(),
+                user_address2: String::new(),
+                planner_name: "介護 花子".into(),
+                office_name: "さくら居宅介護支援事業所".into(),
+                office_postal_code: postal("100-0001"),
+                office_address1: "東京都千代田区千代田2-2".into(),
+                office_address2: String::new(),
+                office: care_office,
+                plan_date: date,
+                first_plan_date: date,
+                category: Some(PlanCategory::First),
+                certification_state: Some(CertificationState::Certified),
+                certified_on: Date::parse_yyyymmdd("20260320").ok(),
+                valid_from: Date::parse_yyyymmdd("20260401").ok(),
+                valid_to: Date::parse_yyyymmdd("20270331").ok(),
+                care_level: Some(CareLevel::Care2),
+                intentions: intentions.into(),
+                committee_opinion: "特になし".into(),
+                policy: "自宅での生活を続けられるよう支援します".into(),
+                living_aid_reason: None,
+                living_aid_note: String::new(),
+                vendor_code: vendor.clone(),
+                identifier: None,
+            },
+            needs: vec![Plan2Record {
+                written_on: date,
+                plan_date: date,
+                need_no: Some(Number::new(1)),
+                need: "ひとりで調理ができない".into(),
+                goal_no: Some(Number::new(1)),
+                long_term_goal: "栄養のある食事をとれる".into(),
+                short_term_goal: "週2回温かい食事をとれる".into(),
+                long_term_period: "R8.4.1～R9.3.31".into(),
+                short_term_period: "R8.4.1～R8.9.30".into(),
+                service_no: Some(Number::new(1)),
+                service_content: "調理の援助".into(),
+                coverage: Some(InsuranceCoverage::Covered),
+                service_type: ServiceKind::HomeVisitCare.label().into(),
+                provider: Some(helper.0),
+                provider_name: helper.1.into(),
+                frequency: "週2回".into(),
+                period: "R8.4.1～R8.9.30".into(),
+                vendor_code: vendor,
+                identifier: None,
+            }],
+            week: vec![
+                visit(Weekday::Monday),
+                visit(Weekday::Thursday),
+                Plan3Record {
+                    written_on: date,
+                    plan_date: date,
+                    service_content: String::new(),
+                    weekday: None,
+                    start: None,
+                    end: None,
+                    daily_activity: "起床・朝食".into(),
+                    activity_start: Hhmm::parse_text("0700"),
+                    activity_end: Hhmm::parse_text("0800"),
+                    non_weekly_service: String::new(),
+                },
+            ],
+        }
+    }
+
+    /// The 補足 sent with a plan (`plan_date`) or with a 利用票 (`month`), with the 要介護2 limit.
+    pub fn supplement(
+        person: PlanPerson,
+        plan_date: Option<Date>,
+        month: Option<YearMonth>,
+    ) -> Supplement {
+        let birth = Date::parse_yyyymmdd("19400105").expect("a date");
+        let mut record = SupplementRecord::new(
+            plan_date,
+            month,
+            "テスト　ハナコ",
+            "テスト　花子",
+            Sex::Female,
+            birth,
+        );
+        record.care_level = Some(CareLevel::Care2);
+        record.limit_units = Some(Number::new(19_705));
+        record.limit_from = Date::parse_yyyymmdd("20260401").ok();
+        record.limit_to = Date::parse_yyyymmdd("20270331").ok();
+        record.kind1_service_kind = Some(ServiceKind::HomeVisitCare);
+        record.kind1_limit_units = Some(Number::new(10_000));
+        record.kind1_total_units = Some(Number::new(790));
+        record.kind1_over_units = Some(Number::new(0));
+        Supplement {
+            version: CsvVersion::CURRENT,
+            person,
+            record,
+        }
+    }
+
+    /// The 利用票 of `month` by `care_office`: 身体介護2 (111211, 395 units) from `helper` on the
+    /// given days, with its 第7表 line, 種類別小計 and 全合計.
+    pub fn service_use(
+        person: PlanPerson,
+        month: YearMonth,
+        care_office: OfficeNumber,
+        helper: (OfficeNumber, &str),
+        days: &[u32],
+    ) -> ServiceUse {
+        let code = ServiceCode::parse("111211").expect("a service code");
+        let created_on = month.first_day().add_days(-7);
+        let vendor = plain(&care_office.to_string());
+        let at = |t| ServiceTime::At(Hhmm::parse_text(t).expect("a time"));
+        let rows = days
+            .iter()
+            .map(|&d| UseRecord {
+                created_on,
+                month,
+                plan_office: Some(care_office),
+                planner_name: "介護 花子".into(),
+                units: Some(Number::new(395)),
+                short_stay_days_before: None,
+                service_date: month.first_day().add_days(i64::from(d) - 1),
+                per_day_days: None,
+                start: at("0900"),
+                end: at("1000"),
+                count: Number::new(1),
+                service_code: code.clone(),
+                tais_code: None,
+                notified_code: None,
+                equipment_name: String::new(),
+                detail_code: None,
+                provider: helper.0,
+                provider_name: helper.1.into(),
+                satellite_no: None,
+                over_30_days: Applies::No,
+                vendor_code: vendor.clone(),
+                identifier: None,
+            })
+            .collect();
+        let count = days.len() as i64;
+        let units = 395 * count;
+        let line = |provider, name: &str, service_code, per_time, count| LimitRecord {
+            created_on,
+            month,
+            provider_name: name.into(),
+            provider,
+            satellite_no: None,
+            service_code,
+            tais_code: None,
+            notified_code: None,
+            equipment_name: String::new(),
+            units: Number::new(per_time),
+            discount_rate: None,
+            discounted_units: None,
+            count: Number::new(count),
+            service_units: Some(Number::new(units)),
+            managed_units: Some(Number::new(units)),
+            over_kind_limit: Some(Number::new(0)),
+            within_kind_limit: Some(Number::new(units)),
+            over_level_limit: Some(Number::new(0)),
+            within_level_limit: Some(Number::new(units)),
+            unit_price: <Decimal as Field>::parse("11.40", Some(6)).ok(),
+            total_cost: Some(Number::new(units * 1140 / 100)),
+            benefit_rate: Some(Number::new(90)),
+            claim: Some(Number::new(units * 1140 / 100 * 9 / 10)),
+            fixed_copay_price: None,
+            copay_insured: Some(Number::new(
+                units * 1140 / 100 - units * 1140 / 100 * 9 / 10,
+            )),
+            copay_full: Some(Number::new(0)),
+            days_before: None,
+            planned_days: None,
+            cumulative_days: None,
+            over_30_days: Applies::No,
+            office_code: None,
+            operator_code: None,
+            vendor_code: vendor.clone(),
+            identifier: None,
+        };
+        let office = LimitOffice::Office(helper.0);
+        ServiceUse {
+            person,
+            month,
+            version: CsvVersion::CURRENT,
+            rows,
+            limit_version: CsvVersion::CURRENT,
+            limits: vec![
+                line(office, helper.1, LimitCode::Service(code), 395, count),
+                line(
+                    office,
+                    helper.1,
+                    LimitCode::KindSubtotal(ServiceKind::HomeVisitCare),
+                    0,
+                    count,
+                ),
+                line(LimitOffice::AllOffices, "", LimitCode::Total, 0, 0),
+            ],
+        }
+    }
+}

@@ -14,7 +14,9 @@ use crate::access::{authorize, authorize_each, Caller, Denied, Outcome};
 use crate::Connection;
 use crate::Result;
 use kiban_domain::access::{Action, Actor, Category, PersonRef, Timestamp};
-use kiban_domain::careplan::{CarePlan, ServiceResults, ServiceUse, Supplement};
+use kiban_domain::careplan::{
+    BasicInfo, CarePlan, PreventionPlan, ServiceResults, ServiceUse, Supplement,
+};
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
 use kiban_store::{CarePlanDocRow, PlanConfirmationRow, Store};
 use serde::de::DeserializeOwned;
@@ -62,11 +64,19 @@ pub struct CarePlanFolder {
     pub plans: Vec<DocumentView<CarePlan>>,
     pub service_uses: Vec<DocumentView<ServiceUse>>,
     pub results: Vec<DocumentView<ServiceResults>>,
+    /// 利用者基本情報 (介護予防).
+    pub basic_infos: Vec<DocumentView<BasicInfo>>,
+    /// 介護予防サービス・支援計画書.
+    pub prevention_plans: Vec<DocumentView<PreventionPlan>>,
 }
 
 impl CarePlanFolder {
     pub fn is_empty(&self) -> bool {
-        self.plans.is_empty() && self.service_uses.is_empty() && self.results.is_empty()
+        self.plans.is_empty()
+            && self.service_uses.is_empty()
+            && self.results.is_empty()
+            && self.basic_infos.is_empty()
+            && self.prevention_plans.is_empty()
     }
 }
 
@@ -134,6 +144,18 @@ pub(crate) fn load_folder(
             DocKind::Results if exchanged_with(caller, &row) => {
                 if let Some(doc) = parse::<ServiceResults>(&row.body_json) {
                     folder.results.push(view(&row, status, doc, Vec::new()));
+                }
+            }
+            DocKind::BasicInfo if exchanged_with(caller, &row) => {
+                if let Some(doc) = parse::<BasicInfo>(&row.body_json) {
+                    folder.basic_infos.push(view(&row, status, doc, Vec::new()));
+                }
+            }
+            DocKind::PreventionPlan if exchanged_with(caller, &row) => {
+                if let Some(doc) = parse::<PreventionPlan>(&row.body_json) {
+                    folder
+                        .prevention_plans
+                        .push(view(&row, status, doc, Vec::new()));
                 }
             }
             _ => {}

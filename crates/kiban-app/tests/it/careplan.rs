@@ -250,7 +250,7 @@ fn the_send_rule_refuses_a_person_the_receiver_does_not_serve(db: &mut TestDb) {
         .iter()
         .find(|u| {
             u.kind == UnitKind::ServiceUse
-                && parse_file_name(&u.files[0].0).unwrap().receiver == Some(receiver)
+                && parse_file_name(&u.files[0].0).unwrap().receiver == receiver
                 && sender(u) == g.persons[i].care_office
         })
         .unwrap();
@@ -469,7 +469,7 @@ fn v5_registers_what_v4_registers(db: &mut TestDb) {
     assert!(expected
         .documents
         .iter()
-        .any(|d| matches!(d, kiban_interchange::careplan::Document::Plan(x) if *x == via_v5)));
+        .any(|d| matches!(d, kiban_interchange::careplan::Document::Plan(x) if **x == via_v5)));
     let mut broken = values.clone();
     broken[0]["document"]["needs"][0]["written_on"] = "2026-13-01".into();
     let report = v4::register_v5(db.conn(), &caller, &broken, Registration::Issue, at()).unwrap();

@@ -3,13 +3,16 @@
 //! Part of the folder of [`crate::pages::careplan_sections`].
 
 use kiban_app::careplan::DocumentView;
-use kiban_domain::careplan::{ResultRow, ServiceCode, ServiceResults, ServiceUse, ServiceUseRow};
+use kiban_domain::careplan::official::{
+    LimitCode, LimitOffice, LimitRecord, Number, ServiceTime, UseRecord,
+};
+use kiban_domain::careplan::{ServiceResults, ServiceUse};
 use kiban_domain::ids::OfficeNumber;
 
-use crate::pages::careplan_sections::{date_or_dash, month_label, office, row, Block};
+use crate::pages::careplan_sections::{month_label, office, row, supplement_rows, Block};
 use crate::pages::cert_view::when;
 use crate::pages::office::summary::Row;
-use crate::pages::view::{grouped, wareki};
+use crate::pages::view::wareki;
 
 /// One 利用票 or 実績.
 pub(crate) struct SheetShown {
@@ -41,47 +44,93 @@ fn days(counts: &[u8]) -> String {
     }
 }
 
-/// "09:00〜10:00" from "0900"/"1000"; empty for services without a time of day.
-fn hours(start: &str, end: &str) -> String {
-    let hm = |t: &str| {
-        if t.len() == 4 && t.is_ascii() {
-            format!("{}:{}", &t[..2], &t[2..])
-        } else {
-            t.to_string()
-        }
+/// "09:00〜10:00"; "時間指定なし" for a service without a time (9999).
+fn hours(start: ServiceTime, end: ServiceTime) -> String {
+    match (start, end) {
+        (ServiceTime::At(s), ServiceTime::At(e)) => format!("{}〜{}", s.display(), e.display()),
+        _ => "時間指定なし".to_string(),
+    }
+}
+
+/// The 第6表 lines (one per service day) as one block per service, office and time: the days
+/// written out and their total, in first-seen order.
+fn grouped_lines(rows: &[UseRecord], day_label: &'static str) -> Vec<Block> {
+    let mut groups: Vec<(&UseRecord, Vec<u8>)> = Vec::new();
+    for r in rows {
+        let at = groups.iter().position(|(g, _)| {
+            g.service_code == r.service_code
+                && g.provider == r.provider
+                && g.start == r.start
+                && g.end == r.end
+        });
+        let i = match at {
+            Some(i) => i,
+            None => {
+                groups.push((r, vec![0u8; 31]));
+                groups.len() - 1
+            }
+        };
+        let day = r.service_date.day() as usize - 1;
+        let n = u8::try_from(r.count.value().clamp(0, 99)).unwrap_or(99);
+        groups[i].1[day] = groups[i].1[day].saturating_add(n);
+    }
+    groups
+        .into_iter()
+        .map(|(r, counts)| {
+            let mut rows = vec![
+                row("提供時間帯", hours(r.start, r.end)),
+                row("サービスコード", r.service_code.code()),
+                row("サービス種類", r.service_code.kind.label()),
+                row("事業所", office(&r.provider_name, r.provider)),
+                row(day_label, days(&counts)),
+            ];
+            if let Some(units) = &r.units {
+                rows.push(row("単位数", format!("{}単位", units.as_str())));
+            }
+            if !r.equipment_name.is_empty() {
+                rows.push(row("用具名称", r.equipment_name.clone()));
+            }
+            Block {
+                title: r.service_code.kind.label().to_string(),
+                rows,
+            }
+        })
+        .collect()
+}
+
+fn limit_line(l: &LimitRecord) -> Block {
+    let n = |v: &Option<Number>| {
+        v.as_ref()
+            .map_or("－".to_string(), |n| n.as_str().to_string())
     };
-    if start.is_empty() && end.is_empty() {
-        "－".to_string()
-    } else {
-        format!("{}〜{}", hm(start), hm(end))
-    }
-}
-
-/// One line of a 利用票 or 実績: its time of day and service code, then `more`.
-fn service_line(
-    name: &str,
-    (start, end): (&str, &str),
-    code: &ServiceCode,
-    more: impl IntoIterator<Item = Row>,
-) -> Block {
-    let mut rows = vec![
-        row("提供時間帯", hours(start, end)),
-        row("サービスコード", code.code()),
-        row("サービス種類", code.kind.label()),
-    ];
-    rows.extend(more);
+    let title = match &l.service_code {
+        LimitCode::Service(c) => format!("第7表 {}（{}）", c.kind.label(), c.code()),
+        LimitCode::KindSubtotal(k) => format!("第7表 {} 種類別小計", k.label()),
+        LimitCode::OutsideLimitSubtotal(k) => {
+            format!("第7表 {} 区分支給限度対象外 小計", k.label())
+        }
+        LimitCode::Over30DaysSubtotal(k) => format!("第7表 {} 30日超過分 小計", k.label()),
+        LimitCode::Total => "第7表 全合計".to_string(),
+    };
+    let provider = match l.provider {
+        LimitOffice::Office(o) => office(&l.provider_name, o),
+        LimitOffice::AllOffices => "全事業所".to_string(),
+    };
     Block {
-        title: name.to_string(),
-        rows,
+        title,
+        rows: vec![
+            row("事業所", provider),
+            row("単位数", l.units.as_str().to_string()),
+            row("回数／日数", l.count.as_str().to_string()),
+            row("サービス単位／金額", n(&l.service_units)),
+            row("区分支給限度基準内単位数", n(&l.within_level_limit)),
+            row("区分支給限度基準を超える単位数", n(&l.over_level_limit)),
+            row("費用総額", n(&l.total_cost)),
+            row("保険給付額", n(&l.claim)),
+            row("利用者負担（保険対象分）", n(&l.copay_insured)),
+            row("利用者負担（全額負担分）", n(&l.copay_full)),
+        ],
     }
-}
-
-fn use_line(r: &ServiceUseRow) -> Block {
-    let more = [
-        row("事業所", office(&r.provider_name, r.provider)),
-        row("予定日", days(&r.days)),
-    ];
-    service_line(&r.service_name, (&r.start, &r.end), &r.service_code, more)
 }
 
 /// The receiving office of a 利用票 or 実績 (every one sent has one).
@@ -89,72 +138,63 @@ fn receiver(office: Option<OfficeNumber>) -> String {
     office.map_or_else(|| "－".to_string(), |o| format!("事業所番号 {o}"))
 }
 
-pub(super) fn service_use(view: &DocumentView<ServiceUse>) -> SheetShown {
-    let u = &view.document;
-    let h = &u.header;
-    let mut head = vec![
-        row("作成年月日", wareki(h.created_on)),
-        row(
-            "居宅介護支援事業所",
-            format!("事業所番号 {}", h.care_office),
-        ),
-        row("送信先の事業所", receiver(view.to_office)),
-        row("要介護状態区分", h.care_level.label()),
-    ];
-    if let Some(level) = h.changed_level {
-        let on = date_or_dash(h.changed_on);
-        head.push(row(
-            "変更後の要介護状態区分",
-            format!("{}（{on}から）", level.label()),
-        ));
-    }
-    head.push(row(
-        "区分支給限度基準額",
-        format!("{}単位／月", grouped(u64::from(h.limit_units))),
-    ));
-    head.push(row(
-        "限度額適用期間",
-        format!("{}〜{}", wareki(h.limit_from), wareki(h.limit_to)),
-    ));
-    let planned: u32 = u.plan_rows.iter().map(ServiceUseRow::total).sum();
-    head.push(row("予定の合計", format!("{planned}回")));
-    SheetShown {
-        title: format!("{}分 サービス利用票（第6表）", month_label(u.month)),
-        status: view.status_label,
-        head,
-        lines: u.plan_rows.iter().map(use_line).collect(),
-    }
+fn total_count(rows: &[UseRecord]) -> i64 {
+    rows.iter().map(|r| r.count.value()).sum()
 }
 
-fn result_line(r: &ResultRow) -> Block {
-    let more = [row("実績の日", days(&r.days))];
-    service_line(&r.service_name, (&r.start, &r.end), &r.service_code, more)
+pub(super) fn service_use(view: &DocumentView<ServiceUse>) -> SheetShown {
+    let u = &view.document;
+    let first = u.rows.first();
+    let mut head = vec![
+        row(
+            "作成年月日",
+            first.map_or_else(|| "－".to_string(), |r| wareki(r.created_on)),
+        ),
+        row(
+            "居宅介護支援事業所",
+            first
+                .and_then(|r| r.plan_office)
+                .map_or_else(|| "－".to_string(), |o| format!("事業所番号 {o}")),
+        ),
+        row("送信先の事業所", receiver(view.to_office)),
+    ];
+    if let Some(s) = &view.supplement {
+        head.extend(supplement_rows(s));
+    }
+    head.push(row("予定の合計", format!("{}回", total_count(&u.rows))));
+    let mut lines = grouped_lines(&u.rows, "予定日");
+    lines.extend(u.limits.iter().map(limit_line));
+    SheetShown {
+        title: format!("{}分 サービス利用票（第6表・第7表）", month_label(u.month)),
+        status: view.status_label,
+        head,
+        lines,
+    }
 }
 
 pub(super) fn results(view: &DocumentView<ServiceResults>) -> SheetShown {
     let r = &view.document;
-    let total: u32 = r
-        .rows
-        .iter()
-        .flat_map(|l| l.days.iter())
-        .map(|&n| u32::from(n))
-        .sum();
+    let provider = r.rows.first().map_or_else(
+        || "－".to_string(),
+        |l| office(&l.provider_name, l.provider),
+    );
     SheetShown {
         title: format!("{}分 実績", month_label(r.month)),
         status: view.status_label,
         head: vec![
-            row("サービス事業所", format!("事業所番号 {}", r.provider)),
+            row("サービス事業所", provider),
             row("送信先の事業所", receiver(view.to_office)),
-            row("実績の合計", format!("{total}回")),
+            row("実績の合計", format!("{}回", total_count(&r.rows))),
             row("受け付けた日時", when(view.registered_at_ms)),
         ],
-        lines: r.rows.iter().map(result_line).collect(),
+        lines: grouped_lines(&r.rows, "実績の日"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kiban_domain::careplan::official::Hhmm;
     use kiban_domain::careplan::YearMonth;
 
     #[test]
@@ -164,8 +204,12 @@ mod tests {
         d[7] = 2;
         assert_eq!(days(&d), "1日・8日（2回）／計3回");
         assert_eq!(days(&[0; 31]), "なし");
-        assert_eq!(hours("0900", "1000"), "09:00〜10:00");
-        assert_eq!(hours("", ""), "－");
+        let at = |t: &str| ServiceTime::At(Hhmm::parse_text(t).unwrap());
+        assert_eq!(hours(at("0900"), at("1000")), "09:00〜10:00");
+        assert_eq!(
+            hours(ServiceTime::Untimed, ServiceTime::Untimed),
+            "時間指定なし"
+        );
         let m = YearMonth::parse("202604").unwrap();
         assert_eq!(month_label(m), "令和8年4月");
     }

@@ -7,28 +7,38 @@
 
 use kiban_app::careplan::{self as plans, Registration};
 use kiban_domain::careplan::CarePlan;
+use kiban_domain::codes::ServiceKind;
 use kiban_domain::ids::OfficeNumber;
 use kiban_interchange::careplan::{
     write_unit, Document as V4Document, SendUnit, UnitHeader, UnitKind,
 };
 
 use crate::careplan_seed::{
-    at, care_manager, d, person, plan, plan_doc, register, register_service_use, seed, HELPER,
+    at, care_manager, d, person, plan, plan_doc, plan_supplement, register, register_service_use,
+    seed, HELPER,
 };
 use crate::page_browser::{citizen_login, Answer, Browser};
 use crate::support::{insured, Fixture, INSURER, OFFICE, PASSWORD};
 
-/// The V4 files (第1表, 第2表) of one plan unit.
-fn v4_files(plan: CarePlan) -> Vec<(String, Vec<u8>)> {
+/// The V4 files (第1表, 第2表, 第3表 and 補足) of one plan unit sent to the 訪問介護 office.
+fn v4_files(n: u64, plan: CarePlan) -> Vec<(String, Vec<u8>)> {
     let header = UnitHeader {
         unit: UnitKind::Plan,
-        serial: Some(1),
         month: None,
         sender: OfficeNumber::parse(OFFICE).unwrap(),
-        receiver: None,
+        sender_kind: ServiceKind::CareManagement,
+        receiver: OfficeNumber::parse(HELPER).unwrap(),
+        receiver_kind: ServiceKind::HomeVisitCare,
         created: "20260401090000".into(),
     };
-    let unit = SendUnit::from_documents(header, vec![V4Document::Plan(plan)]);
+    let supplement = plan_supplement(n, &plan.plan_date().yyyymmdd());
+    let unit = SendUnit::from_documents(
+        header,
+        vec![
+            V4Document::Plan(Box::new(plan)),
+            V4Document::Supplement(Box::new(supplement)),
+        ],
+    );
     write_unit(&unit).unwrap()
 }
 
@@ -92,7 +102,7 @@ async fn the_named_office_sees_the_issued_plan_and_the_person_answers_drafts() {
     let form = cm.get("/office/careplans").await;
     assert_eq!(form.status, 200, "{}", form.body);
     assert!(form.body.contains(r#"name="files" type="file""#) && form.body.contains("multiple"));
-    let files = v4_files(plan(1, "20260401", "自宅で暮らし続けたい"));
+    let files = v4_files(1, plan(1, "20260401", "自宅で暮らし続けたい"));
     assert!(
         files.len() >= 2,
         "第1表 and 第2表: {:?}",
@@ -191,7 +201,7 @@ async fn the_named_office_sees_the_issued_plan_and_the_person_answers_drafts() {
         .unwrap()
         .plans
         .into_iter()
-        .find(|p| p.document.plan_date == d("20260501"))
+        .find(|p| p.document.plan_date() == d("20260501"))
         .unwrap()
         .id;
     let confirm = format!("/me/careplans/{draft}/confirm");
@@ -286,7 +296,7 @@ async fn the_named_office_sees_the_issued_plan_and_the_person_answers_drafts() {
 async fn a_byte_outside_cp932_is_reported_with_its_line_and_column() {
     let mut fx = Fixture::sqlite().await;
     seed(&mut fx, 4);
-    let mut files = v4_files(plan(4, "20260401", "意向QZQZ"));
+    let mut files = v4_files(4, plan(4, "20260401", "意向QZQZ"));
     // 0x85 0x40 is no CP932 character (an unassigned row).
     let (name, bytes) = files
         .iter_mut()

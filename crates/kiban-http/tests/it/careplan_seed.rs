@@ -7,13 +7,10 @@ use kiban_app::careplan::{self as plans, Document, Incoming, Registration};
 use kiban_domain::access::{
     Actor, ConsentMethod, Job, OfficeKind, PaperReason, PersonRef, Timestamp,
 };
-use kiban_domain::careplan::{
-    CarePlan, NeedRow, PlanOrigin, PlanOverview, PlanPerson, ServiceCode, ServiceUse,
-    ServiceUseHeader, ServiceUseRow, YearMonth,
-};
-use kiban_domain::codes::{CareLevel, ServiceKind};
+use kiban_domain::careplan::{CarePlan, PlanPerson, ServiceUse, Supplement, YearMonth};
 use kiban_domain::date::Date;
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
+use kiban_testkit::careplan::documents;
 
 use crate::support::{add_office, insured, now_ms, Fixture, INSURER, OFFICE};
 
@@ -82,87 +79,33 @@ pub fn seed(fx: &mut Fixture, n: u64) {
 
 /// A plan of person `n` dated `date`, whose 第2表 names the 訪問介護 office.
 pub fn plan(n: u64, date: &str, intentions: &str) -> CarePlan {
-    let date = d(date);
-    CarePlan {
-        person: plan_person(n),
-        plan_date: date,
-        overview: PlanOverview {
-            created_on: date,
-            origin: PlanOrigin::First,
-            certified: true,
-            user_postal_code: "1000001".into(),
-            user_address1: "東京都千代田区千代田1-1".into(),
-            user_address2: String::new(),
-            planner_name: "介護 花子".into(),
-            office: OfficeNumber::parse(OFFICE).unwrap(),
-            office_name: "さくら居宅介護支援事業所".into(),
-            office_postal_code: "1000001".into(),
-            office_address1: "東京都千代田区千代田2-2".into(),
-            office_address2: String::new(),
-            first_plan_date: Some(date),
-            certified_on: Some(d("20260320")),
-            valid_from: Some(d("20260401")),
-            valid_to: Some(d("20270331")),
-            care_level: Some(CareLevel::Care2),
-            intentions: intentions.into(),
-            committee_opinion: "特になし".into(),
-            policy: "自宅での生活を続けられるよう支援します".into(),
-            living_support_reason: None,
-            living_support_note: String::new(),
-        },
-        needs: vec![NeedRow {
-            written_on: date,
-            need_no: 1,
-            need: "ひとりで調理ができない".into(),
-            goal_no: 1,
-            long_term_goal: "栄養のある食事をとれる".into(),
-            short_term_goal: "週2回温かい食事をとれる".into(),
-            long_term_period: "R8.4.1～R9.3.31".into(),
-            short_term_period: "R8.4.1～R8.9.30".into(),
-            service_no: 1,
-            service_content: "調理の援助".into(),
-            insured_service: true,
-            service_kind: Some(ServiceKind::HomeVisitCare),
-            provider: Some(OfficeNumber::parse(HELPER).unwrap()),
-            provider_name: HELPER_NAME.into(),
-            frequency: "週2回".into(),
-            period: "R8.4.1～R8.9.30".into(),
-            vendor_code: String::new(),
-            line_id: String::new(),
-        }],
-    }
+    documents::plan(
+        plan_person(n),
+        d(date),
+        OfficeNumber::parse(OFFICE).unwrap(),
+        (OfficeNumber::parse(HELPER).unwrap(), HELPER_NAME),
+        intentions,
+    )
+}
+
+/// The 補足 that goes with the plan of person `n` dated `date`.
+pub fn plan_supplement(n: u64, date: &str) -> Supplement {
+    documents::supplement(plan_person(n), Some(d(date)), None)
 }
 
 /// The 利用票 of April 2026 for the 訪問介護 office: 身体介護 on the 1st and 8th.
 fn service_use(n: u64) -> ServiceUse {
-    let mut days = vec![0u8; 31];
-    days[0] = 1;
-    days[7] = 1;
-    ServiceUse {
-        person: plan_person(n),
-        month: YearMonth::parse("202604").unwrap(),
-        header: ServiceUseHeader {
-            created_on: d("20260325"),
-            care_office: OfficeNumber::parse(OFFICE).unwrap(),
-            care_level: CareLevel::Care2,
-            changed_level: None,
-            changed_on: None,
-            limit_units: 19_705,
-            limit_from: d("20260401"),
-            limit_to: d("20270331"),
-            short_stay_days_before: 0,
-        },
-        plan_rows: vec![ServiceUseRow {
-            start: "0900".into(),
-            end: "1000".into(),
-            service_name: "身体介護2".into(),
-            service_code: ServiceCode::parse("111211").unwrap(),
-            provider: OfficeNumber::parse(HELPER).unwrap(),
-            provider_name: HELPER_NAME.into(),
-            days,
-        }],
-        limit_rows: Vec::new(),
-    }
+    documents::service_use(
+        plan_person(n),
+        april(),
+        OfficeNumber::parse(OFFICE).unwrap(),
+        (OfficeNumber::parse(HELPER).unwrap(), HELPER_NAME),
+        &[1, 8],
+    )
+}
+
+fn april() -> YearMonth {
+    YearMonth::parse("202604").unwrap()
 }
 
 /// Registers `documents` of person `n` as the care manager, through `kiban_app`.
@@ -180,6 +123,7 @@ pub fn plan_doc(plan: CarePlan) -> Document {
     Document::Plan {
         plan,
         supplement: None,
+        to: None,
     }
 }
 
@@ -188,7 +132,7 @@ pub fn register_service_use(fx: &mut Fixture, n: u64) {
     let usage = Document::ServiceUse {
         usage: service_use(n),
         to: OfficeNumber::parse(HELPER).unwrap(),
-        supplement: None,
+        supplement: Some(documents::supplement(plan_person(n), None, Some(april()))),
     };
     register(fx, n, vec![usage], Registration::Issue);
 }

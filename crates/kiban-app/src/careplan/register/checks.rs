@@ -74,9 +74,22 @@ pub(super) fn consistent(
                 }
                 plan.person
             }
-            Document::ServiceUse { usage, .. } => {
+            Document::ServiceUse {
+                usage, supplement, ..
+            } => {
                 if !plans_here(kind) {
                     return Err(not_author());
+                }
+                if supplement
+                    .as_ref()
+                    .and_then(|s| s.record.care_level)
+                    .is_none()
+                {
+                    return Err(refusal(
+                        "SUPPLEMENT_MISSING",
+                        "利用票には、要介護状態区分を記した同じ対象年月の利用者補足情報が必要です",
+                        "a 利用票 needs the supplement of its month with the care level",
+                    ));
                 }
                 if usage
                     .rows

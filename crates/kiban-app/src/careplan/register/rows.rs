@@ -5,36 +5,36 @@ use super::{Document, Registration};
 use kiban_domain::access::{PersonRef, Timestamp};
 use kiban_domain::careplan::{Deletion, ServiceUse, YearMonth};
 use kiban_domain::careplan::{DocKey, DocKind, DocStatus};
+use kiban_domain::codes::CareLevel;
 use kiban_domain::ids::OfficeNumber;
 use kiban_store::{CarePlanDocRow, ServiceMonthRow, ServiceMonthSet};
 use serde::Serialize;
 
-/// The service months of a 利用票 sent to `to`, as counted for `month` (its own month when
-/// registered): one row per (service kind, provider), at the level the sheet ends the month with.
-/// The care office is the sheet's sender, which registration has checked is the office logged in.
+/// The service months of a 利用票 sent by `care_office` to `to`, as counted for `month` (its own
+/// month when registered): one row per (service kind, provider) of the person's whole 第6表, at
+/// `level`, the 要介護状態区分 its 補足 gives for the month. The care office is the sheet's sender,
+/// which registration has checked is the office logged in.
 pub fn service_month_set(
     usage: &ServiceUse,
+    level: CareLevel,
+    care_office: OfficeNumber,
     to: OfficeNumber,
     month: YearMonth,
 ) -> ServiceMonthSet {
-    let level = usage
-        .header
-        .changed_level
-        .unwrap_or(usage.header.care_level);
     let mut set = ServiceMonthSet {
         insurer: usage.person.insurer,
         insured: usage.person.insured,
         month,
-        care_office: usage.header.care_office,
+        care_office,
         to_office: Some(to),
         rows: Vec::new(),
     };
-    for r in &usage.plan_rows {
+    for r in &usage.rows {
         let row = ServiceMonthRow {
             insurer: set.insurer,
             insured: set.insured,
             month,
-            care_office: set.care_office,
+            care_office,
             to_office: to,
             service_kind: r.service_code.kind,
             provider_office: r.provider,
@@ -88,7 +88,9 @@ pub(super) fn stored(
         rows: Vec::new(),
     };
     match doc {
-        Document::Plan { plan, supplement } => {
+        Document::Plan {
+            plan, supplement, ..
+        } => {
             let status = match mode {
                 Registration::Issue => DocStatus::Issued,
                 Registration::ForConfirmation => DocStatus::Draft,
@@ -97,7 +99,7 @@ pub(super) fn stored(
             (
                 row(
                     DocKind::Plan,
-                    DocKey::PlanDate(plan.plan_date),
+                    DocKey::PlanDate(plan.plan_date()),
                     None,
                     status,
                     json(plan),
@@ -111,7 +113,12 @@ pub(super) fn stored(
             to,
             supplement,
         } => {
-            let set = service_month_set(usage, *to, usage.month);
+            // Registration refuses a 利用票 without its 補足 (checks.rs), so a level is there.
+            let level = supplement
+                .as_ref()
+                .and_then(|s| s.record.care_level)
+                .unwrap_or(CareLevel::NotApplicable);
+            let set = service_month_set(usage, level, office, *to, usage.month);
             let sup = supplement.as_ref().map(json);
             let r = row(
                 DocKind::ServiceUse,
@@ -130,6 +137,28 @@ pub(super) fn stored(
                 Some(*to),
                 DocStatus::Issued,
                 json(results),
+                None,
+            ),
+            None,
+        ),
+        Document::BasicInfo { info, to } => (
+            row(
+                DocKind::BasicInfo,
+                DocKey::PlanDate(info.info.consulted_on),
+                Some(*to),
+                DocStatus::Issued,
+                json(info),
+                None,
+            ),
+            None,
+        ),
+        Document::PreventionPlan { plan, to } => (
+            row(
+                DocKind::PreventionPlan,
+                DocKey::PlanDate(plan.plan.plan_date),
+                Some(*to),
+                DocStatus::Issued,
+                json(plan),
                 None,
             ),
             None,
@@ -163,6 +192,28 @@ pub(super) fn stored(
                     row(
                         DocKind::Results,
                         DocKey::Month(*month),
+                        *to,
+                        DocStatus::Deleted,
+                        body,
+                        None,
+                    ),
+                    None,
+                ),
+                Deletion::BasicInfo { consulted_on, .. } => (
+                    row(
+                        DocKind::BasicInfo,
+                        DocKey::PlanDate(*consulted_on),
+                        *to,
+                        DocStatus::Deleted,
+                        body,
+                        None,
+                    ),
+                    None,
+                ),
+                Deletion::PreventionPlan { plan_date, .. } => (
+                    row(
+                        DocKind::PreventionPlan,
+                        DocKey::PlanDate(*plan_date),
                         *to,
                         DocStatus::Deleted,
                         body,

@@ -338,7 +338,7 @@ impl Hhmm {
     }
     /// "09:30" for people.
     pub fn display(self) -> String {
-        format!("{}:{:02}", self.hour, self.minute)
+        format!("{:02}:{:02}", self.hour, self.minute)
     }
 }
 
