@@ -138,6 +138,25 @@ pub(crate) fn municipal(purpose: Purpose) -> Caller {
     }
 }
 
+/// The indices (in `g.persons`) of the persons a unit holds, in unit order.
+fn persons_of(g: &GeneratedMonth, unit: &GeneratedUnit) -> Vec<usize> {
+    read_unit(&unit.files)
+        .unwrap()
+        .persons
+        .iter()
+        .map(|e| g.persons.iter().position(|p| p.person == e.person).unwrap())
+        .collect()
+}
+
+/// The plan unit with the most persons.
+fn biggest_plan_unit(g: &GeneratedMonth) -> &GeneratedUnit {
+    g.units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Plan)
+        .max_by_key(|u| persons_of(g, u).len())
+        .unwrap()
+}
+
 /// The first person whose plan names two service offices or more.
 fn busy_person(g: &GeneratedMonth) -> usize {
     g.persons
@@ -283,7 +302,8 @@ fn the_send_rule_refuses_a_person_the_receiver_does_not_serve(db: &mut TestDb) {
 fn bad_files_are_reported_with_line_and_column(db: &mut TestDb) {
     let g = generated(6, 1, 5);
     relate_all(db, &g, None);
-    let plan = g.units.iter().find(|u| u.kind == UnitKind::Plan).unwrap();
+    let plan = biggest_plan_unit(&g);
+    let in_unit = persons_of(&g, plan);
     let mut files = plan.files.clone();
     let up2 = files
         .iter_mut()
@@ -292,7 +312,7 @@ fn bad_files_are_reported_with_line_and_column(db: &mut TestDb) {
     // A 外字 in the first line's 課題 column (7).
     kiban_testkit::careplan::insert_gaiji(&mut up2.1, 7);
     files.push((
-        "UP1KYO_12345_1370000001_20260901090000.CSV".into(),
+        "UP1KYO_000012345_1370000001_20260901090000.CSV".into(),
         b"4.1\r\n".to_vec(),
     ));
     // The same upload carries the office's 利用票 units: the refused person keeps none of them.
@@ -324,10 +344,17 @@ fn bad_files_are_reported_with_line_and_column(db: &mut TestDb) {
         .unwrap_or_else(|| panic!("line 1 column 7: {:#?}", report.issues));
     assert!(!char_issue.insured.is_empty(), "the person is named");
     assert_eq!(report.persons_refused, 1);
-    assert_eq!(
-        report.persons_registered,
-        read_unit(&plan.files).unwrap().persons.len() as u64 - 1
-    );
+    // Every person of the upload (the plan unit and the office's 利用票 units) but the refused one.
+    let mut uploaded: Vec<usize> = g
+        .units
+        .iter()
+        .filter(|u| u.kind == UnitKind::ServiceUse)
+        .flat_map(|u| persons_of(&g, u))
+        .chain(in_unit.iter().copied())
+        .collect();
+    uploaded.sort_unstable();
+    uploaded.dedup();
+    assert_eq!(report.persons_registered, uploaded.len() as u64 - 1);
     let refused = g
         .persons
         .iter()
@@ -339,7 +366,7 @@ fn bad_files_are_reported_with_line_and_column(db: &mut TestDb) {
         nothing.is_empty(),
         "neither the plan nor the 利用票 of the refused person"
     );
-    let other = person(&g, (refused + 1) % g.persons.len());
+    let other = person(&g, *in_unit.iter().find(|&&i| i != refused).unwrap());
     let kept = folder(db, &citizen(other), other).unwrap();
     assert_eq!((kept.plans.len(), kept.service_uses.is_empty()), (1, false));
 }
@@ -347,11 +374,13 @@ fn bad_files_are_reported_with_line_and_column(db: &mut TestDb) {
 fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     let g = generated(6, 1, 5);
     relate_all(db, &g, None);
-    let plan = g.units.iter().find(|u| u.kind == UnitKind::Plan).unwrap();
+    let plan = biggest_plan_unit(&g);
+    let in_unit = persons_of(&g, plan);
     let report = send(db, &g, plan, Registration::ForConfirmation);
     assert_eq!(report.persons_refused, 0);
-    let p = person(&g, 0);
-    let s1 = g.persons[0].service_offices[0];
+    let p = person(&g, in_unit[0]);
+    // The office the unit was sent to, which the plan names.
+    let s1 = parse_file_name(&plan.files[0].0).unwrap().receiver;
     assert!(
         folder(db, &office_caller(s1, &g), p)
             .unwrap()
@@ -363,11 +392,7 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     assert_eq!(draft.status.code(), "draft");
     let staff = office_caller(g.persons[0].care_office, &g);
     let waiting = plans::drafts(db.conn(), &staff, 100, at()).unwrap();
-    assert_eq!(
-        waiting.len(),
-        g.persons.len(),
-        "every person's draft is listed"
-    );
+    assert_eq!(waiting.len(), in_unit.len(), "every person's draft is listed");
     assert!(waiting
         .iter()
         .all(|d| d.status.code() == "draft" && d.answered_at_ms.is_none()));
@@ -376,7 +401,7 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     assert!(matches!(by_staff, Outcome::Denied(d) if d.reason == "ONLY_THE_PERSON_ANSWERS"));
     // Someone else's plan answers exactly as a plan that does not exist (ids cannot be probed),
     // and the refusal is audited with the policy's reason.
-    let other_person = person(&g, 1);
+    let other_person = person(&g, (in_unit[0] + 1) % g.persons.len());
     let other = citizen(other_person);
     let by_other =
         plans::answer_draft(db.conn(), &other, draft.id, AnswerKind::Confirm, at()).unwrap();
@@ -450,7 +475,8 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
 fn v5_registers_what_v4_registers(db: &mut TestDb) {
     let g = generated(6, 1, 5);
     relate_all(db, &g, None);
-    let plan = g.units.iter().find(|u| u.kind == UnitKind::Plan).unwrap();
+    let plan = biggest_plan_unit(&g);
+    let first = persons_of(&g, plan)[0];
     let values = to_v5(&read_unit(&plan.files).unwrap());
     let caller = office_caller(sender(plan), &g);
     let report = v4::register_v5(db.conn(), &caller, &values, Registration::Issue, at()).unwrap();
@@ -458,7 +484,7 @@ fn v5_registers_what_v4_registers(db: &mut TestDb) {
         (report.persons_refused, report.persons_registered),
         (0, read_unit(&plan.files).unwrap().persons.len() as u64)
     );
-    let p = person(&g, 0);
+    let p = person(&g, first);
     let via_v5 = folder(db, &citizen(p), p).unwrap().plans.remove(0).document;
     let expected = read_unit(&plan.files)
         .unwrap()
