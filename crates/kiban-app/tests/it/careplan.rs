@@ -392,7 +392,11 @@ fn a_draft_is_answered_by_the_person_only(db: &mut TestDb) {
     assert_eq!(draft.status.code(), "draft");
     let staff = office_caller(g.persons[0].care_office, &g);
     let waiting = plans::drafts(db.conn(), &staff, 100, at()).unwrap();
-    assert_eq!(waiting.len(), in_unit.len(), "every person's draft is listed");
+    assert_eq!(
+        waiting.len(),
+        in_unit.len(),
+        "every person's draft is listed"
+    );
     assert!(waiting
         .iter()
         .all(|d| d.status.code() == "draft" && d.answered_at_ms.is_none()));

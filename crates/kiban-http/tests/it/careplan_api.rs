@@ -85,14 +85,25 @@ async fn care_plans_travel_through_the_api_under_the_policy() {
     let cm_client = fx.client(Some(&fx.cert(&care_office.to_string())));
     let cm = fx.login(&cm_client, &staff_of(&g, care_office)).await;
 
-    // The plan unit as V4 files: 交付用登録.
-    let plan = g.units.iter().find(|u| u.kind == UnitKind::Plan).unwrap();
+    // The plan unit sent to the first person's first service office, as V4 files: 交付用登録.
+    let first_office = g.persons[0].service_offices[0];
+    let plan = g
+        .units
+        .iter()
+        .find(|u| {
+            u.kind == UnitKind::Plan
+                && kiban_interchange::careplan::parse_file_name(&u.files[0].0)
+                    .is_ok_and(|n| n.receiver == first_office && n.sender == care_office)
+        })
+        .unwrap();
+    let in_plan = read_unit(&plan.files).unwrap().persons.len();
+    assert!(in_plan >= 1);
     let body = json!({ "registration": "issue", "files": files_json(plan) });
     let (status, report) = fx
         .post(&cm_client, "/api/v1/careplans/v4", Some(&cm), &body)
         .await;
     assert_eq!(status, 200, "{report}");
-    assert_eq!(report["data"]["persons_registered"], 3, "{report}");
+    assert_eq!(report["data"]["persons_registered"], in_plan, "{report}");
     // The 利用票 units as V5 JSON.
     for unit in g.units.iter().filter(|u| u.kind == UnitKind::ServiceUse) {
         let documents = to_v5(&read_unit(&unit.files).unwrap());

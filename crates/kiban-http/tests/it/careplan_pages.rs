@@ -159,8 +159,12 @@ async fn the_named_office_sees_the_issued_plan_and_the_person_answers_drafts() {
         "週2回",
         "要介護2",
         "令和8年4月1日〜令和9年3月31日",
-        "令和8年4月分 サービス利用票（第6表）",
+        "令和8年4月分 サービス利用票（第6表・第7表）",
         "1日・8日／計2回",
+        "第3表 週間サービス計画表",
+        "月曜 09:00〜10:00",
+        "起床・朝食",
+        "第7表 全合計",
     ] {
         assert!(page.body.contains(text), "{text}: {}", page.body);
     }
