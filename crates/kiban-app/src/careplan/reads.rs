@@ -68,6 +68,10 @@ pub struct CarePlanFolder {
     pub basic_infos: Vec<DocumentView<BasicInfo>>,
     /// 介護予防サービス・支援計画書.
     pub prevention_plans: Vec<DocumentView<PreventionPlan>>,
+    /// Documents the caller exchanged (or, for the person and the municipality, any of the
+    /// person's) whose stored body is in the layout kiban used before the official one: they
+    /// are not shown, only counted, so that the pages can say they must be sent again.
+    pub earlier_layout: u32,
 }
 
 impl CarePlanFolder {
@@ -118,6 +122,9 @@ pub(crate) fn load_folder(
         match row.kind {
             DocKind::Plan => {
                 let Some(plan) = parse::<CarePlan>(&row.body_json) else {
+                    if sees_unreadable(caller, &row) {
+                        folder.earlier_layout += 1;
+                    }
                     continue;
                 };
                 if !plan_visible(caller, &row, status, &plan) {
@@ -135,27 +142,31 @@ pub(crate) fn load_folder(
                 folder.plans.push(view(&row, status, plan, answers));
             }
             DocKind::ServiceUse if exchanged_with(caller, &row) => {
-                if let Some(doc) = parse::<ServiceUse>(&row.body_json) {
-                    folder
+                match parse::<ServiceUse>(&row.body_json) {
+                    Some(doc) => folder
                         .service_uses
-                        .push(view(&row, status, doc, Vec::new()));
+                        .push(view(&row, status, doc, Vec::new())),
+                    None => folder.earlier_layout += 1,
                 }
             }
             DocKind::Results if exchanged_with(caller, &row) => {
-                if let Some(doc) = parse::<ServiceResults>(&row.body_json) {
-                    folder.results.push(view(&row, status, doc, Vec::new()));
+                match parse::<ServiceResults>(&row.body_json) {
+                    Some(doc) => folder.results.push(view(&row, status, doc, Vec::new())),
+                    None => folder.earlier_layout += 1,
                 }
             }
             DocKind::BasicInfo if exchanged_with(caller, &row) => {
-                if let Some(doc) = parse::<BasicInfo>(&row.body_json) {
-                    folder.basic_infos.push(view(&row, status, doc, Vec::new()));
+                match parse::<BasicInfo>(&row.body_json) {
+                    Some(doc) => folder.basic_infos.push(view(&row, status, doc, Vec::new())),
+                    None => folder.earlier_layout += 1,
                 }
             }
             DocKind::PreventionPlan if exchanged_with(caller, &row) => {
-                if let Some(doc) = parse::<PreventionPlan>(&row.body_json) {
-                    folder
+                match parse::<PreventionPlan>(&row.body_json) {
+                    Some(doc) => folder
                         .prevention_plans
-                        .push(view(&row, status, doc, Vec::new()));
+                        .push(view(&row, status, doc, Vec::new())),
+                    None => folder.earlier_layout += 1,
                 }
             }
             _ => {}
@@ -182,10 +193,21 @@ pub(crate) fn current(rows: Vec<CarePlanDocRow>) -> Vec<CarePlanDocRow> {
         .collect()
 }
 
-/// A stored body that no longer parses is skipped rather than failing the whole folder; it
-/// cannot happen to rows written by this code, which serialises the same types.
+/// A stored body that does not parse is counted ([`CarePlanFolder::earlier_layout`]) rather than
+/// failing the whole folder: rows written before kiban followed the official layout (kiban's
+/// earlier reconstruction) hold bodies of other shapes. Rows written by this code always parse.
 fn parse<T: DeserializeOwned>(json: &str) -> Option<T> {
     serde_json::from_str(json).ok()
+}
+
+/// Whether the caller is told about a plan whose body it cannot read: who may see any plan of
+/// the person (the person, the municipality) and the office that sent it.
+fn sees_unreadable(caller: &Caller, row: &CarePlanDocRow) -> bool {
+    match caller.actor {
+        Actor::Citizen { .. } | Actor::MunicipalStaff { .. } => true,
+        Actor::OfficeStaff { office, .. } => row.from_office == office,
+        _ => false,
+    }
 }
 
 fn plan_visible(caller: &Caller, row: &CarePlanDocRow, status: DocStatus, plan: &CarePlan) -> bool {

@@ -554,7 +554,49 @@ fn life_sheets_are_checked_stored_and_read(db: &mut TestDb) {
     );
 }
 
+/// A document stored before kiban followed the official layout (kiban's earlier body shape)
+/// is not shown and not fatal: the folder counts it for the person and the sending office, and
+/// the readable documents beside it are shown as usual.
+fn a_document_in_the_earlier_layout_is_counted_not_shown(db: &mut TestDb) {
+    let g = generated(6, 1, 5);
+    relate_all(db, &g, None);
+    let plan = biggest_plan_unit(&g);
+    let first = persons_of(&g, plan)[0];
+    send(db, &g, plan, Registration::Issue);
+    let p = person(&g, first);
+    let care = g.persons[first].care_office;
+    let earlier = kiban_store::CarePlanDocRow {
+        id: 0,
+        kind: DocKind::Plan,
+        insurer: p.insurer,
+        insured: p.insured,
+        doc_key: kiban_domain::careplan::DocKey::PlanDate(
+            kiban_domain::date::Date::parse_yyyymmdd("20250401").unwrap(),
+        ),
+        from_office: care,
+        to_office: None,
+        status: kiban_domain::careplan::DocStatus::Issued,
+        body_json: r#"{"person":{"insurer":"131011","insured":"0000000001"},"plan_date":"20250401","overview":{"origin":"first"},"needs":[]}"#.into(),
+        supplement_json: None,
+        registered_at_ms: NOW - 1,
+        registered_by: "earlier".into(),
+    };
+    db.store().insert_careplan_documents(&[earlier]).unwrap();
+    let mine = folder(db, &citizen(p), p).unwrap();
+    assert_eq!((mine.earlier_layout, mine.plans.len()), (1, 1));
+    let sender = folder(db, &office_caller(care, &g), p).unwrap();
+    assert_eq!(sender.earlier_layout, 1);
+    let receiver = parse_file_name(&plan.files[0].0).unwrap().receiver;
+    let named = folder(db, &office_caller(receiver, &g), p).unwrap();
+    assert_eq!(
+        (named.earlier_layout, named.plans.len()),
+        (0, 1),
+        "an office that did not send it is not told of it"
+    );
+}
+
 on_both_engines!(
+    a_document_in_the_earlier_layout_is_counted_not_shown,
     each_office_sees_only_what_reached_it,
     the_inbox_lists_every_person_sheet,
     the_send_rule_refuses_a_person_the_receiver_does_not_serve,

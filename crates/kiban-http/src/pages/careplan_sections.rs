@@ -52,20 +52,15 @@ pub(crate) struct PlanShown {
     pub answers: Vec<AnswerShown>,
 }
 
-/// A 介護予防 document: its title and its sections of rows.
-pub(crate) struct PreventionShown {
-    pub title: String,
-    pub status: &'static str,
-    pub head: Vec<Row>,
-    pub lines: Vec<Block>,
-}
-
 /// Everything of the folder, newest first as read.
 pub(crate) struct FolderShown {
     pub plans: Vec<PlanShown>,
     pub uses: Vec<SheetShown>,
     pub results: Vec<SheetShown>,
-    pub prevention: Vec<PreventionShown>,
+    /// 介護予防 documents, shown like the 利用票: a head and titled blocks.
+    pub prevention: Vec<SheetShown>,
+    /// Documents in kiban's earlier layout, counted, not shown.
+    pub earlier_layout: u32,
 }
 
 /// One LIFE measure: 項目, 今回, 前回, 全国の値.
@@ -314,7 +309,7 @@ fn plan(view: &DocumentView<CarePlan>) -> PlanShown {
     }
 }
 
-fn basic_info(view: &DocumentView<BasicInfo>) -> PreventionShown {
+fn basic_info(view: &DocumentView<BasicInfo>) -> SheetShown {
     let b = &view.document.info;
     let mut lines: Vec<Block> = view
         .document
@@ -337,7 +332,7 @@ fn basic_info(view: &DocumentView<BasicInfo>) -> PreventionShown {
             row("治療中の内容", or_dash(&h.treatment)),
         ],
     }));
-    PreventionShown {
+    SheetShown {
         title: format!("利用者基本情報（{}相談）", wareki(b.consulted_on)),
         status: view.status_label,
         head: vec![
@@ -356,7 +351,7 @@ fn basic_info(view: &DocumentView<BasicInfo>) -> PreventionShown {
     }
 }
 
-fn prevention_plan(view: &DocumentView<PreventionPlan>) -> PreventionShown {
+fn prevention_plan(view: &DocumentView<PreventionPlan>) -> SheetShown {
     let p = &view.document.plan;
     let area = |name: &'static str, situation: &str, issue: &str| {
         row(
@@ -364,7 +359,7 @@ fn prevention_plan(view: &DocumentView<PreventionPlan>) -> PreventionShown {
             format!("{}／課題：{}", or_dash(situation), or_dash(issue)),
         )
     };
-    PreventionShown {
+    SheetShown {
         title: format!(
             "介護予防サービス・支援計画書（{}作成）",
             wareki(p.plan_date)
@@ -431,6 +426,7 @@ pub(crate) fn folder(f: &CarePlanFolder) -> FolderShown {
             .map(basic_info)
             .chain(f.prevention_plans.iter().map(prevention_plan))
             .collect(),
+        earlier_layout: f.earlier_layout,
     }
 }
 
