@@ -38,6 +38,7 @@ use kiban_domain::date::Date;
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -432,43 +433,45 @@ pub fn month(spec: &CarePlanSpec) -> GeneratedMonth {
         });
     };
     // 居宅 → each service office its plan names: ① the plans, ② the 利用票 (every office's
-    // services, as the 第6表 is the person's whole month).
-    for (c, care) in offices.iter().enumerate().take(care_count) {
-        for o in 0..service_count {
-            let mine: Vec<&PersonDocs> = docs
-                .iter()
-                .filter(|d| d.care == c && d.offices.contains(&o))
-                .collect();
-            let mut plans = Vec::new();
-            let mut uses = Vec::new();
-            for d in &mine {
-                plans.push(Document::Plan(Box::new(d.plan.clone())));
-                plans.push(Document::Supplement(Box::new(d.plan_supplement.clone())));
-                uses.push(Document::ServiceUse(Box::new(d.service_use.clone())));
-                uses.push(Document::Supplement(Box::new(d.month_supplement.clone())));
-            }
-            emit(header(UnitKind::Plan, None, care, service(o)), plans);
-            emit(
-                header(UnitKind::ServiceUse, Some(m), care, service(o)),
-                uses,
-            );
+    // services, as the 第6表 is the person's whole month). Persons are indexed by (care office,
+    // service office) once, so a month of 50,000 persons is not a scan per office pair.
+    let mut by_pair: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        for &o in &d.offices {
+            by_pair.entry((d.care, o)).or_default().push(i);
         }
     }
-    // Each service office → each care office: 実績.
-    for o in 0..service_count {
-        for (c, care) in offices.iter().enumerate().take(care_count) {
-            let documents: Vec<Document> = docs
-                .iter()
-                .filter(|d| d.care == c)
-                .flat_map(|d| d.results.iter())
-                .filter(|(oo, _)| *oo == o)
-                .map(|(_, r)| Document::Results(Box::new(r.clone())))
-                .collect();
-            emit(
-                header(UnitKind::Results, Some(m), service(o), care),
-                documents,
-            );
+    for (&(c, o), persons) in &by_pair {
+        let mut plans = Vec::new();
+        let mut uses = Vec::new();
+        for &i in persons {
+            let d = &docs[i];
+            plans.push(Document::Plan(Box::new(d.plan.clone())));
+            plans.push(Document::Supplement(Box::new(d.plan_supplement.clone())));
+            uses.push(Document::ServiceUse(Box::new(d.service_use.clone())));
+            uses.push(Document::Supplement(Box::new(d.month_supplement.clone())));
         }
+        emit(header(UnitKind::Plan, None, &offices[c], service(o)), plans);
+        emit(
+            header(UnitKind::ServiceUse, Some(m), &offices[c], service(o)),
+            uses,
+        );
+    }
+    // Each service office → each care office: 実績.
+    let mut results_by: BTreeMap<(usize, usize), Vec<Document>> = BTreeMap::new();
+    for d in &docs {
+        for (o, r) in &d.results {
+            results_by
+                .entry((*o, d.care))
+                .or_default()
+                .push(Document::Results(Box::new(r.clone())));
+        }
+    }
+    for ((o, c), documents) in results_by {
+        emit(
+            header(UnitKind::Results, Some(m), service(o), &offices[c]),
+            documents,
+        );
     }
     if spec.deletions {
         for (c, care) in offices.iter().enumerate().take(care_count) {
