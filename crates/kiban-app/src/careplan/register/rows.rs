@@ -11,9 +11,12 @@ use kiban_store::{CarePlanDocRow, ServiceMonthRow, ServiceMonthSet};
 use serde::Serialize;
 
 /// The service months of a 利用票 sent by `care_office` to `to`, as counted for `month` (its own
-/// month when registered): one row per (service kind, provider) of the person's whole 第6表, at
-/// `level`, the 要介護状態区分 its 補足 gives for the month. The care office is the sheet's sender,
-/// which registration has checked is the office logged in.
+/// month when registered): one row per (service kind, provider) of the receiving office's own
+/// services, at `level`, the 要介護状態区分 its 補足 gives for the month. Every office's copy of the
+/// 利用票 carries the person's whole 第6表 (本文 2.6); counting each copy's own office only keeps
+/// one row per service however many offices receive it, and a 第6表_削除 sent to an office
+/// withdraws that office's services. The care office is the sheet's sender, which registration
+/// has checked is the office logged in.
 pub fn service_month_set(
     usage: &ServiceUse,
     level: CareLevel,
@@ -29,7 +32,7 @@ pub fn service_month_set(
         to_office: Some(to),
         rows: Vec::new(),
     };
-    for r in &usage.rows {
+    for r in usage.rows.iter().filter(|r| r.provider == to) {
         let row = ServiceMonthRow {
             insurer: set.insurer,
             insured: set.insured,
