@@ -30,7 +30,8 @@ struct Located {
     line: u64,
     version: CsvVersion,
     kind: FileKind,
-    record: OfficialRecord,
+    /// Taken (moved into its document) when the person's documents are built.
+    record: Option<OfficialRecord>,
 }
 
 #[derive(Default)]
@@ -194,7 +195,7 @@ pub fn assemble(mut files: Vec<OfficialFile>) -> Result<SendUnit, UnitError> {
                     line: line.line,
                     version: common.version,
                     kind,
-                    record,
+                    record: Some(record),
                 });
             }
         }
@@ -210,6 +211,19 @@ pub fn assemble(mut files: Vec<OfficialFile>) -> Result<SendUnit, UnitError> {
     })
 }
 
+/// Records that hang under a parent record of the same person (本文 2.3, 3.3).
+fn subordinate(r: &OfficialRecord) -> bool {
+    matches!(
+        r,
+        OfficialRecord::Plan2(_)
+            | OfficialRecord::Plan3(_)
+            | OfficialRecord::Limit(_)
+            | OfficialRecord::DailySchedule(_)
+            | OfficialRecord::MedicalHistory(_)
+            | OfficialRecord::SupportPlan(_)
+    )
+}
+
 /// A document being built with the index of the record that opened it.
 struct Open<T> {
     doc: T,
@@ -218,7 +232,7 @@ struct Open<T> {
 
 fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
     let mut issues = std::mem::take(&mut acc.issues);
-    let records = &acc.records;
+    let mut records = std::mem::take(&mut acc.records);
     let mut plans: Vec<Open<CarePlan>> = Vec::new();
     let mut supplements: Vec<Open<Supplement>> = Vec::new();
     let mut uses: Option<Open<ServiceUse>> = None;
@@ -231,9 +245,14 @@ fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
 
     // Parents first (files are in FileKind::ALL order, but a parent may come after its
     // subordinate in that order), then the subordinates.
-    for (i, l) in records.iter().enumerate() {
+    // Records move into their documents (a month of files is a gigabyte: no second copy).
+    for (i, l) in records.iter_mut().enumerate() {
         let v = l.version;
-        match &l.record {
+        let Some(record) = l.record.take_if(|r| !subordinate(r)) else {
+            continue;
+        };
+        let l = &*l;
+        match record {
             OfficialRecord::Plan1(r) => {
                 if plans.iter().any(|p| p.doc.plan_date() == r.plan_date) {
                     issues.push(error(
@@ -247,7 +266,7 @@ fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
                         doc: CarePlan {
                             version: v,
                             person,
-                            overview: (**r).clone(),
+                            overview: *r,
                             needs: Vec::new(),
                             week: Vec::new(),
                         },
@@ -256,14 +275,14 @@ fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
                 }
             }
             OfficialRecord::Use(r) if l.kind == FileKind::UsePlan => match &mut uses {
-                Some(u) => u.doc.rows.push((**r).clone()),
+                Some(u) => u.doc.rows.push(*r),
                 None => {
                     uses = Some(Open {
                         doc: ServiceUse {
                             person,
                             month: r.month,
                             version: v,
-                            rows: vec![(**r).clone()],
+                            rows: vec![*r],
                             limit_version: v,
                             limits: Vec::new(),
                         },
@@ -283,7 +302,7 @@ fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
                         rows: Vec::new(),
                     })
                     .rows
-                    .push((**r).clone());
+                    .push(*r);
             }
             OfficialRecord::BasicInfo(r) => {
                 if basics
@@ -301,7 +320,7 @@ fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
                         doc: BasicInfo {
                             version: v,
                             person,
-                            info: (**r).clone(),
+                            info: *r,
                             schedule: Vec::new(),
                             history: Vec::new(),
                         },
@@ -325,7 +344,7 @@ fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
                         doc: PreventionPlan {
                             version: v,
                             person,
-                            plan: (**r).clone(),
+                            plan: *r,
                             support: Vec::new(),
                         },
                         at: i,
@@ -348,7 +367,7 @@ fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
                         doc: Supplement {
                             version: v,
                             person,
-                            record: (**r).clone(),
+                            record: *r,
                         },
                         at: i,
                     });
@@ -407,14 +426,17 @@ fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
             _ => {}
         }
     }
-    for (i, l) in records.iter().enumerate() {
-        match &l.record {
+    for (i, l) in records.iter_mut().enumerate() {
+        let Some(record) = l.record.take() else {
+            continue;
+        };
+        match record {
             OfficialRecord::Plan2(r) => match plans.iter_mut().find(|p| p.doc.plan_date() == r.plan_date) {
-                Some(p) => p.doc.needs.push((**r).clone()),
+                Some(p) => p.doc.needs.push(*r),
                 None => orphans.push((i, "PLAN1_MISSING", "この第2表に対応する第1表（同じ利用者・居宅サービス計画作成（変更）日）がありません", "no 第1表 for this 第2表 line (same person and plan date)")),
             },
             OfficialRecord::Plan3(r) => match plans.iter_mut().find(|p| p.doc.plan_date() == r.plan_date) {
-                Some(p) => p.doc.week.push((**r).clone()),
+                Some(p) => p.doc.week.push(*r),
                 None => orphans.push((i, "PLAN1_MISSING", "この第3表に対応する第1表（同じ利用者・居宅サービス計画作成（変更）日）がありません", "no 第1表 for this 第3表 line (same person and plan date)")),
             },
             OfficialRecord::Limit(r) => match &mut uses {
@@ -422,20 +444,20 @@ fn build(header: &UnitHeader, person: PlanPerson, mut acc: Acc) -> PersonEntry {
                     if u.doc.limits.is_empty() {
                         u.doc.limit_version = l.version;
                     }
-                    u.doc.limits.push((**r).clone());
+                    u.doc.limits.push(*r);
                 }
                 None => orphans.push((i, "USE_MISSING", "この第7表に対応する第6表（同じ利用者・対象年月）がありません", "no 第6表 for this 第7表 line (same person and month)")),
             },
             OfficialRecord::DailySchedule(r) => match basics.iter_mut().find(|b| b.doc.info.consulted_on == r.consulted_on) {
-                Some(b) => b.doc.schedule.push((**r).clone()),
+                Some(b) => b.doc.schedule.push(*r),
                 None => orphans.push((i, "BASIC_INFO_MISSING", "この別表1に対応する利用者基本情報（同じ利用者・相談日）がありません", "no 利用者基本情報 for this 別表1 line")),
             },
             OfficialRecord::MedicalHistory(r) => match basics.iter_mut().find(|b| b.doc.info.consulted_on == r.consulted_on) {
-                Some(b) => b.doc.history.push((**r).clone()),
+                Some(b) => b.doc.history.push(*r),
                 None => orphans.push((i, "BASIC_INFO_MISSING", "この別表2に対応する利用者基本情報（同じ利用者・相談日）がありません", "no 利用者基本情報 for this 別表2 line")),
             },
             OfficialRecord::SupportPlan(r) => match prevention.iter_mut().find(|p| p.doc.plan.plan_date == r.plan_date) {
-                Some(p) => p.doc.support.push((**r).clone()),
+                Some(p) => p.doc.support.push(*r),
                 None => orphans.push((i, "PREVENTION_PLAN_MISSING", "この別表に対応する介護予防サービス・支援計画書（同じ利用者・計画作成(変更)日）がありません", "no 介護予防計画書 for this 別表 line")),
             },
             _ => {}
