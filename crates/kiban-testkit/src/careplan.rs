@@ -113,7 +113,7 @@ pub fn relate_pairs(
 pub mod documents {
     use kiban_domain::careplan::official::*;
     use kiban_domain::careplan::{
-        CarePlan, PlanPerson, ServiceCode, ServiceUse, Supplement, YearMonth,
+        CarePlan, LimitSums, PlanPerson, ServiceCode, ServiceUse, SheetHead, Supplement, YearMonth,
     };
     use kiban_domain::codes::{CareLevel, ServiceKind, Sex};
     use kiban_domain::date::Date;
@@ -259,77 +259,49 @@ pub mod documents {
         days: &[u32],
     ) -> ServiceUse {
         let code = ServiceCode::parse("111211").expect("a service code");
-        let created_on = month.first_day().add_days(-7);
-        let vendor = plain(&care_office.to_string());
+        let head = SheetHead {
+            created_on: month.first_day().add_days(-7),
+            month,
+            plan_office: Some(care_office),
+            planner_name: "介護 花子",
+            vendor: plain(&care_office.to_string()),
+        };
         let at = |t| ServiceTime::At(Hhmm::parse_text(t).expect("a time"));
         let rows = days
             .iter()
-            .map(|&d| UseRecord {
-                created_on,
-                month,
-                plan_office: Some(care_office),
-                planner_name: "介護 花子".into(),
-                units: Some(Number::new(395)),
-                short_stay_days_before: None,
-                service_date: month.first_day().add_days(i64::from(d) - 1),
-                per_day_days: None,
-                start: at("0900"),
-                end: at("1000"),
-                count: Number::new(1),
-                service_code: code.clone(),
-                tais_code: None,
-                notified_code: None,
-                equipment_name: String::new(),
-                detail_code: None,
-                provider: helper.0,
-                provider_name: helper.1.into(),
-                satellite_no: None,
-                over_30_days: Applies::No,
-                vendor_code: vendor.clone(),
-                identifier: None,
+            .map(|&d| {
+                let date = month.first_day().add_days(i64::from(d) - 1);
+                UseRecord::visit(
+                    &head,
+                    date,
+                    code.clone(),
+                    395,
+                    (at("0900"), at("1000")),
+                    helper,
+                )
             })
             .collect();
         let count = days.len() as i64;
         let units = 395 * count;
-        let line = |provider, name: &str, service_code, per_time, count| LimitRecord {
-            created_on,
-            month,
-            provider_name: name.into(),
-            provider,
-            satellite_no: None,
-            service_code,
-            tais_code: None,
-            notified_code: None,
-            equipment_name: String::new(),
-            units: Number::new(per_time),
-            discount_rate: None,
-            discounted_units: None,
-            count: Number::new(count),
-            service_units: Some(Number::new(units)),
-            managed_units: Some(Number::new(units)),
-            over_kind_limit: Some(Number::new(0)),
-            within_kind_limit: Some(Number::new(units)),
-            over_level_limit: Some(Number::new(0)),
-            within_level_limit: Some(Number::new(units)),
-            unit_price: <Decimal as Field>::parse("11.40", Some(6)).ok(),
-            total_cost: Some(Number::new(units * 1140 / 100)),
-            benefit_rate: Some(Number::new(90)),
-            claim: Some(Number::new(units * 1140 / 100 * 9 / 10)),
-            fixed_copay_price: None,
-            copay_insured: Some(Number::new(
-                units * 1140 / 100 - units * 1140 / 100 * 9 / 10,
-            )),
-            copay_full: Some(Number::new(0)),
-            days_before: None,
-            planned_days: None,
-            cumulative_days: None,
-            over_30_days: Applies::No,
-            office_code: None,
-            operator_code: None,
-            vendor_code: vendor.clone(),
-            identifier: None,
+        let cost = units * 1140 / 100;
+        let sums = LimitSums {
+            count,
+            units,
+            cost,
+            claim: cost * 9 / 10,
         };
-        let office = LimitOffice::Office(helper.0);
+        let office = (LimitOffice::Office(helper.0), helper.1);
+        let line = |provider, service_code, per_time, count| {
+            LimitRecord::line(
+                &head,
+                provider,
+                service_code,
+                per_time,
+                count,
+                sums,
+                "11.40",
+            )
+        };
         ServiceUse {
             person,
             month,
@@ -337,15 +309,14 @@ pub mod documents {
             rows,
             limit_version: CsvVersion::CURRENT,
             limits: vec![
-                line(office, helper.1, LimitCode::Service(code), 395, count),
+                line(office, LimitCode::Service(code), 395, count),
                 line(
                     office,
-                    helper.1,
                     LimitCode::KindSubtotal(ServiceKind::HomeVisitCare),
                     0,
                     count,
                 ),
-                line(LimitOffice::AllOffices, "", LimitCode::Total, 0, 0),
+                line((LimitOffice::AllOffices, ""), LimitCode::Total, 0, 0),
             ],
         }
     }

@@ -245,81 +245,47 @@ fn service_use(
     home_visit: OfficeNumber,
 ) -> ServiceUse {
     let code = ServiceCode::parse("111211").expect("a 訪問介護 service code");
-    let vendor = Some(Plain::new(&care_office.to_string()));
-    let time = |t: &str| Hhmm::parse_text(t).map_or(ServiceTime::Untimed, ServiceTime::At);
+    let head = SheetHead {
+        created_on: today,
+        month,
+        plan_office: Some(care_office),
+        planner_name: "介護支援専門員 佐藤",
+        vendor: Some(Plain::new(&care_office.to_string())),
+    };
+    let at = |t: &str| Hhmm::parse_text(t).map_or(ServiceTime::Untimed, ServiceTime::At);
+    let name = "ひまわり訪問介護ステーション";
     let days: Vec<Date> = (1..=month.days())
         .filter(|d| d % 7 == 2 || d % 7 == 5)
         .map(|d| month.first_day().add_days(i64::from(d) - 1))
         .collect();
     let rows = days
         .iter()
-        .map(|&d| UseRecord {
-            created_on: today,
-            month,
-            plan_office: Some(care_office),
-            planner_name: "介護支援専門員 佐藤".into(),
-            units: Some(Number::new(395)),
-            short_stay_days_before: None,
-            service_date: d,
-            per_day_days: None,
-            start: time("1000"),
-            end: time("1100"),
-            count: Number::new(1),
-            service_code: code.clone(),
-            tais_code: None,
-            notified_code: None,
-            equipment_name: String::new(),
-            detail_code: None,
-            provider: home_visit,
-            provider_name: "ひまわり訪問介護ステーション".into(),
-            satellite_no: None,
-            over_30_days: Applies::No,
-            vendor_code: vendor.clone(),
-            identifier: None,
+        .map(|&d| {
+            let times = (at("1000"), at("1100"));
+            UseRecord::visit(&head, d, code.clone(), 395, times, (home_visit, name))
         })
         .collect();
     let count = days.len() as i64;
     let units = 395 * count;
     let cost = units * 1_140 / 100;
-    let claim = cost * 9 / 10;
-    let line = |provider, provider_name: &str, service_code, per_time, count| LimitRecord {
-        created_on: today,
-        month,
-        provider_name: provider_name.into(),
-        provider,
-        satellite_no: None,
-        service_code,
-        tais_code: None,
-        notified_code: None,
-        equipment_name: String::new(),
-        units: Number::new(per_time),
-        discount_rate: None,
-        discounted_units: None,
-        count: Number::new(count),
-        service_units: Some(Number::new(units)),
-        managed_units: Some(Number::new(units)),
-        over_kind_limit: Some(Number::new(0)),
-        within_kind_limit: Some(Number::new(units)),
-        over_level_limit: Some(Number::new(0)),
-        within_level_limit: Some(Number::new(units)),
-        unit_price: <Decimal as Field>::parse("11.40", Some(6)).ok(),
-        total_cost: Some(Number::new(cost)),
-        benefit_rate: Some(Number::new(90)),
-        claim: Some(Number::new(claim)),
-        fixed_copay_price: None,
-        copay_insured: Some(Number::new(cost - claim)),
-        copay_full: Some(Number::new(0)),
-        days_before: None,
-        planned_days: None,
-        cumulative_days: None,
-        over_30_days: Applies::No,
-        office_code: None,
-        operator_code: None,
-        vendor_code: vendor.clone(),
-        identifier: None,
+    let sums = LimitSums {
+        count,
+        units,
+        cost,
+        claim: cost * 9 / 10,
     };
-    let office = LimitOffice::Office(home_visit);
-    let name = "ひまわり訪問介護ステーション";
+    let office = (LimitOffice::Office(home_visit), name);
+    let line = |provider, service_code, per_time, count| {
+        LimitRecord::line(
+            &head,
+            provider,
+            service_code,
+            per_time,
+            count,
+            sums,
+            "11.40",
+        )
+    };
     ServiceUse {
         person,
         month,
@@ -327,15 +293,14 @@ fn service_use(
         rows,
         limit_version: CsvVersion::CURRENT,
         limits: vec![
-            line(office, name, LimitCode::Service(code), 395, count),
+            line(office, LimitCode::Service(code), 395, count),
             line(
                 office,
-                name,
                 LimitCode::KindSubtotal(ServiceKind::HomeVisitCare),
                 0,
                 count,
             ),
-            line(LimitOffice::AllOffices, "", LimitCode::Total, 0, 0),
+            line((LimitOffice::AllOffices, ""), LimitCode::Total, 0, 0),
         ],
     }
 }

@@ -382,3 +382,128 @@ impl Deletion {
         }
     }
 }
+
+/// What the 第6表 and 第7表 lines of one sender's sheet share: everything but the day, the
+/// service and its office. Used by whoever writes a 利用票 or 実績 (the generator, the demo,
+/// tests) so that a line's many empty fields are written in one place.
+#[derive(Debug, Clone)]
+pub struct SheetHead<'a> {
+    pub created_on: Date,
+    pub month: YearMonth,
+    /// プラン担当業者コード.
+    pub plan_office: Option<OfficeNumber>,
+    pub planner_name: &'a str,
+    /// 更新業者コード.
+    pub vendor: Option<Plain>,
+}
+
+impl UseRecord {
+    /// One visit on `date`: サービス回数 1, the 福祉用具 and other optional fields empty.
+    pub fn visit(
+        head: &SheetHead,
+        date: Date,
+        service_code: ServiceCode,
+        units: i64,
+        (start, end): (ServiceTime, ServiceTime),
+        (provider, provider_name): (OfficeNumber, &str),
+    ) -> Self {
+        Self {
+            created_on: head.created_on,
+            month: head.month,
+            plan_office: head.plan_office,
+            planner_name: head.planner_name.to_string(),
+            units: Some(Number::new(units)),
+            short_stay_days_before: None,
+            service_date: date,
+            per_day_days: None,
+            start,
+            end,
+            count: Number::new(1),
+            service_code,
+            tais_code: None,
+            notified_code: None,
+            equipment_name: String::new(),
+            detail_code: None,
+            provider,
+            provider_name: provider_name.to_string(),
+            satellite_no: None,
+            over_30_days: Applies::No,
+            vendor_code: head.vendor.clone(),
+            identifier: None,
+        }
+    }
+}
+
+/// The sums a 第7表 line states (of one service, a kind's subtotal or the 全合計).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LimitSums {
+    /// 回数／日数.
+    pub count: i64,
+    /// サービス単位, all within the limits.
+    pub units: i64,
+    /// 費用総額.
+    pub cost: i64,
+    /// 保険給付額 (給付率 90 %).
+    pub claim: i64,
+}
+
+impl LimitSums {
+    pub fn add(&mut self, other: LimitSums) {
+        self.count += other.count;
+        self.units += other.units;
+        self.cost += other.cost;
+        self.claim += other.claim;
+    }
+}
+
+impl LimitRecord {
+    /// A 第7表 line within the limits, 給付率 90 %: `units` per time (0 on a subtotal or the
+    /// 全合計), `count` as printed, the money of `sums`, `unit_price` as 99.99.
+    pub fn line(
+        head: &SheetHead,
+        (provider, provider_name): (LimitOffice, &str),
+        service_code: LimitCode,
+        units: i64,
+        count: i64,
+        sums: LimitSums,
+        unit_price: &str,
+    ) -> Self {
+        let number = |n| Some(Number::new(n));
+        Self {
+            created_on: head.created_on,
+            month: head.month,
+            provider_name: provider_name.to_string(),
+            provider,
+            satellite_no: None,
+            service_code,
+            tais_code: None,
+            notified_code: None,
+            equipment_name: String::new(),
+            units: Number::new(units),
+            discount_rate: None,
+            discounted_units: None,
+            count: Number::new(count),
+            service_units: number(sums.units),
+            managed_units: number(sums.units),
+            over_kind_limit: number(0),
+            within_kind_limit: number(sums.units),
+            over_level_limit: number(0),
+            within_level_limit: number(sums.units),
+            unit_price: <Decimal as Field>::parse(unit_price, Some(6)).ok(),
+            total_cost: number(sums.cost),
+            benefit_rate: number(90),
+            claim: number(sums.claim),
+            fixed_copay_price: None,
+            copay_insured: number(sums.cost - sums.claim),
+            copay_full: number(0),
+            days_before: None,
+            planned_days: None,
+            cumulative_days: None,
+            over_30_days: Applies::No,
+            office_code: None,
+            operator_code: None,
+            vendor_code: head.vendor.clone(),
+            identifier: None,
+        }
+    }
+}

@@ -27,8 +27,7 @@ use super::places::Municipality;
 use super::FIRST_INSURED;
 use crate::careplan::{self, Document, SendUnit, UnitHeader, UnitKind};
 use documents::{
-    activity_row, limit_line, limit_row, need_row, postal, service_days, use_rows, week_rows,
-    LimitSums, UseContext,
+    activity_row, limit_row, need_row, postal, service_days, use_rows, week_rows, UNIT_PRICE,
 };
 use kiban_domain::careplan::documents::*;
 use kiban_domain::careplan::official::*;
@@ -301,12 +300,12 @@ pub fn month(spec: &CarePlanSpec) -> GeneratedMonth {
             needs,
             week,
         };
-        let ctx = UseContext {
-            month: m,
+        let head = SheetHead {
             created_on: m.first_day().add_days(-5),
-            care_office: care.number,
+            month: m,
+            plan_office: Some(care.number),
             planner_name: &planner.name,
-            vendor: care.number,
+            vendor: Some(Plain::new(&care.number.to_string())),
         };
         let mut rows = Vec::new();
         let mut limits = Vec::new();
@@ -314,30 +313,27 @@ pub fn month(spec: &CarePlanSpec) -> GeneratedMonth {
         let mut results = Vec::new();
         for ((&k, &o), d) in kinds.iter().zip(&chosen).zip(&days) {
             let office = service(o);
-            rows.extend(use_rows(&ctx, k, office, d));
+            rows.extend(use_rows(&head, k, office, d));
             let mut kind_sums = LimitSums::default();
-            limits.push(limit_row(&ctx, k, office, d.len() as i64, &mut kind_sums));
-            limits.push(limit_line(
-                &ctx,
-                office.name.clone(),
-                LimitOffice::Office(office.number),
+            limits.push(limit_row(&head, k, office, d.len() as i64, &mut kind_sums));
+            limits.push(LimitRecord::line(
+                &head,
+                (LimitOffice::Office(office.number), &office.name),
                 LimitCode::KindSubtotal(KINDS[k]),
                 0,
                 kind_sums.count,
                 kind_sums,
+                UNIT_PRICE,
             ));
-            all.count += kind_sums.count;
-            all.units += kind_sums.units;
-            all.cost += kind_sums.cost;
-            all.claim += kind_sums.claim;
+            all.add(kind_sums);
             let mut done = d.clone();
             if done.len() > 1 && rng.gen_bool(0.1) {
                 done.remove(0); // one visit cancelled
             }
-            let done_ctx = UseContext {
+            let done_head = SheetHead {
                 created_on: m.last_day(),
-                vendor: office.number,
-                ..ctx
+                vendor: Some(Plain::new(&office.number.to_string())),
+                ..head.clone()
             };
             results.push((
                 o,
@@ -345,18 +341,18 @@ pub fn month(spec: &CarePlanSpec) -> GeneratedMonth {
                     version: CsvVersion::CURRENT,
                     person,
                     month: m,
-                    rows: use_rows(&done_ctx, k, office, &done),
+                    rows: use_rows(&done_head, k, office, &done),
                 },
             ));
         }
-        limits.push(limit_line(
-            &ctx,
-            String::new(),
-            LimitOffice::AllOffices,
+        limits.push(LimitRecord::line(
+            &head,
+            (LimitOffice::AllOffices, ""),
             LimitCode::Total,
             0,
             0,
             all,
+            UNIT_PRICE,
         ));
         let service_use = ServiceUse {
             person,

@@ -4,7 +4,7 @@
 use super::tables::{Service, KINDS, SERVICES};
 use super::GeneratedOffice;
 use kiban_domain::careplan::official::*;
-use kiban_domain::careplan::{ServiceCode, YearMonth};
+use kiban_domain::careplan::{LimitSums, ServiceCode, SheetHead, YearMonth};
 use kiban_domain::codes::ServiceKind;
 use kiban_domain::date::Date;
 use kiban_domain::ids::OfficeNumber;
@@ -144,18 +144,9 @@ pub(super) fn activity_row(plan_date: Date) -> Plan3Record {
     }
 }
 
-/// What every 第6表 line of a person's month shares.
-pub(super) struct UseContext<'a> {
-    pub month: YearMonth,
-    pub created_on: Date,
-    pub care_office: OfficeNumber,
-    pub planner_name: &'a str,
-    pub vendor: OfficeNumber,
-}
-
 /// One 第6表 (or 実績) line per day of `days`.
 pub(super) fn use_rows(
-    ctx: &UseContext,
+    head: &SheetHead,
     k: usize,
     office: &GeneratedOffice,
     days: &[Date],
@@ -164,49 +155,27 @@ pub(super) fn use_rows(
     let code = ServiceCode::parse(&format!("{}{}", KINDS[k].code(), s.1)).expect("valid code");
     let equipment = KINDS[k] == ServiceKind::EquipmentRental;
     days.iter()
-        .map(|&d| UseRecord {
-            created_on: ctx.created_on,
-            month: ctx.month,
-            plan_office: Some(ctx.care_office),
-            planner_name: ctx.planner_name.to_string(),
-            units: number(i64::from(s.3)),
-            short_stay_days_before: None,
-            service_date: d,
-            per_day_days: None,
-            start: time(s.4),
-            end: time(s.5),
-            count: Number::new(1),
-            service_code: code.clone(),
-            tais_code: equipment.then(|| Plain::new("00001－000010")),
-            notified_code: None,
-            equipment_name: if equipment {
-                "車いす　標準型".into()
-            } else {
-                String::new()
-            },
-            detail_code: None,
-            provider: office.number,
-            provider_name: office.name.clone(),
-            satellite_no: None,
-            over_30_days: Applies::No,
-            vendor_code: Some(Plain::new(&ctx.vendor.to_string())),
-            identifier: None,
+        .map(|&d| {
+            let mut r = UseRecord::visit(
+                head,
+                d,
+                code.clone(),
+                i64::from(s.3),
+                (time(s.4), time(s.5)),
+                (office.number, &office.name),
+            );
+            if equipment {
+                r.tais_code = Some(Plain::new("00001－000010"));
+                r.equipment_name = "車いす　標準型".into();
+            }
+            r
         })
         .collect()
 }
 
-/// The sums of 第7表 lines (for the subtotal and 全合計 lines).
-#[derive(Default, Clone, Copy)]
-pub(super) struct LimitSums {
-    pub count: i64,
-    pub units: i64,
-    pub cost: i64,
-    pub claim: i64,
-}
-
-/// The 第7表 line of a service used `count` times; adds it to `sums`.
+/// The 第7表 line of a service used `count` times (単位数単価 10.00); adds it to `sums`.
 pub(super) fn limit_row(
-    ctx: &UseContext,
+    head: &SheetHead,
     k: usize,
     office: &GeneratedOffice,
     count: i64,
@@ -216,71 +185,23 @@ pub(super) fn limit_row(
     let code = ServiceCode::parse(&format!("{}{}", KINDS[k].code(), s.1)).expect("valid code");
     let units = i64::from(s.3) * count;
     let cost = units * 10;
-    let claim = cost * 90 / 100;
-    sums.count += count;
-    sums.units += units;
-    sums.cost += cost;
-    sums.claim += claim;
-    limit_line(
-        ctx,
-        office.name.clone(),
-        LimitOffice::Office(office.number),
+    let own = LimitSums {
+        count,
+        units,
+        cost,
+        claim: cost * 90 / 100,
+    };
+    sums.add(own);
+    LimitRecord::line(
+        head,
+        (LimitOffice::Office(office.number), &office.name),
         LimitCode::Service(code),
         i64::from(s.3),
         count,
-        LimitSums {
-            count,
-            units,
-            cost,
-            claim,
-        },
+        own,
+        UNIT_PRICE,
     )
 }
 
-/// A 第7表 line from its sums (a service line, a subtotal or the 全合計).
-pub(super) fn limit_line(
-    ctx: &UseContext,
-    provider_name: String,
-    provider: LimitOffice,
-    service_code: LimitCode,
-    units: i64,
-    count: i64,
-    sums: LimitSums,
-) -> LimitRecord {
-    LimitRecord {
-        created_on: ctx.created_on,
-        month: ctx.month,
-        provider_name,
-        provider,
-        satellite_no: None,
-        service_code,
-        tais_code: None,
-        notified_code: None,
-        equipment_name: String::new(),
-        units: Number::new(units),
-        discount_rate: None,
-        discounted_units: None,
-        count: Number::new(count),
-        service_units: number(sums.units),
-        managed_units: number(sums.units),
-        over_kind_limit: number(0),
-        within_kind_limit: number(sums.units),
-        over_level_limit: number(0),
-        within_level_limit: number(sums.units),
-        unit_price: <Decimal as Field>::parse("10.00", Some(6)).ok(),
-        total_cost: number(sums.cost),
-        benefit_rate: number(90),
-        claim: number(sums.claim),
-        fixed_copay_price: None,
-        copay_insured: number(sums.cost - sums.claim),
-        copay_full: number(0),
-        days_before: None,
-        planned_days: None,
-        cumulative_days: None,
-        over_30_days: Applies::No,
-        office_code: None,
-        operator_code: None,
-        vendor_code: Some(Plain::new(&ctx.vendor.to_string())),
-        identifier: None,
-    }
-}
+/// The 単位数単価 of the generated municipality (1級地 would be 11.40).
+pub(super) const UNIT_PRICE: &str = "10.00";
