@@ -1,7 +1,8 @@
 //! Care-plan benchmark: the figures of issue 6, printed for docs/benchmarks.md.
 //!
 //! `cargo bench -p kiban-app --bench careplan_load` (or `scripts/bench`). Environment:
-//! `KIBAN_BENCH_CAREPLAN_PERSONS` (default 50,000), `KIBAN_BENCH_ENGINES` (sqlite,postgres),
+//! `KIBAN_BENCH_CAREPLAN_PERSONS` (default 50,000), `KIBAN_BENCH_ENGINES` (sqlite,postgres; empty
+//! for the read alone), `KIBAN_BENCH_PARSE_ROUNDS` (reads of the month before the stores, default 1),
 //! `KIBAN_BENCH_UPLOADERS` (uploads at once, default 2: one per core of the reference machine),
 //! `KIBAN_TEST_POSTGRES_URL`.
 //!
@@ -75,17 +76,26 @@ fn main() {
         bytes as f64 / 1e6,
         started.elapsed().as_secs_f64()
     );
-    let parse = Instant::now();
-    let units: Vec<_> = g
-        .units
-        .iter()
-        .map(|u| read_unit(&u.files).expect("generated units read"))
-        .collect();
-    println!(
-        "  parse only (read + assemble every unit): {:.2} s",
-        parse.elapsed().as_secs_f64()
-    );
-    for engine in engines.split(',').map(str::trim) {
+    // More rounds of the read alone make a profile of it (`KIBAN_BENCH_ENGINES=` skips the stores).
+    let rounds: usize = std::env::var("KIBAN_BENCH_PARSE_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let mut units = Vec::new();
+    for _ in 0..rounds.max(1) {
+        drop(std::mem::take(&mut units));
+        let parse = Instant::now();
+        units = g
+            .units
+            .iter()
+            .map(|u| read_unit(&u.files).expect("generated units read"))
+            .collect();
+        println!(
+            "  parse only (read + assemble every unit): {:.2} s",
+            parse.elapsed().as_secs_f64()
+        );
+    }
+    for engine in engines.split(',').map(str::trim).filter(|e| !e.is_empty()) {
         let mut db = match engine {
             "sqlite" => TestDb::sqlite(),
             "postgres" => TestDb::postgres(),

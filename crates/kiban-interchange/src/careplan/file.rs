@@ -339,11 +339,11 @@ pub fn read_file(file_name: &str, bytes: &[u8]) -> Result<OfficialFile, FileErro
                 Err((ja, en)) => {
                     issues.push(at(i + 1, "CHARACTER_INVALID", Severity::Error, ja, en));
                     undecodable = true;
-                    texts.push(String::new());
+                    texts.push(std::borrow::Cow::Borrowed(""));
                 }
             }
         }
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let refs: Vec<&str> = texts.iter().map(|t| &**t).collect();
         let mut problems = Vec::new();
         let common = Common::parse_fields(&refs, &mut problems);
         let record = if refs.len() != layout.len() {
