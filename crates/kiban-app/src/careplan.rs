@@ -18,6 +18,7 @@
 //! (the folder of a person, filtered per caller, and the person's answer to a draft),
 //! [`drafts`] (the care manager's list of drafts and answers), [`municipal`].
 
+mod body;
 pub mod corporations;
 pub mod drafts;
 pub mod municipal;

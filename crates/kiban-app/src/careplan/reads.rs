@@ -19,7 +19,6 @@ use kiban_domain::careplan::{
 };
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
 use kiban_store::{CarePlanDocRow, PlanConfirmationRow, Store};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// The person's answer to a draft.
@@ -196,8 +195,8 @@ pub(crate) fn current(rows: Vec<CarePlanDocRow>) -> Vec<CarePlanDocRow> {
 /// A stored body that does not parse is counted ([`CarePlanFolder::earlier_layout`]) rather than
 /// failing the whole folder: rows written before kiban followed the official layout (kiban's
 /// earlier reconstruction) hold bodies of other shapes. Rows written by this code always parse.
-fn parse<T: DeserializeOwned>(json: &str) -> Option<T> {
-    serde_json::from_str(json).ok()
+fn parse<T: super::body::Body>(json: &str) -> Option<T> {
+    super::body::decode(json)
 }
 
 /// Whether the caller is told about a plan whose body it cannot read: who may see any plan of

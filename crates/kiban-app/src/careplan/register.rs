@@ -242,10 +242,11 @@ pub(crate) fn register_into(
         if allowed.is_empty() {
             continue;
         }
+        let persons_allowed = allowed.len() as u64;
         let mut rows = Vec::new();
         let mut months = Vec::new();
-        for who in &allowed {
-            for doc in &who.documents {
+        for who in allowed {
+            for doc in who.documents {
                 let (row, set) = stored(doc, who.person, office, mode, at, &by);
                 rows.push(row);
                 months.extend(set);
@@ -256,7 +257,7 @@ pub(crate) fn register_into(
             s.replace_service_months(&months)?;
             Ok(())
         })?;
-        report.persons_registered += allowed.len() as u64;
+        report.persons_registered += persons_allowed;
         report.documents_registered += rows.len() as u64;
     }
     Ok(report)

@@ -2,6 +2,7 @@
 //! 利用票, its flattened service months (what the municipal aggregates count).
 
 use super::{Document, Registration};
+use crate::careplan::body;
 use kiban_domain::access::{PersonRef, Timestamp};
 use kiban_domain::careplan::{Deletion, ServiceUse, YearMonth};
 use kiban_domain::careplan::{DocKey, DocKind, DocStatus};
@@ -50,13 +51,14 @@ pub fn service_month_set(
     set
 }
 
+/// A deletion names its key and nothing else: small, kept named field by field.
 fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("care-plan documents serialise")
 }
 
 /// The stored row of one document and, for a 利用票, its flattened service months.
 pub(super) fn stored(
-    doc: &Document,
+    doc: Document,
     person: PersonRef,
     office: OfficeNumber,
     mode: Registration,
@@ -98,14 +100,14 @@ pub(super) fn stored(
                 Registration::Issue => DocStatus::Issued,
                 Registration::ForConfirmation => DocStatus::Draft,
             };
-            let sup = supplement.as_ref().map(json);
+            let sup = supplement.map(body::encode);
             (
                 row(
                     DocKind::Plan,
                     DocKey::PlanDate(plan.plan_date()),
                     None,
                     status,
-                    json(plan),
+                    body::encode(plan),
                     sup,
                 ),
                 None,
@@ -121,14 +123,15 @@ pub(super) fn stored(
                 .as_ref()
                 .and_then(|s| s.record.care_level)
                 .unwrap_or(CareLevel::NotApplicable);
-            let set = service_month_set(usage, level, office, *to, usage.month);
-            let sup = supplement.as_ref().map(json);
+            let set = service_month_set(&usage, level, office, to, usage.month);
+            let key = DocKey::Month(usage.month);
+            let sup = supplement.map(body::encode);
             let r = row(
                 DocKind::ServiceUse,
-                DocKey::Month(usage.month),
-                Some(*to),
+                key,
+                Some(to),
                 DocStatus::Issued,
-                json(usage),
+                body::encode(usage),
                 sup,
             );
             (r, Some(set))
@@ -137,9 +140,9 @@ pub(super) fn stored(
             row(
                 DocKind::Results,
                 DocKey::Month(results.month),
-                Some(*to),
+                Some(to),
                 DocStatus::Issued,
-                json(results),
+                body::encode(results),
                 None,
             ),
             None,
@@ -148,9 +151,9 @@ pub(super) fn stored(
             row(
                 DocKind::BasicInfo,
                 DocKey::PlanDate(info.info.consulted_on),
-                Some(*to),
+                Some(to),
                 DocStatus::Issued,
-                json(info),
+                body::encode(info),
                 None,
             ),
             None,
@@ -159,20 +162,20 @@ pub(super) fn stored(
             row(
                 DocKind::PreventionPlan,
                 DocKey::PlanDate(plan.plan.plan_date),
-                Some(*to),
+                Some(to),
                 DocStatus::Issued,
-                json(plan),
+                body::encode(plan),
                 None,
             ),
             None,
         ),
         Document::Delete { deletion, to } => {
-            let body = json(deletion);
+            let body = json(&deletion);
             match deletion {
                 Deletion::Plan { plan_date, .. } => (
                     row(
                         DocKind::Plan,
-                        DocKey::PlanDate(*plan_date),
+                        DocKey::PlanDate(plan_date),
                         None,
                         DocStatus::Deleted,
                         body,
@@ -183,19 +186,19 @@ pub(super) fn stored(
                 Deletion::ServiceUse { month, .. } => (
                     row(
                         DocKind::ServiceUse,
-                        DocKey::Month(*month),
-                        *to,
+                        DocKey::Month(month),
+                        to,
                         DocStatus::Deleted,
                         body,
                         None,
                     ),
-                    Some(empty_set(*month, *to)),
+                    Some(empty_set(month, to)),
                 ),
                 Deletion::Results { month, .. } => (
                     row(
                         DocKind::Results,
-                        DocKey::Month(*month),
-                        *to,
+                        DocKey::Month(month),
+                        to,
                         DocStatus::Deleted,
                         body,
                         None,
@@ -205,8 +208,8 @@ pub(super) fn stored(
                 Deletion::BasicInfo { consulted_on, .. } => (
                     row(
                         DocKind::BasicInfo,
-                        DocKey::PlanDate(*consulted_on),
-                        *to,
+                        DocKey::PlanDate(consulted_on),
+                        to,
                         DocStatus::Deleted,
                         body,
                         None,
@@ -216,8 +219,8 @@ pub(super) fn stored(
                 Deletion::PreventionPlan { plan_date, .. } => (
                     row(
                         DocKind::PreventionPlan,
-                        DocKey::PlanDate(*plan_date),
-                        *to,
+                        DocKey::PlanDate(plan_date),
+                        to,
                         DocStatus::Deleted,
                         body,
                         None,
