@@ -99,7 +99,15 @@ impl Date {
 
     /// `YYYYMMDD`, the canonical interchange form.
     pub fn yyyymmdd(self) -> String {
-        format!("{:04}{:02}{:02}", self.year, self.month, self.day)
+        let mut out = String::with_capacity(8);
+        self.write_yyyymmdd(&mut out);
+        out
+    }
+
+    /// [`Date::yyyymmdd`], appended to `out`.
+    pub fn write_yyyymmdd(self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{:04}{:02}{:02}", self.year, self.month, self.day);
     }
 
     /// Days since 1970-01-01 (negative before), by Howard Hinnant's civil-from-days algorithm.

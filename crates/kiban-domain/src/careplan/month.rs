@@ -50,7 +50,15 @@ impl YearMonth {
     }
 
     pub fn yyyymm(self) -> String {
-        format!("{:04}{:02}", self.year, self.month)
+        let mut out = String::with_capacity(6);
+        self.write_yyyymm(&mut out);
+        out
+    }
+
+    /// [`YearMonth::yyyymm`], appended to `out`.
+    pub fn write_yyyymm(self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{:04}{:02}", self.year, self.month);
     }
 
     pub fn first_day(self) -> Date {

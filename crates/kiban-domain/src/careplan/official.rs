@@ -70,7 +70,13 @@ pub trait Field: Sized {
     const FREE_TEXT: bool = false;
     /// `len` is the field's 項目長 (`None` for "―").
     fn parse(text: &str, len: Option<usize>) -> Result<Self, FieldError>;
-    fn format(&self) -> String;
+    fn write(&self, out: &mut String);
+    /// The field's text.
+    fn format(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
     /// Whether an empty text means "no value" for this type (only `Option` says yes).
     fn is_absent(&self) -> bool {
         false
@@ -86,8 +92,10 @@ impl<T: Field> Field for Option<T> {
             T::parse(text, len).map(Some)
         }
     }
-    fn format(&self) -> String {
-        self.as_ref().map(Field::format).unwrap_or_default()
+    fn write(&self, out: &mut String) {
+        if let Some(v) = self {
+            v.write(out);
+        }
     }
     fn is_absent(&self) -> bool {
         self.is_none()
@@ -100,8 +108,8 @@ impl Field for String {
     fn parse(text: &str, _len: Option<usize>) -> Result<Self, FieldError> {
         Ok(text.to_string())
     }
-    fn format(&self) -> String {
-        self.clone()
+    fn write(&self, out: &mut String) {
+        out.push_str(self);
     }
 }
 
@@ -115,6 +123,9 @@ pub trait Record: Sized {
     fn parse_fields(fields: &[&str], problems: &mut Vec<FieldProblem>) -> Option<Self>;
     /// The texts of No.4 onwards.
     fn format_fields(&self) -> Vec<String>;
+    /// The texts of No.4 onwards, each written into `buf` (cleared first) and passed to `each`:
+    /// no allocation per field, for the writers of a month.
+    fn each_field(&self, buf: &mut String, each: &mut dyn FnMut(&str));
 }
 
 /// The fields every kind begins with (No.1–3).
@@ -253,6 +264,14 @@ macro_rules! record {
             fn format_fields(&self) -> Vec<String> {
                 vec![$($crate::careplan::official::Field::format(&self.$field),)*]
             }
+
+            fn each_field(&self, buf: &mut String, each: &mut dyn FnMut(&str)) {
+                $(
+                    buf.clear();
+                    $crate::careplan::official::Field::write(&self.$field, buf);
+                    each(buf);
+                )*
+            }
         }
     };
 }
@@ -269,12 +288,27 @@ pub mod as_fields {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<R: Record, S: Serializer>(record: &R, s: S) -> Result<S::Ok, S::Error> {
-        let texts = record.format_fields();
-        let mut seq = s.serialize_seq(Some(texts.len()))?;
-        for t in &texts {
-            seq.serialize_element(t)?;
+        serde::Serialize::serialize(&Texts(record), s)
+    }
+
+    /// A record as the sequence of its texts, written without a string per field.
+    pub(super) struct Texts<'a, R>(pub &'a R);
+
+    impl<R: Record> serde::Serialize for Texts<'_, R> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(R::LAYOUT.len() - 3))?;
+            let mut failed = None;
+            let mut buf = String::new();
+            self.0.each_field(&mut buf, &mut |text| {
+                if failed.is_none() {
+                    failed = seq.serialize_element(text).err();
+                }
+            });
+            match failed {
+                Some(e) => Err(e),
+                None => seq.end(),
+            }
         }
-        seq.end()
     }
 
     pub fn deserialize<'de, R: Record, D: Deserializer<'de>>(d: D) -> Result<R, D::Error> {
@@ -312,7 +346,7 @@ pub mod as_fields {
         pub fn serialize<R: Record, S: Serializer>(records: &[R], s: S) -> Result<S::Ok, S::Error> {
             let mut seq = s.serialize_seq(Some(records.len()))?;
             for r in records {
-                seq.serialize_element(&r.format_fields())?;
+                seq.serialize_element(&super::Texts(r))?;
             }
             seq.end()
         }

@@ -13,8 +13,8 @@ macro_rules! code_fields {
                 fn parse(text: &str, _len: Option<usize>) -> Result<Self, FieldError> {
                     <$t>::from_code(text).map_err(|e| code_error(&e))
                 }
-                fn format(&self) -> String {
-                    self.code().to_string()
+                fn write(&self, out: &mut String) {
+                    out.push_str(self.code());
                 }
             }
         )*

@@ -6,6 +6,7 @@ use crate::codes::ServiceKind;
 use crate::date::Date;
 use crate::ids::{CheckDigitPolicy, InsuredNumber, InsurerNumber, OfficeNumber};
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
 fn too_long(len: usize, text: &str) -> FieldError {
     FieldError::new(
@@ -114,8 +115,8 @@ impl Field for CsvVersion {
             },
         }
     }
-    fn format(&self) -> String {
-        self.code().to_string()
+    fn write(&self, out: &mut String) {
+        out.push_str(self.code());
     }
 }
 
@@ -130,8 +131,8 @@ impl Field for V4Insurer {
             .map(|p| Self(p.number))
             .map_err(|_| format_error("6桁の保険者番号", "a 6-digit insurer number", text))
     }
-    fn format(&self) -> String {
-        self.0.to_string()
+    fn write(&self, out: &mut String) {
+        let _ = write!(out, "{}", self.0);
     }
 }
 
@@ -157,8 +158,8 @@ impl Field for V4Insured {
             .map(Self)
             .map_err(|_| format_error("10桁の被保険者番号", "a 10-digit insured number", text))
     }
-    fn format(&self) -> String {
-        self.0.to_string()
+    fn write(&self, out: &mut String) {
+        let _ = write!(out, "{}", self.0);
     }
 }
 
@@ -167,8 +168,8 @@ impl Field for Date {
         Date::parse_yyyymmdd(text)
             .map_err(|_| format_error("日付 YYYYMMDD", "a date YYYYMMDD", text))
     }
-    fn format(&self) -> String {
-        self.yyyymmdd()
+    fn write(&self, out: &mut String) {
+        self.write_yyyymmdd(out);
     }
 }
 
@@ -176,8 +177,8 @@ impl Field for YearMonth {
     fn parse(text: &str, _len: Option<usize>) -> Result<Self, FieldError> {
         YearMonth::parse(text).map_err(|_| format_error("年月 YYYYMM", "a month YYYYMM", text))
     }
-    fn format(&self) -> String {
-        self.yyyymm()
+    fn write(&self, out: &mut String) {
+        self.write_yyyymm(out);
     }
 }
 
@@ -186,8 +187,8 @@ impl Field for OfficeNumber {
         OfficeNumber::parse(text)
             .map_err(|_| format_error("10桁の事業所番号", "a 10-digit office number", text))
     }
-    fn format(&self) -> String {
-        self.to_string()
+    fn write(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
     }
 }
 
@@ -195,8 +196,8 @@ impl Field for ServiceKind {
     fn parse(text: &str, _len: Option<usize>) -> Result<Self, FieldError> {
         ServiceKind::from_code(text).map_err(|e| code_error(&e))
     }
-    fn format(&self) -> String {
-        self.code().to_string()
+    fn write(&self, out: &mut String) {
+        out.push_str(self.code());
     }
 }
 
@@ -210,8 +211,9 @@ impl Field for ServiceCode {
             )
         })
     }
-    fn format(&self) -> String {
-        self.code()
+    fn write(&self, out: &mut String) {
+        out.push_str(self.kind.code());
+        out.push_str(&self.item);
     }
 }
 
@@ -228,9 +230,11 @@ impl Field for ZeroOr<Date> {
             <Date as Field>::parse(text, len).map(|d| Self(Some(d)))
         }
     }
-    fn format(&self) -> String {
-        self.0
-            .map_or_else(|| "00000000".to_string(), |d| d.yyyymmdd())
+    fn write(&self, out: &mut String) {
+        match self.0 {
+            Some(d) => d.write_yyyymmdd(out),
+            None => out.push_str("00000000"),
+        }
     }
 }
 
@@ -242,8 +246,11 @@ impl Field for ZeroOr<YearMonth> {
             <YearMonth as Field>::parse(text, len).map(|m| Self(Some(m)))
         }
     }
-    fn format(&self) -> String {
-        self.0.map_or_else(|| "000000".to_string(), |m| m.yyyymm())
+    fn write(&self, out: &mut String) {
+        match self.0 {
+            Some(m) => m.write_yyyymm(out),
+            None => out.push_str("000000"),
+        }
     }
 }
 
@@ -273,8 +280,8 @@ impl Field for Number {
         check_len(text, len)?;
         Ok(Self(text.to_string()))
     }
-    fn format(&self) -> String {
-        self.0.clone()
+    fn write(&self, out: &mut String) {
+        out.push_str(&self.0);
     }
 }
 
@@ -312,8 +319,8 @@ impl Field for Decimal {
         check_len(text, len)?;
         Ok(Self(text.to_string()))
     }
-    fn format(&self) -> String {
-        self.0.clone()
+    fn write(&self, out: &mut String) {
+        out.push_str(&self.0);
     }
 }
 
@@ -346,8 +353,8 @@ impl Field for Hhmm {
     fn parse(text: &str, _len: Option<usize>) -> Result<Self, FieldError> {
         Self::parse_text(text).ok_or_else(|| format_error("時刻 HHMM", "a time HHMM", text))
     }
-    fn format(&self) -> String {
-        format!("{:02}{:02}", self.hour, self.minute)
+    fn write(&self, out: &mut String) {
+        let _ = write!(out, "{:02}{:02}", self.hour, self.minute);
     }
 }
 
@@ -374,10 +381,10 @@ impl Field for ServiceTime {
             )
         })
     }
-    fn format(&self) -> String {
+    fn write(&self, out: &mut String) {
         match self {
-            Self::At(t) => t.format(),
-            Self::Untimed => "9999".to_string(),
+            Self::At(t) => t.write(out),
+            Self::Untimed => out.push_str("9999"),
         }
     }
 }
@@ -410,8 +417,8 @@ impl Field for DayFlags {
         }
         Ok(Self(days))
     }
-    fn format(&self) -> String {
-        self.0.iter().map(|&d| if d { '1' } else { '0' }).collect()
+    fn write(&self, out: &mut String) {
+        out.extend(self.0.iter().map(|&d| if d { '1' } else { '0' }));
     }
 }
 
@@ -443,8 +450,8 @@ impl Field for PostalCode {
             ))
         }
     }
-    fn format(&self) -> String {
-        self.0.clone()
+    fn write(&self, out: &mut String) {
+        out.push_str(&self.0);
     }
 }
 
@@ -477,8 +484,8 @@ impl Field for Plain {
         check_len(text, len)?;
         Ok(Self(text.to_string()))
     }
-    fn format(&self) -> String {
-        self.0.clone()
+    fn write(&self, out: &mut String) {
+        out.push_str(&self.0);
     }
 }
 
@@ -499,10 +506,10 @@ impl Field for LimitOffice {
             <OfficeNumber as Field>::parse(text, len).map(Self::Office)
         }
     }
-    fn format(&self) -> String {
+    fn write(&self, out: &mut String) {
         match self {
-            Self::Office(o) => o.to_string(),
-            Self::AllOffices => "9999999999".to_string(),
+            Self::Office(o) => Field::write(o, out),
+            Self::AllOffices => out.push_str("9999999999"),
         }
     }
 }
@@ -537,13 +544,22 @@ impl Field for LimitCode {
             _ => <ServiceCode as Field>::parse(text, len).map(Self::Service),
         }
     }
-    fn format(&self) -> String {
+    fn write(&self, out: &mut String) {
         match self {
-            Self::Service(c) => c.code(),
-            Self::KindSubtotal(k) => format!("{}AAAA", k.code()),
-            Self::OutsideLimitSubtotal(k) => format!("{}EEEE", k.code()),
-            Self::Over30DaysSubtotal(k) => format!("{}ZZZZ", k.code()),
-            Self::Total => "999999".to_string(),
+            Self::Service(c) => Field::write(c, out),
+            Self::KindSubtotal(k) => {
+                out.push_str(k.code());
+                out.push_str("AAAA");
+            }
+            Self::OutsideLimitSubtotal(k) => {
+                out.push_str(k.code());
+                out.push_str("EEEE");
+            }
+            Self::Over30DaysSubtotal(k) => {
+                out.push_str(k.code());
+                out.push_str("ZZZZ");
+            }
+            Self::Total => out.push_str("999999"),
         }
     }
 }
