@@ -63,6 +63,8 @@ pub fn checkpoint(
         file.lock()?;
     }
     let signed = crate::in_transaction(store, |s| {
+        // Another server may be signing this very head: the second waits, then finds it covered.
+        s.claim_checkpoint_signing()?;
         if head_is_covered(s)? {
             return Ok(None);
         }

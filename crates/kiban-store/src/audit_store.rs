@@ -33,6 +33,11 @@ pub trait AuditStore {
         limit: u32,
     ) -> Result<Vec<AuditEvent>>;
 
+    /// Makes this transaction the only signer of checkpoints until it ends (an advisory lock
+    /// on PostgreSQL; SQLite's one writer already is): several servers on one database never
+    /// sign the same position twice.
+    fn claim_checkpoint_signing(&mut self) -> Result<()>;
+
     fn insert_checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<()>;
 
     /// Every checkpoint, by sequence number.
@@ -139,6 +144,10 @@ impl<D: Db> AuditStore for D {
         );
         let before = before.map_or(i64::MAX, |b| b as i64);
         self.query_all(&sql, params![insurer, insured, before, limit], to_event)
+    }
+
+    fn claim_checkpoint_signing(&mut self) -> Result<()> {
+        self.lock_checkpoints()
     }
 
     fn insert_checkpoint(&mut self, c: &Checkpoint) -> Result<()> {

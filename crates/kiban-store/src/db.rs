@@ -460,6 +460,19 @@ pub trait Db: Send {
     ) -> Result<Vec<VersionMeta>>;
     /// Makes this transaction the only appender of the audit chain until it ends.
     fn lock_audit_chain(&mut self) -> Result<()>;
+    /// Makes this transaction the only signer of audit checkpoints until it ends, so that two
+    /// servers never sign the same position.
+    fn lock_checkpoints(&mut self) -> Result<()>;
+    /// Holds the migration lock of this database (and schema) until
+    /// [`Db::unlock_migrations`] or the end of the connection: one migrator at a time, the
+    /// others wait. SQLite needs none: each migration's `BEGIN IMMEDIATE` already excludes
+    /// other writers, and the runner checks again inside it.
+    fn lock_migrations(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn unlock_migrations(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Inserts sealed audit events.
     fn bulk_audit_events(&mut self, events: &[AuditEvent]) -> Result<()>;
     /// See [`crate::AccessStore::servers_of_many`].

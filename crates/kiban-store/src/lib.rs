@@ -19,6 +19,7 @@ mod certification_store;
 mod db;
 mod dialect;
 mod migrations;
+pub use migrations::{Migration, MIGRATIONS};
 mod postgres_store;
 mod registry;
 mod rows;
@@ -63,6 +64,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// The database was migrated by a newer kiban: this one does not know its schema and must
+    /// not write to it.
+    #[error("データベースのスキーマ（マイグレーション {database}）がこの kiban の知るもの（{known}）より新しいため起動しません。kiban を更新してください / the database schema (migration {database}) is newer than this kiban knows ({known}); upgrade kiban before starting it")]
+    SchemaNewer { database: i64, known: i64 },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

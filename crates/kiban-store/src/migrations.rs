@@ -7,7 +7,7 @@
 //! migrated up to where it is.
 
 use crate::db::{params, Db};
-use crate::Result;
+use crate::{Result, StoreError};
 
 pub struct Migration {
     pub version: i64,
@@ -42,33 +42,65 @@ pub const SCHEMA_TABLE: &str =
 
 /// Applies the migrations not recorded yet, each in a transaction of its own with its record;
 /// returns the names applied now.
+///
+/// Several servers may start at once on one database: the migration lock
+/// ([`Db::lock_migrations`]) lets one migrate while the others wait, and each migration is
+/// checked again inside its transaction, so none is applied twice. A database migrated by a
+/// newer kiban (a version this one does not know) is refused before anything is written.
 pub(crate) fn migrate(db: &mut impl Db) -> Result<Vec<String>> {
+    db.lock_migrations()?;
+    let result = migrate_locked(db);
+    let unlocked = db.unlock_migrations();
+    let applied = result?;
+    unlocked?;
+    Ok(applied)
+}
+
+fn migrate_locked(db: &mut impl Db) -> Result<Vec<String>> {
     db.execute_batch(SCHEMA_TABLE)?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    let newest: Option<i64> = db
+        .query_opt(
+            "SELECT MAX(version) FROM schema_migrations",
+            params![],
+            |r| r.get::<Option<i64>>(0),
+        )?
+        .flatten();
+    if let Some(database) = newest.filter(|&v| v > known) {
+        return Err(StoreError::SchemaNewer { database, known });
+    }
     let mut applied = Vec::new();
     for m in MIGRATIONS {
-        let done: Option<i64> = db.query_opt(
-            "SELECT version FROM schema_migrations WHERE version = ?1",
-            params![m.version],
-            |r| r.get(0),
-        )?;
-        if done.is_some() {
-            continue;
-        }
         db.tx_begin()?;
-        let step = db.execute_batch(m.sql).and_then(|()| {
-            db.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
-                params![m.version, m.name],
+        let step = db
+            .query_opt(
+                "SELECT version FROM schema_migrations WHERE version = ?1",
+                params![m.version],
+                |r| r.get::<i64>(0),
             )
-        });
+            .and_then(|done| {
+                if done.is_some() {
+                    return Ok(false);
+                }
+                db.execute_batch(m.sql)?;
+                db.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+                    params![m.version, m.name],
+                )?;
+                Ok(true)
+            });
         match step {
-            Ok(_) => db.tx_commit()?,
+            Ok(now) => {
+                db.tx_commit()?;
+                if now {
+                    applied.push(m.name.to_string());
+                }
+            }
             Err(e) => {
                 let _ = db.tx_rollback();
                 return Err(e);
             }
         }
-        applied.push(m.name.to_string());
     }
     Ok(applied)
 }

@@ -141,6 +141,11 @@ const ANALYZE_AFTER_ROWS: i64 = 1_000;
 
 /// The advisory lock key of the audit chain ("kibanaud" in ASCII).
 const AUDIT_LOCK: i64 = 0x6b69_6261_6e61_7564;
+/// The advisory lock key of checkpoint signing ("kibanckp").
+const CHECKPOINT_LOCK: i64 = 0x6b69_6261_6e63_6b70;
+/// The class of the migration lock ("kimi"); its object is the schema's hash, so tests that
+/// migrate schemas of their own on one database do not queue behind each other.
+const MIGRATION_LOCK_CLASS: i32 = 0x6b69_6d69;
 
 /// One column of `rows` as an array parameter.
 fn column<'a, T>(rows: &'a [T], field: impl Fn(&'a T) -> &'a str) -> Vec<&'a str> {
@@ -273,6 +278,28 @@ impl Db for PostgresStore {
     /// servers) extend the chain one at a time.
     fn lock_audit_chain(&mut self) -> Result<()> {
         self.execute_native("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK])?;
+        Ok(())
+    }
+
+    fn lock_checkpoints(&mut self) -> Result<()> {
+        self.execute_native("SELECT pg_advisory_xact_lock($1)", &[&CHECKPOINT_LOCK])?;
+        Ok(())
+    }
+
+    /// A session lock, not a transaction's: it spans every migration's own transaction.
+    fn lock_migrations(&mut self) -> Result<()> {
+        self.client.execute(
+            "SELECT pg_advisory_lock($1, hashtext(current_schema()))",
+            &[&MIGRATION_LOCK_CLASS],
+        )?;
+        Ok(())
+    }
+
+    fn unlock_migrations(&mut self) -> Result<()> {
+        self.client.execute(
+            "SELECT pg_advisory_unlock($1, hashtext(current_schema()))",
+            &[&MIGRATION_LOCK_CLASS],
+        )?;
         Ok(())
     }
 

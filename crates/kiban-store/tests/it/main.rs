@@ -12,5 +12,6 @@ mod careplan_fixtures;
 mod certification;
 mod conformance;
 mod corrupt;
+mod migrations;
 mod schema;
 mod wal;
