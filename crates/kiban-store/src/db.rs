@@ -470,6 +470,22 @@ pub trait Db: Send {
     fn lock_migrations(&mut self) -> Result<()> {
         Ok(())
     }
+    /// See [`crate::Store::notify`].
+    fn send_notification(&mut self, _channel: &str, _payload: &str) -> Result<()> {
+        Ok(())
+    }
+    /// See [`crate::Store::listen`].
+    fn start_listening(&mut self, _channels: &[&str]) -> Result<bool> {
+        Ok(false)
+    }
+    /// See [`crate::Store::wait_notifications`].
+    fn next_notifications(
+        &mut self,
+        timeout: std::time::Duration,
+    ) -> Result<Vec<crate::Notification>> {
+        std::thread::sleep(timeout);
+        Ok(Vec::new())
+    }
     fn unlock_migrations(&mut self) -> Result<()> {
         Ok(())
     }

@@ -72,6 +72,13 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// One notification received by a listening connection ([`Store::listen`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub channel: String,
+    pub payload: String,
+}
+
 /// The server's own message and SQLSTATE: `postgres::Error` alone displays only "db error".
 fn postgres_message(e: &postgres::Error) -> String {
     match e.as_db_error() {
@@ -146,6 +153,18 @@ pub trait Store: AuditStore + AccessStore + CertificationStore + CarePlanStore +
     fn checkpoint_wal(&mut self) -> Result<()> {
         Ok(())
     }
+
+    /// Sends `payload` on `channel` to every connection of this database listening on it
+    /// (PostgreSQL `NOTIFY`: delivered when the current transaction commits, at once outside
+    /// one). Several servers share one PostgreSQL database; a SQLite file has one server, so
+    /// there this is a no-op.
+    fn notify(&mut self, channel: &str, payload: &str) -> Result<()>;
+    /// Listens on `channels` from now on; `false` when the engine has no notifications
+    /// (SQLite). A channel is a lower-case identifier.
+    fn listen(&mut self, channels: &[&str]) -> Result<bool>;
+    /// The notifications received, waiting up to `timeout` for the first. An `Err` means the
+    /// connection is lost: open another and listen again (what was sent meanwhile is gone).
+    fn wait_notifications(&mut self, timeout: std::time::Duration) -> Result<Vec<Notification>>;
 
     /// The committed import of a file with this SHA-256, if any.
     fn find_committed_import(&mut self, sha256: &str) -> Result<Option<ImportRecord>>;

@@ -286,6 +286,55 @@ impl Db for PostgresStore {
         Ok(())
     }
 
+    fn send_notification(&mut self, channel: &str, payload: &str) -> Result<()> {
+        self.execute_native("SELECT pg_notify($1, $2)", &[&channel, &payload])?;
+        Ok(())
+    }
+
+    fn start_listening(&mut self, channels: &[&str]) -> Result<bool> {
+        for channel in channels {
+            // LISTEN takes an identifier, not a parameter: only plain names reach it.
+            if channel.is_empty()
+                || !channel
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
+            {
+                return Err(StoreError::Conflict(format!(
+                    "not a channel name: {channel:?}"
+                )));
+            }
+            self.client.batch_execute(&format!("LISTEN {channel}"))?;
+        }
+        Ok(true)
+    }
+
+    fn next_notifications(&mut self, timeout: std::time::Duration) -> Result<Vec<Notification>> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let received = |n: postgres::Notification| Notification {
+            channel: n.channel().to_string(),
+            payload: n.payload().to_string(),
+        };
+        let mut out = Vec::new();
+        {
+            let mut notifications = self.client.notifications();
+            let first = notifications.timeout_iter(timeout).next()?;
+            if let Some(first) = first {
+                out.push(received(first));
+                let mut rest = notifications.iter();
+                while let Some(n) = rest.next()? {
+                    out.push(received(n));
+                }
+            }
+        }
+        // A closed connection waits out the timeout quietly; say so, so the listener reconnects.
+        if self.client.is_closed() {
+            return Err(StoreError::Conflict(
+                "the listening connection is closed".into(),
+            ));
+        }
+        Ok(out)
+    }
+
     /// A session lock, not a transaction's: it spans every migration's own transaction.
     fn lock_migrations(&mut self) -> Result<()> {
         self.client.execute(

@@ -122,6 +122,15 @@ impl<D: Db> Store for D {
     fn checkpoint_wal(&mut self) -> Result<()> {
         self.wal_checkpoint()
     }
+    fn notify(&mut self, channel: &str, payload: &str) -> Result<()> {
+        self.send_notification(channel, payload)
+    }
+    fn listen(&mut self, channels: &[&str]) -> Result<bool> {
+        self.start_listening(channels)
+    }
+    fn wait_notifications(&mut self, timeout: std::time::Duration) -> Result<Vec<Notification>> {
+        self.next_notifications(timeout)
+    }
 
     fn find_committed_import(&mut self, sha256: &str) -> Result<Option<ImportRecord>> {
         let sql = format!(

@@ -13,5 +13,6 @@ mod certification;
 mod conformance;
 mod corrupt;
 mod migrations;
+mod notifications;
 mod schema;
 mod wal;
