@@ -15,6 +15,7 @@ pub mod careplan;
 pub mod category;
 pub mod certification;
 pub mod citizen;
+pub mod cluster;
 pub mod confirm;
 pub mod connection;
 pub mod demo;

@@ -162,13 +162,16 @@ impl StaffCaller {
         if let Some(identity) = state.staff_sessions.get(&hash, now_ms) {
             return Self::not_revoked(state, identity);
         }
+        // Taken before the store is asked: a change heard while it answers makes the answer
+        // too old to remember.
+        let generation = state.staff_sessions.generation();
         let identity = state
             .conn(move |_, conn| staff_sessions::load(conn, &token, now_ms))
             .await?
             .ok_or(ErrorCode::Unauthenticated)?;
         state
             .staff_sessions
-            .remember(hash, identity.clone(), now_ms);
+            .remember(hash, identity.clone(), now_ms, generation);
         Self::not_revoked(state, identity)
     }
 

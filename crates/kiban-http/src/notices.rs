@@ -12,9 +12,11 @@
 //! so the person's history shows every office that looked, and a revoked consent stops the
 //! reading even while the stream stays open.
 //!
-//! Delivery is in-process (one `kiban serve`): a second server process on the same
-//! PostgreSQL database would need LISTEN/NOTIFY to share notices, which is not built. A
-//! subscriber that falls more than [`BACKLOG`] notices behind is told to re-read (`lagged`).
+//! Several servers on one PostgreSQL database deliver to each other's subscribers: a notice is
+//! handed to this server's subscribers at once and sent to the others through PostgreSQL
+//! (`kiban_app::cluster`, channel `kiban_notices`), whose listener hands it to theirs; a server
+//! ignores its own notices coming back. A subscriber that falls more than [`BACKLOG`] notices
+//! behind is told to re-read (`lagged`).
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use serde::Serialize;
@@ -37,23 +39,64 @@ pub struct Notice {
     pub at_ms: i64,
 }
 
+/// A notice between servers: the notice, the office it is for, and the server that sent it.
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct Wire {
+    origin: String,
+    office: String,
+    application_id: i64,
+    status: String,
+    at_ms: i64,
+}
+
 /// The broadcast channel of notices.
 pub struct Notices {
     sender: broadcast::Sender<Notice>,
+    /// This server among the servers of one database (random at start).
+    origin: String,
 }
 
 impl Default for Notices {
     fn default() -> Self {
         Self {
             sender: broadcast::channel(BACKLOG).0,
+            origin: hex::encode(rand::random::<[u8; 8]>()),
         }
     }
 }
 
 impl Notices {
-    /// Sends `notice` to the subscribers of its office (none listening is fine).
+    /// Sends `notice` to this server's subscribers of its office (none listening is fine).
     pub fn publish(&self, notice: Notice) {
         let _ = self.sender.send(notice);
+    }
+
+    /// The text sent to the other servers for `notice`.
+    pub(crate) fn wire(&self, notice: &Notice) -> String {
+        serde_json::to_string(&Wire {
+            origin: self.origin.clone(),
+            office: notice.office.clone(),
+            application_id: notice.application_id,
+            status: notice.status.clone(),
+            at_ms: notice.at_ms,
+        })
+        .expect("a notice serialises")
+    }
+
+    /// A notice another server sent: handed to this server's subscribers (its own, which
+    /// this server already delivered, and anything unreadable are dropped).
+    pub(crate) fn received(&self, payload: &str) {
+        let Ok(wire) = serde_json::from_str::<Wire>(payload) else {
+            return;
+        };
+        if wire.origin != self.origin {
+            self.publish(Notice {
+                office: wire.office,
+                application_id: wire.application_id,
+                status: wire.status,
+                at_ms: wire.at_ms,
+            });
+        }
     }
 
     /// The SSE response for `office`: its notices as `event: certification` with the JSON
@@ -86,5 +129,22 @@ impl Notices {
                 }
             });
         Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    }
+}
+
+/// Hands `notice` to this server's subscribers and sends it to the other servers of the
+/// database. The change it tells of is committed already, so a failure to send is reported
+/// and the request still succeeds.
+pub(crate) async fn announce(state: &crate::state::Shared, notice: Notice) {
+    let payload = state.notices.wire(&notice);
+    state.notices.publish(notice);
+    let sent = state
+        .conn(move |_, conn| Ok(kiban_app::cluster::publish_notice(conn, &payload)?))
+        .await;
+    if let Err(e) = sent {
+        eprintln!(
+            "kiban-http: a notice was not sent to the other servers: {}",
+            e.code.code()
+        );
     }
 }

@@ -94,7 +94,10 @@ pub struct AppState {
     /// Binds the web pages' form tokens to their session (CSRF, see `pages::session`).
     pub(crate) form_key: kiban_crypto::FormKey,
     /// Notices to offices about the applications they are registered for (SSE).
-    pub(crate) notices: crate::notices::Notices,
+    pub(crate) notices: Arc<crate::notices::Notices>,
+    /// Hears what other servers of the same PostgreSQL database change (none on SQLite);
+    /// dropped (and joined) with the state.
+    _listener: Option<kiban_app::cluster::Listener>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -153,6 +156,21 @@ impl AppState {
             Arc::clone(&client_revocations),
             config.revocation_poll,
         )?;
+        let staff_sessions = crate::staff_sessions::StaffSessions::new(
+            connections[0].lock().map_or(true, |c| c.is_sqlite()),
+        );
+        let notices = Arc::new(crate::notices::Notices::default());
+        let listener = {
+            let (notices, source) = (Arc::clone(&notices), config.database.clone());
+            kiban_app::cluster::Listener::start(
+                move || source.open(),
+                move |heard| {
+                    if let kiban_app::cluster::Heard::Notice(payload) = heard {
+                        notices.received(&payload);
+                    }
+                },
+            )?
+        };
         Ok(Arc::new(Self {
             _wal: wal,
             _revocations: watcher,
@@ -169,9 +187,10 @@ impl AppState {
             citizens: Mutex::new(HashMap::new()),
             login_policy: config.login_policy,
             login_throttle: Default::default(),
-            staff_sessions: Default::default(),
+            staff_sessions,
             form_key: kiban_crypto::FormKey::random(),
-            notices: Default::default(),
+            notices,
+            _listener: listener,
         }))
     }
 

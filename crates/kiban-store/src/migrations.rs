@@ -34,7 +34,6 @@ pub const MIGRATIONS: &[Migration] = migrations![
     6 "0006_certification",
     7 "0007_careplan",
     8 "0008_client_revocation",
-    9 "0009_cluster_signals",
 ];
 
 /// The bookkeeping table, identical in both engines.

@@ -85,20 +85,22 @@ impl TestDb {
     /// Runs SQL on a separate raw connection, bypassing kiban entirely: how tests play an
     /// attacker with database access.
     pub fn sql(&self, sql: &str) {
-        match &self.schema {
-            Some(_) => {
-                let mut client =
-                    postgres::Client::connect(&self.url, postgres::NoTls).expect("raw connection");
-                client.batch_execute(sql).expect("raw SQL");
-            }
-            None => {
-                let path = self.url.strip_prefix("sqlite://").expect("sqlite url");
-                rusqlite::Connection::open(path)
-                    .expect("raw connection")
-                    .execute_batch(sql)
-                    .expect("raw SQL");
-            }
-        }
+        raw_sql(&self.url, sql);
+    }
+}
+
+/// [`TestDb::sql`] by the database's URL (`sqlite://PATH` or `postgres://…`), for a thread
+/// that cannot hold the [`TestDb`].
+pub fn raw_sql(url: &str, sql: &str) {
+    match url.strip_prefix("sqlite://") {
+        Some(path) => rusqlite::Connection::open(path)
+            .expect("raw connection")
+            .execute_batch(sql)
+            .expect("raw SQL"),
+        None => postgres::Client::connect(url, postgres::NoTls)
+            .expect("raw connection")
+            .batch_execute(sql)
+            .expect("raw SQL"),
     }
 }
 

@@ -32,14 +32,15 @@ fn date(raw: &str, what: &str) -> Result<Date, ApiError> {
 }
 
 /// Tells the registered care manager's office that application `view` moved on.
-fn notify(state: &Shared, view: &ApplicationView, at_ms: i64) {
+async fn notify(state: &Shared, view: &ApplicationView, at_ms: i64) {
     if let Some(office) = &view.care_manager_office {
-        state.notices.publish(Notice {
+        let notice = Notice {
             office: office.clone(),
             application_id: view.id,
             status: view.status.clone(),
             at_ms,
-        });
+        };
+        crate::notices::announce(state, notice).await;
     }
 }
 
@@ -55,7 +56,7 @@ async fn step_reply(
         .conn(move |_, conn| Ok(work(conn, Timestamp::from_millis(at_ms))?))
         .await?;
     if let Outcome::Allowed(view) = &outcome {
-        notify(&state, view, at_ms);
+        notify(&state, view, at_ms).await;
     }
     Ok(outcome.into())
 }
@@ -291,7 +292,7 @@ pub async fn decision(
         })
         .await?;
     if let Outcome::Allowed(decided) = &outcome {
-        notify(&state, &decided.application, at_ms);
+        notify(&state, &decided.application, at_ms).await;
     }
     Ok(outcome.into())
 }

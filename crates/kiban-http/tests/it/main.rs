@@ -12,6 +12,7 @@ mod certification_pages;
 mod citizen;
 mod citizen_pages;
 mod click_depth;
+mod cluster;
 mod consent_pages;
 mod counter;
 mod login_hardening;

@@ -118,6 +118,17 @@ impl Fixture {
         }
     }
 
+    /// Runs SQL on a raw connection to the database, bypassing kiban (an operator's SQL).
+    pub fn sql(&self, sql: &str) {
+        let url = self.db.as_ref().expect("a database").url.clone();
+        // A new PostgreSQL client starts a runtime of its own: not on the test's runtime thread.
+        std::thread::scope(|s| {
+            s.spawn(|| kiban_testkit::raw_sql(&url, sql))
+                .join()
+                .unwrap()
+        });
+    }
+
     /// Another server on the same database, with a data directory (CRL file) of its own, as
     /// several servers behind a load balancer share one PostgreSQL database. It trusts the
     /// same CA and stops when the returned value is dropped.

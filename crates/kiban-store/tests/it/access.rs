@@ -62,7 +62,7 @@ pub(crate) fn staff(id: &str) -> StaffRow {
     }
 }
 
-pub(crate) fn session(access: &str, refresh: &str) -> SessionRow {
+fn session(access: &str, refresh: &str) -> SessionRow {
     SessionRow {
         access_hash: access.into(),
         refresh_hash: refresh.into(),

@@ -1,7 +1,6 @@
 //! Notifications between servers on one PostgreSQL database: what one connection sends (or
-//! the database announces) another that listens receives; SQLite has none.
+//! another that listens receives, at commit; SQLite has none.
 
-use crate::access::{session, staff};
 use kiban_store::{Notification, Store};
 use kiban_testkit::TestDb;
 use std::time::{Duration, Instant};
@@ -58,40 +57,10 @@ fn a_notice_inside_a_rolled_back_transaction_is_never_sent() {
 }
 
 #[test]
-fn the_database_announces_what_ends_a_staff_login_and_nothing_else() {
-    let mut db = TestDb::postgres();
-    let id = format!("staff-{}", rand::random::<u32>());
-    let account = staff(&id);
-    db.store().insert_staff(&account).unwrap();
-    let mut s = session(&format!("a{id}"), &format!("r{id}"));
-    s.staff_id = id.clone();
-    db.store().insert_session(&s).unwrap();
-    let mut other = listener(&db, &["kiban_staff"]);
-    let ours = |n: &Notification| n.payload == format!("staff:{id}");
-
-    // A failed attempt that does not lock: counted, not announced.
-    db.store().update_staff_login(&id, 1, 0, 5, 0).unwrap();
-    assert!(received(other.as_mut(), ours).is_empty());
-    // Logout (the session revoked): announced.
-    db.store().revoke_session(&format!("a{id}")).unwrap();
-    assert_eq!(received(other.as_mut(), ours).len(), 1);
-    // A lockout: announced.
-    db.store()
-        .update_staff_login(&id, 5, 9_999_999, 6, 0)
-        .unwrap();
-    assert_eq!(received(other.as_mut(), ours).len(), 1);
-    // Deactivated by an operator's own SQL, outside kiban: announced all the same.
-    db.sql(&format!(
-        "UPDATE staff_accounts SET active = 0 WHERE staff_id = '{id}'"
-    ));
-    assert_eq!(received(other.as_mut(), ours).len(), 1);
-}
-
-#[test]
 fn sqlite_has_no_notifications() {
     let mut db = TestDb::sqlite();
-    assert!(!db.store().listen(&["kiban_staff"]).unwrap());
-    db.store().notify("kiban_staff", "staff:x").unwrap();
+    assert!(!db.store().listen(&["kiban_notices"]).unwrap());
+    db.store().notify("kiban_notices", "{}").unwrap();
     assert!(db
         .store()
         .wait_notifications(Duration::from_millis(10))

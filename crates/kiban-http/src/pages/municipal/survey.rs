@@ -405,12 +405,13 @@ pub(crate) async fn submit(
         Ok(Outcome::Allowed(view)) => {
             if let Some(office) = &view.care_manager_office {
                 // The registered care manager's notice, exactly as the API sends it.
-                state.notices.publish(Notice {
+                let notice = Notice {
                     office: office.clone(),
                     application_id: view.id,
                     status: view.status.clone(),
                     at_ms: now().0,
-                });
+                };
+                crate::notices::announce(&state, notice).await;
             }
             let to = progress_url(id, purpose);
             Redirect::to(&to).into_response()

@@ -1,0 +1,175 @@
+//! Two servers on one PostgreSQL database behave as one service: what ends a staff login
+//! through one ends it at the other at once (not after the few seconds a server remembers a
+//! checked token), and a notice made through one reaches an office subscribed at the other.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::certification_api::contract;
+use crate::support::{answer, code, insured, Fixture, INSURER, OFFICE};
+
+fn qualification() -> String {
+    format!("/api/v1/persons/{INSURER}/{}/qualification", insured(1))
+}
+
+/// The status of a 資格確認 read with `token` at the server `base`.
+async fn read(client: &reqwest::Client, base: &str, token: &str) -> u16 {
+    client
+        .get(format!("{base}{}", qualification()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_through_one_server_is_refused_at_the_other_on_the_next_request() {
+    let mut fx = Fixture::postgres().await;
+    fx.add_staff("cm1", "office_staff", OFFICE);
+    let second = fx.second_server().await;
+    let cert = fx.cert(OFFICE);
+    let at_first = fx.client(Some(&cert));
+    let at_second = fx.client_of(second.addr, Some(&cert));
+    let (first_base, second_base) = (
+        fx.url(""),
+        format!("https://localhost:{}", second.addr.port()),
+    );
+    let token = fx.login(&at_first, "cm1").await;
+    // Both servers have now checked the token and remember it.
+    assert_eq!(read(&at_first, &first_base, &token).await, 200);
+    assert_eq!(read(&at_second, &second_base, &token).await, 200);
+
+    let (status, body) = fx
+        .post(&at_first, "/api/v1/staff/logout", Some(&token), &json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // No pause: the very next request at the other server.
+    let response = at_second
+        .get(format!("{second_base}{}", qualification()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = answer(response).await;
+    assert_eq!((status, code(&body)), (401, "UNAUTHENTICATED"), "{body}");
+}
+
+/// An account deactivated outside any server (an operator's SQL, the command line) stops
+/// working at both servers well within the seconds a checked token is remembered
+/// (`FRESH_MS`, 5 s): the database announces it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_deactivated_elsewhere_stops_at_every_server_at_once() {
+    let mut fx = Fixture::postgres().await;
+    fx.add_staff("cm1", "office_staff", OFFICE);
+    let second = fx.second_server().await;
+    let cert = fx.cert(OFFICE);
+    let at_first = fx.client(Some(&cert));
+    let at_second = fx.client_of(second.addr, Some(&cert));
+    let (first_base, second_base) = (
+        fx.url(""),
+        format!("https://localhost:{}", second.addr.port()),
+    );
+    let token = fx.login(&at_first, "cm1").await;
+    assert_eq!(read(&at_first, &first_base, &token).await, 200);
+    assert_eq!(read(&at_second, &second_base, &token).await, 200);
+
+    fx.sql("UPDATE staff_accounts SET active = 0 WHERE staff_id = 'cm1'");
+    let deactivated = Instant::now();
+    for (client, base) in [(&at_first, &first_base), (&at_second, &second_base)] {
+        loop {
+            let status = read(client, base, &token).await;
+            if status == 401 {
+                break;
+            }
+            assert!(
+                deactivated.elapsed() < Duration::from_millis(1_000),
+                "still {status} at {base} after {:?}",
+                deactivated.elapsed()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_made_through_one_server_reaches_an_office_subscribed_at_the_other() {
+    let mut fx = Fixture::postgres().await;
+    fx.add_staff("city1", "municipal_staff", INSURER);
+    fx.add_staff("cm1", "office_staff", OFFICE);
+    contract(&mut fx, 1);
+    let second = fx.second_server().await;
+    let second_base = format!("https://localhost:{}", second.addr.port());
+
+    // The office subscribes at the first server.
+    let office = fx.client(Some(&fx.cert(OFFICE)));
+    let cm = fx.login(&office, "cm1").await;
+    let listener = fx.client_with(Some(&fx.cert(OFFICE)), None);
+    let mut stream = listener
+        .get(fx.url("/api/v1/certification/events"))
+        .bearer_auth(&cm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+
+    // The municipality works through the second.
+    let lgwan = fx.client_of(second.addr, Some(&fx.staff_cert("city1")));
+    let login = lgwan
+        .post(format!("{second_base}/api/v1/staff/login"))
+        .json(&fx.login_body("city1"))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = answer(login).await;
+    assert_eq!(status, 200, "{body}");
+    let city = body["data"]["access_token"].as_str().unwrap().to_string();
+    let municipal = |path: String, body: serde_json::Value| {
+        lgwan
+            .post(format!("{second_base}{path}"))
+            .bearer_auth(&city)
+            .header("X-Kiban-Purpose", "certification_affairs")
+            .json(&body)
+            .send()
+    };
+    let today = kiban_domain::access::Timestamp::from_millis(crate::support::now_ms()).jst_date();
+    let filed = municipal(
+        "/api/v1/certification/applications".into(),
+        json!({
+            "insurer": INSURER, "insured": insured(1), "kind": "new", "applicant": "office",
+            "proxy_office": OFFICE, "applied_on": today.yyyymmdd(), "share_with_care_manager": true,
+            "care_plan_office": OFFICE, "care_plan_office_name": "さくら居宅介護支援事業所" }),
+    )
+    .await
+    .unwrap();
+    let (status, filed) = answer(filed).await;
+    assert_eq!(status, 200, "{filed}");
+    let id = filed["data"]["id"].as_i64().unwrap();
+    let step = municipal(
+        format!("/api/v1/certification/applications/{id}/steps"),
+        json!({ "step": "request_survey" }),
+    )
+    .await
+    .unwrap();
+    let (status, step) = answer(step).await;
+    assert_eq!(status, 200, "{step}");
+
+    // The first server's subscriber hears of it.
+    let wanted = format!("\"application_id\":{id}");
+    let mut seen = String::new();
+    let until = Instant::now() + Duration::from_secs(5);
+    while !seen.contains(&wanted) {
+        let left = until.saturating_duration_since(Instant::now());
+        let chunk = tokio::time::timeout(left, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no notice within 5 s; stream so far: {seen}"))
+            .unwrap()
+            .expect("the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("event: certification"), "{seen}");
+    // No personal data travels: neither the insured number nor a name.
+    assert!(!seen.contains(&insured(1)), "{seen}");
+}
