@@ -169,3 +169,85 @@ fn both_engines_migrate_to_the_same_tables_columns_and_indexes() {
         "the same migrations recorded"
     );
 }
+
+/// The national plan (docs/scale.md) partitions and distributes by 保険者番号: every table's
+/// primary key and unique constraints include `insurer`, or the plan names the table among its
+/// exceptions with why. A new table without the insurer in its keys fails here until the plan
+/// says why; an exception the schema no longer has fails too, so the list stays true.
+#[test]
+fn every_key_includes_the_insurer_or_the_national_plan_names_the_exception() {
+    let db = TestDb::sqlite();
+    let path = db.url.strip_prefix("sqlite://").expect("sqlite url");
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let names = |sql: &str, arg: &str| -> Vec<(String, i64)> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([arg], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let mut without = std::collections::BTreeSet::new();
+    for (table, _) in names(
+        "SELECT name, 0 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> ?1",
+        "",
+    ) {
+        // Every key of the table: its primary key (a rowid table's INTEGER PRIMARY KEY is not
+        // listed as an index) and each unique index, constraint or not.
+        let mut keys: Vec<Vec<String>> = Vec::new();
+        let primary: Vec<String> = names(
+            "SELECT name, pk FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk",
+            &table,
+        )
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+        if !primary.is_empty() {
+            keys.push(primary);
+        }
+        for (index, _) in names(
+            "SELECT name, 0 FROM pragma_index_list(?1) WHERE \"unique\" = 1",
+            &table,
+        ) {
+            keys.push(
+                names("SELECT name, seqno FROM pragma_index_info(?1)", &index)
+                    .into_iter()
+                    .map(|(c, _)| c)
+                    .collect(),
+            );
+        }
+        if keys.is_empty() || keys.iter().any(|k| !k.iter().any(|c| c == "insurer")) {
+            without.insert(table);
+        }
+    }
+    let plan = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scale.md"),
+    )
+    .expect("docs/scale.md");
+    let section = plan
+        .split("## Exceptions to the insurer key")
+        .nth(1)
+        .expect("the plan has its exceptions section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let named: std::collections::BTreeSet<String> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("- `"))
+        .filter_map(|l| l.split('`').next())
+        .map(str::to_string)
+        .collect();
+    let unnamed: Vec<_> = without.difference(&named).collect();
+    assert!(
+        unnamed.is_empty(),
+        "tables whose keys lack the insurer, not named in docs/scale.md: {unnamed:?}"
+    );
+    let stale: Vec<_> = named.difference(&without).collect();
+    assert!(
+        stale.is_empty(),
+        "docs/scale.md names exceptions the schema does not have: {stale:?}"
+    );
+    assert!(
+        without.len() >= 10,
+        "the check sees the schema: {without:?}"
+    );
+}
