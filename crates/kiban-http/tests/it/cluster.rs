@@ -173,3 +173,60 @@ async fn a_notice_made_through_one_server_reaches_an_office_subscribed_at_the_ot
     // No personal data travels: neither the insured number nor a name.
     assert!(!seen.contains(&insured(1)), "{seen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consent_revoked_through_one_server_is_refused_at_the_other_on_the_next_request() {
+    let mut fx = Fixture::postgres().await;
+    fx.add_staff("cm1", "office_staff", OFFICE);
+    let second = fx.second_server().await;
+    let second_base = format!("https://localhost:{}", second.addr.port());
+    let card = fx.card_for(1);
+    let office = fx.client(Some(&fx.cert(OFFICE)));
+    let token = fx.login(&office, "cm1").await;
+    let (challenge_id, signature) = fx.card_sign(&office, &card).await;
+    let request = json!({ "identity": { "method": "card", "challenge_id": challenge_id, "signature": signature } });
+    let (_, body) = fx
+        .post(
+            &office,
+            &format!("/api/v1/persons/{INSURER}/{}/enrolment", insured(1)),
+            Some(&token),
+            &request,
+        )
+        .await;
+    assert_eq!(body["ok"], true, "{body}");
+    let at_second = fx.client_of(second.addr, Some(&fx.cert(OFFICE)));
+    let read_at_second = || {
+        at_second
+            .get(format!("{second_base}{}", qualification()))
+            .bearer_auth(&token)
+            .send()
+    };
+    let (status, body) = answer(read_at_second().await.unwrap()).await;
+    assert_eq!((status, body["ok"].as_bool()), (200, Some(true)), "{body}");
+
+    // The person revokes 資格情報 through the first server.
+    let me = fx.client(None);
+    let citizen = fx.citizen_login(&card).await;
+    let (_, body) = fx.get(&me, "/api/v1/me/consents", Some(&citizen)).await;
+    let id = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "qualification")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, body) = fx
+        .post(
+            &me,
+            &format!("/api/v1/me/consents/{id}/revoke"),
+            Some(&citizen),
+            &json!({}),
+        )
+        .await;
+    assert_eq!((status, body["ok"].as_bool()), (200, Some(true)), "{body}");
+
+    // The very next read at the second server is refused.
+    let (status, body) = answer(read_at_second().await.unwrap()).await;
+    assert_eq!((status, code(&body)), (200, "CONSENT_REVOKED"), "{body}");
+}
