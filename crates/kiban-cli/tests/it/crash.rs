@@ -3,7 +3,7 @@
 
 mod disk_full;
 mod import;
-mod serve;
+pub(crate) mod serve;
 
 /// splitmix64: kill points from a printed seed, without a dependency.
 fn next(state: &mut u64) -> u64 {

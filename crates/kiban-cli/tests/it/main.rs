@@ -4,6 +4,7 @@
 mod cards;
 mod careplan;
 mod checkpoints;
+mod cluster;
 mod crash;
 mod keys;
 mod physician;

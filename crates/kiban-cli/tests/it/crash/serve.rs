@@ -17,7 +17,7 @@ use crate::ok;
 use crate::running::{demo, Server};
 
 const PASSWORD: &str = "kiban-demo-2026";
-pub(super) const OFFICE_CERT: &str = "certs/1370000001";
+pub(crate) const OFFICE_CERT: &str = "certs/1370000001";
 /// Persons 0000100001 … of the demo's 300; the load enrols from `ENROL_FROM` on, where the
 /// demo itself registered nobody.
 const PERSONS: u32 = 300;
@@ -41,7 +41,7 @@ fn totp_secret(data: &Path, id: &str) -> kiban_crypto::TotpSecret {
 }
 
 #[derive(Clone)]
-pub(super) struct Api {
+pub(crate) struct Api {
     client: reqwest::blocking::Client,
     base: String,
     token: String,
@@ -50,7 +50,7 @@ pub(super) struct Api {
 impl Api {
     /// Logs `id` in with the office certificate, when given. `ahead` moves the TOTP code one
     /// step on: a restarted server has seen this step already (replay is refused).
-    pub(super) fn login(data: &Path, port: u16, id: &str, cert: Option<&str>, ahead: u64) -> Self {
+    pub(crate) fn login(data: &Path, port: u16, id: &str, cert: Option<&str>, ahead: u64) -> Self {
         let ca = std::fs::read(data.join("keys/ca/ca.pem")).unwrap();
         let mut builder = reqwest::blocking::Client::builder()
             .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
@@ -94,6 +94,19 @@ impl Api {
         response.json().ok()
     }
 
+    /// Status, or `None` when the request did not get an answer (a connection broken by a kill).
+    pub(crate) fn status(&self, path: &str) -> Option<u16> {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .ok()?;
+        let status = response.status().as_u16();
+        response.bytes().ok()?;
+        Some(status)
+    }
+
     /// Status and answer, whatever the status.
     pub(super) fn get_any(&self, path: &str) -> (u16, Value) {
         let response = self
@@ -125,7 +138,7 @@ impl Api {
     }
 }
 
-pub(super) fn insured(n: u32) -> String {
+pub(crate) fn insured(n: u32) -> String {
     format!("{:010}", 100_000 + n)
 }
 
