@@ -45,6 +45,11 @@ impl Connection {
         self.store.engine() == Engine::Sqlite
     }
 
+    /// Whether the connection is lost for good and must be replaced (PostgreSQL).
+    pub fn is_broken(&self) -> bool {
+        self.store.is_broken()
+    }
+
     /// Applies pending migrations; returns the names applied now.
     pub fn migrate(&mut self) -> Result<Vec<String>> {
         Ok(self.store.migrate()?)

@@ -33,6 +33,7 @@ struct Queue {
 struct Failed {
     message: String,
     disk_full: bool,
+    connection_lost: bool,
 }
 
 #[derive(Default)]
@@ -67,6 +68,7 @@ pub(crate) fn append(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<
             return result.map_err(|f| AppError::AuditAppend {
                 message: f.message,
                 disk_full: f.disk_full,
+                connection_lost: f.connection_lost,
             });
         }
         if queue.leading {
@@ -87,6 +89,7 @@ pub(crate) fn append(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<
         lead.outcome = Some(commit(store, batch).map_err(|e| Failed {
             message: e.to_string(),
             disk_full: e.is_disk_full(),
+            connection_lost: e.is_connection_lost(),
         }));
         drop(lead);
         queue = lock(&group.queue);
@@ -124,6 +127,7 @@ impl Drop for Leadership<'_> {
                     _ => Failed {
                         message: "the appending thread panicked".to_string(),
                         disk_full: false,
+                        connection_lost: false,
                     },
                 };
                 for t in &self.tickets {

@@ -47,7 +47,11 @@ pub enum AppError {
     #[error(
         "監査ログに記録できませんでした: {message} / could not append to the audit log: {message}"
     )]
-    AuditAppend { message: String, disk_full: bool },
+    AuditAppend {
+        message: String,
+        disk_full: bool,
+        connection_lost: bool,
+    },
 }
 
 impl AppError {
@@ -58,6 +62,19 @@ impl AppError {
             Self::Store(e) => e.is_disk_full(),
             Self::Io(e) => e.raw_os_error() == Some(28),
             Self::AuditAppend { disk_full, .. } => *disk_full,
+        }
+    }
+
+    /// The database could not be reached or the connection was lost (see
+    /// [`kiban_store::StoreError::is_connection_lost`]): nothing was committed by the failed
+    /// work, and a retry may succeed (the API answers 503 with `Retry-After`).
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            Self::Store(e) => e.is_connection_lost(),
+            Self::Io(_) => false,
+            Self::AuditAppend {
+                connection_lost, ..
+            } => *connection_lost,
         }
     }
 }

@@ -185,6 +185,11 @@ impl From<kiban_app::AppError> for ApiError {
         if e.is_disk_full() {
             return Self::new(ErrorCode::StorageFull);
         }
+        // The database is unreachable or the connection was lost (its replacement is opened
+        // for the next request): nothing was committed, and a retry may succeed.
+        if e.is_connection_lost() {
+            return Self::new(ErrorCode::Unavailable);
+        }
         Self::new(ErrorCode::Internal)
     }
 }
@@ -197,7 +202,16 @@ impl IntoResponse for ApiError {
             data: None,
             error: Some(&body),
         };
-        (self.code.status(), Json(envelope)).into_response()
+        let status = self.code.status();
+        let mut response = (status, Json(envelope)).into_response();
+        // Every 503 is temporary: say when to try again.
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        response
     }
 }
 

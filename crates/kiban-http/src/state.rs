@@ -70,6 +70,8 @@ pub(crate) struct CitizenSession {
 /// Shared server state. Build it with [`AppState::open`]; hand it to [`crate::router`].
 pub struct AppState {
     connections: Vec<Mutex<Connection>>,
+    /// Where a lost connection's replacement comes from.
+    source: StoreSource,
     /// Dropped (and joined) with the state.
     _wal: Option<crate::wal::WalCheckpointer>,
     /// Keeps `client_revocations` current from the CRL file and the database; dropped (and
@@ -172,6 +174,7 @@ impl AppState {
             )?
         };
         Ok(Arc::new(Self {
+            source: config.database.clone(),
             _wal: wal,
             _revocations: watcher,
             free_connections: tokio::sync::Semaphore::new(connections.len()),
@@ -250,7 +253,18 @@ impl AppState {
         let state = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let mut conn = state.checkout();
-            work(&state, &mut conn)
+            // A connection the database closed (a restart, a failover) is replaced, never
+            // kept: before the work, and after a failure for the next request.
+            if conn.is_broken() {
+                *conn = state.source.open().map_err(ApiError::from)?;
+            }
+            let done = work(&state, &mut conn);
+            if conn.is_broken() {
+                if let Ok(fresh) = state.source.open() {
+                    *conn = fresh;
+                }
+            }
+            done
         })
         .await
         .map_err(|_| ApiError::new(ErrorCode::Internal))?

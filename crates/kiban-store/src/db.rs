@@ -470,6 +470,10 @@ pub trait Db: Send {
     fn lock_migrations(&mut self) -> Result<()> {
         Ok(())
     }
+    /// See [`crate::Store::is_broken`].
+    fn connection_closed(&self) -> bool {
+        false
+    }
     /// See [`crate::Store::notify`].
     fn send_notification(&mut self, _channel: &str, _payload: &str) -> Result<()> {
         Ok(())

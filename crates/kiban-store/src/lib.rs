@@ -101,6 +101,31 @@ impl StoreError {
             _ => false,
         }
     }
+
+    /// The database could not be reached or the connection was lost: the server is down or
+    /// restarting, the network failed, or after a failover this node is no longer the primary
+    /// (a write refused as read-only). Nothing of the failed work was committed by this
+    /// connection, and the work may succeed on a new one.
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            Self::Postgres(e) => {
+                if e.is_closed() {
+                    return true;
+                }
+                match e.code() {
+                    Some(code) => {
+                        let code = code.code();
+                        code.starts_with("08") // connection exception
+                            || matches!(code, "57P01" | "57P02" | "57P03" | "25006")
+                    }
+                    // No SQLSTATE: the client's own failure; lost only when the socket failed.
+                    None => std::error::Error::source(e)
+                        .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some()),
+                }
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Which engine a store runs on.
@@ -165,6 +190,10 @@ pub trait Store: AuditStore + AccessStore + CertificationStore + CarePlanStore +
     /// The notifications received, waiting up to `timeout` for the first. An `Err` means the
     /// connection is lost: open another and listen again (what was sent meanwhile is gone).
     fn wait_notifications(&mut self, timeout: std::time::Duration) -> Result<Vec<Notification>>;
+
+    /// Whether this connection is lost for good (PostgreSQL: the server closed it, or it
+    /// failed): a pool replaces it rather than keep it.
+    fn is_broken(&self) -> bool;
 
     /// The committed import of a file with this SHA-256, if any.
     fn find_committed_import(&mut self, sha256: &str) -> Result<Option<ImportRecord>>;

@@ -28,9 +28,18 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
+    /// Connects with the URL's settings: several hosts (`host=a,b` or `postgres://a,b/…`) are
+    /// tried in turn, and `target_session_attrs=read-write` skips a standby, which is how a
+    /// server finds the new primary after a failover. Without a `connect_timeout` in the URL,
+    /// an unreachable host is given up after [`CONNECT_TIMEOUT`] rather than the operating
+    /// system's minutes.
     pub fn connect(url: &str) -> Result<Self> {
+        let mut config: postgres::Config = url.parse()?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
         Ok(Self {
-            client: Client::connect(url, NoTls)?,
+            client: config.connect(NoTls)?,
             identity: format!("postgres:{url}"),
             statements: Default::default(),
         })
@@ -138,6 +147,9 @@ fn copy_row(buf: &mut Vec<u8>, import_id: i64, v: &NewVersion) {
 
 /// Rows inserted by one import from which the import analyses the tables it loaded.
 const ANALYZE_AFTER_ROWS: i64 = 1_000;
+
+/// How long a connection attempt may take when the URL does not say.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The advisory lock key of the audit chain ("kibanaud" in ASCII).
 const AUDIT_LOCK: i64 = 0x6b69_6261_6e61_7564;
@@ -284,6 +296,10 @@ impl Db for PostgresStore {
     fn lock_checkpoints(&mut self) -> Result<()> {
         self.execute_native("SELECT pg_advisory_xact_lock($1)", &[&CHECKPOINT_LOCK])?;
         Ok(())
+    }
+
+    fn connection_closed(&self) -> bool {
+        self.client.is_closed()
     }
 
     fn send_notification(&mut self, channel: &str, payload: &str) -> Result<()> {

@@ -122,6 +122,9 @@ impl<D: Db> Store for D {
     fn checkpoint_wal(&mut self) -> Result<()> {
         self.wal_checkpoint()
     }
+    fn is_broken(&self) -> bool {
+        self.connection_closed()
+    }
     fn notify(&mut self, channel: &str, payload: &str) -> Result<()> {
         self.send_notification(channel, payload)
     }

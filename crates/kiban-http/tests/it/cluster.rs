@@ -230,3 +230,62 @@ async fn a_consent_revoked_through_one_server_is_refused_at_the_other_on_the_nex
     let (status, body) = answer(read_at_second().await.unwrap()).await;
     assert_eq!((status, code(&body)), (200, "CONSENT_REVOKED"), "{body}");
 }
+
+/// The database closes every connection of a server (a restart, a failover, an operator's
+/// `pg_terminate_backend`): the requests that meet a closed connection are answered 503 with
+/// `Retry-After` and a stable code, the connections are replaced, and the server serves again
+/// without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_the_database_closed_are_replaced_and_meanwhile_answered_503() {
+    let mut fx = Fixture::postgres().await;
+    fx.add_staff("cm1", "office_staff", OFFICE);
+    let name = format!("kiban_reconnect_{}", rand_suffix());
+    let server = fx
+        .second_server_at(&format!("{}&application_name={name}", fx.database_url()))
+        .await;
+    let base = format!("https://localhost:{}", server.addr.port());
+    let client = fx.client_of(server.addr, Some(&fx.cert(OFFICE)));
+    let token = fx.login(&fx.client(Some(&fx.cert(OFFICE))), "cm1").await;
+    assert_eq!(read(&client, &base, &token).await, 200);
+
+    fx.sql(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{name}'"
+    ));
+    let mut unavailable = 0;
+    let mut back = false;
+    for _ in 0..20 {
+        let response = client
+            .get(format!("{base}{}", qualification()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let retry_after = response.headers().get("retry-after").cloned();
+        let (status, body) = answer(response).await;
+        match status {
+            200 => {
+                back = true;
+                break;
+            }
+            503 => {
+                assert_eq!(code(&body), "SERVICE_UNAVAILABLE", "{body}");
+                assert_eq!(retry_after.unwrap(), "1");
+                unavailable += 1;
+            }
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert!(back, "served again after {unavailable} answers 503");
+    eprintln!("reconnect: served again after {unavailable} answers 503");
+    for _ in 0..10 {
+        assert_eq!(read(&client, &base, &token).await, 200, "stays served");
+    }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        % 1_000_000_007
+}

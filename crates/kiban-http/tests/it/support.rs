@@ -119,6 +119,11 @@ impl Fixture {
     }
 
     /// Runs SQL on a raw connection to the database, bypassing kiban (an operator's SQL).
+    /// The database URL the servers use.
+    pub fn database_url(&self) -> String {
+        self.db.as_ref().expect("a database").url.clone()
+    }
+
     pub fn sql(&self, sql: &str) {
         let url = self.db.as_ref().expect("a database").url.clone();
         // A new PostgreSQL client starts a runtime of its own: not on the test's runtime thread.
@@ -133,11 +138,17 @@ impl Fixture {
     /// several servers behind a load balancer share one PostgreSQL database. It trusts the
     /// same CA and stops when the returned value is dropped.
     pub async fn second_server(&self) -> SecondServer {
+        let url = self.db.as_ref().unwrap().url.clone();
+        self.second_server_at(&url).await
+    }
+
+    /// [`Fixture::second_server`] on a database URL of the test's choosing (the same data,
+    /// other connection settings).
+    pub async fn second_server_at(&self, url: &str) -> SecondServer {
         let data = tempfile::tempdir().unwrap();
         let crl_path = kiban_app::keys::crl_path(data.path());
         std::fs::create_dir_all(crl_path.parent().unwrap()).unwrap();
-        let url = self.db.as_ref().unwrap().url.clone();
-        let running = serve(&url, &self.ca, &self.cards, &self.physicians, &crl_path).await;
+        let running = serve(url, &self.ca, &self.cards, &self.physicians, &crl_path).await;
         SecondServer {
             addr: running.addr,
             _data: data,
