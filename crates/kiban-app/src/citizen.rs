@@ -6,8 +6,12 @@
 mod card;
 
 pub use card::{
-    card_login, check_card, finish_card_login, unattributed_failures, CardCheck, CardLoginRefusal,
+    card_login, check_card, finish_card_login, issue_challenge, take_challenge,
+    unattributed_failures, CardCheck, CardLoginRefusal, CHALLENGE_CAPACITY, CHALLENGE_TTL_MS,
 };
+pub use sessions::{end_session, session, start_session, CitizenSession, SESSION_MS};
+
+mod sessions;
 
 use crate::access::decided;
 use crate::access::{audit_entry, authorize, Caller, Outcome};

@@ -2,8 +2,10 @@
 //! short expiry; the card signs [`Challenge::message`]; the server takes the challenge out of
 //! the store with [`Challenges::consume`] before verifying, so each one can be used once.
 //!
-//! The store is in memory (one server process; a challenge outliving a restart is useless
-//! anyway). It is not synchronised: the HTTP layer wraps it in a mutex.
+//! [`Challenges`] is an in-memory store of the one-use rule for one process (the tests and
+//! tools of this crate). kiban's servers keep challenges in the database instead
+//! (`kiban_app::citizen::issue_challenge` / `take_challenge`), so that an answer may reach any
+//! server of one database and still be taken once.
 
 use std::collections::HashMap;
 
@@ -40,6 +42,19 @@ pub struct Challenge {
 }
 
 impl Challenge {
+    /// A new challenge: 16 random bytes of id, 32 of nonce.
+    pub fn random(expires_at: OffsetDateTime) -> Self {
+        let mut id = [0u8; 16];
+        OsRng.fill_bytes(&mut id);
+        let mut nonce = vec![0u8; 32];
+        OsRng.fill_bytes(&mut nonce);
+        Self {
+            id: b64(&id),
+            nonce,
+            expires_at,
+        }
+    }
+
     /// The exact bytes the card signs: context, id, NUL, nonce.
     pub fn message(&self) -> Vec<u8> {
         let mut message = Vec::with_capacity(CONTEXT.len() + self.id.len() + 1 + self.nonce.len());
@@ -85,15 +100,7 @@ impl Challenges {
         if self.pending.len() >= self.capacity {
             return Err(ChallengeError::Capacity);
         }
-        let mut id = [0u8; 16];
-        OsRng.fill_bytes(&mut id);
-        let mut nonce = vec![0u8; 32];
-        OsRng.fill_bytes(&mut nonce);
-        let challenge = Challenge {
-            id: b64(&id),
-            nonce,
-            expires_at: now + self.ttl,
-        };
+        let challenge = Challenge::random(now + self.ttl);
         self.pending.insert(challenge.id.clone(), challenge.clone());
         Ok(challenge)
     }

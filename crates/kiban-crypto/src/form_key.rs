@@ -19,6 +19,19 @@ use crate::encoding::b64;
 pub struct FormKey(Zeroizing<[u8; 32]>);
 
 impl FormKey {
+    /// 32 random bytes, for a secret to store and share ([`FormKey::from_secret`]).
+    pub fn random_secret() -> [u8; 32] {
+        let mut key = [0u8; 32];
+        OsRng.fill_bytes(&mut key);
+        key
+    }
+
+    /// A key from a stored secret (several servers share one, so a form rendered by one is
+    /// accepted by another).
+    pub fn from_secret(secret: &[u8; 32]) -> Self {
+        Self(Zeroizing::new(*secret))
+    }
+
     pub fn random() -> Self {
         let mut key = Zeroizing::new([0u8; 32]);
         OsRng.fill_bytes(key.as_mut());

@@ -1,7 +1,7 @@
 //! Request extractors: JSON bodies and query strings that fail with the API's own error
 //! envelope, the bearer token, and the two kinds of caller — staff (token in the store, checked
 //! through [`crate::staff_sessions`], device proven by the client certificate; the web pages
-//! present the same token in a cookie) and citizens (token from a card login, in memory).
+//! present the same token in a cookie) and citizens (token from a card login, in the database).
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
@@ -255,7 +255,8 @@ impl FromRequestParts<Shared> for CitizenCaller {
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
         let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
         let session = state
-            .citizen_session(&token, now().0)
+            .citizen_session(token)
+            .await?
             .ok_or(ErrorCode::Unauthenticated)?;
         Ok(Self {
             caller: Caller {

@@ -1,19 +1,20 @@
 //! What the server shares between requests: a small pool of connections, the trust roots and
-//! revocation lists (the client CA's kept current by [`crate::revocation`]), the card
-//! challenges, the citizen sessions and the per-source login throttle.
+//! revocation lists (the client CA's kept current by [`crate::revocation`]) and the
+//! per-source login throttle.
 //!
 //! Storage is synchronous (rusqlite, the `postgres` client), so every use case runs on a
 //! blocking thread ([`AppState::conn`]) with one of `connections` [`Connection`]s opened from
 //! the same source, each behind its own mutex. The server holds connections, never a store:
 //! everything it does with the data is a `kiban_app` use case.
 //!
-//! **Citizen sessions live in memory** (60 minutes, like the staff access token): a card login
-//! costs one challenge and one card signature, so losing the sessions on a restart only asks
-//! people to touch their card again, and the store needs no table for them. Only SHA-256
-//! hashes of the tokens are kept. A deployment with several server processes behind a load
-//! balancer would need sticky sessions or a stored session table.
+//! **Several servers, one service.** Whatever a request may need from an earlier request made
+//! at another server of the same database lives in the database: staff and citizen sessions
+//! (token hashes only), the card challenges (each usable once, at any server) and the key of
+//! the pages' form tokens (`kiban_app::keys::form_key`). Notices to offices travel between
+//! servers over PostgreSQL (`kiban_app::cluster`). The login throttle stays per server: each
+//! server bounds the guesses that reach it, which a load balancer multiplies by the number of
+//! servers, a factor the lockout of the account (in the database) does not have.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
@@ -22,8 +23,7 @@ use std::time::Duration;
 use kiban_app::auth::LoginPolicy;
 use kiban_app::{AppError, Connection};
 use kiban_crypto::time::OffsetDateTime;
-use kiban_crypto::{Challenges, RevocationList, TokenHash, TrustAnchor};
-use kiban_domain::access::PersonRef;
+use kiban_crypto::{RevocationList, TrustAnchor};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::ServeError;
@@ -59,13 +59,7 @@ impl StoreSource {
 }
 
 /// Citizen access tokens last as long as the staff access token.
-pub const CITIZEN_SESSION_MS: i64 = 60 * 60 * 1000;
-
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct CitizenSession {
-    pub person: PersonRef,
-    pub expires_ms: i64,
-}
+pub const CITIZEN_SESSION_MS: i64 = kiban_app::citizen::SESSION_MS;
 
 /// Shared server state. Build it with [`AppState::open`]; hand it to [`crate::router`].
 pub struct AppState {
@@ -87,8 +81,6 @@ pub struct AppState {
     card_revocations: RwLock<RevocationList>,
     pub(crate) physician_root: Option<TrustAnchor>,
     physician_revocations: RwLock<RevocationList>,
-    pub(crate) challenges: Mutex<Challenges>,
-    citizens: Mutex<HashMap<TokenHash, CitizenSession>>,
     pub(crate) login_policy: LoginPolicy,
     /// Failed logins per source (address and certificate), in memory.
     pub(crate) login_throttle: crate::login_throttle::LoginThrottle,
@@ -135,6 +127,7 @@ impl AppState {
         let mut first = config.database.open()?;
         first.migrate()?;
         first.defer_wal_checkpoints()?;
+        let form_key = kiban_app::keys::form_key(&mut first)?;
         let mut connections = vec![Mutex::new(first)];
         for _ in 1..config.connections.max(1) {
             let mut conn = config.database.open()?;
@@ -186,12 +179,10 @@ impl AppState {
             card_revocations: RwLock::new(config.card_revocations),
             physician_root: config.physician_root,
             physician_revocations: RwLock::new(config.physician_revocations),
-            challenges: Mutex::new(Challenges::default()),
-            citizens: Mutex::new(HashMap::new()),
             login_policy: config.login_policy,
             login_throttle: Default::default(),
             staff_sessions,
-            form_key: kiban_crypto::FormKey::random(),
+            form_key,
             notices,
             _listener: listener,
         }))
@@ -221,8 +212,32 @@ impl AppState {
         relock(self.card_revocations.read())
     }
 
-    pub(crate) fn challenges(&self) -> MutexGuard<'_, Challenges> {
-        relock(self.challenges.lock())
+    /// The citizen session of `token`, from the database (any server may have opened it).
+    pub(crate) async fn citizen_session(
+        self: &Arc<Self>,
+        token: String,
+    ) -> Result<Option<kiban_app::citizen::CitizenSession>, ApiError> {
+        let now_ms = now().0;
+        self.conn(move |_, conn| Ok(kiban_app::citizen::session(conn, &token, now_ms)?))
+            .await
+    }
+
+    /// Ends the citizen session of `token` at every server.
+    pub(crate) async fn end_citizen_session(
+        self: &Arc<Self>,
+        token: String,
+    ) -> Result<(), ApiError> {
+        self.conn(move |_, conn| Ok(kiban_app::citizen::end_session(conn, &token)?))
+            .await
+    }
+
+    /// A one-time card challenge, answerable at any server; `None` when too many are
+    /// outstanding.
+    pub(crate) async fn issue_challenge(
+        self: &Arc<Self>,
+    ) -> Result<Option<kiban_crypto::Challenge>, ApiError> {
+        self.conn(|_, conn| Ok(kiban_app::citizen::issue_challenge(conn, now().1)?))
+            .await
     }
 
     /// A free connection if there is one, else waits for the next in turn.
@@ -268,27 +283,6 @@ impl AppState {
         })
         .await
         .map_err(|_| ApiError::new(ErrorCode::Internal))?
-    }
-
-    pub(crate) fn start_citizen_session(&self, person: PersonRef, now_ms: i64) -> (String, i64) {
-        let token = kiban_crypto::BearerToken::random();
-        let expires_ms = now_ms + CITIZEN_SESSION_MS;
-        let mut sessions = relock(self.citizens.lock());
-        sessions.retain(|_, s| s.expires_ms > now_ms);
-        sessions.insert(token.hash(), CitizenSession { person, expires_ms });
-        (token.expose().to_string(), expires_ms)
-    }
-
-    pub(crate) fn citizen_session(&self, token: &str, now_ms: i64) -> Option<CitizenSession> {
-        let hash = kiban_crypto::hash_token(token);
-        relock(self.citizens.lock())
-            .get(&hash)
-            .copied()
-            .filter(|s| s.expires_ms > now_ms)
-    }
-
-    pub(crate) fn end_citizen_session(&self, token: &str) {
-        relock(self.citizens.lock()).remove(&kiban_crypto::hash_token(token));
     }
 }
 

@@ -166,6 +166,31 @@ pub struct OpinionRequestRow {
     pub closed_at_ms: Option<i64>,
 }
 
+/// A citizen's session (the token itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenSessionRow {
+    pub token_hash: String,
+    pub insurer: InsurerNumber,
+    pub insured: InsuredNumber,
+    pub expires_ms: i64,
+}
+
+/// A card challenge as issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeRow {
+    pub id: String,
+    pub nonce: Vec<u8>,
+    pub expires_ms: i64,
+}
+
+/// What [`AccessStore::take_challenge`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    Fresh(ChallengeRow),
+    Used,
+    Unknown,
+}
+
 pub trait AccessStore {
     /// Inserts or replaces an office (by number).
     fn put_office(&mut self, office: &OfficeRow) -> Result<()>;
@@ -191,6 +216,32 @@ pub trait AccessStore {
     /// Ends every session issued over the client certificate `serial`; returns how many were
     /// still open.
     fn revoke_sessions_of_client(&mut self, serial: &str) -> Result<u64>;
+
+    /// A citizen's session, by the SHA-256 (hex) of its token; expired sessions are deleted.
+    fn insert_citizen_session(&mut self, session: &CitizenSessionRow, now_ms: i64) -> Result<()>;
+    /// The session of a token hash, if it has not expired at `now_ms`.
+    fn citizen_session(
+        &mut self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<CitizenSessionRow>>;
+    fn end_citizen_session(&mut self, token_hash: &str) -> Result<()>;
+
+    /// Records an issued card challenge; challenges expired before `purge_before_ms` are
+    /// deleted. Returns how many are outstanding (unused and unexpired at `now_ms`).
+    fn insert_challenge(
+        &mut self,
+        challenge: &ChallengeRow,
+        now_ms: i64,
+        purge_before_ms: i64,
+    ) -> Result<u64>;
+    /// Marks the challenge used, once: what it was when this call used it, `Taken::Used` when
+    /// an earlier call did, `Taken::Unknown` when there is none.
+    fn take_challenge(&mut self, id: &str) -> Result<Taken>;
+
+    /// The secret stored under `name`; `candidate` is stored first when there is none, so every
+    /// server of the database gets the same one.
+    fn shared_secret(&mut self, name: &str, candidate: &[u8], now_ms: i64) -> Result<Vec<u8>>;
 
     /// Records a revoked client certificate; false (keeping the first record) if it already is.
     fn record_client_revocation(
@@ -424,7 +475,116 @@ fn to_opinion(r: &dyn SqlRow) -> Result<OpinionRequestRow> {
     })
 }
 
+const CITIZEN_SESSION_COLUMNS: &str = "token_hash, insurer, insured, expires_ms";
+
+fn to_citizen_session(r: &dyn SqlRow) -> Result<CitizenSessionRow> {
+    let f = Fields::new(r, "citizen_sessions", CITIZEN_SESSION_COLUMNS, 0)?;
+    Ok(CitizenSessionRow {
+        token_hash: r.get(0)?,
+        insurer: f.parse(1)?,
+        insured: f.parse(2)?,
+        expires_ms: r.get(3)?,
+    })
+}
+
 impl<D: Db> AccessStore for D {
+    fn insert_citizen_session(&mut self, s: &CitizenSessionRow, now_ms: i64) -> Result<()> {
+        self.execute(
+            "DELETE FROM citizen_sessions WHERE expires_ms <= ?1",
+            params![now_ms],
+        )?;
+        self.execute(
+            "INSERT INTO citizen_sessions (token_hash, insurer, insured, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![s.token_hash, s.insurer, s.insured, s.expires_ms],
+        )?;
+        Ok(())
+    }
+
+    fn citizen_session(
+        &mut self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<CitizenSessionRow>> {
+        let sql = format!(
+            "SELECT {CITIZEN_SESSION_COLUMNS} FROM citizen_sessions WHERE token_hash = ?1 AND expires_ms > ?2"
+        );
+        self.query_opt(&sql, params![token_hash, now_ms], to_citizen_session)
+    }
+
+    fn end_citizen_session(&mut self, token_hash: &str) -> Result<()> {
+        self.execute(
+            "DELETE FROM citizen_sessions WHERE token_hash = ?1",
+            params![token_hash],
+        )?;
+        Ok(())
+    }
+
+    fn insert_challenge(
+        &mut self,
+        c: &ChallengeRow,
+        now_ms: i64,
+        purge_before_ms: i64,
+    ) -> Result<u64> {
+        self.execute(
+            "DELETE FROM card_challenges WHERE expires_ms < ?1",
+            params![purge_before_ms],
+        )?;
+        self.execute(
+            "INSERT INTO card_challenges (id, nonce, expires_ms, used) VALUES (?1, ?2, ?3, 0)",
+            params![c.id, c.nonce, c.expires_ms],
+        )?;
+        let outstanding: i64 = self
+            .query_opt(
+                "SELECT count(*) FROM card_challenges WHERE used = 0 AND expires_ms > ?1",
+                params![now_ms],
+                |r| r.get(0),
+            )?
+            .unwrap_or(0);
+        Ok(outstanding as u64)
+    }
+
+    fn take_challenge(&mut self, id: &str) -> Result<Taken> {
+        // One statement decides who uses it: two servers answering the same challenge at once
+        // cannot both get it.
+        let fresh = self.query_opt(
+            "UPDATE card_challenges SET used = 1 WHERE id = ?1 AND used = 0 RETURNING id, nonce, expires_ms",
+            params![id],
+            |r| {
+                Ok(ChallengeRow {
+                    id: r.get(0)?,
+                    nonce: r.get(1)?,
+                    expires_ms: r.get(2)?,
+                })
+            },
+        )?;
+        if let Some(row) = fresh {
+            return Ok(Taken::Fresh(row));
+        }
+        let known: Option<i64> = self.query_opt(
+            "SELECT used FROM card_challenges WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        Ok(if known.is_some() {
+            Taken::Used
+        } else {
+            Taken::Unknown
+        })
+    }
+
+    fn shared_secret(&mut self, name: &str, candidate: &[u8], now_ms: i64) -> Result<Vec<u8>> {
+        self.execute(
+            "INSERT INTO platform_secrets (name, secret, created_at_ms) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING",
+            params![name, candidate, now_ms],
+        )?;
+        self.query_opt(
+            "SELECT secret FROM platform_secrets WHERE name = ?1",
+            params![name],
+            |r| r.get(0),
+        )?
+        .ok_or_else(|| StoreError::Corrupt("platform_secrets lost a row it just kept".into()))
+    }
+
     fn put_office(&mut self, o: &OfficeRow) -> Result<()> {
         self.execute(
             "INSERT INTO offices (office_number, name, office_kind, service_kinds, active, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \

@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     6 "0006_certification",
     7 "0007_careplan",
     8 "0008_client_revocation",
+    9 "0009_shared_sessions",
 ];
 
 /// The bookkeeping table, identical in both engines.

@@ -8,16 +8,18 @@
 //! one to attribute it to: the attempt is counted ([`unattributed_failures`]) and printed to
 //! stderr with its code only, never with the certificate or its fingerprint.
 //!
-//! The work is split in two so the HTTP layer can hold its challenge-store lock only for the
-//! cryptographic checks ([`check_card`]) and do the storage work, an audit append included,
-//! after releasing it ([`finish_card_login`]).
+//! Challenges live in the database ([`issue_challenge`], [`take_challenge`]), so that a card
+//! may answer at any of the servers of one database, and still once: one statement marks a
+//! challenge used. The work is split so that the HTTP layer holds its revocation lock only for
+//! the cryptographic checks ([`check_card`]) and does the storage work, an audit append
+//! included, after releasing it ([`finish_card_login`]).
 
 use crate::Connection;
 use crate::Result;
 use kiban_crypto::time::OffsetDateTime;
 use kiban_crypto::{
-    card_fingerprint, verify_card_login, CardError, CardSignature, CertError, ChallengeError,
-    Challenges, Fingerprint, RevocationList, TrustAnchor,
+    card_fingerprint, verify_card_login, CardError, CardSignature, CertError, Challenge,
+    ChallengeError, Fingerprint, RevocationList, TrustAnchor,
 };
 use kiban_domain::access::{Action, Actor, CardLoginReason, Category, PersonRef};
 use kiban_domain::audit::{AuditEntry, Decision};
@@ -44,17 +46,76 @@ pub struct CardCheck {
     card: Option<Fingerprint>,
 }
 
-/// Consumes the challenge (so a replayed signature fails even if it is valid) and verifies the
-/// card's answer. No storage: the caller may hold its challenge and revocation locks.
+/// How long a challenge may be answered: enough to read a card and type a PIN.
+pub const CHALLENGE_TTL_MS: i64 = 2 * 60 * 1000;
+/// Outstanding challenges beyond which no more are issued (someone asking in a loop without
+/// answering); the API answers 503.
+pub const CHALLENGE_CAPACITY: u64 = 100_000;
+
+/// Issues a one-time challenge for a card, stored for every server of the database. `Ok(None)`
+/// when [`CHALLENGE_CAPACITY`] challenges are outstanding (the new one is withdrawn).
+pub fn issue_challenge(conn: &mut Connection, now: OffsetDateTime) -> Result<Option<Challenge>> {
+    let challenge =
+        Challenge::random(now + kiban_crypto::time::Duration::milliseconds(CHALLENGE_TTL_MS));
+    let now_ms = millis(now);
+    let row = kiban_store::ChallengeRow {
+        id: challenge.id.clone(),
+        nonce: challenge.nonce.clone(),
+        expires_ms: millis(challenge.expires_at),
+    };
+    let store = conn.store();
+    // Used ones are kept until they expire, so a replay is told apart from an unknown id.
+    let outstanding =
+        crate::in_transaction(store, |s| Ok(s.insert_challenge(&row, now_ms, now_ms)?))?;
+    if outstanding > CHALLENGE_CAPACITY {
+        store.take_challenge(&row.id)?;
+        return Ok(None);
+    }
+    Ok(Some(challenge))
+}
+
+/// Takes the challenge `id` for checking an answer: it can be taken once, at any server.
+pub fn take_challenge(
+    conn: &mut Connection,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<std::result::Result<Challenge, ChallengeError>> {
+    Ok(match conn.store().take_challenge(id)? {
+        kiban_store::Taken::Fresh(row) => {
+            let expires_at =
+                OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.expires_ms) * 1_000_000)
+                    .map_err(|_| {
+                    kiban_store::StoreError::Corrupt("card_challenges expires_ms".into())
+                })?;
+            if now > expires_at {
+                Err(ChallengeError::Expired)
+            } else {
+                Ok(Challenge {
+                    id: row.id,
+                    nonce: row.nonce,
+                    expires_at,
+                })
+            }
+        }
+        kiban_store::Taken::Used => Err(ChallengeError::Replayed),
+        kiban_store::Taken::Unknown => Err(ChallengeError::Unknown),
+    })
+}
+
+fn millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Verifies the card's answer to a challenge already taken ([`take_challenge`], so a replayed
+/// signature fails even if it is valid). No storage: the caller may hold its revocation lock.
 pub fn check_card(
     trust_root: &TrustAnchor,
     revocations: &RevocationList,
-    challenges: &mut Challenges,
-    challenge_id: &str,
+    challenge: std::result::Result<Challenge, ChallengeError>,
     signature: &CardSignature,
     now: OffsetDateTime,
 ) -> CardCheck {
-    let verified = match challenges.consume(challenge_id, now) {
+    let verified = match challenge {
         Err(e) => Err((challenge_reason(&e), e.to_string())),
         Ok(challenge) => verify_card_login(trust_root, revocations, &challenge, signature, now)
             .map(|identity| identity.fingerprint)
@@ -118,19 +179,12 @@ pub fn card_login(
     conn: &mut Connection,
     trust_root: &TrustAnchor,
     revocations: &RevocationList,
-    challenges: &mut Challenges,
     challenge_id: &str,
     signature: &CardSignature,
     now: OffsetDateTime,
 ) -> Result<std::result::Result<PersonRef, CardLoginRefusal>> {
-    let check = check_card(
-        trust_root,
-        revocations,
-        challenges,
-        challenge_id,
-        signature,
-        now,
-    );
+    let challenge = take_challenge(conn, challenge_id, now)?;
+    let check = check_card(trust_root, revocations, challenge, signature, now);
     finish_card_login(conn, check, now)
 }
 

@@ -22,18 +22,16 @@ pub struct ChallengeOut {
 
 /// A one-time challenge for the card (2 minutes, usable once).
 pub async fn challenge(State(state): State<Shared>) -> ApiResult<ChallengeOut> {
-    let (_, now) = now();
-    let issued = state.challenges().issue(now);
-    match issued {
-        Ok(c) => Ok(Reply::Ok(ChallengeOut {
+    match state.issue_challenge().await? {
+        Some(c) => Ok(Reply::Ok(ChallengeOut {
             message_hex: hex::encode(c.message()),
             expires_at_ms: (c.expires_at.unix_timestamp_nanos() / 1_000_000) as i64,
             id: c.id,
         })),
-        Err(e @ ChallengeError::Capacity) => {
-            Err(ApiError::with_detail(ErrorCode::Unavailable, e.to_string()))
-        }
-        Err(e) => Err(ApiError::with_detail(ErrorCode::Internal, e.to_string())),
+        None => Err(ApiError::with_detail(
+            ErrorCode::Unavailable,
+            ChallengeError::Capacity.to_string(),
+        )),
     }
 }
 
@@ -62,14 +60,13 @@ pub async fn login(
             let (now_ms, now) = now();
             // The locks cover only the challenge and the cryptography; the link lookup and the
             // audit event of a failed attempt run after they are released.
+            let challenge = kiban_app::citizen::take_challenge(conn, &req.challenge_id, now)?;
             let check = {
-                let mut challenges = state.challenges();
                 let revocations = state.card_revocations();
                 kiban_app::citizen::check_card(
                     &state.card_root,
                     &revocations,
-                    &mut challenges,
-                    &req.challenge_id,
+                    challenge,
                     &req.signature,
                     now,
                 )
@@ -83,7 +80,8 @@ pub async fn login(
                 };
                 ApiError::with_detail(code, r.message)
             })?;
-            let (access_token, expires_at_ms) = state.start_citizen_session(person, now_ms);
+            let (access_token, expires_at_ms) =
+                kiban_app::citizen::start_session(conn, person, now_ms)?;
             Ok(Reply::Ok(CitizenToken {
                 token_type: "Bearer",
                 access_token,
@@ -94,7 +92,7 @@ pub async fn login(
 }
 
 pub async fn logout(State(state): State<Shared>, Bearer(token): Bearer) -> ApiResult<Done> {
-    state.end_citizen_session(&token);
+    state.end_citizen_session(token).await?;
     Ok(Reply::Ok(Done { done: true }))
 }
 

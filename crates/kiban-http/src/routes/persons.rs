@@ -120,7 +120,7 @@ pub(crate) fn enrol_person(
         IdentityIn::Card {
             challenge_id,
             signature,
-        } => Proof::Card(card_check(state, &challenge_id, &signature, now_dt)),
+        } => Proof::Card(card_check(state, conn, &challenge_id, &signature, now_dt)?),
     };
     let outcome = kiban_app::qualification::enrol_with_proof(
         conn,
@@ -147,20 +147,20 @@ pub(crate) fn enrol_person(
 /// challenges (the challenge is consumed).
 fn card_check(
     state: &AppState,
+    conn: &mut Connection,
     challenge_id: &str,
     signature: &CardSignature,
     now: kiban_crypto::time::OffsetDateTime,
-) -> CardCheck {
-    let mut challenges = state.challenges();
+) -> Result<CardCheck, ApiError> {
+    let challenge = kiban_app::citizen::take_challenge(conn, challenge_id, now)?;
     let revocations = state.card_revocations();
-    kiban_app::citizen::check_card(
+    Ok(kiban_app::citizen::check_card(
         &state.card_root,
         &revocations,
-        &mut challenges,
-        challenge_id,
+        challenge,
         signature,
         now,
-    )
+    ))
 }
 
 /// The person the card belongs to, or why the card is not accepted.
@@ -171,7 +171,7 @@ pub(crate) fn card_person(
     signature: &CardSignature,
     now: kiban_crypto::time::OffsetDateTime,
 ) -> Result<Result<PersonRef, String>, ApiError> {
-    let check = card_check(state, challenge_id, signature, now);
+    let check = card_check(state, conn, challenge_id, signature, now)?;
     let verdict = kiban_app::citizen::finish_card_login(conn, check, now)?;
     Ok(verdict.map_err(|r| format!("{}: {}", r.code, r.message)))
 }

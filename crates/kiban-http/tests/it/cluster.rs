@@ -289,3 +289,66 @@ fn rand_suffix() -> u64 {
         .as_nanos() as u64
         % 1_000_000_007
 }
+
+/// A citizen's card login spans servers: the challenge issued by one is answered at the
+/// other (and only once), the session opened there works at the first, and a logout at the
+/// first ends it at the second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_session_and_its_challenge_are_good_at_every_server() {
+    let mut fx = Fixture::postgres().await;
+    let card = fx.card_for(1);
+    let second = fx.second_server().await;
+    let second_base = format!("https://localhost:{}", second.addr.port());
+    let first_client = fx.client(None);
+    let second_client = fx.client_of(second.addr, None);
+
+    let (id, signature) = fx.card_sign(&first_client, &card).await;
+    let body = json!({ "challenge_id": id, "signature": signature });
+    let login_at_second = || {
+        second_client
+            .post(format!("{second_base}/api/v1/card/login"))
+            .json(&body)
+            .send()
+    };
+    let (status, answer_body) = answer(login_at_second().await.unwrap()).await;
+    assert_eq!(status, 200, "{answer_body}");
+    let token = answer_body["data"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The same answer again, at either server: the challenge was taken.
+    let (status, again) = answer(login_at_second().await.unwrap()).await;
+    assert_eq!(
+        (status, code(&again)),
+        (401, "CHALLENGE_REJECTED"),
+        "{again}"
+    );
+    let (status, again) = fx
+        .post(&first_client, "/api/v1/card/login", None, &body)
+        .await;
+    assert_eq!(
+        (status, code(&again)),
+        (401, "CHALLENGE_REJECTED"),
+        "{again}"
+    );
+
+    let (status, consents) = fx
+        .get(&first_client, "/api/v1/me/consents", Some(&token))
+        .await;
+    assert_eq!(
+        status, 200,
+        "the session opened at the second works at the first: {consents}"
+    );
+    let (status, _) = fx
+        .post(&first_client, "/api/v1/me/logout", Some(&token), &json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let response = second_client
+        .get(format!("{second_base}/api/v1/me/consents"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = answer(response).await;
+    assert_eq!((status, code(&body)), (401, "UNAUTHENTICATED"), "{body}");
+}

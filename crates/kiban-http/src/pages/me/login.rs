@@ -1,7 +1,7 @@
 //! The citizen portal's login and session (本人ポータル, マイナポータル-like).
 //!
 //! **Login** is the API's card login in a form: the page takes a one-time challenge from the
-//! same [`kiban_crypto::Challenges`] as `POST /api/v1/citizen/challenge`, the card signs it and
+//! same challenges as `POST /api/v1/citizen/challenge` (kept in the database), the card signs it and
 //! the POST verifies it with the same `kiban_app::citizen::check_card` / `finish_card_login`
 //! (so a failed attempt with a linked card is audited for its person). Two ways to sign:
 //! `static/card.js` unseals the card file in the browser with WebCrypto and fills `cert_pem`
@@ -68,8 +68,10 @@ impl FromRequestParts<Shared> for Citizen {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
         let browser = Browser::of(parts);
-        let session = token_cookie(&parts.headers, ME_COOKIE)
-            .and_then(|token| state.citizen_session(&token, now().0));
+        let session = match token_cookie(&parts.headers, ME_COOKIE) {
+            Some(token) => state.citizen_session(token).await.ok().flatten(),
+            None => None,
+        };
         let Some(session) = session else {
             return Err(Redirect::to("/me/login").into_response());
         };
@@ -87,20 +89,20 @@ impl FromRequestParts<Shared> for Citizen {
 }
 
 pub(crate) async fn login_form(State(state): State<Shared>, browser: Browser) -> Response {
-    login_page(&state, &browser, StatusCode::OK, None)
+    login_page(&state, &browser, StatusCode::OK, None).await
 }
 
 /// The login page with a fresh challenge (each showing gets its own: one use each).
-fn login_page(
+async fn login_page(
     state: &Shared,
     browser: &Browser,
     status: StatusCode,
     error: Option<&str>,
 ) -> Response {
     let page = Page::new(state, browser, PORTAL);
-    let issued = state.challenges().issue(now().1);
-    let Ok(challenge) = issued else {
-        // Only the capacity bound fails here: many unanswered challenges at once.
+    let issued = state.issue_challenge().await;
+    let Ok(Some(challenge)) = issued else {
+        // Many unanswered challenges at once, or the database unreachable.
         return error_page(
             page,
             StatusCode::SERVICE_UNAVAILABLE,
@@ -157,36 +159,42 @@ pub(crate) async fn login(
     }
     let Some(signature) = form.card_signature() else {
         let message = "カードを読み取れませんでした。カードのファイルと暗証番号を確かめて、もう一度お試しください。";
-        return login_page(&state, &browser, StatusCode::BAD_REQUEST, Some(message));
+        return login_page(&state, &browser, StatusCode::BAD_REQUEST, Some(message)).await;
     };
     let challenge_id = form.challenge_id;
     let verdict = state
         .conn(move |state, conn| {
             let (_, now) = now();
+            let challenge = kiban_app::citizen::take_challenge(conn, &challenge_id, now)?;
             let check = {
-                let mut challenges = state.challenges();
                 let revocations = state.card_revocations();
                 kiban_app::citizen::check_card(
                     &state.card_root,
                     &revocations,
-                    &mut challenges,
-                    &challenge_id,
+                    challenge,
                     &signature,
                     now,
                 )
             };
-            Ok(kiban_app::citizen::finish_card_login(conn, check, now)?)
+            let person = kiban_app::citizen::finish_card_login(conn, check, now)?;
+            Ok(match person {
+                Ok(person) => Ok((
+                    person,
+                    kiban_app::citizen::start_session(conn, person, now_ms())?.0,
+                )),
+                Err(refusal) => Err(refusal),
+            })
         })
         .await;
-    let person = match verdict {
-        Ok(Ok(person)) => person,
+    let token = match verdict {
+        Ok(Ok((_, token))) => token,
         Ok(Err(refusal)) => {
             let message = match refusal.code {
                 "CHALLENGE_REJECTED" => "時間が過ぎたか、すでに使われた画面です。もう一度、カードでログインしてください。",
                 "CARD_NOT_LINKED" => "このカードは介護保険の情報と結び付けられていません。お住まいの市区町村にお問い合わせください。",
                 _ => "カードを確認できませんでした。カードのファイルと暗証番号を確かめて、もう一度お試しください。",
             };
-            return login_page(&state, &browser, StatusCode::UNAUTHORIZED, Some(message));
+            return login_page(&state, &browser, StatusCode::UNAUTHORIZED, Some(message)).await;
         }
         Err(e) => {
             let page = Page::new(&state, &browser, PORTAL);
@@ -198,7 +206,6 @@ pub(crate) async fn login(
             );
         }
     };
-    let (token, _) = state.start_citizen_session(person, now().0);
     let cookie = set_cookie(ME_COOKIE, &token, CITIZEN_SESSION_MS / 1000);
     ([(header::SET_COOKIE, cookie)], Redirect::to("/me")).into_response()
 }
@@ -220,7 +227,15 @@ pub(crate) async fn logout(
         return bad_form_token(Page::new(&state, &browser, PORTAL));
     }
     if let Some(token) = cookie.0 {
-        state.end_citizen_session(&token);
+        if let Err(e) = state.end_citizen_session(token).await {
+            let page = Page::new(&state, &browser, PORTAL);
+            return error_page(
+                page,
+                e.code.status(),
+                "ログアウトできません",
+                e.code.message_ja(),
+            );
+        }
     }
     let clear = set_cookie(ME_COOKIE, "", 0);
     (
@@ -239,4 +254,8 @@ impl<S: Send + Sync> FromRequestParts<S> for MeCookie {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(token_cookie(&parts.headers, ME_COOKIE)))
     }
+}
+
+fn now_ms() -> i64 {
+    now().0
 }

@@ -36,9 +36,10 @@ pub(crate) struct CardChallenge {
 }
 
 impl CardChallenge {
-    /// Issues one (2 minutes); `None` when the challenge store is full.
-    pub fn issue(state: &Shared) -> Option<Self> {
-        let challenge = state.challenges().issue(now().1).ok()?;
+    /// Issues one (2 minutes); `None` when too many are outstanding or the database is
+    /// unreachable.
+    pub async fn issue(state: &Shared) -> Option<Self> {
+        let challenge = state.issue_challenge().await.ok()??;
         Some(Self {
             hex: hex::encode(challenge.message()),
             b64: kiban_crypto::base64url(&challenge.message()),

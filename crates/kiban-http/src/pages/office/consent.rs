@@ -86,7 +86,7 @@ struct Shown {
 async fn render(state: &Shared, office: &OfficeStaff, shown: Shown) -> Response {
     let page = Page::new(state, &office.browser, PORTAL).with_staff(&office.staff.staff_id);
     // A fresh one-time challenge for the card each time the form is shown (2 minutes).
-    let Some(challenge) = CardChallenge::issue(state) else {
+    let Some(challenge) = CardChallenge::issue(state).await else {
         return error_page(
             page,
             StatusCode::SERVICE_UNAVAILABLE,

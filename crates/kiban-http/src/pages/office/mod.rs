@@ -59,13 +59,14 @@ pub(crate) struct HomePage {
 }
 
 impl HomePage {
-    fn new(state: &Shared, office: &OfficeStaff, insurer: String, insured: String) -> Self {
+    async fn new(state: &Shared, office: &OfficeStaff, insurer: String, insured: String) -> Self {
+        let challenge = CardChallenge::issue(state).await;
         Self {
             page: Page::new(state, &office.browser, PORTAL).with_staff(&office.staff.staff_id),
             insurer,
             insured,
             errors: LookupErrors::default(),
-            challenge: CardChallenge::issue(state),
+            challenge,
             card_error: None,
             medical: matches!(office.staff.caller.actor, Actor::MedicalStaff { .. }),
         }
@@ -131,13 +132,13 @@ pub(crate) async fn logout(
 
 /// The 資格確認 form.
 pub(crate) async fn home(State(state): State<Shared>, office: OfficeStaff) -> Response {
-    let template = HomePage::new(&state, &office, String::new(), String::new());
+    let template = HomePage::new(&state, &office, String::new(), String::new()).await;
     respond(StatusCode::OK, &template)
 }
 
 /// The 資格確認 form again, with why the card was not accepted next to the card reader.
 pub(crate) async fn card_refused(state: &Shared, office: &OfficeStaff, why: &str) -> Response {
-    let mut template = HomePage::new(state, office, String::new(), String::new());
+    let mut template = HomePage::new(state, office, String::new(), String::new()).await;
     template.card_error = Some(why.to_string());
     respond(StatusCode::UNPROCESSABLE_ENTITY, &template)
 }
@@ -173,7 +174,7 @@ pub(crate) async fn lookup(
             .is_none()
             .then_some("被保険者番号は10桁の数字で入力してください。"),
     };
-    let mut template = HomePage::new(&state, &office, insurer, insured);
+    let mut template = HomePage::new(&state, &office, insurer, insured).await;
     template.errors = errors;
     respond(StatusCode::UNPROCESSABLE_ENTITY, &template)
 }
