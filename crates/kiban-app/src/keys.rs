@@ -112,6 +112,20 @@ fn decode_hex(text: &str) -> Vec<u8> {
     hex::decode(text).expect("the crypto crate prints valid hex")
 }
 
+/// The key of the web pages' form tokens, the same for every server of the database: made at
+/// random by the first server that asks, kept in `platform_secrets`.
+pub fn form_key(conn: &mut crate::Connection) -> crate::Result<kiban_crypto::FormKey> {
+    let candidate = kiban_crypto::FormKey::random_secret();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let stored = conn.store().shared_secret("form_key", &candidate, now_ms)?;
+    let secret: [u8; 32] = stored
+        .try_into()
+        .map_err(|_| kiban_store::StoreError::Corrupt("platform_secrets form_key length".into()))?;
+    Ok(kiban_crypto::FormKey::from_secret(&secret))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,18 +140,4 @@ mod tests {
         assert!(!Ed25519.verify(&key.public_key(), b"tail", &sig));
         assert!(!Ed25519.verify(&key.public_key(), b"head", &sig[..10]));
     }
-}
-
-/// The key of the web pages' form tokens, the same for every server of the database: made at
-/// random by the first server that asks, kept in `platform_secrets`.
-pub fn form_key(conn: &mut crate::Connection) -> crate::Result<kiban_crypto::FormKey> {
-    let candidate = kiban_crypto::FormKey::random_secret();
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    let stored = conn.store().shared_secret("form_key", &candidate, now_ms)?;
-    let secret: [u8; 32] = stored
-        .try_into()
-        .map_err(|_| kiban_store::StoreError::Corrupt("platform_secrets form_key length".into()))?;
-    Ok(kiban_crypto::FormKey::from_secret(&secret))
 }
