@@ -3,11 +3,12 @@
 //! or unlinked certificate) nothing is appended.
 
 use kiban_app::access::{Caller, Outcome};
-use kiban_app::citizen::{access_history, card_login, unattributed_failures, CardLoginRefusal};
+use kiban_app::citizen::{
+    access_history, card_login, issue_challenge, unattributed_failures, CardLoginRefusal,
+};
 use kiban_crypto::time::{Duration, OffsetDateTime};
 use kiban_crypto::{
-    CardAuthority, CardSignature, Challenges, IssuedCard, RevocationList, RevocationReason,
-    Validity,
+    CardAuthority, CardSignature, IssuedCard, RevocationList, RevocationReason, Validity,
 };
 use kiban_domain::access::{Actor, CardLoginReason, PersonRef, Timestamp};
 use kiban_domain::audit::Decision;
@@ -59,13 +60,12 @@ fn card(db: &mut TestDb, root: &CardAuthority, validity: Validity, link: bool) -
 struct Server {
     root: CardAuthority,
     crl: RevocationList,
-    challenges: Challenges,
 }
 
 impl Server {
     /// A fresh challenge signed by `card`: (challenge id, signature).
-    fn signed(&mut self, card: &IssuedCard) -> (String, CardSignature) {
-        let challenge = self.challenges.issue(now()).unwrap();
+    fn signed(&mut self, db: &mut TestDb, card: &IssuedCard) -> (String, CardSignature) {
+        let challenge = issue_challenge(db.conn(), now()).unwrap().unwrap();
         let signature = card
             .card
             .sign_challenge(&pin(), &challenge.message())
@@ -83,7 +83,6 @@ impl Server {
             db.conn(),
             self.root.trust_root(),
             &self.crl,
-            &mut self.challenges,
             id,
             signature,
             now(),
@@ -103,11 +102,10 @@ fn failed_logins_of_a_linked_card_are_in_its_persons_history(db: &mut TestDb) {
     let mut server = Server {
         root: root(),
         crl: RevocationList::new(),
-        challenges: Challenges::new(Duration::minutes(2)),
     };
     let year = Validity::days_from(now(), 365);
     let good = card(db, &server.root, year, true);
-    let (id, signature) = server.signed(&good);
+    let (id, signature) = server.signed(db, &good);
     assert_eq!(server.login(db, &id, &signature), Ok(person()));
     assert_eq!(
         db.store().audit_head().unwrap().0,
@@ -121,14 +119,14 @@ fn failed_logins_of_a_linked_card_are_in_its_persons_history(db: &mut TestDb) {
         CardLoginReason::ChallengeReplayed,
         "CHALLENGE_REJECTED",
     );
-    let (_, signature) = server.signed(&good);
+    let (_, signature) = server.signed(db, &good);
     let unknown = server.login(db, "no-such-challenge", &signature);
     audited(
         unknown,
         CardLoginReason::ChallengeUnknown,
         "CHALLENGE_REJECTED",
     );
-    let (id, mut signature) = server.signed(&good);
+    let (id, mut signature) = server.signed(db, &good);
     signature.signature = good
         .card
         .sign_challenge(&pin(), b"other")
@@ -141,7 +139,7 @@ fn failed_logins_of_a_linked_card_are_in_its_persons_history(db: &mut TestDb) {
         not_after: now() - Duration::days(1),
     };
     let expired = card(db, &server.root, past, true);
-    let (id, signature) = server.signed(&expired);
+    let (id, signature) = server.signed(db, &expired);
     let r = server.login(db, &id, &signature);
     audited(r, CardLoginReason::CardExpired, "CARD_REJECTED");
     server.crl.revoke(
@@ -149,7 +147,7 @@ fn failed_logins_of_a_linked_card_are_in_its_persons_history(db: &mut TestDb) {
         RevocationReason::KeyCompromise,
         now(),
     );
-    let (id, signature) = server.signed(&good);
+    let (id, signature) = server.signed(db, &good);
     let revoked = server.login(db, &id, &signature);
     audited(revoked, CardLoginReason::CardRevoked, "CARD_REJECTED");
 
@@ -196,13 +194,12 @@ fn failures_naming_no_person_are_only_counted(db: &mut TestDb) {
     let mut server = Server {
         root: root(),
         crl: RevocationList::new(),
-        challenges: Challenges::new(Duration::minutes(2)),
     };
     let year = Validity::days_from(now(), 365);
     let before = unattributed_failures();
     let other_root = root();
     let foreign = card(db, &other_root, year, false);
-    let (id, signature) = server.signed(&foreign);
+    let (id, signature) = server.signed(db, &foreign);
     let r = server.login(db, &id, &signature).unwrap_err();
     assert_eq!((r.reason, r.audited), (CardLoginReason::CardForeign, false));
     // Replaying a foreign card's answer names no one either.
@@ -212,13 +209,13 @@ fn failures_naming_no_person_are_only_counted(db: &mut TestDb) {
         (CardLoginReason::ChallengeReplayed, false)
     );
     let unlinked = card(db, &server.root, year, false);
-    let (id, signature) = server.signed(&unlinked);
+    let (id, signature) = server.signed(db, &unlinked);
     let r = server.login(db, &id, &signature).unwrap_err();
     assert_eq!(
         (r.reason, r.code, r.audited),
         (CardLoginReason::CardNotLinked, "CARD_NOT_LINKED", false)
     );
-    let (id, mut signature) = server.signed(&unlinked);
+    let (id, mut signature) = server.signed(db, &unlinked);
     signature.cert_pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into();
     let r = server.login(db, &id, &signature).unwrap_err();
     assert_eq!(

@@ -4,8 +4,8 @@
 use kiban_app::access::{Caller, Outcome};
 use kiban_app::citizen::{access_history, card_login, my_data};
 use kiban_app::qualification::{enrol, read_summary};
-use kiban_crypto::time::{Duration, OffsetDateTime};
-use kiban_crypto::{CardAuthority, Challenges, RevocationList, Validity};
+use kiban_crypto::time::OffsetDateTime;
+use kiban_crypto::{CardAuthority, RevocationList, Validity};
 use kiban_domain::access::{Actor, ConsentMethod, Job, OfficeKind, PersonRef, Timestamp};
 use kiban_domain::ids::{InsuredNumber, InsurerNumber, OfficeNumber};
 use kiban_store::{CardLinkRow, OfficeRow};
@@ -48,9 +48,10 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
         unlinked_at_ms: None,
     };
     db.store().link_card(&link).unwrap();
-    let mut challenges = Challenges::new(Duration::minutes(2));
     let crl = RevocationList::new();
-    let challenge = challenges.issue(now()).unwrap();
+    let challenge = kiban_app::citizen::issue_challenge(db.conn(), now())
+        .unwrap()
+        .unwrap();
     let signature = issued
         .card
         .sign_challenge(&pin(), &challenge.message())
@@ -59,7 +60,6 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
         db.conn(),
         root.trust_root(),
         &crl,
-        &mut challenges,
         &challenge.id,
         &signature,
         now(),
@@ -70,7 +70,6 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
         db.conn(),
         root.trust_root(),
         &crl,
-        &mut challenges,
         &challenge.id,
         &signature,
         now(),
@@ -81,7 +80,9 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
     let foreign = authority()
         .issue_card(person().insured, &pin(), Validity::days_from(now(), 3650))
         .unwrap();
-    let challenge = challenges.issue(now()).unwrap();
+    let challenge = kiban_app::citizen::issue_challenge(db.conn(), now())
+        .unwrap()
+        .unwrap();
     let signature = foreign
         .card
         .sign_challenge(&pin(), &challenge.message())
@@ -90,7 +91,6 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
         db.conn(),
         root.trust_root(),
         &crl,
-        &mut challenges,
         &challenge.id,
         &signature,
         now(),
@@ -105,7 +105,9 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
     let unlinked = root
         .issue_card(person().insured, &pin(), Validity::days_from(now(), 3650))
         .unwrap();
-    let challenge = challenges.issue(now()).unwrap();
+    let challenge = kiban_app::citizen::issue_challenge(db.conn(), now())
+        .unwrap()
+        .unwrap();
     let signature = unlinked
         .card
         .sign_challenge(&pin(), &challenge.message())
@@ -114,7 +116,6 @@ fn card_login_finds_the_linked_person_once(db: &mut TestDb) {
         db.conn(),
         root.trust_root(),
         &crl,
-        &mut challenges,
         &challenge.id,
         &signature,
         now(),
