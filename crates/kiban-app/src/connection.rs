@@ -45,6 +45,16 @@ impl Connection {
         self.store.engine() == Engine::Sqlite
     }
 
+    /// Bounds each statement and each lock wait (PostgreSQL): a server's connections never
+    /// hang a request on the database.
+    pub fn set_limits(
+        &mut self,
+        statement: std::time::Duration,
+        lock: std::time::Duration,
+    ) -> Result<()> {
+        Ok(self.store.set_limits(statement, lock)?)
+    }
+
     /// Whether the connection is lost for good and must be replaced (PostgreSQL).
     pub fn is_broken(&self) -> bool {
         self.store.is_broken()

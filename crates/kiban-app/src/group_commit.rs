@@ -33,7 +33,7 @@ struct Queue {
 struct Failed {
     message: String,
     disk_full: bool,
-    connection_lost: bool,
+    temporary: bool,
 }
 
 #[derive(Default)]
@@ -68,7 +68,7 @@ pub(crate) fn append(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<
             return result.map_err(|f| AppError::AuditAppend {
                 message: f.message,
                 disk_full: f.disk_full,
-                connection_lost: f.connection_lost,
+                temporary: f.temporary,
             });
         }
         if queue.leading {
@@ -89,7 +89,7 @@ pub(crate) fn append(store: &mut dyn Store, entries: Vec<AuditEntry>) -> Result<
         lead.outcome = Some(commit(store, batch).map_err(|e| Failed {
             message: e.to_string(),
             disk_full: e.is_disk_full(),
-            connection_lost: e.is_connection_lost(),
+            temporary: e.is_temporary(),
         }));
         drop(lead);
         queue = lock(&group.queue);
@@ -127,7 +127,7 @@ impl Drop for Leadership<'_> {
                     _ => Failed {
                         message: "the appending thread panicked".to_string(),
                         disk_full: false,
-                        connection_lost: false,
+                        temporary: false,
                     },
                 };
                 for t in &self.tickets {

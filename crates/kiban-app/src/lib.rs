@@ -50,7 +50,7 @@ pub enum AppError {
     AuditAppend {
         message: String,
         disk_full: bool,
-        connection_lost: bool,
+        temporary: bool,
     },
 }
 
@@ -65,16 +65,15 @@ impl AppError {
         }
     }
 
-    /// The database could not be reached or the connection was lost (see
-    /// [`kiban_store::StoreError::is_connection_lost`]): nothing was committed by the failed
-    /// work, and a retry may succeed (the API answers 503 with `Retry-After`).
-    pub fn is_connection_lost(&self) -> bool {
+    /// The database could not be reached, the connection was lost, or a statement or lock
+    /// wait ran out of time (see [`kiban_store::StoreError::is_temporary`]): nothing was
+    /// committed by the failed work, and a retry may succeed (the API answers 503 with
+    /// `Retry-After`).
+    pub fn is_temporary(&self) -> bool {
         match self {
-            Self::Store(e) => e.is_connection_lost(),
+            Self::Store(e) => e.is_temporary(),
             Self::Io(_) => false,
-            Self::AuditAppend {
-                connection_lost, ..
-            } => *connection_lost,
+            Self::AuditAppend { temporary, .. } => *temporary,
         }
     }
 }

@@ -185,9 +185,10 @@ impl From<kiban_app::AppError> for ApiError {
         if e.is_disk_full() {
             return Self::new(ErrorCode::StorageFull);
         }
-        // The database is unreachable or the connection was lost (its replacement is opened
-        // for the next request): nothing was committed, and a retry may succeed.
-        if e.is_connection_lost() {
+        // The database is unreachable, the connection was lost (its replacement is opened for
+        // the next request) or a statement or lock wait ran out of time: nothing was
+        // committed, and a retry may succeed.
+        if e.is_temporary() {
             return Self::new(ErrorCode::Unavailable);
         }
         Self::new(ErrorCode::Internal)

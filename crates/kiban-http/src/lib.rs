@@ -37,7 +37,7 @@ mod wal;
 
 pub use error::{ApiError, ErrorCode, Reply};
 pub use server::{serve, SecretKeyPem, Server, ServerConfig};
-pub use state::{AppState, ConnectionFactory, Shared, StateConfig, StoreSource};
+pub use state::{AppState, ConnectionFactory, DatabaseLimits, Shared, StateConfig, StoreSource};
 pub use tls::ClientCert;
 
 use axum::Router;

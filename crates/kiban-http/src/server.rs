@@ -65,6 +65,8 @@ pub struct ServerConfig {
     pub physician_root: Option<TrustAnchor>,
     pub physician_revocations: RevocationList,
     pub login_policy: kiban_app::auth::LoginPolicy,
+    /// Statement, lock and pool waits before a request is answered 503.
+    pub limits: crate::state::DatabaseLimits,
 }
 
 impl ServerConfig {
@@ -91,6 +93,7 @@ impl ServerConfig {
             physician_root: None,
             physician_revocations: RevocationList::new(),
             login_policy: Default::default(),
+            limits: Default::default(),
         }
     }
 
@@ -128,6 +131,7 @@ impl Server {
             physician_root: config.physician_root,
             physician_revocations: config.physician_revocations,
             login_policy: config.login_policy,
+            limits: config.limits,
         };
         let state = tokio::task::spawn_blocking(move || AppState::open(state_config))
             .await

@@ -66,6 +66,7 @@ pub struct AppState {
     connections: Vec<Mutex<Connection>>,
     /// Where a lost connection's replacement comes from.
     source: StoreSource,
+    limits: DatabaseLimits,
     /// Dropped (and joined) with the state.
     _wal: Option<crate::wal::WalCheckpointer>,
     /// Keeps `client_revocations` current from the CRL file and the database; dropped (and
@@ -96,6 +97,30 @@ pub struct AppState {
 
 pub type Shared = Arc<AppState>;
 
+/// What a request may wait for from the database before it is answered 503 with `Retry-After`
+/// instead of hanging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatabaseLimits {
+    /// One statement's run (PostgreSQL `statement_timeout`).
+    pub statement: Duration,
+    /// One wait for a lock (PostgreSQL `lock_timeout`; SQLite keeps its busy timeout).
+    pub lock: Duration,
+    /// The wait for a free connection of the pool.
+    pub pool_wait: Duration,
+}
+
+impl Default for DatabaseLimits {
+    /// A month's care-plan upload runs statements of a few seconds (docs/benchmarks.md); 30 s
+    /// leaves room for that, and nothing a person waits for takes as long.
+    fn default() -> Self {
+        Self {
+            statement: Duration::from_secs(30),
+            lock: Duration::from_secs(5),
+            pool_wait: Duration::from_secs(5),
+        }
+    }
+}
+
 /// Everything [`AppState::open`] needs besides TLS.
 #[derive(Debug, Clone)]
 pub struct StateConfig {
@@ -114,6 +139,7 @@ pub struct StateConfig {
     pub physician_root: Option<TrustAnchor>,
     pub physician_revocations: RevocationList,
     pub login_policy: LoginPolicy,
+    pub limits: DatabaseLimits,
 }
 
 fn relock<T>(r: Result<T, PoisonError<T>>) -> T {
@@ -127,12 +153,14 @@ impl AppState {
         let mut first = config.database.open()?;
         first.migrate()?;
         first.defer_wal_checkpoints()?;
+        first.set_limits(config.limits.statement, config.limits.lock)?;
         let form_key = kiban_app::keys::form_key(&mut first)?;
         let mut connections = vec![Mutex::new(first)];
         for _ in 1..config.connections.max(1) {
-            let mut conn = config.database.open()?;
-            conn.defer_wal_checkpoints()?;
-            connections.push(Mutex::new(conn));
+            connections.push(Mutex::new(open_connection(
+                &config.database,
+                &config.limits,
+            )?));
         }
         let wal = crate::wal::WalCheckpointer::start(&config.database)?;
         let client_revocations: crate::revocation::SharedList =
@@ -168,6 +196,7 @@ impl AppState {
         };
         Ok(Arc::new(Self {
             source: config.database.clone(),
+            limits: config.limits,
             _wal: wal,
             _revocations: watcher,
             free_connections: tokio::sync::Semaphore::new(connections.len()),
@@ -260,10 +289,10 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&AppState, &mut Connection) -> Result<T, ApiError> + Send + 'static,
     {
-        let _permit = self
-            .free_connections
-            .acquire()
+        // Bounded: a request that cannot get a connection in time is answered 503.
+        let _permit = tokio::time::timeout(self.limits.pool_wait, self.free_connections.acquire())
             .await
+            .map_err(|_| ApiError::new(ErrorCode::Unavailable))?
             .map_err(|_| ApiError::new(ErrorCode::Internal))?;
         let state = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
@@ -271,11 +300,11 @@ impl AppState {
             // A connection the database closed (a restart, a failover) is replaced, never
             // kept: before the work, and after a failure for the next request.
             if conn.is_broken() {
-                *conn = state.source.open().map_err(ApiError::from)?;
+                *conn = open_connection(&state.source, &state.limits).map_err(ApiError::from)?;
             }
             let done = work(&state, &mut conn);
             if conn.is_broken() {
-                if let Ok(fresh) = state.source.open() {
+                if let Ok(fresh) = open_connection(&state.source, &state.limits) {
                     *conn = fresh;
                 }
             }
@@ -296,6 +325,15 @@ impl Drop for AppState {
             let _ = std::thread::spawn(move || drop(connections)).join();
         }
     }
+}
+
+/// A request connection: WAL checkpoints left to their thread (SQLite), statements and lock
+/// waits bounded.
+fn open_connection(source: &StoreSource, limits: &DatabaseLimits) -> Result<Connection, AppError> {
+    let mut conn = source.open()?;
+    conn.defer_wal_checkpoints()?;
+    conn.set_limits(limits.statement, limits.lock)?;
+    Ok(conn)
 }
 
 /// The clock of every request: milliseconds for the use cases, the same instant for the crypto.

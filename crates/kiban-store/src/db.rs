@@ -470,6 +470,14 @@ pub trait Db: Send {
     fn lock_migrations(&mut self) -> Result<()> {
         Ok(())
     }
+    /// See [`crate::Store::set_limits`].
+    fn session_limits(
+        &mut self,
+        _statement: std::time::Duration,
+        _lock: std::time::Duration,
+    ) -> Result<()> {
+        Ok(())
+    }
     /// See [`crate::Store::is_broken`].
     fn connection_closed(&self) -> bool {
         false

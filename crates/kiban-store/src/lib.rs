@@ -102,6 +102,22 @@ impl StoreError {
         }
     }
 
+    /// A statement ran past the connection's statement timeout or waited past its lock timeout
+    /// ([`Store::set_limits`]): rolled back, and may succeed later.
+    pub fn is_timed_out(&self) -> bool {
+        match self {
+            Self::Postgres(e) => e
+                .code()
+                .is_some_and(|c| matches!(c.code(), "57014" | "55P03")),
+            _ => false,
+        }
+    }
+
+    /// Lost, unreachable or timed out: nothing was committed, and a retry may succeed.
+    pub fn is_temporary(&self) -> bool {
+        self.is_connection_lost() || self.is_timed_out()
+    }
+
     /// The database could not be reached or the connection was lost: the server is down or
     /// restarting, the network failed, or after a failover this node is no longer the primary
     /// (a write refused as read-only). Nothing of the failed work was committed by this
@@ -190,6 +206,14 @@ pub trait Store: AuditStore + AccessStore + CertificationStore + CarePlanStore +
     /// The notifications received, waiting up to `timeout` for the first. An `Err` means the
     /// connection is lost: open another and listen again (what was sent meanwhile is gone).
     fn wait_notifications(&mut self, timeout: std::time::Duration) -> Result<Vec<Notification>>;
+
+    /// Bounds each statement's run and each lock wait of this connection (PostgreSQL; SQLite
+    /// keeps its busy timeout). A server sets them so that no request hangs on the database.
+    fn set_limits(
+        &mut self,
+        statement: std::time::Duration,
+        lock: std::time::Duration,
+    ) -> Result<()>;
 
     /// Whether this connection is lost for good (PostgreSQL: the server closed it, or it
     /// failed): a pool replaces it rather than keep it.

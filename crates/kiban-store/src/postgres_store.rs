@@ -298,6 +298,19 @@ impl Db for PostgresStore {
         Ok(())
     }
 
+    fn session_limits(
+        &mut self,
+        statement: std::time::Duration,
+        lock: std::time::Duration,
+    ) -> Result<()> {
+        self.client.batch_execute(&format!(
+            "SET statement_timeout = {}; SET lock_timeout = {}",
+            statement.as_millis(),
+            lock.as_millis()
+        ))?;
+        Ok(())
+    }
+
     fn connection_closed(&self) -> bool {
         self.client.is_closed()
     }

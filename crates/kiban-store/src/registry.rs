@@ -122,6 +122,13 @@ impl<D: Db> Store for D {
     fn checkpoint_wal(&mut self) -> Result<()> {
         self.wal_checkpoint()
     }
+    fn set_limits(
+        &mut self,
+        statement: std::time::Duration,
+        lock: std::time::Duration,
+    ) -> Result<()> {
+        self.session_limits(statement, lock)
+    }
     fn is_broken(&self) -> bool {
         self.connection_closed()
     }

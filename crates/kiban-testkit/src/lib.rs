@@ -89,6 +89,28 @@ impl TestDb {
     }
 }
 
+/// Runs `sql` in a transaction on a raw PostgreSQL connection and keeps the transaction open for
+/// `hold` (an operator's long transaction holding locks), then rolls it back. Returns once `sql`
+/// has run; join the handle to wait for the end.
+pub fn hold_in_transaction(
+    url: &str,
+    sql: &str,
+    hold: std::time::Duration,
+) -> std::thread::JoinHandle<()> {
+    let (url, sql) = (url.to_string(), sql.to_string());
+    let (ran, ran_rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("raw connection");
+        let mut tx = client.transaction().expect("a transaction");
+        tx.batch_execute(&sql).expect("raw SQL");
+        ran.send(()).expect("the caller waits");
+        std::thread::sleep(hold);
+        tx.rollback().expect("rollback");
+    });
+    ran_rx.recv().expect("the statement ran");
+    handle
+}
+
 /// [`TestDb::sql`] by the database's URL (`sqlite://PATH` or `postgres://…`), for a thread
 /// that cannot hold the [`TestDb`].
 pub fn raw_sql(url: &str, sql: &str) {

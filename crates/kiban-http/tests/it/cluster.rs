@@ -352,3 +352,59 @@ async fn a_citizen_session_and_its_challenge_are_good_at_every_server() {
     let (status, body) = answer(response).await;
     assert_eq!((status, code(&body)), (401, "UNAUTHENTICATED"), "{body}");
 }
+
+/// A database that holds a request up (here a table locked by an operator's transaction) does
+/// not hang the server: the request waiting on the lock gives up at the lock timeout, the one
+/// waiting for the pool's only connection at the pool wait, both answered 503 with
+/// `Retry-After`; and the server serves again once the lock is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_held_up_by_the_database_is_answered_503_not_left_hanging() {
+    let mut fx = Fixture::postgres().await;
+    fx.add_staff("cm1", "office_staff", OFFICE);
+    let server = fx
+        .second_server_with(&fx.database_url(), |config| {
+            config.connections = 1;
+            config.limits = kiban_http::DatabaseLimits {
+                statement: Duration::from_secs(30),
+                lock: Duration::from_millis(400),
+                pool_wait: Duration::from_millis(200),
+            };
+        })
+        .await;
+    let base = format!("https://localhost:{}", server.addr.port());
+    let client = fx.client_of(server.addr, Some(&fx.cert(OFFICE)));
+    let token = fx.login(&fx.client(Some(&fx.cert(OFFICE))), "cm1").await;
+    assert_eq!(read(&client, &base, &token).await, 200);
+
+    // An operator's transaction holds a table every read needs, for 3 s.
+    let holder = kiban_testkit::hold_in_transaction(
+        &fx.database_url(),
+        "LOCK TABLE consents IN ACCESS EXCLUSIVE MODE",
+        Duration::from_secs(3),
+    );
+
+    let started = Instant::now();
+    let one = || async {
+        let response = client
+            .get(format!("{base}{}", qualification()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let retry_after = response.headers().get("retry-after").cloned();
+        let (status, body) = answer(response).await;
+        (status, code(&body).to_string(), retry_after)
+    };
+    let (first, second) = tokio::join!(one(), one());
+    let waited = started.elapsed();
+    for (status, code, retry_after) in [&first, &second] {
+        assert_eq!((*status, code.as_str()), (503, "SERVICE_UNAVAILABLE"));
+        assert_eq!(retry_after.as_ref().unwrap(), "1");
+    }
+    assert!(
+        waited < Duration::from_secs(2),
+        "answered in {waited:?}, before the lock ends"
+    );
+    holder.join().unwrap();
+    assert_eq!(read(&client, &base, &token).await, 200, "served again");
+}

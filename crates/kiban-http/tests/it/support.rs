@@ -103,7 +103,7 @@ impl Fixture {
         let data = tempfile::tempdir().unwrap();
         let crl_path = kiban_app::keys::crl_path(data.path());
         std::fs::create_dir_all(crl_path.parent().unwrap()).unwrap();
-        let running = serve(&db.url, &ca, &cards, &physicians, &crl_path).await;
+        let running = serve(&db.url, &ca, &cards, &physicians, &crl_path, |_| {}).await;
         Self {
             db: Some(db),
             ca,
@@ -145,10 +145,27 @@ impl Fixture {
     /// [`Fixture::second_server`] on a database URL of the test's choosing (the same data,
     /// other connection settings).
     pub async fn second_server_at(&self, url: &str) -> SecondServer {
+        self.second_server_with(url, |_| {}).await
+    }
+
+    /// [`Fixture::second_server_at`] with its configuration changed by `configure`.
+    pub async fn second_server_with(
+        &self,
+        url: &str,
+        configure: impl FnOnce(&mut ServerConfig),
+    ) -> SecondServer {
         let data = tempfile::tempdir().unwrap();
         let crl_path = kiban_app::keys::crl_path(data.path());
         std::fs::create_dir_all(crl_path.parent().unwrap()).unwrap();
-        let running = serve(url, &self.ca, &self.cards, &self.physicians, &crl_path).await;
+        let running = serve(
+            url,
+            &self.ca,
+            &self.cards,
+            &self.physicians,
+            &crl_path,
+            configure,
+        )
+        .await;
         SecondServer {
             addr: running.addr,
             _data: data,
@@ -406,6 +423,7 @@ async fn serve(
     cards: &CardAuthority,
     physicians: &kiban_crypto::PhysicianAuthority,
     crl_path: &std::path::Path,
+    configure: impl FnOnce(&mut ServerConfig),
 ) -> Running {
     let server_cert = ca
         .issue_server(&["localhost"], Validity::days_from(now(), 1))
@@ -422,6 +440,7 @@ async fn serve(
         kiban_crypto::RevocationList::new(),
     );
     config.client_crl_path = Some(crl_path.to_path_buf());
+    configure(&mut config);
     let server = Server::new(config).await.unwrap();
     let state = server.state();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
