@@ -96,5 +96,12 @@ pub fn run(database: &str, data_dir: &std::path::Path, args: Args) -> anyhow::Re
     );
     println!("  事業所・医療機関 / offices: /office（事業所のクライアント証明書が必要 / needs the office's client certificate: docs/office-certificate.md）");
     println!("  証明書はブラウザに取り込んで使います（上の logins.txt に各アカウントの証明書）/ import the certificates into the browser (each account's certificate is listed in logins.txt above)");
-    super::serve::serve(database, data_dir, &args.listen, 8, args.checkpoints)
+    super::serve::serve(
+        database,
+        data_dir,
+        &args.listen,
+        8,
+        kiban_http::DatabaseLimits::default(),
+        args.checkpoints,
+    )
 }

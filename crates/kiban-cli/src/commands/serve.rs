@@ -23,7 +23,34 @@ pub struct Args {
     #[arg(long, default_value_t = 8)]
     connections: usize,
     #[command(flatten)]
+    limits: LimitArgs,
+    #[command(flatten)]
     checkpoints: CheckpointArgs,
+}
+
+/// What a request may wait for from the database before it is answered 503 (PostgreSQL
+/// statement and lock timeouts; the pool on both engines).
+#[derive(clap::Args, Clone)]
+pub struct LimitArgs {
+    /// Longest run of one statement, in seconds.
+    #[arg(long, default_value_t = 30)]
+    statement_timeout_seconds: u64,
+    /// Longest wait for one lock, in seconds.
+    #[arg(long, default_value_t = 5)]
+    lock_timeout_seconds: u64,
+    /// Longest wait for a free database connection, in milliseconds.
+    #[arg(long, default_value_t = 5_000)]
+    pool_wait_ms: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> kiban_http::DatabaseLimits {
+        kiban_http::DatabaseLimits {
+            statement: Duration::from_secs(self.statement_timeout_seconds.max(1)),
+            lock: Duration::from_secs(self.lock_timeout_seconds.max(1)),
+            pool_wait: Duration::from_millis(self.pool_wait_ms.max(1)),
+        }
+    }
 }
 
 /// Shared by `kiban serve` and `kiban demo`.
@@ -45,6 +72,7 @@ pub fn run(database: &str, data_dir: &Path, args: Args) -> anyhow::Result<ExitCo
         data_dir,
         &args.listen,
         args.connections,
+        args.limits.limits(),
         args.checkpoints,
     )
 }
@@ -109,6 +137,7 @@ pub fn serve(
     data_dir: &Path,
     listen: &str,
     connections: usize,
+    limits: kiban_http::DatabaseLimits,
     checkpoints: CheckpointArgs,
 ) -> anyhow::Result<ExitCode> {
     let (ca, card_root) = authorities(data_dir)?;
@@ -147,6 +176,7 @@ pub fn serve(
     // reaches this server within seconds.
     config.client_crl_path = Some(crl_path);
     config.connections = connections.max(1);
+    config.limits = limits;
     // The physician root is created on first start, like the card root: a development
     // stand-in for HPKI, so the demo's hospital can sign 主治医意見書.
     let physician_dir = super::physician::physician_root_dir(data_dir);
