@@ -21,6 +21,7 @@ mod dialect;
 mod migrations;
 pub use migrations::{Migration, MIGRATIONS};
 mod postgres_store;
+pub mod postgres_tls;
 mod registry;
 mod rows;
 mod sqlite_store;

@@ -33,13 +33,24 @@ impl PostgresStore {
     /// server finds the new primary after a failover. Without a `connect_timeout` in the URL,
     /// an unreachable host is given up after [`CONNECT_TIMEOUT`] rather than the operating
     /// system's minutes.
+    ///
+    /// `sslmode=require|verify-ca|verify-full` (with `sslrootcert`) encrypts the connection
+    /// ([`crate::postgres_tls`]).
     pub fn connect(url: &str) -> Result<Self> {
-        let mut config: postgres::Config = url.parse()?;
+        let tls = crate::postgres_tls::split(url)?;
+        let mut config: postgres::Config = tls.url.parse()?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
+        let client = match crate::postgres_tls::connector(&tls)? {
+            Some(connector) => {
+                config.ssl_mode(postgres::config::SslMode::Require);
+                config.connect(connector)?
+            }
+            None => config.connect(NoTls)?,
+        };
         Ok(Self {
-            client: config.connect(NoTls)?,
+            client,
             identity: format!("postgres:{url}"),
             statements: Default::default(),
         })

@@ -15,4 +15,5 @@ mod corrupt;
 mod migrations;
 mod notifications;
 mod schema;
+mod tls;
 mod wal;
