@@ -6,6 +6,7 @@ mod careplan;
 mod checkpoints;
 mod cluster;
 mod crash;
+mod failover;
 mod keys;
 mod physician;
 mod policy;

@@ -107,6 +107,19 @@ impl Api {
         Some(status)
     }
 
+    /// Status and answer of a POST, or `None` when the request got no answer.
+    pub(crate) fn post_any(&self, path: &str, body: Value) -> Option<(u16, Value)> {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .ok()?;
+        let status = response.status().as_u16();
+        Some((status, response.json().unwrap_or(Value::Null)))
+    }
+
     /// Status and answer, whatever the status.
     pub(super) fn get_any(&self, path: &str) -> (u16, Value) {
         let response = self
