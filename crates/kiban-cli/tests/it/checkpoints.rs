@@ -60,10 +60,19 @@ impl Serve {
     }
 
     /// Ctrl-C, as an operator stops the server; returns what it printed afterwards.
-    fn interrupt(mut self) -> String {
+    fn interrupt(self) -> String {
+        self.signal("-INT")
+    }
+
+    /// SIGTERM, as a service manager or a container runtime stops the server.
+    fn terminate(self) -> String {
+        self.signal("-TERM")
+    }
+
+    fn signal(mut self, signal: &str) -> String {
         let pid = self.child.id().to_string();
         assert!(Command::new("kill")
-            .args(["-INT", &pid])
+            .args([signal, &pid])
             .status()
             .unwrap()
             .success());
@@ -208,6 +217,24 @@ fn serve_signs_a_last_checkpoint_at_shutdown_and_zero_disables_signing() {
         !data.path().join("keys/platform.pem").exists(),
         "no key needed"
     );
+}
+
+/// SIGTERM (how systemd, a container runtime or a cluster manager stops a server): the server
+/// stops accepting, drains, signs its last checkpoint and exits 0, on the production engine.
+#[test]
+fn sigterm_ends_serve_with_a_last_checkpoint_and_exit_0() {
+    let mut db = TestDb::postgres();
+    let data = tempfile::tempdir().unwrap();
+    let server = Serve::start(&db.url, data.path(), "3600");
+    let head = append(&mut db, 3);
+    assert!(db.store().checkpoints().unwrap().is_empty(), "not yet due");
+    let said = server.terminate();
+    assert!(
+        said.contains(&format!("final checkpoint signed at event {}", head.0)),
+        "{said}"
+    );
+    covered(&mut db, data.path(), head);
+    audit_verify_passes(&db.url, data.path());
 }
 
 /// Issue 13, finding 2: the newest events deleted together with the database checkpoints that
