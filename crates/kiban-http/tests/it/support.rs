@@ -440,6 +440,13 @@ async fn serve(
         kiban_crypto::RevocationList::new(),
     );
     config.client_crl_path = Some(crl_path.to_path_buf());
+    // The benches size the pool (`KIBAN_BENCH_STORE_CONNECTIONS`); tests keep the default.
+    if let Some(n) = std::env::var("KIBAN_BENCH_STORE_CONNECTIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        config.connections = n;
+    }
     configure(&mut config);
     let server = Server::new(config).await.unwrap();
     let state = server.state();
