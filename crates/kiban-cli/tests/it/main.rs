@@ -45,6 +45,24 @@ fn audit_events(database: &str, cwd: &Path) -> u64 {
     serde_json_lite::number(&report, "events_verified") as u64
 }
 
+/// `kiban audit verify --json --data-dir DATA` (the external checkpoint logs included) on
+/// `database`: fails unless the chain is intact; returns the report.
+fn audit_intact(database: &str, data: &Path) -> String {
+    let report = ok(kiban(
+        database,
+        &[
+            "audit",
+            "verify",
+            "--json",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        data,
+    ));
+    assert!(report.contains("\"fault\": null"), "{report}");
+    report
+}
+
 /// The audit events an export of these CSV files makes: one per person and category
 /// (資格情報: HIHO, FUTAN, GENMEN; 住宅改修・福祉用具: JUTAKU, FUKUSHI).
 fn export_events(files: &[std::path::PathBuf]) -> u64 {

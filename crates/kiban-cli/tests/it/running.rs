@@ -27,6 +27,16 @@ pub fn demo(db_url: &str, data: &Path) -> String {
     stdout
 }
 
+/// A port of 127.0.0.1 free a moment ago, for a process the test starts (HAProxy, a
+/// PostgreSQL cluster).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// `kiban serve` on a free port of 127.0.0.1; killed (SIGKILL) when dropped.
 pub struct Server {
     child: Child,

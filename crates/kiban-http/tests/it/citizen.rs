@@ -11,17 +11,7 @@ async fn revoked_consent_refuses_the_next_read_and_the_history_shows_it() {
     let card = fx.card_for(1);
     let office = fx.client(Some(&fx.cert(OFFICE)));
     let token = fx.login(&office, "cm1").await;
-    let (challenge_id, signature) = fx.card_sign(&office, &card).await;
-    let request = json!({ "identity": { "method": "card", "challenge_id": challenge_id, "signature": signature } });
-    let (_, body) = fx
-        .post(
-            &office,
-            &format!("/api/v1/persons/131011/{}/enrolment", insured(1)),
-            Some(&token),
-            &request,
-        )
-        .await;
-    assert_eq!(body["ok"], true, "{body}");
+    fx.enrol_with_card(&office, &token, &card, 1).await;
     let read = format!("/api/v1/persons/131011/{}/qualification", insured(1));
     let (_, body) = fx.get(&office, &read, Some(&token)).await;
     assert_eq!(body["ok"], true);

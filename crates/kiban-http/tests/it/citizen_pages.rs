@@ -4,7 +4,7 @@
 //! JSON download, form tokens and a replayed challenge.
 
 use kiban_crypto::CardSignature;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::page_browser::{Answer, Browser};
 use crate::support::{code, insured, pin, Fixture, OFFICE};
@@ -45,11 +45,7 @@ async fn card_login_pages_revoke_history_and_download() {
     // The office enrols the person (five consents) and reads their summary.
     let office = fx.client(Some(&fx.cert(OFFICE)));
     let token = fx.login(&office, "cm1").await;
-    let (challenge_id, signature) = fx.card_sign(&office, &card).await;
-    let request = json!({ "identity": { "method": "card", "challenge_id": challenge_id, "signature": signature } });
-    let enrol = format!("/api/v1/persons/131011/{}/enrolment", insured(1));
-    let (_, body) = fx.post(&office, &enrol, Some(&token), &request).await;
-    assert_eq!(body["ok"], true, "{body}");
+    fx.enrol_with_card(&office, &token, &card, 1).await;
     let read = format!("/api/v1/persons/131011/{}/qualification", insured(1));
     let (_, body) = fx.get(&office, &read, Some(&token)).await;
     assert_eq!(body["ok"], true, "{body}");

@@ -1,13 +1,14 @@
-//! Two servers on one PostgreSQL database behave as one service: what ends a staff login
-//! through one ends it at the other at once (not after the few seconds a server remembers a
-//! checked token), and a notice made through one reaches an office subscribed at the other.
+//! Two servers on one PostgreSQL database behave as one service: what ends a staff login or a
+//! consent through one is refused at the other on the next request, a notice made through one
+//! reaches an office subscribed at the other, a citizen's card login spans both, and a server
+//! whose database connections fail or hang answers 503 instead of hanging.
 
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
 use crate::certification_api::contract;
-use crate::support::{answer, code, insured, Fixture, INSURER, OFFICE};
+use crate::support::{answer, code, insured, Fixture, SecondServer, INSURER, OFFICE};
 
 fn qualification() -> String {
     format!("/api/v1/persons/{INSURER}/{}/qualification", insured(1))
@@ -25,31 +26,64 @@ async fn read(client: &reqwest::Client, base: &str, token: &str) -> u16 {
         .as_u16()
 }
 
+/// Office staff cm1 logged in at the first of two servers, with a client for each server
+/// over the office's certificate; the token has read at both.
+struct OfficeAtBoth {
+    fx: Fixture,
+    second: SecondServer,
+    at_first: reqwest::Client,
+    at_second: reqwest::Client,
+    token: String,
+}
+
+impl OfficeAtBoth {
+    async fn start() -> Self {
+        let mut fx = Fixture::postgres().await;
+        fx.add_staff("cm1", "office_staff", OFFICE);
+        let second = fx.second_server().await;
+        let cert = fx.cert(OFFICE);
+        let at_first = fx.client(Some(&cert));
+        let at_second = fx.client_of(second.addr, Some(&cert));
+        let token = fx.login(&at_first, "cm1").await;
+        let both = Self {
+            fx,
+            second,
+            at_first,
+            at_second,
+            token,
+        };
+        assert_eq!(both.read_at_first().await, 200);
+        assert_eq!(both.read_at_second().await, 200);
+        both
+    }
+
+    async fn read_at_first(&self) -> u16 {
+        read(&self.at_first, &self.fx.url(""), &self.token).await
+    }
+
+    async fn read_at_second(&self) -> u16 {
+        read(&self.at_second, &self.second.base(), &self.token).await
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_logout_through_one_server_is_refused_at_the_other_on_the_next_request() {
-    let mut fx = Fixture::postgres().await;
-    fx.add_staff("cm1", "office_staff", OFFICE);
-    let second = fx.second_server().await;
-    let cert = fx.cert(OFFICE);
-    let at_first = fx.client(Some(&cert));
-    let at_second = fx.client_of(second.addr, Some(&cert));
-    let (first_base, second_base) = (
-        fx.url(""),
-        format!("https://localhost:{}", second.addr.port()),
-    );
-    let token = fx.login(&at_first, "cm1").await;
-    // Both servers have now checked the token and remember it.
-    assert_eq!(read(&at_first, &first_base, &token).await, 200);
-    assert_eq!(read(&at_second, &second_base, &token).await, 200);
-
-    let (status, body) = fx
-        .post(&at_first, "/api/v1/staff/logout", Some(&token), &json!({}))
+    let both = OfficeAtBoth::start().await;
+    let (status, body) = both
+        .fx
+        .post(
+            &both.at_first,
+            "/api/v1/staff/logout",
+            Some(&both.token),
+            &json!({}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     // No pause: the very next request at the other server.
-    let response = at_second
-        .get(format!("{second_base}{}", qualification()))
-        .bearer_auth(&token)
+    let response = both
+        .at_second
+        .get(format!("{}{}", both.second.base(), qualification()))
+        .bearer_auth(&both.token)
         .send()
         .await
         .unwrap();
@@ -58,35 +92,28 @@ async fn a_logout_through_one_server_is_refused_at_the_other_on_the_next_request
 }
 
 /// An account deactivated outside any server (an operator's SQL, the command line) stops
-/// working at both servers well within the seconds a checked token is remembered
-/// (`FRESH_MS`, 5 s): the database announces it.
+/// working at both servers at once, well within the seconds a SQLite server would remember a
+/// checked token (`FRESH_MS`, 5 s): on PostgreSQL no server remembers one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_deactivated_elsewhere_stops_at_every_server_at_once() {
-    let mut fx = Fixture::postgres().await;
-    fx.add_staff("cm1", "office_staff", OFFICE);
-    let second = fx.second_server().await;
-    let cert = fx.cert(OFFICE);
-    let at_first = fx.client(Some(&cert));
-    let at_second = fx.client_of(second.addr, Some(&cert));
-    let (first_base, second_base) = (
-        fx.url(""),
-        format!("https://localhost:{}", second.addr.port()),
-    );
-    let token = fx.login(&at_first, "cm1").await;
-    assert_eq!(read(&at_first, &first_base, &token).await, 200);
-    assert_eq!(read(&at_second, &second_base, &token).await, 200);
-
-    fx.sql("UPDATE staff_accounts SET active = 0 WHERE staff_id = 'cm1'");
+    let both = OfficeAtBoth::start().await;
+    both.fx
+        .sql("UPDATE staff_accounts SET active = 0 WHERE staff_id = 'cm1'");
     let deactivated = Instant::now();
-    for (client, base) in [(&at_first, &first_base), (&at_second, &second_base)] {
+    for second in [false, true] {
         loop {
-            let status = read(client, base, &token).await;
+            let status = if second {
+                both.read_at_second().await
+            } else {
+                both.read_at_first().await
+            };
             if status == 401 {
                 break;
             }
             assert!(
                 deactivated.elapsed() < Duration::from_millis(1_000),
-                "still {status} at {base} after {:?}",
+                "still {status} at the {} server after {:?}",
+                if second { "second" } else { "first" },
                 deactivated.elapsed()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -101,7 +128,7 @@ async fn a_notice_made_through_one_server_reaches_an_office_subscribed_at_the_ot
     fx.add_staff("cm1", "office_staff", OFFICE);
     contract(&mut fx, 1);
     let second = fx.second_server().await;
-    let second_base = format!("https://localhost:{}", second.addr.port());
+    let second_base = second.base();
 
     // The office subscribes at the first server.
     let office = fx.client(Some(&fx.cert(OFFICE)));
@@ -179,21 +206,11 @@ async fn a_consent_revoked_through_one_server_is_refused_at_the_other_on_the_nex
     let mut fx = Fixture::postgres().await;
     fx.add_staff("cm1", "office_staff", OFFICE);
     let second = fx.second_server().await;
-    let second_base = format!("https://localhost:{}", second.addr.port());
+    let second_base = second.base();
     let card = fx.card_for(1);
     let office = fx.client(Some(&fx.cert(OFFICE)));
     let token = fx.login(&office, "cm1").await;
-    let (challenge_id, signature) = fx.card_sign(&office, &card).await;
-    let request = json!({ "identity": { "method": "card", "challenge_id": challenge_id, "signature": signature } });
-    let (_, body) = fx
-        .post(
-            &office,
-            &format!("/api/v1/persons/{INSURER}/{}/enrolment", insured(1)),
-            Some(&token),
-            &request,
-        )
-        .await;
-    assert_eq!(body["ok"], true, "{body}");
+    fx.enrol_with_card(&office, &token, &card, 1).await;
     let at_second = fx.client_of(second.addr, Some(&fx.cert(OFFICE)));
     let read_at_second = || {
         at_second
@@ -243,7 +260,7 @@ async fn connections_the_database_closed_are_replaced_and_meanwhile_answered_503
     let server = fx
         .second_server_at(&format!("{}&application_name={name}", fx.database_url()))
         .await;
-    let base = format!("https://localhost:{}", server.addr.port());
+    let base = server.base();
     let client = fx.client_of(server.addr, Some(&fx.cert(OFFICE)));
     let token = fx.login(&fx.client(Some(&fx.cert(OFFICE))), "cm1").await;
     assert_eq!(read(&client, &base, &token).await, 200);
@@ -298,7 +315,7 @@ async fn a_citizen_session_and_its_challenge_are_good_at_every_server() {
     let mut fx = Fixture::postgres().await;
     let card = fx.card_for(1);
     let second = fx.second_server().await;
-    let second_base = format!("https://localhost:{}", second.addr.port());
+    let second_base = second.base();
     let first_client = fx.client(None);
     let second_client = fx.client_of(second.addr, None);
 
@@ -371,7 +388,7 @@ async fn a_request_held_up_by_the_database_is_answered_503_not_left_hanging() {
             };
         })
         .await;
-    let base = format!("https://localhost:{}", server.addr.port());
+    let base = server.base();
     let client = fx.client_of(server.addr, Some(&fx.cert(OFFICE)));
     let token = fx.login(&fx.client(Some(&fx.cert(OFFICE))), "cm1").await;
     assert_eq!(read(&client, &base, &token).await, 200);

@@ -194,7 +194,7 @@ async fn a_revocation_in_the_database_reaches_every_server(mut fx: Fixture) {
     let cert = fx.cert(OFFICE);
     let (client, token, _) = log_in(&fx, &cert).await;
     let at_second = fx.client_of(second.addr, Some(&cert));
-    let second_base = format!("https://localhost:{}", second.addr.port());
+    let second_base = second.base();
     let response = at_second
         .get(format!("{second_base}{}", qualification()))
         .bearer_auth(&token)

@@ -44,17 +44,7 @@ async fn login_enrol_and_read_on_postgres() {
     let read = "/api/v1/persons/131011/0000100001/qualification";
     let (_, body) = fx.get(&office, read, Some(&token)).await;
     assert_eq!(code(&body), "NOT_SERVING");
-    let (challenge_id, signature) = fx.card_sign(&office, &card).await;
-    let request = json!({ "identity": { "method": "card", "challenge_id": challenge_id, "signature": signature } });
-    let (_, body) = fx
-        .post(
-            &office,
-            "/api/v1/persons/131011/0000100001/enrolment",
-            Some(&token),
-            &request,
-        )
-        .await;
-    assert_eq!(body["ok"], true, "{body}");
+    fx.enrol_with_card(&office, &token, &card, 1).await;
     let (_, body) = fx.get(&office, read, Some(&token)).await;
     assert_eq!(body["ok"], true, "{body}");
     let citizen = fx.citizen_login(&card).await;

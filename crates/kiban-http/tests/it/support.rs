@@ -381,6 +381,22 @@ impl Fixture {
     }
 
     /// A citizen access token for `card`.
+    /// The office (`client`, `token`) enrols person `n` with the person's card: a challenge
+    /// signed by the card, the enrolment and its five consents. Fails unless it is enrolled.
+    pub async fn enrol_with_card(
+        &self,
+        client: &reqwest::Client,
+        token: &str,
+        card: &IssuedCard,
+        n: u64,
+    ) {
+        let (challenge_id, signature) = self.card_sign(client, card).await;
+        let request = serde_json::json!({ "identity": { "method": "card", "challenge_id": challenge_id, "signature": signature } });
+        let path = format!("/api/v1/persons/{INSURER}/{}/enrolment", insured(n));
+        let (_, body) = self.post(client, &path, Some(token), &request).await;
+        assert_eq!(body["ok"], true, "{body}");
+    }
+
     pub async fn citizen_login(&self, card: &IssuedCard) -> String {
         let client = self.client(None);
         let (id, signature) = self.card_sign(&client, card).await;
@@ -407,6 +423,13 @@ pub struct SecondServer {
     pub addr: SocketAddr,
     _data: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl SecondServer {
+    /// `https://localhost:PORT`, to put a path after.
+    pub fn base(&self) -> String {
+        format!("https://localhost:{}", self.addr.port())
+    }
 }
 
 struct Running {

@@ -13,7 +13,6 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::{next, seed};
-use crate::ok;
 use crate::running::{demo, Server};
 
 const PASSWORD: &str = "kiban-demo-2026";
@@ -287,28 +286,14 @@ fn killed_server_loses_nothing_it_acknowledged(db: TestDb) {
     );
 
     // The chain verifies after the kill, before and after a restart.
-    let verify = |cwd: &Path| {
-        let report = ok(crate::kiban(
-            &db.url,
-            &[
-                "audit",
-                "verify",
-                "--json",
-                "--data-dir",
-                cwd.to_str().unwrap(),
-            ],
-            cwd,
-        ));
-        assert!(report.contains("\"fault\": null"), "{report}");
-    };
-    verify(data.path());
+    crate::audit_intact(&db.url, data.path());
     let server = Server::start(&db.url, data.path());
     let api = Api::login(data.path(), server.port, "cm01", Some(OFFICE_CERT), 1);
     assert!(api
         .get(&format!("/persons/131011/{}/qualification", insured(1)))
         .is_some());
     server.kill();
-    verify(data.path());
+    crate::audit_intact(&db.url, data.path());
 
     // Every read answered 200 (allowed or refused, both are audited) has its event: the
     // office's events cover at least the answered reads, enrolments and serving ends.
