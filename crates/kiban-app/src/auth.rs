@@ -102,10 +102,6 @@ fn at(ms: i64) -> OffsetDateTime {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-fn millis(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
 /// A real hash of nothing in particular, so an unknown ID costs the same time as a known one.
 fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -208,8 +204,8 @@ fn issue(
 ) -> Result<Tokens> {
     let pair = TokenPair::new(at(now_ms));
     let tokens = Tokens {
-        access_expires_ms: millis(pair.access_expires_at),
-        refresh_expires_ms: millis(pair.refresh_expires_at),
+        access_expires_ms: crate::millis(pair.access_expires_at),
+        refresh_expires_ms: crate::millis(pair.refresh_expires_at),
         access: pair.access,
         refresh: pair.refresh,
     };

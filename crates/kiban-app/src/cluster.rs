@@ -12,8 +12,8 @@
 //! and the sending server's random id: no personal data.
 //!
 //! A [`Listener`] holds one connection per server that does nothing but listen. When it loses
-//! the connection it says so ([`Heard::Lost`]) and reconnects ([`Heard::Listening`]); notices
-//! sent meanwhile are gone, and an office that missed one reads the progress as it always can.
+//! the connection it reconnects; notices sent meanwhile are gone, and an office that missed one
+//! reads the progress as it always can.
 //! SQLite has one server per database file and no notifications: no listener is started there.
 
 use crate::{Connection, Result};
@@ -30,23 +30,6 @@ const WAIT: Duration = Duration::from_millis(250);
 /// The longest pause between attempts to reconnect a lost listener.
 const RETRY_AT_MOST: Duration = Duration::from_secs(2);
 
-/// What a listening server hears.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Heard {
-    /// Listening (at start, and again after a loss).
-    Listening,
-    /// The listening connection is lost (a reconnect is under way).
-    Lost,
-    /// A notice to an office, as published ([`publish_notice`]).
-    Notice(String),
-}
-
-impl Heard {
-    fn of(n: kiban_store::Notification) -> Option<Self> {
-        (n.channel == NOTICES).then_some(Self::Notice(n.payload))
-    }
-}
-
 /// Sends a notice to the other servers of this database (a no-op on SQLite). `payload` must
 /// hold no personal data: it is visible to every connection that listens.
 pub fn publish_notice(conn: &mut Connection, payload: &str) -> Result<()> {
@@ -60,24 +43,23 @@ pub struct Listener {
 }
 
 impl Listener {
-    /// Starts listening on a connection from `open`, calling `hear` for what arrives (on the
-    /// listener's own thread). `None` when the database has no notifications (SQLite). The
-    /// first [`Heard::Listening`] is delivered before this returns, so nothing announced after
-    /// it is missed.
+    /// Starts listening on a connection from `open`, calling `notice` with the payload of each
+    /// notice another server published ([`publish_notice`]), on the listener's own thread.
+    /// `None` when the database has no notifications (SQLite). The server listens when this
+    /// returns, so nothing published after it is missed.
     pub fn start(
         open: impl Fn() -> Result<Connection> + Send + 'static,
-        hear: impl Fn(Heard) + Send + 'static,
+        notice: impl Fn(String) + Send + 'static,
     ) -> Result<Option<Self>> {
         let mut conn = open()?;
         if !conn.store().listen(&[NOTICES])? {
             return Ok(None);
         }
-        hear(Heard::Listening);
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("kiban-listener".into())
-            .spawn(move || run(conn, open, hear, flag))?;
+            .spawn(move || run(conn, open, notice, flag))?;
         Ok(Some(Self {
             stop,
             thread: Some(thread),
@@ -88,19 +70,20 @@ impl Listener {
 fn run(
     mut conn: Connection,
     open: impl Fn() -> Result<Connection>,
-    hear: impl Fn(Heard),
+    notice: impl Fn(String),
     stop: Arc<AtomicBool>,
 ) {
     while !stop.load(Ordering::Relaxed) {
         match conn.store().wait_notifications(WAIT) {
-            Ok(received) => received.into_iter().filter_map(Heard::of).for_each(&hear),
+            Ok(received) => received
+                .into_iter()
+                .filter(|n| n.channel == NOTICES)
+                .for_each(|n| notice(n.payload)),
             Err(_) => {
-                hear(Heard::Lost);
                 let Some(again) = reconnect(&open, &stop) else {
                     return;
                 };
                 conn = again;
-                hear(Heard::Listening);
             }
         }
     }

@@ -80,6 +80,11 @@ impl AppError {
 
 pub type Result<T> = std::result::Result<T, AppError>;
 
+/// Milliseconds since the Unix epoch, the stores' unit of time.
+pub(crate) fn millis(t: kiban_crypto::time::OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// Runs `work` in one transaction: committed when it succeeds, rolled back when it fails.
 pub(crate) fn in_transaction<T>(
     store: &mut dyn kiban_store::Store,

@@ -212,7 +212,7 @@ pub fn enrol_with_proof(
     valid_until: Option<Date>,
     now: OffsetDateTime,
 ) -> Result<Enrolment> {
-    let at = Timestamp::from_millis((now.unix_timestamp_nanos() / 1_000_000) as i64);
+    let at = Timestamp::from_millis(crate::millis(now));
     let identity = match proof {
         Proof::Paper { reason, witness } => ConsentMethod::Paper {
             reason,

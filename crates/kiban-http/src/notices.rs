@@ -54,13 +54,16 @@ pub struct Notices {
     sender: broadcast::Sender<Notice>,
     /// This server among the servers of one database (random at start).
     origin: String,
+    /// Whether other servers share the database (PostgreSQL) and are sent each notice.
+    shared: bool,
 }
 
-impl Default for Notices {
-    fn default() -> Self {
+impl Notices {
+    pub fn new(shared: bool) -> Self {
         Self {
             sender: broadcast::channel(BACKLOG).0,
             origin: hex::encode(rand::random::<[u8; 8]>()),
+            shared,
         }
     }
 }
@@ -138,6 +141,9 @@ impl Notices {
 pub(crate) async fn announce(state: &crate::state::Shared, notice: Notice) {
     let payload = state.notices.wire(&notice);
     state.notices.publish(notice);
+    if !state.notices.shared {
+        return;
+    }
     let sent = state
         .conn(move |_, conn| Ok(kiban_app::cluster::publish_notice(conn, &payload)?))
         .await;

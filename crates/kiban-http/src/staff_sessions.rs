@@ -67,6 +67,9 @@ impl StaffSessions {
     }
 
     pub fn get(&self, token: &TokenHash, now_ms: i64) -> Option<StaffIdentity> {
+        if !self.remembering {
+            return None;
+        }
         let entries = self.lock();
         let entry = entries.get(token)?;
         let fresh = now_ms < entry.checked_ms + FRESH_MS && now_ms >= entry.checked_ms;

@@ -155,6 +155,9 @@ impl AppState {
         first.defer_wal_checkpoints()?;
         first.set_limits(config.limits.statement, config.limits.lock)?;
         let form_key = kiban_app::keys::form_key(&mut first)?;
+        // One server per SQLite file; a PostgreSQL database is shared by several.
+        let shared = !first.is_sqlite();
+        let staff_sessions = crate::staff_sessions::StaffSessions::new(!shared);
         let mut connections = vec![Mutex::new(first)];
         for _ in 1..config.connections.max(1) {
             connections.push(Mutex::new(open_connection(
@@ -179,20 +182,15 @@ impl AppState {
             Arc::clone(&client_revocations),
             config.revocation_poll,
         )?;
-        let staff_sessions = crate::staff_sessions::StaffSessions::new(
-            connections[0].lock().map_or(true, |c| c.is_sqlite()),
-        );
-        let notices = Arc::new(crate::notices::Notices::default());
-        let listener = {
+        let notices = Arc::new(crate::notices::Notices::new(shared));
+        let listener = if shared {
             let (notices, source) = (Arc::clone(&notices), config.database.clone());
             kiban_app::cluster::Listener::start(
                 move || source.open(),
-                move |heard| {
-                    if let kiban_app::cluster::Heard::Notice(payload) = heard {
-                        notices.received(&payload);
-                    }
-                },
+                move |payload| notices.received(&payload),
             )?
+        } else {
+            None
         };
         Ok(Arc::new(Self {
             source: config.database.clone(),

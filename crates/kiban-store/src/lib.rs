@@ -65,6 +65,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// The server closed this connection (found while waiting on it, where the driver has no
+    /// error of its own to give).
+    #[error("データベースとの接続が切れました / the database connection is closed")]
+    ConnectionClosed,
     /// The database was migrated by a newer kiban: this one does not know its schema and must
     /// not write to it.
     #[error("データベースのスキーマ（マイグレーション {database}）がこの kiban の知るもの（{known}）より新しいため起動しません。kiban を更新してください / the database schema (migration {database}) is newer than this kiban knows ({known}); upgrade kiban before starting it")]
@@ -125,6 +129,7 @@ impl StoreError {
     /// connection, and the work may succeed on a new one.
     pub fn is_connection_lost(&self) -> bool {
         match self {
+            Self::ConnectionClosed => true,
             Self::Postgres(e) => {
                 if e.is_closed() {
                     return true;

@@ -368,9 +368,7 @@ impl Db for PostgresStore {
         }
         // A closed connection waits out the timeout quietly; say so, so the listener reconnects.
         if self.client.is_closed() {
-            return Err(StoreError::Conflict(
-                "the listening connection is closed".into(),
-            ));
+            return Err(StoreError::ConnectionClosed);
         }
         Ok(out)
     }

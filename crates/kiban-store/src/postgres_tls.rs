@@ -72,7 +72,13 @@ pub fn split(url: &str) -> Result<TlsSettings> {
                     }
                 }
             }
-            Some(("sslrootcert", path)) => settings.root = Some(percent_decode(path)),
+            Some(("sslrootcert", path)) => {
+                settings.root = Some(
+                    percent_encoding::percent_decode_str(path)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                )
+            }
             _ => kept.push(pair),
         }
     }
@@ -82,24 +88,6 @@ pub fn split(url: &str) -> Result<TlsSettings> {
         format!("{base}?{}", kept.join("&"))
     };
     Ok(settings)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The rustls connector for `settings`; `None` when the connection is not to use TLS.

@@ -113,7 +113,7 @@ pub fn relate_pairs(
 pub mod documents {
     use kiban_domain::careplan::official::*;
     use kiban_domain::careplan::{
-        CarePlan, LimitSums, PlanPerson, ServiceCode, ServiceUse, SheetHead, Supplement, YearMonth,
+        CarePlan, PlanPerson, ServiceCode, ServiceUse, SheetHead, Supplement, YearMonth,
     };
     use kiban_domain::codes::{CareLevel, ServiceKind, Sex};
     use kiban_domain::date::Date;
@@ -267,57 +267,18 @@ pub mod documents {
             vendor: plain(&care_office.to_string()),
         };
         let at = |t| ServiceTime::At(Hhmm::parse_text(t).expect("a time"));
-        let rows = days
+        let dates: Vec<Date> = days
             .iter()
-            .map(|&d| {
-                let date = month.first_day().add_days(i64::from(d) - 1);
-                UseRecord::visit(
-                    &head,
-                    date,
-                    code.clone(),
-                    395,
-                    (at("0900"), at("1000")),
-                    helper,
-                )
-            })
+            .map(|&d| month.first_day().add_days(i64::from(d) - 1))
             .collect();
-        let count = days.len() as i64;
-        let units = 395 * count;
-        let cost = units * 1140 / 100;
-        let sums = LimitSums {
-            count,
-            units,
-            cost,
-            claim: cost * 9 / 10,
-        };
-        let office = (LimitOffice::Office(helper.0), helper.1);
-        let line = |provider, service_code, per_time, count| {
-            LimitRecord::line(
-                &head,
-                provider,
-                service_code,
-                per_time,
-                count,
-                sums,
-                "11.40",
-            )
-        };
-        ServiceUse {
+        ServiceUse::one_service(
             person,
-            month,
-            version: CsvVersion::CURRENT,
-            rows,
-            limit_version: CsvVersion::CURRENT,
-            limits: vec![
-                line(office, LimitCode::Service(code), 395, count),
-                line(
-                    office,
-                    LimitCode::KindSubtotal(ServiceKind::HomeVisitCare),
-                    0,
-                    count,
-                ),
-                line((LimitOffice::AllOffices, ""), LimitCode::Total, 0, 0),
-            ],
-        }
+            &head,
+            (code, 395),
+            &dates,
+            (at("0900"), at("1000")),
+            helper,
+            1_140,
+        )
     }
 }

@@ -57,11 +57,11 @@ pub const CHALLENGE_CAPACITY: u64 = 100_000;
 pub fn issue_challenge(conn: &mut Connection, now: OffsetDateTime) -> Result<Option<Challenge>> {
     let challenge =
         Challenge::random(now + kiban_crypto::time::Duration::milliseconds(CHALLENGE_TTL_MS));
-    let now_ms = millis(now);
+    let now_ms = crate::millis(now);
     let row = kiban_store::ChallengeRow {
         id: challenge.id.clone(),
         nonce: challenge.nonce.clone(),
-        expires_ms: millis(challenge.expires_at),
+        expires_ms: crate::millis(challenge.expires_at),
     };
     let store = conn.store();
     // Used ones are kept until they expire, so a replay is told apart from an unknown id.
@@ -100,10 +100,6 @@ pub fn take_challenge(
         kiban_store::Taken::Used => Err(ChallengeError::Replayed),
         kiban_store::Taken::Unknown => Err(ChallengeError::Unknown),
     })
-}
-
-fn millis(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// Verifies the card's answer to a challenge already taken ([`take_challenge`], so a replayed
@@ -153,7 +149,7 @@ pub fn finish_card_login(
     };
     let audited = match person {
         Some(person) => {
-            let at_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+            let at_ms = crate::millis(now);
             crate::group_commit::append(store, vec![failure_entry(person, reason, at_ms)])?;
             true
         }

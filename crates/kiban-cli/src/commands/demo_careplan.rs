@@ -258,51 +258,15 @@ fn service_use(
         .filter(|d| d % 7 == 2 || d % 7 == 5)
         .map(|d| month.first_day().add_days(i64::from(d) - 1))
         .collect();
-    let rows = days
-        .iter()
-        .map(|&d| {
-            let times = (at("1000"), at("1100"));
-            UseRecord::visit(&head, d, code.clone(), 395, times, (home_visit, name))
-        })
-        .collect();
-    let count = days.len() as i64;
-    let units = 395 * count;
-    let cost = units * 1_140 / 100;
-    let sums = LimitSums {
-        count,
-        units,
-        cost,
-        claim: cost * 9 / 10,
-    };
-    let office = (LimitOffice::Office(home_visit), name);
-    let line = |provider, service_code, per_time, count| {
-        LimitRecord::line(
-            &head,
-            provider,
-            service_code,
-            per_time,
-            count,
-            sums,
-            "11.40",
-        )
-    };
-    ServiceUse {
+    ServiceUse::one_service(
         person,
-        month,
-        version: CsvVersion::CURRENT,
-        rows,
-        limit_version: CsvVersion::CURRENT,
-        limits: vec![
-            line(office, LimitCode::Service(code), 395, count),
-            line(
-                office,
-                LimitCode::KindSubtotal(ServiceKind::HomeVisitCare),
-                0,
-                count,
-            ),
-            line((LimitOffice::AllOffices, ""), LimitCode::Total, 0, 0),
-        ],
-    }
+        &head,
+        (code, 395),
+        &days,
+        (at("1000"), at("1100")),
+        (home_visit, name),
+        1_140,
+    )
 }
 
 /// The 利用者補足情報 of the month: the person and the 区分支給限度基準額.
